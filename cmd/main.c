@@ -1,0 +1,307 @@
+/* main.c - the mapdiag command line: parse arguments into options, call one
+ * entry point, print, map the result to an exit code.
+ *
+ * Exit codes are the monitoring-plugin convention: 0 OK, 1 WARNING,
+ * 2 CRITICAL, 3 UNKNOWN (any error, including bad usage).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "attach.h"
+#include "msg.h"
+#include "report.h"
+
+#ifndef MD_VERSION
+#define MD_VERSION "0.0.0"
+#endif
+
+enum { EXIT_UNKNOWN = 3 };
+
+static const char usage_top[] =
+	"usage: mapdiag <command> [options] ...\n"
+	"\n"
+	"Diagnose Go maps in a live process: find a map through DWARF, stop the\n"
+	"process for microseconds, read the map's runtime header, say what state it\n"
+	"is in and what that means.\n"
+	"\n"
+	"commands:\n"
+	"  attach <pid> <var>...   snapshot the named maps (see mapdiag attach --help)\n"
+	"\n"
+	"options:\n"
+	"  -h, --help              show this help\n"
+	"  -V, --version           show the version\n"
+	"\n"
+	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error)\n";
+
+static const char usage_attach[] =
+	"usage: mapdiag attach [options] <pid> <var> [<var>...]\n"
+	"\n"
+	"Stop every thread of <pid> for as short a time as possible, read the header\n"
+	"of each map <var>, resume the process, and report each map's state.\n"
+	"\n"
+	"<var> is a package-level variable by its full Go name as DWARF spells it,\n"
+	"followed by any .field selectors and [N] indexes; pointers (to structs,\n"
+	"arrays or the map itself) are followed:\n"
+	"  main.cache   example.com/acme/store.Sessions   main.srv.sessions\n"
+	"  main.shards[2].m   main.registry.byName\n"
+	"\n"
+	"options:\n"
+	"  --json                  print one JSON object (schema in README.md)\n"
+	"  --debug-file PATH       read DWARF from PATH (a separate debug file)\n"
+	"  --debug-dir DIR         root of .build-id/ and debuglink lookups\n"
+	"                          (default /usr/lib/debug)\n"
+	"  --stop-timeout MS       give up if threads do not stop in MS (default 1000)\n"
+	"  --color WHEN            auto (default), always or never; NO_COLOR is honoured\n"
+	"  --no-color              same as --color never\n"
+	"thresholds:\n"
+	"  --oversized-load F      oversized when load is below F of the growth\n"
+	"                          threshold (default 0.125) ...\n"
+	"  --oversized-bytes N     ... and a rebuild frees at least N bytes (default 1M;\n"
+	"                          K, M, G suffixes)\n"
+	"  --overflow-ratio F      overflow pressure when noverflow >= F times the\n"
+	"                          runtime's same-size-grow threshold (default 1.0)\n"
+	"  --high-load F           note load at or above F of the limit (default 0.9)\n"
+	"\n"
+	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error)\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("mapdiag: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see mapdiag --help)\n", stderr);
+	return EXIT_UNKNOWN;
+}
+
+/* Signals that end us outside the stop window (inside it, src/stop.c blocks
+ * them until every thread is released): one line and exit 3. */
+static void on_signal(int sig)
+{
+	static const char msg[] = "mapdiag: interrupted\n";
+	(void)sig;
+	ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)r;
+	_exit(EXIT_UNKNOWN);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_bytes(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (*s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end == 'i' && shift)
+		end++;
+	if (*end == 'B' && shift)
+		end++;
+	if (*end || v > (ULLONG_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_pid(const char *s, pid_t *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > INT_MAX)
+		return -1;
+	*out = (pid_t)v;
+	return 0;
+}
+
+static int cmd_attach(int argc, char **argv)
+{
+	enum {
+		O_JSON = 256, O_DEBUG_FILE, O_DEBUG_DIR, O_STOP_TIMEOUT, O_COLOR, O_NO_COLOR,
+		O_OVS_LOAD, O_OVS_BYTES, O_OVF_RATIO, O_HIGH_LOAD
+	};
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "debug-file", required_argument, NULL, O_DEBUG_FILE },
+		{ "debug-dir", required_argument, NULL, O_DEBUG_DIR },
+		{ "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
+		{ "color", required_argument, NULL, O_COLOR },
+		{ "no-color", no_argument, NULL, O_NO_COLOR },
+		{ "oversized-load", required_argument, NULL, O_OVS_LOAD },
+		{ "oversized-bytes", required_argument, NULL, O_OVS_BYTES },
+		{ "overflow-ratio", required_argument, NULL, O_OVF_RATIO },
+		{ "high-load", required_argument, NULL, O_HIGH_LOAD },
+		{ NULL, 0, NULL, 0 }
+	};
+	md_attach_opts o;
+	memset(&o, 0, sizeof o);
+	o.stop_timeout_ms = 1000;
+	md_thresholds_default(&o.th);
+	int json = 0;
+	int color = -1;   /* auto */
+	double dv;
+
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_attach, stdout);
+			return 0;
+		case O_JSON:
+			json = 1;
+			break;
+		case O_DEBUG_FILE:
+			o.debug_file = optarg;
+			break;
+		case O_DEBUG_DIR:
+			o.debug_dir = optarg;
+			break;
+		case O_STOP_TIMEOUT:
+			if (parse_double(optarg, 1, 600000, &dv))
+				return usage_error("--stop-timeout: '%s' is not a number of "
+				                   "milliseconds from 1 to 600000", optarg);
+			o.stop_timeout_ms = (int)dv;
+			break;
+		case O_COLOR:
+			if (!strcmp(optarg, "auto"))
+				color = -1;
+			else if (!strcmp(optarg, "always"))
+				color = 1;
+			else if (!strcmp(optarg, "never"))
+				color = 0;
+			else
+				return usage_error("--color: '%s' is not auto, always or never", optarg);
+			break;
+		case O_NO_COLOR:
+			color = 0;
+			break;
+		case O_OVS_LOAD:
+			if (parse_double(optarg, 0, 1, &o.th.oversized_load))
+				return usage_error("--oversized-load: '%s' is not a number from 0 to 1",
+				                   optarg);
+			break;
+		case O_OVS_BYTES:
+			if (parse_bytes(optarg, &o.th.oversized_bytes))
+				return usage_error("--oversized-bytes: '%s' is not a byte count", optarg);
+			break;
+		case O_OVF_RATIO:
+			if (parse_double(optarg, 0, 1e6, &o.th.overflow_ratio))
+				return usage_error("--overflow-ratio: '%s' is not a positive number",
+				                   optarg);
+			break;
+		case O_HIGH_LOAD:
+			if (parse_double(optarg, 0, 10, &o.th.high_load))
+				return usage_error("--high-load: '%s' is not a number from 0 to 10",
+				                   optarg);
+			break;
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				return usage_error("attach: option -%c is unknown or lacks its value",
+				                   optopt);
+			return usage_error("attach: option '%s' is unknown or lacks its value",
+			                   argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		return usage_error("%s", argc - optind < 1 ?
+		                   "attach: missing <pid> and <var>" : "attach: missing <var>");
+	if (parse_pid(argv[optind], &o.pid))
+		return usage_error("attach: '%s' is not a process id", argv[optind]);
+	o.vars = (const char *const *)&argv[optind + 1];
+	o.nvars = argc - optind - 1;
+
+	if (color < 0) {
+		const char *nc = getenv("NO_COLOR");
+		color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	}
+
+	md_report r;
+	md_err err = { 0 };
+	md_status s = md_attach(&o, &r, &err);
+	if (s != MD_OK) {
+		md_msg_error(&err);
+		md_report_free(&r);
+		return EXIT_UNKNOWN;
+	}
+	if (json) {
+		md_print_json(stdout, &r);
+	} else {
+		md_print_opts po = { color };
+		md_print_text(stdout, &r, &po);
+	}
+	/* Per-variable errors also go to stderr, one line each, for scripts
+	 * that only look there. */
+	for (int i = 0; i < r.nmaps; i++)
+		if (r.maps[i].status != MD_OK)
+			md_msg_error(&r.maps[i].err);
+	int code = md_report_exit_code(&r);
+	md_report_free(&r);
+	if (fflush(stdout) != 0)
+		return EXIT_UNKNOWN;
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	install_signals();
+	if (argc < 2) {
+		fputs(usage_top, stderr);
+		return EXIT_UNKNOWN;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage_top, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+		printf("mapdiag %s\n", MD_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "attach"))
+		return cmd_attach(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", cmd);
+}

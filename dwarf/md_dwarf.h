@@ -1,0 +1,167 @@
+/* md_dwarf.h - ELF and DWARF resolution: the whole contract of dwarf/.
+ *
+ * This is the only module that sees libelf or libdwarf.  It turns a Go
+ * executable (and, where its DWARF lives elsewhere, a separate debug file)
+ * into a small model that mapdiag owns:
+ *
+ *   - facts about the executable (Go version from build info, PIE, build id),
+ *   - package-level variables: name -> link-time address and type,
+ *   - types: kind, size, members with offsets, element / pointee types,
+ *   - the layout of a map type (member offsets of runtime.hmap or of
+ *     internal/runtime/maps.Map and its table and group types).
+ *
+ * Nothing of libdwarf escapes.  Every offset and size read from the file is
+ * checked; a malformed file yields MD_E_DWARF, never a crash.  Addresses are
+ * link-time addresses: the caller adds the load bias of a PIE.
+ *
+ * Only 64-bit little-endian ELF is supported (amd64, arm64): Go's 32-bit
+ * targets are rare in production and their headers differ in pointer size.
+ */
+#ifndef MD_DWARF_H
+#define MD_DWARF_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "../src/md_status.h"
+
+typedef struct md_dwarf md_dwarf;
+
+/* A type is named by an opaque non-zero id (a DIE offset inside dwarf/). */
+typedef uint64_t md_type_id;
+
+/* ---- the executable ---------------------------------------------------- */
+
+typedef struct md_exe_info {
+	char go_version[64];   /* "go1.24.4"; "" if no Go build info */
+	int is_go;             /* build info or runtime symbols present */
+	int pie;               /* ET_DYN: addresses need the load bias */
+	uint64_t load_vaddr;   /* p_vaddr of the PT_LOAD with p_offset 0,
+	                          rounded down to its p_align; the load bias is
+	                          (start of that mapping) - load_vaddr */
+	char build_id[129];    /* GNU build id, lowercase hex; "" if none */
+	char debuglink[256];   /* .gnu_debuglink file name; "" if none */
+	char dwarf_path[4096]; /* the file that supplied the DWARF */
+	int dwarf_compressed;  /* its .debug_info is SHF_COMPRESSED/.zdebug */
+	int dwarf_external;    /* DWARF came from a separate debug file */
+} md_exe_info;
+
+typedef struct md_dwarf_opts {
+	const char *exe_path;   /* path of the executable for messages and for
+	                           the debuglink search (the readlink of
+	                           /proc/PID/exe); may be NULL */
+	int exe_fd;             /* open fd of the executable (/proc/PID/exe);
+	                           borrowed, not closed */
+	const char *debug_file; /* --debug-file: use this file's DWARF; NULL */
+	const char *debug_dir;  /* root for .build-id/ and debuglink lookups;
+	                           NULL means /usr/lib/debug */
+} md_dwarf_opts;
+
+/* Open the executable and locate its DWARF: the executable itself; else
+ * opts->debug_file; else .gnu_debuglink in the exe's directory, its .debug/
+ * subdirectory and debug_dir/<exe dir>/; else debug_dir/.build-id/xx/yyy.debug.
+ * A debug file is used only if its build id (when both have one) or its
+ * debuglink CRC matches.
+ *   MD_E_NOTELF  not a readable 64-bit little-endian ELF file
+ *   MD_E_NOTGO   no Go build info and no runtime symbols
+ *   MD_E_NODWARF no .debug_info anywhere (built with -ldflags=-w)
+ *   MD_E_DWARF   DWARF present but libdwarf cannot read it
+ * On success *out is set; free it with md_dwarf_free. */
+md_status md_dwarf_open(const md_dwarf_opts *opts, md_dwarf **out, md_err *err);
+void md_dwarf_free(md_dwarf *d);
+const md_exe_info *md_dwarf_exe(const md_dwarf *d);
+
+/* ---- variables --------------------------------------------------------- */
+
+/* Find the package-level variable whose full DWARF name (e.g. "main.cache",
+ * "example.com/acme/store.Sessions") is the LONGEST prefix of expr that ends
+ * at the end of expr, at a '.' or at a '['.  Sets *name_len to that prefix's
+ * length, *addr to its link-time address (DW_OP_addr) and *type to its type.
+ * Only compile units whose name is a prefix of expr are visited, so a lookup
+ * does not walk all of .debug_info.
+ *   MD_NOTFOUND  no such variable; err->detail lists up to three close
+ *                names ("did you mean main.cache, main.caches?") or is empty
+ *   MD_E_DWARF   malformed DWARF */
+md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
+                            uint64_t *addr, md_type_id *type, md_err *err);
+
+/* ---- types ------------------------------------------------------------- */
+
+typedef enum md_type_kind {
+	MD_TK_OTHER = 0,
+	MD_TK_BASE,      /* integers, floats, bool, uintptr, unsafe.Pointer */
+	MD_TK_POINTER,   /* target = pointee (0 for unsafe.Pointer) */
+	MD_TK_STRUCT,    /* members via md_dwarf_member */
+	MD_TK_ARRAY,     /* target = element type, count = length */
+	MD_TK_SLICE,     /* Go slice: target = element type; members array,
+	                    len, cap via md_dwarf_member */
+	MD_TK_STRING,
+	MD_TK_MAP,       /* Go map: target = header struct (hash<K,V> or
+	                    map<K,V>); size is 8 (a map value is a pointer) */
+	MD_TK_TYPEDEF,   /* a named type that is not itself a map; target =
+	                    the underlying type */
+	MD_TK_INTERFACE,
+	MD_TK_FUNC,
+	MD_TK_CHAN
+} md_type_kind;
+
+typedef struct md_type {
+	md_type_kind kind;
+	char name[256];   /* the DWARF name, truncated if longer */
+	uint64_t size;    /* byte size; 0 when DWARF has none */
+	md_type_id target;
+	uint64_t count;   /* MD_TK_ARRAY only */
+} md_type;
+
+/* Describe a type.  A typedef whose Go kind is map (named map types such as
+ * `type Cache map[string]int` are typedefs of typedefs) resolves to
+ * MD_TK_MAP with the name of the outermost typedef. */
+md_status md_dwarf_type(md_dwarf *d, md_type_id id, md_type *out, md_err *err);
+
+/* Look up a member of a struct (or slice/string header) by name.
+ *   MD_NOTFOUND  no member of that name; err->detail lists the members
+ *                ("members: a, b, c") for the user. */
+md_status md_dwarf_member(md_dwarf *d, md_type_id struct_id, const char *name,
+                          uint64_t *offset, md_type_id *type, md_err *err);
+
+/* ---- map layouts ------------------------------------------------------- */
+
+typedef enum md_map_impl { MD_IMPL_HMAP = 1, MD_IMPL_SWISS = 2 } md_map_impl;
+
+/* One member of a runtime struct: offset < 0 means the release lacks it. */
+typedef struct md_field {
+	int64_t off;
+	uint32_t size;
+} md_field;
+
+typedef struct md_map_layout {
+	md_map_impl impl;          /* told apart by DWARF members: buckets
+	                              (classic) versus dirPtr (Swiss) */
+	char type_name[256];       /* "map[string]int" or "main.Cache" */
+	char header_type[256];     /* "hash<string,int>", "map<string,int>" */
+	uint64_t header_size;
+
+	/* classic runtime.hmap */
+	md_field count, flags, B, noverflow, hash0, buckets, oldbuckets,
+		nevacuate, extra;
+	uint64_t bucket_size;      /* byte size of bucket<K,V> */
+
+	/* Swiss internal/runtime/maps.Map */
+	md_field used, seed, dirPtr, dirLen, globalDepth, globalShift, writing,
+		tombstonePossible;
+	uint64_t table_size;       /* byte size of table<K,V> */
+	md_field t_used, t_capacity, t_growthLeft, t_localDepth, t_index,
+		t_groups_data, t_groups_lengthMask;
+	uint64_t group_size;       /* byte size of the group type
+	                              (noalg.map.group[K]V) */
+
+	/* both: clearSeq exists in Swiss maps and in 1.24/1.25 noswiss hmap */
+	md_field clearSeq;
+} md_map_layout;
+
+/* Fill the layout of map type `map_type` (an MD_TK_MAP id) from DWARF.
+ *   MD_E_LAYOUT  the header is neither hmap-like nor Map-like, or a member
+ *                the decoder needs is missing or too small */
+md_status md_dwarf_map_layout(md_dwarf *d, md_type_id map_type,
+                              md_map_layout *out, md_err *err);
+
+#endif

@@ -1,0 +1,361 @@
+/* attach.c - the flow of one attach (see attach.h and ../shared/DESIGN.md). */
+#include <stdlib.h>
+#include <string.h>
+#include "attach.h"
+#include "plan.h"
+#include "proc.h"
+#include "stop.h"
+#include "mem.h"
+
+/* A header larger than this is not a Go map header (they are ~48 bytes). */
+#define MD_MAX_HEADER 4096
+
+typedef struct var_work {
+	md_plan plan;
+	unsigned char *hdr;        /* header bytes */
+	int hdr_ok;
+	uint64_t *dir;             /* Swiss directory */
+	size_t ndir;
+	uint64_t *tptr;            /* distinct table pointers */
+	unsigned char *tbuf;       /* their headers, table_size each */
+	size_t nt;
+	int *t_ok;
+	md_status rstatus;         /* read-phase error of this variable */
+	md_err rerr;
+} var_work;
+
+void md_report_free(md_report *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < r->nmaps; i++)
+		free(r->maps[i].tables);
+	free(r->maps);
+	r->maps = NULL;
+	r->nmaps = 0;
+}
+
+int md_report_exit_code(const md_report *r)
+{
+	int worst = 0;
+	for (int i = 0; i < r->nmaps; i++) {
+		if (r->maps[i].status != MD_OK)
+			return 3;
+		if ((int)r->maps[i].v.sev > worst)
+			worst = (int)r->maps[i].v.sev;
+	}
+	return worst;
+}
+
+static void work_free(var_work *w, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(w[i].hdr);
+		free(w[i].dir);
+		free(w[i].tptr);
+		free(w[i].tbuf);
+		free(w[i].t_ok);
+	}
+	free(w);
+}
+
+/* Read everything while the target is stopped: the plans' pointer hops, the
+ * headers, then for Swiss maps the directories and the tables.  Each phase is
+ * one batched read over every variable. */
+static md_status read_all(md_mem *m, md_report *r, var_work *w, md_err *err)
+{
+	int n = r->nmaps;
+	md_plan **plans = calloc((size_t)n, sizeof *plans);
+	md_read *rd = calloc((size_t)n, sizeof *rd);
+	int *who = calloc((size_t)n, sizeof *who);
+	md_status s = MD_OK;
+	if (!plans || !rd || !who) {
+		s = md_err_set(err, MD_E_NOMEM, "read plans");
+		goto out;
+	}
+	int np = 0;
+	for (int i = 0; i < n; i++)
+		if (r->maps[i].status == MD_OK)
+			plans[np++] = &w[i].plan;
+	s = md_plan_run(m, plans, np, err);
+	if (s != MD_OK)
+		goto out;
+
+	/* headers */
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		if (r->maps[i].status != MD_OK)
+			continue;
+		if (w[i].plan.status != MD_OK) {
+			w[i].rstatus = w[i].plan.status;
+			w[i].rerr = w[i].plan.err;
+			continue;
+		}
+		if (!w[i].plan.header)
+			continue;  /* nil map */
+		rd[k] = (md_read){ w[i].plan.header, w[i].hdr, r->maps[i].layout.header_size, 0 };
+		who[k++] = i;
+	}
+	s = md_mem_readv(m, rd, (size_t)k, err);
+	if (s == MD_E_EXITED || s == MD_E_SYS)
+		goto out;
+	s = MD_OK;
+	for (int j = 0; j < k; j++) {
+		var_work *v = &w[who[j]];
+		v->hdr_ok = rd[j].ok;
+		if (!rd[j].ok)
+			v->rstatus = md_err_set(&v->rerr, MD_E_MEM,
+			                        "cannot read the map header of %s at 0x%llx",
+			                        v->plan.expr, (unsigned long long)rd[j].addr);
+	}
+
+	/* Swiss directories */
+	k = 0;
+	for (int i = 0; i < n; i++) {
+		md_map_report *mr = &r->maps[i];
+		var_work *v = &w[i];
+		if (!v->hdr_ok || mr->layout.impl != MD_IMPL_SWISS)
+			continue;
+		md_swiss_hdr h;
+		if (md_swiss_decode(&mr->layout, v->hdr, mr->layout.header_size, &h,
+		                    &v->rerr) != MD_OK) {
+			v->rstatus = v->rerr.code;
+			continue;
+		}
+		if (h.dirLen == 0)
+			continue;
+		if (md_swiss_check_dir(&h, &v->rerr) != MD_OK) {
+			v->rstatus = v->rerr.code;
+			continue;
+		}
+		v->ndir = (size_t)h.dirLen;
+		v->dir = malloc(v->ndir * sizeof *v->dir);
+		if (!v->dir) {
+			s = md_err_set(err, MD_E_NOMEM, "directory of %zu entries", v->ndir);
+			goto out;
+		}
+		rd[k] = (md_read){ h.dirPtr, v->dir, v->ndir * sizeof *v->dir, 0 };
+		who[k++] = i;
+	}
+	s = md_mem_readv(m, rd, (size_t)k, err);
+	if (s == MD_E_EXITED || s == MD_E_SYS)
+		goto out;
+	s = MD_OK;
+
+	/* Swiss tables: one request per distinct table, all maps together */
+	size_t total = 0;
+	for (int j = 0; j < k; j++) {
+		var_work *v = &w[who[j]];
+		if (!rd[j].ok) {
+			v->rstatus = md_err_set(&v->rerr, MD_E_MEM,
+			                        "cannot read the directory of %s at 0x%llx",
+			                        v->plan.expr, (unsigned long long)rd[j].addr);
+			continue;
+		}
+		size_t ts = r->maps[who[j]].layout.table_size;
+		v->tptr = malloc(v->ndir * sizeof *v->tptr);
+		v->t_ok = calloc(v->ndir, sizeof *v->t_ok);
+		v->tbuf = malloc(v->ndir * ts);
+		if (!v->tptr || !v->t_ok || !v->tbuf) {
+			s = md_err_set(err, MD_E_NOMEM, "table headers");
+			goto out;
+		}
+		v->nt = md_swiss_dir_tables(v->dir, v->ndir, v->tptr);
+		total += v->nt;
+	}
+	if (total) {
+		md_read *tr = calloc(total, sizeof *tr);
+		if (!tr) {
+			s = md_err_set(err, MD_E_NOMEM, "table reads");
+			goto out;
+		}
+		size_t q = 0;
+		for (int i = 0; i < n; i++) {
+			var_work *v = &w[i];
+			size_t ts = r->maps[i].layout.table_size;
+			for (size_t t = 0; t < v->nt; t++)
+				tr[q++] = (md_read){ v->tptr[t], v->tbuf + t * ts, ts, 0 };
+		}
+		s = md_mem_readv(m, tr, total, err);
+		q = 0;
+		for (int i = 0; i < n; i++)
+			for (size_t t = 0; t < w[i].nt; t++)
+				w[i].t_ok[t] = tr[q++].ok;
+		free(tr);
+		if (s == MD_E_EXITED || s == MD_E_SYS)
+			goto out;
+		s = MD_OK;
+	}
+out:
+	free(plans);
+	free(rd);
+	free(who);
+	return s;
+}
+
+/* After the target runs again: decode, derive, classify one variable. */
+static void finish_one(md_map_report *mr, var_work *v, const md_thresholds *th)
+{
+	if (mr->status != MD_OK)
+		return;
+	if (v->rstatus != MD_OK) {
+		mr->status = v->rstatus;
+		mr->err = v->rerr;
+		return;
+	}
+	mr->addr = v->plan.header;
+	if (!v->plan.header) {
+		mr->is_nil = 1;
+		md_classify_nil(&mr->v);
+		return;
+	}
+	const md_map_layout *l = &mr->layout;
+	if (l->impl == MD_IMPL_HMAP) {
+		if (md_hmap_decode(l, v->hdr, l->header_size, &mr->h, &mr->err) != MD_OK) {
+			mr->status = mr->err.code;
+			return;
+		}
+		if (mr->h.B > 62 || mr->h.count > ((uint64_t)1 << 62)) {
+			mr->status = md_err_set(&mr->err, MD_E_MEM,
+			                        "%s: implausible header at 0x%llx (B=%u, count=%llu)",
+			                        mr->expr, (unsigned long long)mr->addr, mr->h.B,
+			                        (unsigned long long)mr->h.count);
+			return;
+		}
+		md_hmap_derive(l, &mr->h, &mr->d);
+		md_classify_hmap(&mr->h, &mr->d, th, &mr->v);
+		return;
+	}
+	if (md_swiss_decode(l, v->hdr, l->header_size, &mr->s, &mr->err) != MD_OK) {
+		mr->status = mr->err.code;
+		return;
+	}
+	if (v->nt) {
+		mr->tables = calloc(v->nt, sizeof *mr->tables);
+		if (!mr->tables) {
+			mr->status = md_err_set(&mr->err, MD_E_NOMEM, "tables");
+			return;
+		}
+	}
+	for (size_t t = 0; t < v->nt; t++) {
+		if (!v->t_ok[t]) {
+			mr->d.tables_dropped++;
+			continue;
+		}
+		if (md_swiss_table_decode(l, v->tptr[t], v->tbuf + t * l->table_size,
+		                          l->table_size, &mr->tables[mr->ntables],
+		                          &mr->err) == MD_OK)
+			mr->ntables++;
+	}
+	if (v->nt && mr->ntables < v->nt) {
+		mr->status = md_err_set(&mr->err, MD_E_MEM,
+		                        "%s: %zu of %zu tables unreadable", mr->expr,
+		                        v->nt - mr->ntables, v->nt);
+		return;
+	}
+	md_swiss_derive(l, &mr->s, mr->tables, mr->ntables, &mr->d);
+	md_classify_swiss(&mr->s, &mr->d, th, &mr->v);
+}
+
+md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
+{
+	memset(r, 0, sizeof *r);
+	r->pid = o->pid;
+	md_proc proc;
+	md_dwarf *dw = NULL;
+	var_work *w = NULL;
+	md_status s = md_proc_open(o->pid, &proc, err);
+	if (s != MD_OK) {
+		md_proc_close(&proc);
+		return s;
+	}
+	snprintf(r->exe, sizeof r->exe, "%s", proc.exe_path);
+
+	md_dwarf_opts dop = { proc.exe_path, proc.exe_fd, o->debug_file, o->debug_dir };
+	s = md_dwarf_open(&dop, &dw, err);
+	if (s != MD_OK)
+		goto out;
+	const md_exe_info *xi = md_dwarf_exe(dw);
+	snprintf(r->go_version, sizeof r->go_version, "%s", xi->go_version);
+
+	uint64_t bias = 0;
+	if (xi->pie) {
+		s = md_proc_load_bias(&proc, xi->load_vaddr, &bias, err);
+		if (s != MD_OK)
+			goto out;
+	}
+
+	r->nmaps = o->nvars;
+	r->maps = calloc((size_t)o->nvars, sizeof *r->maps);
+	w = calloc((size_t)o->nvars, sizeof *w);
+	if (!r->maps || !w) {
+		s = md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
+		goto out;
+	}
+
+	/* All DWARF work, while the target runs. */
+	int live = 0;
+	for (int i = 0; i < o->nvars; i++) {
+		md_map_report *mr = &r->maps[i];
+		mr->expr = o->vars[i];
+		mr->status = md_plan_build(dw, o->vars[i], bias, &w[i].plan, &mr->err);
+		if (mr->status == MD_OK)
+			mr->status = md_dwarf_map_layout(dw, w[i].plan.map_type, &mr->layout,
+			                                 &mr->err);
+		if (mr->status == MD_OK && (mr->layout.header_size == 0 ||
+		                            mr->layout.header_size > MD_MAX_HEADER))
+			mr->status = md_err_set(&mr->err, MD_E_LAYOUT, "header size %llu",
+			                        (unsigned long long)mr->layout.header_size);
+		if (mr->status == MD_OK && mr->layout.impl == MD_IMPL_SWISS &&
+		    (mr->layout.table_size == 0 || mr->layout.table_size > MD_MAX_HEADER))
+			mr->status = md_err_set(&mr->err, MD_E_LAYOUT, "table size %llu",
+			                        (unsigned long long)mr->layout.table_size);
+		if (mr->status == MD_OK) {
+			w[i].hdr = calloc(1, mr->layout.header_size);
+			if (!w[i].hdr) {
+				s = md_err_set(err, MD_E_NOMEM, "header buffer");
+				goto out;
+			}
+			live++;
+		}
+	}
+	if (!live)
+		goto out;
+
+	/* The pid must still name the process whose executable we read. */
+	s = md_proc_recheck(&proc, err);
+	if (s != MD_OK)
+		goto out;
+
+	md_mem mem;
+	md_mem_init(&mem, o->pid);
+	md_stop *stop = NULL;
+	s = md_stop_all(o->pid, o->stop_timeout_ms, &stop, err);
+	if (s != MD_OK) {
+		md_mem_close(&mem);
+		goto out;
+	}
+	/* ---- the target is stopped ---- */
+	md_status rs = read_all(&mem, r, w, err);
+	md_err rerr = *err;
+	md_stop_stats st;
+	md_stop_release(stop, &st, err);
+	/* ---- the target runs ---- */
+	r->pause_ns = st.pause_ns;
+	r->threads = st.threads;
+	r->reads = mem.syscalls;
+	md_mem_close(&mem);
+	if (rs != MD_OK) {
+		*err = rerr;
+		s = rs;
+		goto out;
+	}
+	for (int i = 0; i < o->nvars; i++)
+		finish_one(&r->maps[i], &w[i], &o->th);
+out:
+	if (w)
+		work_free(w, o->nvars);
+	md_dwarf_free(dw);
+	md_proc_close(&proc);
+	return s;
+}

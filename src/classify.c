@@ -1,0 +1,171 @@
+/* classify.c - the four-state table and the findings (see classify.h). */
+#include <stdio.h>
+#include <stdarg.h>
+#include <string.h>
+#include "classify.h"
+#include "gofacts.h"
+
+void md_thresholds_default(md_thresholds *t)
+{
+	t->oversized_load = 0.125;
+	t->oversized_bytes = 1 << 20;
+	t->overflow_ratio = 1.0;
+	t->high_load = 0.9;
+}
+
+static void add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
+{
+	if (v->nfindings >= MD_MAX_FINDINGS)
+		return;
+	md_finding *f = &v->findings[v->nfindings++];
+	f->code = code;
+	f->sev = sev;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof f->message, fmt, ap);
+	va_end(ap);
+	if (sev > v->sev)
+		v->sev = sev;
+}
+
+/* Human-readable byte counts for messages ("12.5 MiB"). */
+static const char *human(uint64_t b, char *buf, size_t n)
+{
+	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double x = (double)b;
+	int i = 0;
+	while (x >= 1024 && i < 4) {
+		x /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, n, "%llu B", (unsigned long long)b);
+	else
+		snprintf(buf, n, "%.1f %s", x, u[i]);
+	return buf;
+}
+
+static void oversized(const md_derived *d, const md_thresholds *t, md_verdict *v)
+{
+	char a[32], b[32];
+	uint64_t freed = d->bytes_held > d->bytes_if_rebuilt ?
+	                 d->bytes_held - d->bytes_if_rebuilt : 0;
+	if (d->load < t->oversized_load && freed >= t->oversized_bytes)
+		add(v, "oversized", MD_SEV_WARNING,
+		    "%llu entries in a map sized for %llu: it holds %s and a rebuilt copy "
+		    "would hold %s (Go maps never shrink, golang/go#20135); copy it into "
+		    "a new map and swap",
+		    (unsigned long long)d->entries,
+		    (unsigned long long)(d->slots * d->max_load),
+		    human(d->bytes_held, a, sizeof a), human(d->bytes_if_rebuilt, b, sizeof b));
+}
+
+void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d,
+                      const md_thresholds *t, md_verdict *v)
+{
+	char a[32];
+	memset(v, 0, sizeof *v);
+	int writing = (h->flags & MD_HMAP_F_WRITING) != 0;
+	int growing = h->oldbuckets != 0;
+	v->state = writing ? (growing ? MD_STATE_GROWING : MD_STATE_WRITING)
+	                   : (growing ? MD_STATE_GROWING_IDLE : MD_STATE_IDLE);
+
+	if (v->state == MD_STATE_GROWING_IDLE)
+		add(v, "growing-idle", MD_SEV_WARNING,
+		    "growth parked at %llu of %llu old buckets evacuated; the old array "
+		    "(%s) stays allocated until writes finish evacuating it: any insert "
+		    "or delete advances it",
+		    (unsigned long long)h->nevacuate, (unsigned long long)d->noldbuckets,
+		    human(d->bytes_oldbuckets, a, sizeof a));
+	else if (v->state == MD_STATE_GROWING)
+		add(v, "growing", MD_SEV_INFO,
+		    "a write is in progress and growth is under way (%llu of %llu old "
+		    "buckets evacuated); each write evacuates up to two more",
+		    (unsigned long long)h->nevacuate, (unsigned long long)d->noldbuckets);
+	else if (v->state == MD_STATE_WRITING)
+		add(v, "writing", MD_SEV_INFO,
+		    "a write was in progress at the snapshot; a second concurrent writer "
+		    "would make the runtime die with \"concurrent map writes\"");
+
+	oversized(d, t, v);
+
+	if (h->noverflow > 0 &&
+	    (double)h->noverflow >= t->overflow_ratio * (double)d->overflow_threshold)
+		add(v, "overflow-pressure", MD_SEV_WARNING,
+		    "%u overflow buckets against a threshold of %llu for B=%u: "
+		    "delete-heavy churn left sparse chains; %s",
+		    h->noverflow, (unsigned long long)d->overflow_threshold, h->B,
+		    growing ? "the growth in progress will compact them"
+		            : "the next insert starts a same-size grow to compact them");
+
+	if (!growing && h->count > 8 && d->load >= t->high_load) {
+		uint64_t room = MD_HMAP_LOAD_NUM * (((uint64_t)1 << h->B) / MD_HMAP_LOAD_DEN);
+		room = room > h->count ? room - h->count : 0;
+		add(v, "high-load", MD_SEV_INFO,
+		    "load %.2f of the 6.5 entries per bucket limit: about %llu more "
+		    "inserts start a growth to %llu buckets (the old array stays "
+		    "until evacuated)",
+		    d->load_factor, (unsigned long long)room,
+		    (unsigned long long)d->nbuckets * 2);
+	}
+}
+
+void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,
+                       const md_thresholds *t, md_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	v->state = h->writing ? MD_STATE_WRITING : MD_STATE_IDLE;
+	if (h->writing)
+		add(v, "writing", MD_SEV_INFO,
+		    "a write was in progress at the snapshot (growth of Swiss tables "
+		    "happens inside one write); a second concurrent writer would make the "
+		    "runtime die with \"concurrent map writes\"");
+	oversized(d, t, v);
+	if (d->slots && d->load >= t->high_load)
+		add(v, "high-load", MD_SEV_INFO,
+		    "load %.2f of the 7/8 limit: %llu more inserts fit before a table "
+		    "grows or splits",
+		    d->load, (unsigned long long)d->growth_left);
+}
+
+void md_classify_nil(md_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	v->state = MD_STATE_NIL;
+}
+
+const char *md_state_name(md_state s)
+{
+	switch (s) {
+	case MD_STATE_NIL: return "nil";
+	case MD_STATE_IDLE: return "idle";
+	case MD_STATE_WRITING: return "writing";
+	case MD_STATE_GROWING: return "growing";
+	case MD_STATE_GROWING_IDLE: return "growing-idle";
+	}
+	return "?";
+}
+
+const char *md_state_meaning(md_state s)
+{
+	switch (s) {
+	case MD_STATE_NIL: return "nil map: reads see it empty; a write panics";
+	case MD_STATE_IDLE: return "no write in progress, no growth";
+	case MD_STATE_WRITING: return "a write is in progress (race detector flag, not a lock)";
+	case MD_STATE_GROWING: return "a write is evacuating old buckets";
+	case MD_STATE_GROWING_IDLE: return "growth parked until the next write; old buckets still held";
+	}
+	return "?";
+}
+
+const char *md_sev_name(md_sev s)
+{
+	switch (s) {
+	case MD_SEV_INFO: return "ok";
+	case MD_SEV_WARNING: return "warning";
+	case MD_SEV_CRITICAL: return "critical";
+	}
+	return "?";
+}

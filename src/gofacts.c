@@ -1,0 +1,63 @@
+/* gofacts.c - the runtime's sizing rules, transcribed from the Go source
+ * (see gofacts.h); kept in one place so that they are checked in one place. */
+#include "gofacts.h"
+
+uint64_t md_hmap_array_buckets(unsigned B)
+{
+	if (B > MD_HMAP_MAX_B)
+		return 0;
+	uint64_t n = (uint64_t)1 << B;
+	if (B >= 4)
+		n += (uint64_t)1 << (B - 4);
+	return n;
+}
+
+int md_hmap_over_load(uint64_t count, unsigned B)
+{
+	if (B >= 63)
+		return 0;
+	/* count > bucketCnt && count > loadFactorNum*(2^B/loadFactorDen) */
+	uint64_t half = ((uint64_t)1 << B) / MD_HMAP_LOAD_DEN;
+	return count > MD_HMAP_BUCKET_SLOTS && count > MD_HMAP_LOAD_NUM * half;
+}
+
+unsigned md_hmap_fresh_B(uint64_t count)
+{
+	unsigned B = 0;
+	while (B < 62 && md_hmap_over_load(count, B))
+		B++;
+	return B;
+}
+
+uint64_t md_hmap_overflow_threshold(unsigned B)
+{
+	if (B > 15)
+		B = 15;
+	return (uint64_t)1 << B;
+}
+
+static uint64_t align_up_pow2(uint64_t n)
+{
+	uint64_t p = 1;
+	while (p < n && p < ((uint64_t)1 << 62))
+		p <<= 1;
+	return p;
+}
+
+void md_swiss_fresh(uint64_t count, uint64_t *slots, uint64_t *tables)
+{
+	if (count <= MD_SWISS_GROUP_SLOTS) {
+		*slots = MD_SWISS_GROUP_SLOTS;
+		*tables = 0;
+		return;
+	}
+	uint64_t target = count * MD_SWISS_GROUP_SLOTS / MD_SWISS_MAX_AVG_GROUP_LOAD;
+	uint64_t dir = align_up_pow2((target + MD_SWISS_MAX_TABLE_CAPACITY - 1) /
+	                             MD_SWISS_MAX_TABLE_CAPACITY);
+	uint64_t per = target / dir;
+	if (per < MD_SWISS_GROUP_SLOTS)
+		per = MD_SWISS_GROUP_SLOTS;
+	per = align_up_pow2(per);
+	*slots = per * dir;
+	*tables = dir;
+}

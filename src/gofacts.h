@@ -1,0 +1,48 @@
+/* gofacts.h - the facts about Go's maps that DWARF cannot tell.
+ *
+ * Everything structural (offsets, sizes, which members exist) comes from the
+ * target's DWARF.  What remains are constants compiled into the runtime's
+ * code, not its types.  They are the same in every release we support
+ * (1.21 .. 1.27); each is quoted with where it lives so that a future release
+ * that changes one is caught by reading one file.
+ */
+#ifndef MD_GOFACTS_H
+#define MD_GOFACTS_H
+
+#include <stdint.h>
+
+/* runtime/map.go (map_noswiss.go in 1.24/1.25) */
+#define MD_HMAP_BUCKET_SLOTS   8   /* abi.OldMapBucketCount / bucketCnt */
+#define MD_HMAP_LOAD_NUM       13  /* loadFactorNum/loadFactorDen = 6.5 */
+#define MD_HMAP_LOAD_DEN       2
+#define MD_HMAP_MAX_B          63  /* B is a shift count of a uintptr */
+#define MD_HMAP_F_ITERATOR     1   /* there may be an iterator using buckets */
+#define MD_HMAP_F_OLDITERATOR  2   /* ... using oldbuckets */
+#define MD_HMAP_F_WRITING      4   /* hashWriting */
+#define MD_HMAP_F_SAMESIZE     8   /* sameSizeGrow */
+
+/* internal/runtime/maps/{group.go,table.go} */
+#define MD_SWISS_GROUP_SLOTS        8    /* abi.SwissMapGroupSlots */
+#define MD_SWISS_MAX_AVG_GROUP_LOAD 7    /* maxAvgGroupLoad: 7/8 full */
+#define MD_SWISS_MAX_TABLE_CAPACITY 1024 /* maxTableCapacity */
+
+/* Number of buckets in one bucket array of 2^B, including the overflow
+ * buckets makeBucketArray preallocates for B >= 4 (2^(B-4) of them). */
+uint64_t md_hmap_array_buckets(unsigned B);
+
+/* overLoadFactor(count, B) of the runtime. */
+int md_hmap_over_load(uint64_t count, unsigned B);
+
+/* The B a freshly built map of `count` entries gets (makemap's loop). */
+unsigned md_hmap_fresh_B(uint64_t count);
+
+/* tooManyOverflowBuckets(noverflow, B): the threshold noverflow is held
+ * against; reaching it makes the next insert start a same-size grow. */
+uint64_t md_hmap_overflow_threshold(unsigned B);
+
+/* Slots and tables a Swiss map built fresh with make(map, count) gets
+ * (NewMap's sizing): *slots is the total capacity, *tables the directory
+ * size (0 for a small map of <= 8 entries). */
+void md_swiss_fresh(uint64_t count, uint64_t *slots, uint64_t *tables);
+
+#endif

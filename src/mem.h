@@ -1,0 +1,46 @@
+/* mem.h - the only code that reads target memory.
+ *
+ * Reads are batched: one process_vm_readv moves up to IOV_MAX pieces at once,
+ * so a whole round of a read plan costs one system call.  Where
+ * process_vm_readv is unavailable (ENOSYS, or EPERM under some seccomp
+ * policies) it falls back to pread on /proc/PID/mem, opened read-only.
+ * Every request's length is bounded by the caller; each request reports on
+ * its own whether it was read whole.  Never writes.
+ */
+#ifndef MD_MEM_H
+#define MD_MEM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "md_status.h"
+
+/* Largest single request: nothing mapdiag reads is bigger (a Swiss
+ * directory of MD_SWISS_MAX_DIRLEN pointers is 8 MiB). */
+#define MD_MEM_MAX_READ ((size_t)8 << 20)
+
+typedef struct md_mem {
+	pid_t pid;
+	int memfd;      /* /proc/PID/mem, opened lazily on fallback */
+	int use_pread;  /* process_vm_readv failed with ENOSYS/EPERM */
+	uint64_t syscalls;
+	uint64_t bytes;
+} md_mem;
+
+typedef struct md_read {
+	uint64_t addr;
+	void *buf;
+	size_t len;
+	int ok;         /* out: 1 if all len bytes were read */
+} md_read;
+
+void md_mem_init(md_mem *m, pid_t pid);
+void md_mem_close(md_mem *m);
+
+/* Read every request; sets each ok.  Returns MD_OK if all were read,
+ * MD_E_MEM if some were not (their ok is 0), MD_E_EXITED if the process is
+ * gone. Requests of zero length or above MD_MEM_MAX_READ are never issued
+ * (ok = 0 for the latter). */
+md_status md_mem_readv(md_mem *m, md_read *r, size_t n, md_err *err);
+
+#endif

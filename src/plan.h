@@ -1,0 +1,60 @@
+/* plan.h - read plans: how to get from a variable to its map header.
+ *
+ * Built before the target stops (all DWARF work happens here), executed while
+ * it is stopped.  A plan is a static address and a list of steps; each step
+ * is one read of target memory (a pointer to follow, or a slice header to
+ * index), with the constant offsets between reads folded in.  The last step
+ * always reads the map value itself, a pointer to the header (nil for a nil
+ * map).  Executing many plans at once costs one batched read per round: one
+ * round per pointer hop, whatever the number of variables.
+ */
+#ifndef MD_PLAN_H
+#define MD_PLAN_H
+
+#include <stdint.h>
+#include "md_status.h"
+#include "md_dwarf.h"
+#include "mem.h"
+
+#define MD_PLAN_MAX_STEPS 40
+
+typedef enum md_step_kind {
+	MD_STEP_DEREF,   /* cur = *(uint64*)cur */
+	MD_STEP_SLICE    /* read {data, len} of a slice at cur; bounds-check;
+	                    cur = data + index * elem_size */
+} md_step_kind;
+
+typedef struct md_step {
+	md_step_kind kind;
+	uint64_t add;        /* added to cur after the step */
+	uint64_t off_data, off_len, index, elem_size;   /* MD_STEP_SLICE */
+	int path_len;        /* expr[0..path_len) names what this step reads */
+} md_step;
+
+typedef struct md_plan {
+	const char *expr;
+	uint64_t base;       /* run-time address where the first step reads */
+	int nsteps;
+	md_step steps[MD_PLAN_MAX_STEPS];
+	md_type_id map_type; /* the MD_TK_MAP type reached */
+	/* execution state */
+	int next;            /* next step to run */
+	uint64_t cur;
+	int done;
+	md_status status;
+	md_err err;
+	uint64_t header;     /* result: header address, 0 for a nil map */
+} md_plan;
+
+/* Resolve expr against DWARF and build its plan; bias is the load bias.
+ *   MD_E_BADEXPR MD_E_NOVAR MD_E_NOFIELD MD_E_NOTINDEX MD_E_RANGE
+ *   MD_E_NOTMAP MD_E_DWARF, each with a detail for the user. */
+md_status md_plan_build(md_dwarf *d, const char *expr, uint64_t bias,
+                        md_plan *p, md_err *err);
+
+/* Run plans[0..n) to completion in rounds of batched reads.  Each plan ends
+ * with done = 1 and its own status (MD_OK, MD_E_NILPTR, MD_E_RANGE,
+ * MD_E_MEM).  Returns MD_E_EXITED if the process vanished, MD_OK otherwise. */
+md_status md_plan_run(md_mem *m, md_plan **plans, int n, md_err *err);
+
+#endif

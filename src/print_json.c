@@ -1,0 +1,193 @@
+/* print_json.c - the --json report: one object, schema in README.md.
+ *
+ * Integers are printed as exact JSON numbers (a uintptr seed above 2^53
+ * included: JSON numbers have no size limit, and Python, jq 1.7 and Go's
+ * json.Number keep them exact); pointers as lowercase "0x..." strings. */
+#include <inttypes.h>
+#include <stdio.h>
+#include "report.h"
+#include "msg.h"
+
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\r': fputs("\\r", f); break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void kptr(FILE *f, const char *k, uint64_t v, int comma)
+{
+	fprintf(f, "%s\"%s\":\"0x%" PRIx64 "\"", comma ? "," : "", k, v);
+}
+
+static void ku(FILE *f, const char *k, uint64_t v, int comma)
+{
+	fprintf(f, "%s\"%s\":%" PRIu64, comma ? "," : "", k, v);
+}
+
+static void kd(FILE *f, const char *k, double v, int comma)
+{
+	fprintf(f, "%s\"%s\":%.6g", comma ? "," : "", k, v);
+}
+
+static const char *finding_sev(md_sev s)
+{
+	return s == MD_SEV_INFO ? "info" : md_sev_name(s);
+}
+
+static void hmap_json(FILE *f, const md_map_report *m)
+{
+	const md_hmap_hdr *h = &m->h;
+	const md_derived *d = &m->d;
+	fputs("\"header\":{", f);
+	ku(f, "count", h->count, 0);
+	ku(f, "flags", h->flags, 1);
+	ku(f, "B", h->B, 1);
+	ku(f, "noverflow", h->noverflow, 1);
+	ku(f, "hash0", h->hash0, 1);
+	kptr(f, "buckets", h->buckets, 1);
+	kptr(f, "oldbuckets", h->oldbuckets, 1);
+	ku(f, "nevacuate", h->nevacuate, 1);
+	kptr(f, "extra", h->extra, 1);
+	if (h->has_clearSeq)
+		ku(f, "clearSeq", h->clearSeq, 1);
+	fputs("},\"derived\":{\"flag_names\":[", f);
+	int c = 0;
+	for (int b = 0; b < 8; b++)
+		if (h->flags & (1u << b)) {
+			fprintf(f, "%s", c++ ? "," : "");
+			jstr(f, md_msg_hmap_flag(1u << b));
+		}
+	fputs("]", f);
+	ku(f, "buckets", d->nbuckets, 1);
+	ku(f, "slots", d->slots, 1);
+	kd(f, "load_factor", d->load_factor, 1);
+	kd(f, "max_load_factor", 6.5, 1);
+	kd(f, "load", d->load, 1);
+	fprintf(f, ",\"growing\":%s,\"same_size_grow\":%s", d->growing ? "true" : "false",
+	        d->same_size_grow ? "true" : "false");
+	ku(f, "noldbuckets", d->noldbuckets, 1);
+	if (d->growing)
+		kd(f, "evacuation_progress", d->evacuation, 1);
+	else
+		fputs(",\"evacuation_progress\":null", f);
+	ku(f, "overflow_threshold", d->overflow_threshold, 1);
+	kd(f, "overflow_pressure", d->overflow_threshold ?
+	   (double)h->noverflow / (double)d->overflow_threshold : 0, 1);
+	ku(f, "bytes_buckets", d->bytes_buckets, 1);
+	ku(f, "bytes_oldbuckets", d->bytes_oldbuckets, 1);
+	ku(f, "bytes_overflow", d->bytes_overflow, 1);
+	ku(f, "bytes_held", d->bytes_held, 1);
+	ku(f, "bytes_if_rebuilt", d->bytes_if_rebuilt, 1);
+	ku(f, "bucket_size", m->layout.bucket_size, 1);
+	fputs("}", f);
+}
+
+static void swiss_json(FILE *f, const md_map_report *m)
+{
+	const md_swiss_hdr *s = &m->s;
+	const md_derived *d = &m->d;
+	fputs("\"header\":{", f);
+	ku(f, "used", s->used, 0);
+	ku(f, "seed", s->seed, 1);
+	kptr(f, "dirPtr", s->dirPtr, 1);
+	fprintf(f, ",\"dirLen\":%" PRId64, s->dirLen);
+	ku(f, "globalDepth", s->globalDepth, 1);
+	ku(f, "globalShift", s->globalShift, 1);
+	ku(f, "writing", s->writing, 1);
+	if (s->has_tombstonePossible)
+		fprintf(f, ",\"tombstonePossible\":%s", s->tombstonePossible ? "true" : "false");
+	if (s->has_clearSeq)
+		ku(f, "clearSeq", s->clearSeq, 1);
+	fputs("},\"tables\":[", f);
+	for (size_t i = 0; i < m->ntables; i++) {
+		const md_swiss_table *t = &m->tables[i];
+		fprintf(f, "%s{", i ? "," : "");
+		kptr(f, "addr", t->addr, 0);
+		ku(f, "used", t->used, 1);
+		ku(f, "capacity", t->capacity, 1);
+		ku(f, "growthLeft", t->growthLeft, 1);
+		ku(f, "localDepth", t->localDepth, 1);
+		fprintf(f, ",\"index\":%" PRId64, t->index);
+		kptr(f, "groups", t->groups, 1);
+		fputs("}", f);
+	}
+	fputs("],\"derived\":{", f);
+	fprintf(f, "\"small\":%s", d->small ? "true" : "false");
+	ku(f, "tables", d->ntables, 1);
+	ku(f, "slots", d->slots, 1);
+	kd(f, "load", d->load, 1);
+	kd(f, "max_load", d->max_load, 1);
+	ku(f, "growth_left", d->growth_left, 1);
+	ku(f, "bytes_groups", d->bytes_groups, 1);
+	ku(f, "bytes_tables", d->bytes_tables, 1);
+	ku(f, "bytes_directory", d->bytes_directory, 1);
+	ku(f, "bytes_held", d->bytes_held, 1);
+	ku(f, "bytes_if_rebuilt", d->bytes_if_rebuilt, 1);
+	ku(f, "group_size", m->layout.group_size, 1);
+	fputs("}", f);
+}
+
+static void map_json(FILE *f, const md_map_report *m)
+{
+	fputs("{\"var\":", f);
+	jstr(f, m->expr);
+	if (m->status != MD_OK) {
+		fputs(",\"error\":", f);
+		char line[1024];
+		md_msg_format(&m->err, line, sizeof line);
+		jstr(f, line);
+		fputs(",\"severity\":\"unknown\"}", f);
+		return;
+	}
+	fputs(",\"type\":", f);
+	jstr(f, m->layout.type_name);
+	fprintf(f, ",\"impl\":\"%s\"", m->layout.impl == MD_IMPL_SWISS ? "swiss" : "hmap");
+	kptr(f, "addr", m->addr, 1);
+	fputs(",", f);
+	if (m->is_nil)
+		fputs("\"header\":null,\"derived\":null", f);
+	else if (m->layout.impl == MD_IMPL_SWISS)
+		swiss_json(f, m);
+	else
+		hmap_json(f, m);
+	fprintf(f, ",\"state\":\"%s\",\"severity\":\"%s\",\"findings\":[",
+	        md_state_name(m->v.state), md_sev_name(m->v.sev));
+	for (int i = 0; i < m->v.nfindings; i++) {
+		const md_finding *x = &m->v.findings[i];
+		fprintf(f, "%s{\"code\":\"%s\",\"severity\":\"%s\",\"message\":", i ? "," : "",
+		        x->code, finding_sev(x->sev));
+		jstr(f, x->message);
+		fputs("}", f);
+	}
+	fputs("]}", f);
+}
+
+void md_print_json(FILE *f, const md_report *r)
+{
+	fprintf(f, "{\"pid\":%d,\"exe\":", (int)r->pid);
+	jstr(f, r->exe);
+	fputs(",\"go_version\":", f);
+	jstr(f, r->go_version);
+	fprintf(f, ",\"pause_us\":%.1f,\"threads\":%d,\"maps\":[",
+	        (double)r->pause_ns / 1000.0, r->threads);
+	for (int i = 0; i < r->nmaps; i++) {
+		if (i)
+			fputc(',', f);
+		map_json(f, &r->maps[i]);
+	}
+	fputs("]}\n", f);
+}

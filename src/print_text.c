@@ -1,0 +1,188 @@
+/* print_text.c - the human report: header values, the four-state table with
+ * the current row marked, findings with what to do. */
+#include <inttypes.h>
+#include <stdio.h>
+#include "report.h"
+#include "msg.h"
+
+typedef struct pen {
+	FILE *f;
+	int color;
+} pen;
+
+static const char *c_(const pen *p, const char *code)
+{
+	return p->color ? code : "";
+}
+#define BOLD(p)  c_(p, "\033[1m")
+#define DIM(p)   c_(p, "\033[2m")
+#define RED(p)   c_(p, "\033[31;1m")
+#define YEL(p)   c_(p, "\033[33;1m")
+#define GRN(p)   c_(p, "\033[32m")
+#define OFF(p)   c_(p, "\033[0m")
+
+static const char *human(uint64_t b, char *buf, size_t n)
+{
+	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double x = (double)b;
+	int i = 0;
+	while (x >= 1024 && i < 4) {
+		x /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, n, "%" PRIu64 " B", b);
+	else
+		snprintf(buf, n, "%.1f %s", x, u[i]);
+	return buf;
+}
+
+static const char *sev_color(const pen *p, md_sev s)
+{
+	return s == MD_SEV_CRITICAL ? RED(p) : s == MD_SEV_WARNING ? YEL(p) : GRN(p);
+}
+
+static void state_table(const pen *p, const md_map_report *m)
+{
+	static const struct {
+		md_state s;
+		const char *w, *g;
+	} rows[] = {
+		{ MD_STATE_IDLE, "0", "no " },
+		{ MD_STATE_WRITING, "1", "no " },
+		{ MD_STATE_GROWING, "1", "yes" },
+		{ MD_STATE_GROWING_IDLE, "0", "yes" },
+	};
+	FILE *f = p->f;
+	int swiss = m->layout.impl == MD_IMPL_SWISS;
+	fprintf(f, "  %s   writing  %-11s state         meaning%s\n", DIM(p),
+	        swiss ? "growing" : "oldbuckets", OFF(p));
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int cur = rows[i].s == m->v.state;
+		fprintf(f, "  %s%s %-7s  %-11s %-13s %s%s\n", cur ? BOLD(p) : "", cur ? ">" : " ",
+		        rows[i].w, rows[i].g, md_state_name(rows[i].s),
+		        md_state_meaning(rows[i].s), cur ? OFF(p) : "");
+	}
+	if (swiss)
+		fprintf(f, "  %s  (Swiss maps hold no old buckets: growth happens inside one "
+		        "write)%s\n", DIM(p), OFF(p));
+}
+
+static void hmap_text(const pen *p, const md_map_report *m)
+{
+	FILE *f = p->f;
+	const md_hmap_hdr *h = &m->h;
+	const md_derived *d = &m->d;
+	char a[32], b[32], c[32], e[32], g[32];
+	fprintf(f, "  count %" PRIu64 "  B %u (%" PRIu64 " buckets)  load %.2f of 6.5 per bucket"
+	        "  noverflow %u (threshold %" PRIu64 ")\n",
+	        h->count, h->B, d->nbuckets, d->load_factor, h->noverflow, d->overflow_threshold);
+	fprintf(f, "  flags 0x%02x", h->flags);
+	int any = 0;
+	for (unsigned bit = 1; bit < 256; bit <<= 1)
+		if (h->flags & bit)
+			fprintf(f, "%s%s", any++ ? "|" : " (", md_msg_hmap_flag(bit));
+	fprintf(f, "%s  hash0 0x%08x  buckets 0x%" PRIx64 "  oldbuckets 0x%" PRIx64
+	        "  nevacuate %" PRIu64 "  extra 0x%" PRIx64,
+	        any ? ")" : "", h->hash0, h->buckets, h->oldbuckets, h->nevacuate, h->extra);
+	if (h->has_clearSeq)
+		fprintf(f, "  clearSeq %" PRIu64, h->clearSeq);
+	fputc('\n', f);
+	if (d->growing)
+		fprintf(f, "  growth: %s, %" PRIu64 " of %" PRIu64 " old buckets evacuated (%.0f%%)\n",
+		        d->same_size_grow ? "same-size (compacting overflow)" : "doubling",
+		        h->nevacuate, d->noldbuckets, d->evacuation * 100);
+	fprintf(f, "  memory: %s held (buckets %s, old buckets %s, extra overflow %s); "
+	        "rebuilt: %s\n",
+	        human(d->bytes_held, a, sizeof a), human(d->bytes_buckets, b, sizeof b),
+	        human(d->bytes_oldbuckets, c, sizeof c),
+	        human(d->bytes_overflow, e, sizeof e),
+	        human(d->bytes_if_rebuilt, g, sizeof g));
+}
+
+static void swiss_text(const pen *p, const md_map_report *m)
+{
+	FILE *f = p->f;
+	const md_swiss_hdr *s = &m->s;
+	const md_derived *d = &m->d;
+	char a[32], b[32], c[32];
+	if (d->small)
+		fprintf(f, "  used %" PRIu64 "  small map (one group of 8 slots, no tables)"
+		        "  growth left %" PRIu64 "\n", s->used, d->growth_left);
+	else
+		fprintf(f, "  used %" PRIu64 "  capacity %" PRIu64 " slots in %" PRIu64
+		        " tables  load %.2f of 7/8  growth left %" PRIu64 "\n",
+		        s->used, d->slots, d->ntables, d->load, d->growth_left);
+	fprintf(f, "  seed 0x%" PRIx64 "  dirPtr 0x%" PRIx64 "  dirLen %" PRId64
+	        "  globalDepth %u  globalShift %u  writing %u",
+	        s->seed, s->dirPtr, s->dirLen, s->globalDepth, s->globalShift, s->writing);
+	if (s->has_tombstonePossible)
+		fprintf(f, "  tombstonePossible %s", s->tombstonePossible ? "true" : "false");
+	if (s->has_clearSeq)
+		fprintf(f, "  clearSeq %" PRIu64, s->clearSeq);
+	fputc('\n', f);
+	size_t show = m->ntables < 8 ? m->ntables : 8;
+	for (size_t i = 0; i < show; i++) {
+		const md_swiss_table *t = &m->tables[i];
+		fprintf(f, "    table %" PRId64 " @0x%" PRIx64 ": used %u/%u  growthLeft %u"
+		        "  localDepth %u\n", t->index, t->addr, t->used, t->capacity,
+		        t->growthLeft, t->localDepth);
+	}
+	if (m->ntables > show)
+		fprintf(f, "    ... %zu more tables (--json lists all)\n", m->ntables - show);
+	fprintf(f, "  memory: %s held (groups %s); rebuilt: %s\n",
+	        human(d->bytes_held, a, sizeof a), human(d->bytes_groups, b, sizeof b),
+	        human(d->bytes_if_rebuilt, c, sizeof c));
+}
+
+static void map_text(const pen *p, const md_map_report *m)
+{
+	FILE *f = p->f;
+	/* a variable that failed is reported on stderr, once (cmd/) */
+	if (m->status != MD_OK)
+		return;
+	fprintf(f, "%s%s%s  %s  %s  @0x%" PRIx64 "\n", BOLD(p), m->expr, OFF(p),
+	        m->layout.type_name, m->layout.impl == MD_IMPL_SWISS ? "swiss" : "hmap",
+	        m->addr);
+	fprintf(f, "  state: %s%s%s  severity: %s%s%s\n", BOLD(p), md_state_name(m->v.state),
+	        OFF(p), sev_color(p, m->v.sev), md_sev_name(m->v.sev), OFF(p));
+	if (m->is_nil) {
+		fprintf(f, "  %s\n\n", md_state_meaning(MD_STATE_NIL));
+		return;
+	}
+	if (m->layout.impl == MD_IMPL_SWISS)
+		swiss_text(p, m);
+	else
+		hmap_text(p, m);
+	fputc('\n', f);
+	state_table(p, m);
+	if (m->v.nfindings) {
+		fputs("\n  findings:\n", f);
+		for (int i = 0; i < m->v.nfindings; i++) {
+			const md_finding *x = &m->v.findings[i];
+			fprintf(f, "    %s%-8s%s %s: %s\n", sev_color(p, x->sev),
+			        x->sev == MD_SEV_INFO ? "info" : md_sev_name(x->sev), OFF(p), x->code,
+			        x->message);
+		}
+	}
+	fputc('\n', f);
+}
+
+void md_print_text(FILE *f, const md_report *r, const md_print_opts *o)
+{
+	pen p = { f, o && o->color };
+	int ok = 0;
+	for (int i = 0; i < r->nmaps; i++)
+		ok += r->maps[i].status == MD_OK;
+	if (!ok)
+		return;
+	fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n\n", BOLD(&p),
+	        (int)r->pid, OFF(&p), r->exe, r->go_version, r->threads,
+	        (double)r->pause_ns / 1000.0);
+	for (int i = 0; i < r->nmaps; i++)
+		map_text(&p, &r->maps[i]);
+	int code = md_report_exit_code(r);
+	static const char *names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	fprintf(f, "%s%s%s\n", code == 0 ? GRN(&p) : code == 1 ? YEL(&p) : RED(&p),
+	        names[code], OFF(&p));
+}

@@ -1,0 +1,48 @@
+/* proc.h - facts about a process from /proc: existence, state, start time,
+ * executable, load address, threads, tracer, and why ptrace may be refused.
+ * Reads only; never signals or traces. */
+#ifndef MD_PROC_H
+#define MD_PROC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "md_status.h"
+
+typedef struct md_proc {
+	pid_t pid;
+	int exe_fd;                 /* open /proc/PID/exe, or -1 */
+	char exe_path[4096];        /* readlink of /proc/PID/exe (" (deleted)"
+	                               suffix kept) */
+	unsigned long long start;   /* starttime, field 22 of /proc/PID/stat */
+	char state;                 /* field 3 */
+	char comm[64];
+} md_proc;
+
+/* Look the process up and open its executable.
+ *   MD_E_NOPROC  no such process        MD_E_ZOMBIE  zombie or dead
+ *   MD_E_PERM    /proc/PID/exe not readable (other user, no CAP_SYS_PTRACE)
+ *   MD_E_NOEXE   no executable (a kernel thread) */
+md_status md_proc_open(pid_t pid, md_proc *p, md_err *err);
+void md_proc_close(md_proc *p);
+
+/* Re-read stat: MD_OK if pid still names the same process (same start time)
+ * and it is alive; MD_E_PIDREUSE or MD_E_NOPROC/MD_E_ZOMBIE otherwise. */
+md_status md_proc_recheck(const md_proc *p, md_err *err);
+
+/* Load bias of the executable: start of its lowest file mapping with offset
+ * 0 (matched by device and inode of exe_fd) minus load_vaddr. */
+md_status md_proc_load_bias(const md_proc *p, uint64_t load_vaddr,
+                            uint64_t *bias, md_err *err);
+
+/* Thread ids of the process into out (at most max); returns how many, or -1
+ * if the task directory cannot be read (process gone). */
+int md_proc_tids(pid_t pid, pid_t *out, int max);
+
+/* TracerPid of a task, 0 if none, -1 if unknown. */
+pid_t md_proc_tracer(pid_t tid);
+
+/* Explain an EPERM from ptrace: fills err with MD_E_TRACED or MD_E_PERM and
+ * a detail naming the tracer, CAP_SYS_PTRACE and kernel.yama.ptrace_scope. */
+md_status md_proc_diagnose_eperm(pid_t pid, md_err *err);
+
+#endif

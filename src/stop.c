@@ -1,0 +1,352 @@
+/* stop.c - stop and release every thread of a process (see stop.h).
+ *
+ * Order of work, chosen to keep the pause short:
+ *   1. list /proc/PID/task and PTRACE_SEIZE every thread (seizing does not
+ *      stop anything, so this slow part costs the target nothing);
+ *   2. PTRACE_INTERRUPT them all back to back: the pause starts here;
+ *   3. collect the stops with waitpid(__WALL); threads born meanwhile are
+ *      auto-attached through PTRACE_O_TRACECLONE and collected too;
+ *   4. list the tasks once more: a thread cloned by a not-yet-seized thread
+ *      is seized, interrupted and collected, and we list again.
+ * Release detaches each thread with the signal (if any) it stopped on.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "stop.h"
+#include "proc.h"
+
+#define MD_MAX_THREADS 65536
+#define MD_LIST_ROUNDS 64
+
+typedef struct thr {
+	pid_t tid;
+	int stopped;
+	int pendsig;     /* signal to hand back at detach */
+} thr;
+
+struct md_stop {
+	pid_t pid;
+	thr *t;
+	int n, cap;
+	pid_t *tids;     /* scratch for listings and md_stop_threads */
+	sigset_t oldmask;
+	struct sigaction oldalrm;
+	uint64_t t0, tstopped;
+	int exited, group, fwd;
+	int released;
+};
+
+static volatile sig_atomic_t alarm_fired;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarm_fired = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static thr *find(md_stop *s, pid_t tid)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->t[i].tid == tid)
+			return &s->t[i];
+	return NULL;
+}
+
+static thr *add(md_stop *s, pid_t tid)
+{
+	if (s->n == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 64;
+		thr *t = realloc(s->t, (size_t)cap * sizeof *t);
+		if (!t)
+			return NULL;
+		s->t = t;
+		s->cap = cap;
+	}
+	thr *t = &s->t[s->n++];
+	t->tid = tid;
+	t->stopped = 0;
+	t->pendsig = 0;
+	return t;
+}
+
+static void drop(md_stop *s, thr *t)
+{
+	*t = s->t[--s->n];
+}
+
+static int unstopped(const md_stop *s)
+{
+	int k = 0;
+	for (int i = 0; i < s->n; i++)
+		k += !s->t[i].stopped;
+	return k;
+}
+
+/* Seize every listed thread not yet held; interrupt those seized now.
+ * Returns the number of new threads, or -1 with err set. */
+static int seize_new(md_stop *s, md_err *err)
+{
+	int n = md_proc_tids(s->pid, s->tids, MD_MAX_THREADS);
+	if (n < 0) {
+		md_err_set(err, s->n ? MD_E_EXITED : MD_E_NOPROC, "process %d", (int)s->pid);
+		return -1;
+	}
+	if (n == 0 && s->n == 0) {
+		md_err_set(err, MD_E_ZOMBIE, "process %d has no threads", (int)s->pid);
+		return -1;
+	}
+	int first = s->n;
+	for (int i = 0; i < n; i++) {
+		pid_t tid = s->tids[i];
+		if (find(s, tid))
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)PTRACE_O_TRACECLONE) != 0) {
+			if (errno == ESRCH)
+				continue;   /* exited between listing and seizing */
+			if (errno == EPERM) {
+				md_proc_diagnose_eperm(s->pid, err);
+				return -1;
+			}
+			md_err_set(err, MD_E_SYS, "PTRACE_SEIZE %d: %s", (int)tid, strerror(errno));
+			return -1;
+		}
+		if (!add(s, tid)) {
+			/* keep the kernel's and our view equal: let it go */
+			ptrace(PTRACE_DETACH, tid, 0, 0);
+			md_err_set(err, MD_E_NOMEM, "thread table");
+			return -1;
+		}
+	}
+	if (!s->t0 && s->n > first)
+		s->t0 = now_ns();
+	for (int i = first; i < s->n; i++)
+		if (ptrace(PTRACE_INTERRUPT, s->t[i].tid, 0, 0) != 0 && errno != ESRCH) {
+			md_err_set(err, MD_E_SYS, "PTRACE_INTERRUPT %d: %s", (int)s->t[i].tid,
+			           strerror(errno));
+			return -1;
+		}
+	return s->n - first;
+}
+
+/* Account for one wait status of tid. */
+static void note_status(md_stop *s, pid_t tid, int st)
+{
+	thr *t = find(s, tid);
+	if (!t) {
+		/* a thread auto-attached through PTRACE_O_TRACECLONE */
+		t = add(s, tid);
+		if (!t)
+			return;
+	}
+	if (WIFEXITED(st) || WIFSIGNALED(st)) {
+		drop(s, t);
+		s->exited++;
+		return;
+	}
+	if (!WIFSTOPPED(st))
+		return;
+	int sig = WSTOPSIG(st), ev = (unsigned)st >> 16;
+	t->stopped = 1;
+	if (ev == PTRACE_EVENT_STOP) {
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+			s->group = 1;
+	} else if (ev == PTRACE_EVENT_CLONE || ev == PTRACE_EVENT_FORK ||
+	           ev == PTRACE_EVENT_VFORK) {
+		unsigned long child = 0;
+		if (ev == PTRACE_EVENT_CLONE &&
+		    ptrace(PTRACE_GETEVENTMSG, tid, 0, &child) == 0 && child &&
+		    !find(s, (pid_t)child))
+			add(s, (pid_t)child);
+	} else if (ev == 0) {
+		/* signal-delivery-stop: the signal is handed back at detach */
+		t->pendsig = sig;
+	}
+}
+
+static md_status wait_all(md_stop *s, md_err *err)
+{
+	while (unstopped(s) > 0) {
+		if (alarm_fired)
+			return md_err_set(err, MD_E_STOPTIMEOUT,
+			                  "%d of %d threads of process %d did not stop",
+			                  unstopped(s), s->n, (int)s->pid);
+		int st;
+		pid_t w = waitpid(-1, &st, __WALL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD) {
+				/* nothing left to wait for: the threads are gone */
+				for (int i = s->n - 1; i >= 0; i--)
+					if (!s->t[i].stopped) {
+						drop(s, &s->t[i]);
+						s->exited++;
+					}
+				break;
+			}
+			return md_err_set(err, MD_E_SYS, "waitpid: %s", strerror(errno));
+		}
+		note_status(s, w, st);
+	}
+	if (s->n == 0)
+		return md_err_set(err, MD_E_EXITED, "process %d", (int)s->pid);
+	return MD_OK;
+}
+
+static void timer_arm(int ms)
+{
+	struct itimerval it = { 0 };
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	/* re-fire: a signal landing just before waitpid blocks is not lost */
+	it.it_interval.tv_usec = 10000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void timer_disarm(void)
+{
+	struct itimerval it = { 0 };
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void release_threads(md_stop *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		thr *t = &s->t[i];
+		if (!t->stopped) {
+			/* only on error paths: bring it to a stop so it can be
+			 * detached; give up after ~100 ms (our exit detaches it) */
+			ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
+			for (int k = 0; k < 100 && !t->stopped; k++) {
+				int st;
+				pid_t w = waitpid(t->tid, &st, __WALL | WNOHANG);
+				if (w == t->tid) {
+					if (WIFEXITED(st) || WIFSIGNALED(st))
+						break;
+					if (WIFSTOPPED(st)) {
+						t->stopped = 1;
+						if (((unsigned)st >> 16) == 0)
+							t->pendsig = WSTOPSIG(st);
+					}
+				} else if (w < 0) {
+					break;
+				} else {
+					struct timespec ts = { 0, 1000000 };
+					nanosleep(&ts, NULL);
+				}
+			}
+			if (!t->stopped)
+				continue;
+		}
+		if (ptrace(PTRACE_DETACH, t->tid, 0, (void *)(long)t->pendsig) == 0 &&
+		    t->pendsig)
+			s->fwd++;
+	}
+}
+
+static void unblock(md_stop *s)
+{
+	timer_disarm();
+	sigaction(SIGALRM, &s->oldalrm, NULL);
+	/* signals that arrived during the stop are delivered here */
+	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
+}
+
+md_status md_stop_all(pid_t pid, int timeout_ms, md_stop **out, md_err *err)
+{
+	md_stop *s = calloc(1, sizeof *s);
+	if (!s || !(s->tids = malloc(MD_MAX_THREADS * sizeof *s->tids))) {
+		free(s);
+		return md_err_set(err, MD_E_NOMEM, "thread table");
+	}
+	s->pid = pid;
+
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigaddset(&block, SIGPIPE);
+	sigaddset(&block, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &block, &s->oldmask);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;   /* no SA_RESTART: waitpid must see EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &s->oldalrm);
+	alarm_fired = 0;
+	timer_arm(timeout_ms > 0 ? timeout_ms : 1000);
+
+	md_status st = MD_OK;
+	int rounds = 0, nnew;
+	do {
+		nnew = seize_new(s, err);
+		if (nnew < 0) {
+			st = err->code;
+			break;
+		}
+		st = wait_all(s, err);
+		if (st != MD_OK)
+			break;
+	} while (nnew > 0 && ++rounds < MD_LIST_ROUNDS);
+	if (st == MD_OK && nnew > 0)
+		st = md_err_set(err, MD_E_STOPTIMEOUT,
+		                "process %d kept creating threads", (int)pid);
+
+	if (st != MD_OK) {
+		release_threads(s);
+		unblock(s);
+		free(s->t);
+		free(s->tids);
+		free(s);
+		return st;
+	}
+	s->tstopped = now_ns();
+	timer_disarm();
+	*out = s;
+	return MD_OK;
+}
+
+int md_stop_threads(md_stop *s, const pid_t **tids)
+{
+	for (int i = 0; i < s->n; i++)
+		s->tids[i] = s->t[i].tid;
+	*tids = s->tids;
+	return s->n;
+}
+
+md_status md_stop_release(md_stop *s, md_stop_stats *stats, md_err *err)
+{
+	(void)err;
+	release_threads(s);
+	uint64_t t1 = now_ns();
+	if (stats) {
+		memset(stats, 0, sizeof *stats);
+		stats->pause_ns = s->t0 ? t1 - s->t0 : 0;
+		stats->stop_ns = s->t0 ? s->tstopped - s->t0 : 0;
+		stats->threads = s->n;
+		stats->threads_exited = s->exited;
+		stats->signals_forwarded = s->fwd;
+		stats->group_stopped = s->group;
+	}
+	unblock(s);
+	free(s->t);
+	free(s->tids);
+	free(s);
+	return MD_OK;
+}

@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""Integration tests: mapdiag attach against real Go processes.
+
+Every target in testdata/ reports its own map headers (read from inside
+through unsafe) on its READY line: the oracle.  Each test attaches with
+mapdiag and compares every header field, table and address with it, then
+checks that the target was left running and untraced.
+
+Prints one line per test and ends with 'N passed, N failed'.
+"""
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+import targets  # noqa: E402
+
+MAPDIAG = os.environ.get("MAPDIAG", os.path.join(ROOT, "mapdiag"))
+# A wrapper such as "valgrind --error-exitcode=99 ..." for sanitizer runs.
+WRAP = os.environ.get("MAPDIAG_WRAP", "").split()
+
+# Every expression the main target answers for, with the state it must be in
+# on a classic and on a Swiss build.
+EXPRS = [
+    "main.idle", "main.empty", "main.small", "main.nilMap", "main.growingIdle",
+    "main.writing", "main.million", "main.oversized", "main.holder.m",
+    "main.holder.inner.m", "main.arr[2]", "main.shards[3].m", "main.pmap",
+    "main.named", "main.ptrToHolder.inner.m", "example.com/acme/store.Sessions",
+]
+
+passed = 0
+failed = 0
+
+
+def ok(name):
+    global passed
+    passed += 1
+    print("ok   %s" % name, flush=True)
+
+
+def fail(name, why):
+    global failed
+    failed += 1
+    print("FAIL %s: %s" % (name, why), flush=True)
+
+
+def check(name, cond, why=""):
+    if cond:
+        ok(name)
+    else:
+        fail(name, why)
+    return cond
+
+
+def mapdiag(*args, wrap=True, timeout=60, env=None):
+    cmd = (WRAP if wrap else []) + [MAPDIAG] + [str(a) for a in args]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def proc_state(pid):
+    """(state letter, TracerPid) of the whole process and its threads."""
+    states, tracers = set(), set()
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                s = f.read()
+            states.add(s[s.rindex(")") + 2])
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith("TracerPid:"):
+                        tracers.add(int(line.split()[1]))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return states, tracers
+
+
+def check_released(name, pid):
+    states, tracers = proc_state(pid)
+    check(name + ": target not stopped", not (states & {"t", "T"}),
+          "thread states %s" % sorted(states))
+    check(name + ": target not traced", tracers == {0}, "TracerPid %s" % sorted(tracers))
+
+
+def norm(v):
+    """Pointers compare as integers whatever their spelling."""
+    if isinstance(v, str) and v.startswith("0x"):
+        return int(v, 16)
+    return v
+
+
+def compare_map(name, got, want, impl):
+    bad = []
+    if norm(got.get("addr")) != norm(want["addr"]):
+        bad.append("addr %s != %s" % (got.get("addr"), want["addr"]))
+    if got.get("type") != want["type"]:
+        bad.append("type %r != %r" % (got.get("type"), want["type"]))
+    if got.get("impl") != impl:
+        bad.append("impl %r != %r" % (got.get("impl"), impl))
+    wh, gh = want["header"], got.get("header")
+    if wh is None:
+        if gh is not None or got.get("state") != "nil":
+            bad.append("nil map reported as %r / %r" % (gh, got.get("state")))
+    else:
+        wh = dict(wh)
+        wtables = wh.pop("tables", None)
+        if gh is None:
+            bad.append("header missing")
+        else:
+            for k, v in wh.items():
+                if k not in gh:
+                    bad.append("field %s missing" % k)
+                elif norm(gh[k]) != norm(v):
+                    bad.append("%s %r != %r" % (k, gh[k], v))
+            for k in gh:
+                if k not in wh:
+                    bad.append("field %s not in the oracle" % k)
+        if wtables is not None:
+            gt = got.get("tables")
+            if gt is None or len(gt) != len(wtables):
+                bad.append("tables: %s != %d" % (None if gt is None else len(gt), len(wtables)))
+            else:
+                for i, (a, b) in enumerate(zip(gt, wtables)):
+                    for k, v in b.items():
+                        if norm(a.get(k)) != norm(v):
+                            bad.append("table %d %s %r != %r" % (i, k, a.get(k), v))
+                            break
+    check(name, not bad, "; ".join(bad[:6]))
+
+
+def expected_state(expr, impl):
+    if expr == "main.nilMap":
+        return "nil"
+    if expr == "main.writing":
+        return "writing"
+    if expr == "main.growingIdle" and impl == "hmap":
+        return "growing-idle"
+    return "idle"
+
+
+def test_variant(variant):
+    path = targets.binary(variant)
+    if not os.path.exists(path):
+        fail(variant, "target not built: %s" % path)
+        return
+    p, oracle = targets.start(path)
+    try:
+        impl = oracle["impl"]
+        args = ["attach", "--json"]
+        if variant.endswith("-debugfile") or variant.endswith("-buildid"):
+            pass  # found through .gnu_debuglink / build id
+        if variant.endswith("-buildid"):
+            args += ["--debug-dir", os.path.join(os.path.dirname(path), "debugroot")]
+        rc, out, err = mapdiag(*(args + [oracle["pid"]] + EXPRS))
+        try:
+            rep = json.loads(out)
+        except ValueError:
+            fail(variant + ": json", "rc=%d out=%r err=%r" % (rc, out[:200], err[:300]))
+            return
+        check(variant + ": exit code is WARNING", rc == 1, "rc=%d err=%s" % (rc, err.strip()))
+        check(variant + ": pid, go_version", rep["pid"] == oracle["pid"] and
+              rep["go_version"] == oracle["go_version"],
+              "%r/%r vs %r/%r" % (rep["pid"], rep["go_version"], oracle["pid"], oracle["go_version"]))
+        check(variant + ": pause reported", isinstance(rep.get("pause_us"), (int, float))
+              and rep["pause_us"] > 0, "pause_us=%r" % rep.get("pause_us"))
+        got = {m["var"]: m for m in rep["maps"]}
+        for expr in EXPRS:
+            if expr not in got:
+                fail("%s: %s" % (variant, expr), "missing from report")
+                continue
+            m = got[expr]
+            if "error" in m:
+                fail("%s: %s" % (variant, expr), m["error"])
+                continue
+            compare_map("%s: %s header" % (variant, expr), m, oracle["maps"][expr], impl)
+            st = expected_state(expr, impl)
+            check("%s: %s state %s" % (variant, expr, st), m["state"] == st,
+                  "state %r" % m["state"])
+        # findings that must be there
+        codes = {e: [f["code"] for f in got[e].get("findings", [])] for e in got}
+        check(variant + ": oversized found", "oversized" in codes.get("main.oversized", []),
+              str(codes.get("main.oversized")))
+        if impl == "hmap":
+            check(variant + ": growing-idle finding",
+                  "growing-idle" in codes.get("main.growingIdle", []),
+                  str(codes.get("main.growingIdle")))
+        check(variant + ": million not oversized",
+              "oversized" not in codes.get("main.million", []), str(codes.get("main.million")))
+        check_released(variant, oracle["pid"])
+    finally:
+        targets.stop(p)
+
+
+def test_errors(variant):
+    """Each error: exit 3 and exactly one line on stderr, saying what and how."""
+    path = targets.binary(variant)
+    p, oracle = targets.start(path)
+    pid = oracle["pid"]
+    try:
+        cases = [
+            (["main.nilHolder.m"], "nil pointer", "main.nilHolder is a nil pointer"),
+            (["main.idel"], "unknown variable", "main.idle"),
+            (["main.holder"], "not a map", "main.Holder"),
+            (["main.holder.nope"], "no such field", "inner"),
+            (["main.arr[9]"], "index out of range", "[0:4]"),
+            (["main.shards[7].m"], "index out of range", "[0:5]"),
+            (["main.idle[1]"], "cannot index", "map[string]int"),
+            (["main..x"], "bad variable expression", "empty name"),
+        ]
+        for vars_, what, detail in cases:
+            rc, out, err = mapdiag("attach", pid, *vars_)
+            lines = [l for l in err.splitlines() if l]
+            check("errors %s: %s" % (variant, vars_[0]),
+                  rc == 3 and len(lines) == 1 and what in lines[0] and detail in lines[0]
+                  and lines[0].startswith("mapdiag: "),
+                  "rc=%d stderr=%r" % (rc, err))
+        # one bad variable does not hide the good ones
+        rc, out, err = mapdiag("attach", "--json", pid, "main.idle", "main.nilHolder.m")
+        rep = json.loads(out)
+        check("errors %s: mixed vars" % variant,
+              rc == 3 and "error" not in rep["maps"][0] and "error" in rep["maps"][1],
+              "rc=%d out=%s" % (rc, out[:300]))
+        check_released("errors " + variant, pid)
+    finally:
+        targets.stop(p)
+
+
+def test_process_errors():
+    rc, out, err = mapdiag("attach", "4194303", "main.x")
+    check("no such process", rc == 3 and "no such process" in err, "rc=%d %r" % (rc, err))
+    sl = subprocess.Popen(["sleep", "30"])
+    try:
+        time.sleep(0.05)
+        rc, out, err = mapdiag("attach", sl.pid, "main.x")
+        check("not a Go binary", rc == 3 and "not a Go binary" in err, "rc=%d %r" % (rc, err))
+    finally:
+        sl.kill()
+        sl.wait()
+    path = targets.binary(targets.NODWARF)
+    p, oracle = targets.start(path)
+    try:
+        rc, out, err = mapdiag("attach", oracle["pid"], "main.idle")
+        check("no DWARF", rc == 3 and "no DWARF" in err and "-w" in err, "rc=%d %r" % (rc, err))
+        # ... and a debug file rescues it
+        dbg = targets.binary(targets.DEBUGFILE) + ".debug"
+        rc, out, err = mapdiag("attach", "--json", "--debug-file", dbg, oracle["pid"], "main.idle")
+        # a debug file of another build must be refused, not trusted
+        check("--debug-file of another build refused", rc == 3, "rc=%d %r" % (rc, err))
+    finally:
+        targets.stop(p)
+    # usage errors
+    for args, what in [([], "usage"), (["attach"], "missing"), (["attach", "12x", "main.a"], "process id"),
+                       (["attach", "--bogus", "1", "main.a"], "unknown"), (["frobnicate"], "unknown command"),
+                       (["attach", "--stop-timeout", "0", "1", "main.a"], "stop-timeout")]:
+        rc, out, err = mapdiag(*args)
+        check("usage %s" % " ".join(args), rc == 3 and what in err, "rc=%d %r" % (rc, err))
+    rc, out, err = mapdiag("--help")
+    check("--help", rc == 0 and "attach" in out and "exit codes" in out)
+    rc, out, err = mapdiag("attach", "--help")
+    check("attach --help", rc == 0 and "--json" in out and "<var>" in out)
+    rc, out, err = mapdiag("--version")
+    check("--version", rc == 0 and out.startswith("mapdiag "))
+
+
+def test_permission():
+    """As nobody against a root-owned target: exit 3, naming CAP_SYS_PTRACE."""
+    if os.geteuid() != 0:
+        ok("permission (skipped: not root)")
+        return
+    path = targets.binary(targets.VARIANTS[0])
+    p, oracle = targets.start(path)
+    try:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", MAPDIAG,
+               "attach", str(oracle["pid"]), "main.idle"]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        check("permission denied", r.returncode == 3 and "not permitted" in r.stderr and
+              "CAP_SYS_PTRACE" in r.stderr and "ptrace_scope" in r.stderr,
+              "rc=%d %r" % (r.returncode, r.stderr))
+        check_released("permission", oracle["pid"])
+    finally:
+        targets.stop(p)
+
+
+def test_text_report(variant):
+    path = targets.binary(variant)
+    p, oracle = targets.start(path)
+    try:
+        rc, out, err = mapdiag("attach", oracle["pid"], "main.growingIdle", "main.writing")
+        impl = oracle["impl"]
+        marked = [l for l in out.splitlines() if l.lstrip().startswith(">")]
+        want = ["growing-idle", "writing"] if impl == "hmap" else ["idle", "writing"]
+        check("text %s: current rows marked" % variant,
+              len(marked) == 2 and all(w in m for w, m in zip(want, marked)),
+              "marked=%r" % marked)
+        check("text %s: four-state table" % variant,
+              out.count("growing-idle") >= 2 and "\033[" not in out, out[:400])
+        check("text %s: verdict line" % variant,
+              out.rstrip().splitlines()[-1] == ("WARNING" if impl == "hmap" else "OK"),
+              out[-200:])
+        env = dict(os.environ, NO_COLOR="")
+        rc2, out2, _ = mapdiag("attach", "--color", "always", oracle["pid"], "main.idle", env=env)
+        check("text %s: --color always" % variant, "\033[" in out2)
+    finally:
+        targets.stop(p)
+
+
+def ticks(path):
+    with open(path) as f:
+        return sum(1 for l in f if l.startswith("TICK "))
+
+
+def test_liveness(variant, attaches=100, kills=60):
+    """After many attaches, and after mapdiag is killed in the middle of one,
+    the target runs, is untraced and still makes progress."""
+    path = targets.binary(variant)
+    log = os.path.join(ROOT, "tests", "out", "ticks-%s.log" % variant)
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    p, oracle = targets.start(path, args=["-tick", "-threads", "8"], stderr_path=log)
+    pid = oracle["pid"]
+    try:
+        bad = 0
+        for _ in range(attaches):
+            rc, out, err = mapdiag("attach", "--json", pid, "main.idle", wrap=False)
+            bad += rc != 0
+        check("liveness %s: %d attaches ok" % (variant, attaches), bad == 0, "%d failed" % bad)
+        check_released("liveness %s after attaches" % variant, pid)
+        rng = random.Random(42)
+        stuck = 0
+        for i in range(kills):
+            sig = [signal.SIGKILL, signal.SIGINT, signal.SIGTERM][i % 3]
+            q = subprocess.Popen([MAPDIAG, "attach", str(pid), "main.million", "main.idle"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            time.sleep(rng.uniform(0, 0.004))
+            q.send_signal(sig)
+            _, e = q.communicate()
+            if sig != signal.SIGKILL and q.returncode not in (0, 1, 3):
+                stuck += 1
+            states, tracers = proc_state(pid)
+            if states & {"t", "T"}:
+                # the kernel detaches asynchronously after SIGKILL: allow it a moment
+                time.sleep(0.05)
+                states, tracers = proc_state(pid)
+            if states & {"t", "T"} or tracers != {0}:
+                stuck += 1
+        check("liveness %s: %d kills, target never left stopped" % (variant, kills),
+              stuck == 0, "%d bad" % stuck)
+        t0 = ticks(log)
+        time.sleep(0.3)
+        t1 = ticks(log)
+        check("liveness %s: target still ticking" % variant, t1 > t0, "%d -> %d" % (t0, t1))
+    finally:
+        targets.stop(p)
+
+
+def main():
+    only = sys.argv[1:]
+    variants = targets.VARIANTS + targets.MODES
+    if only:
+        variants = [v for v in variants if v in only]
+    for v in variants:
+        test_variant(v)
+    if not only:
+        test_errors("go1.23")
+        test_errors("go1.26")
+        test_text_report("go1.22")
+        test_text_report("go1.27")
+        test_process_errors()
+        test_permission()
+        test_liveness("go1.23")
+        test_liveness("go1.26")
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

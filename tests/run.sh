@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# tests/run.sh - every test mapdiag has, in one run; called by `make check`.
+#
+#   1. unit tests (C, synthetic buffers), built normally and run under
+#      ASan+UBSan;
+#   2. the dwarf/ unit test on real Go binaries of every variant;
+#   3. integration tests: attach to real Go processes of every variant and
+#      build mode, compare with their own reports, errors, liveness;
+#   4. the same integration tests on two variants with an ASan+UBSan build
+#      of mapdiag, and one attach under valgrind memcheck.
+# Each part prints 'N passed, N failed'; the last line is the total.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+total_pass=0
+total_fail=0
+mkdir -p tests/out
+
+# run NAME CMD...: run a part, echo its output, add its counts.
+run() {
+	local name=$1; shift
+	local log=tests/out/$name.log
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	local rc=$?
+	grep -v '^ok ' "$log"
+	local line p f
+	line=$(grep -E '^([a-z_-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "FAIL $name: no result line (exit $rc)"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
+	f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name: exit $rc with no failed test"
+		total_fail=$((total_fail + 1))
+	fi
+}
+
+# 1. unit tests, plain and sanitized
+for t in build/tests/test_*; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t")
+	[ "$n" = test_dwarf ] && continue
+	run "unit-$n" "$t"
+done
+make --no-print-directory -s san >tests/out/san-build.log 2>&1 ||
+	{ cat tests/out/san-build.log; echo "FAIL sanitizer build"; total_fail=$((total_fail + 1)); }
+for t in build/san/tests/test_*; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t")
+	[ "$n" = test_dwarf ] && continue
+	run "unit-san-$n" "$t"
+done
+
+# 2. dwarf/ on real binaries
+if [ -x build/tests/test_dwarf ]; then
+	run unit-test_dwarf build/tests/test_dwarf testdata/bin
+	[ -x build/san/tests/test_dwarf ] && run unit-san-test_dwarf build/san/tests/test_dwarf testdata/bin
+fi
+
+# 3. integration
+run integration python3 tests/integration/test_attach.py
+
+# 4. sanitizers and valgrind on real attaches
+MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26
+MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
+	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27
+
+echo
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,315 @@
+/* test_decode.c - decoders, sizing rules and the classifier on synthetic
+ * headers laid out the way Go's DWARF describes them on amd64. */
+#include <stdlib.h>
+#include "md_test.h"
+#include "decode.h"
+#include "classify.h"
+#include "gofacts.h"
+
+static void put(unsigned char *b, int off, uint64_t v, int size)
+{
+	for (int i = 0; i < size; i++)
+		b[off + i] = (unsigned char)(v >> (8 * i));
+}
+
+#define F(o, s) ((md_field){ (o), (s) })
+#define NOF F(-1, 0)
+
+/* runtime.hmap of Go 1.23 (no clearSeq), map[int64]int64: bucket 144 bytes */
+static md_map_layout hmap_layout(int with_clearseq)
+{
+	md_map_layout l;
+	memset(&l, 0, sizeof l);
+	l.impl = MD_IMPL_HMAP;
+	l.count = F(0, 8); l.flags = F(8, 1); l.B = F(9, 1); l.noverflow = F(10, 2);
+	l.hash0 = F(12, 4); l.buckets = F(16, 8); l.oldbuckets = F(24, 8);
+	l.nevacuate = F(32, 8);
+	if (with_clearseq) {
+		l.clearSeq = F(40, 8); l.extra = F(48, 8); l.header_size = 56;
+	} else {
+		l.clearSeq = NOF; l.extra = F(40, 8); l.header_size = 48;
+	}
+	l.bucket_size = 144;
+	return l;
+}
+
+static md_map_layout swiss_layout(void)
+{
+	md_map_layout l;
+	memset(&l, 0, sizeof l);
+	l.impl = MD_IMPL_SWISS;
+	l.used = F(0, 8); l.seed = F(8, 8); l.dirPtr = F(16, 8); l.dirLen = F(24, 8);
+	l.globalDepth = F(32, 1); l.globalShift = F(33, 1); l.writing = F(34, 1);
+	l.tombstonePossible = F(35, 1); l.clearSeq = F(40, 8); l.header_size = 48;
+	l.t_used = F(0, 2); l.t_capacity = F(2, 2); l.t_growthLeft = F(4, 2);
+	l.t_localDepth = F(6, 1); l.t_index = F(8, 8); l.t_groups_data = F(16, 8);
+	l.t_groups_lengthMask = F(24, 8); l.table_size = 32;
+	l.group_size = 136;
+	return l;
+}
+
+static void test_facts(void)
+{
+	/* ERRATA: make(map, 100) picks B=4 (100 <= 6.5*16), not 128 buckets */
+	CHECK_EQ_U(md_hmap_fresh_B(100), 4);
+	CHECK_EQ_U(md_hmap_fresh_B(0), 0);
+	CHECK_EQ_U(md_hmap_fresh_B(8), 0);
+	CHECK_EQ_U(md_hmap_fresh_B(9), 1);
+	CHECK_EQ_U(md_hmap_fresh_B(13), 1);
+	CHECK_EQ_U(md_hmap_fresh_B(14), 2);
+	CHECK_EQ_U(md_hmap_fresh_B(1000000), 18);
+	CHECK_EQ_U(md_hmap_array_buckets(3), 8);
+	CHECK_EQ_U(md_hmap_array_buckets(4), 17);
+	CHECK_EQ_U(md_hmap_array_buckets(10), 1024 + 64);
+	CHECK_EQ_U(md_hmap_overflow_threshold(4), 16);
+	CHECK_EQ_U(md_hmap_overflow_threshold(20), 32768);
+	uint64_t slots, tables;
+	md_swiss_fresh(5, &slots, &tables);
+	CHECK_EQ_U(slots, 8);
+	CHECK_EQ_U(tables, 0);
+	md_swiss_fresh(100, &slots, &tables);   /* 100*8/7 = 114 -> 128 */
+	CHECK_EQ_U(slots, 128);
+	CHECK_EQ_U(tables, 1);
+	md_swiss_fresh(10000, &slots, &tables); /* 11428 -> 16 tables of 1024 */
+	CHECK_EQ_U(tables, 16);
+	CHECK_EQ_U(slots, 16 * 1024);
+}
+
+static void test_hmap(void)
+{
+	md_map_layout l = hmap_layout(0);
+	unsigned char b[48] = { 0 };
+	put(b, 0, 100, 8);
+	put(b, 8, MD_HMAP_F_WRITING | MD_HMAP_F_ITERATOR, 1);
+	put(b, 9, 4, 1);
+	put(b, 10, 3, 2);
+	put(b, 12, 0xdeadbeef, 4);
+	put(b, 16, 0xc000100000, 8);
+	put(b, 24, 0, 8);
+	put(b, 32, 0, 8);
+	put(b, 40, 0xc000200000, 8);
+	md_hmap_hdr h;
+	md_err err;
+	CHECK(md_hmap_decode(&l, b, sizeof b, &h, &err) == MD_OK);
+	CHECK_EQ_U(h.count, 100);
+	CHECK_EQ_U(h.flags, 5);
+	CHECK_EQ_U(h.B, 4);
+	CHECK_EQ_U(h.noverflow, 3);
+	CHECK_EQ_U(h.hash0, 0xdeadbeef);
+	CHECK_EQ_U(h.buckets, 0xc000100000);
+	CHECK_EQ_U(h.extra, 0xc000200000);
+	CHECK(!h.has_clearSeq);
+
+	md_derived d;
+	md_hmap_derive(&l, &h, &d);
+	CHECK_EQ_U(d.nbuckets, 16);
+	CHECK(d.load_factor > 6.24 && d.load_factor < 6.26);
+	CHECK(!d.growing);
+	CHECK_EQ_U(d.bytes_buckets, 17 * 144);  /* 16 + 1 preallocated overflow */
+	CHECK_EQ_U(d.bytes_overflow, 2 * 144);  /* 3 in use, 1 preallocated */
+	CHECK_EQ_U(d.bytes_held, 48 + 17 * 144 + 2 * 144);
+
+	md_thresholds th;
+	md_thresholds_default(&th);
+	md_verdict v;
+	md_classify_hmap(&h, &d, &th, &v);
+	CHECK(v.state == MD_STATE_WRITING);
+	CHECK(v.sev == MD_SEV_INFO);
+
+	/* growing-idle: oldbuckets held, no writer */
+	put(b, 8, 0, 1);
+	put(b, 9, 5, 1);
+	put(b, 24, 0xc000300000, 8);
+	put(b, 32, 3, 8);
+	CHECK(md_hmap_decode(&l, b, sizeof b, &h, &err) == MD_OK);
+	md_hmap_derive(&l, &h, &d);
+	CHECK(d.growing);
+	CHECK_EQ_U(d.noldbuckets, 16);
+	CHECK(d.evacuation > 0.18 && d.evacuation < 0.19);
+	CHECK_EQ_U(d.bytes_oldbuckets, 17 * 144);
+	md_classify_hmap(&h, &d, &th, &v);
+	CHECK(v.state == MD_STATE_GROWING_IDLE);
+	CHECK(v.sev == MD_SEV_WARNING);
+	CHECK_STR(v.findings[0].code, "growing-idle");
+	CHECK(strstr(v.findings[0].message, "3 of 16") != NULL);
+
+	/* growing: same, with the writer inside */
+	put(b, 8, MD_HMAP_F_WRITING, 1);
+	md_hmap_decode(&l, b, sizeof b, &h, &err);
+	md_hmap_derive(&l, &h, &d);
+	md_classify_hmap(&h, &d, &th, &v);
+	CHECK(v.state == MD_STATE_GROWING);
+	CHECK(v.sev == MD_SEV_INFO);
+
+	/* same-size grow: noldbuckets is 2^B */
+	put(b, 8, MD_HMAP_F_SAMESIZE, 1);
+	md_hmap_decode(&l, b, sizeof b, &h, &err);
+	md_hmap_derive(&l, &h, &d);
+	CHECK(d.same_size_grow);
+	CHECK_EQ_U(d.noldbuckets, 32);
+
+	/* idle */
+	put(b, 8, 0, 1);
+	put(b, 24, 0, 8);
+	md_hmap_decode(&l, b, sizeof b, &h, &err);
+	md_hmap_derive(&l, &h, &d);
+	md_classify_hmap(&h, &d, &th, &v);
+	CHECK(v.state == MD_STATE_IDLE);
+
+	/* overflow pressure: noverflow >= 2^B */
+	put(b, 9, 4, 1);
+	put(b, 10, 16, 2);
+	md_hmap_decode(&l, b, sizeof b, &h, &err);
+	md_hmap_derive(&l, &h, &d);
+	md_classify_hmap(&h, &d, &th, &v);
+	int found = 0;
+	for (int i = 0; i < v.nfindings; i++)
+		found |= !strcmp(v.findings[i].code, "overflow-pressure");
+	CHECK(found);
+	CHECK(v.sev == MD_SEV_WARNING);
+
+	/* oversized: B=17, 10 entries */
+	put(b, 0, 10, 8);
+	put(b, 9, 17, 1);
+	put(b, 10, 0, 2);
+	md_hmap_decode(&l, b, sizeof b, &h, &err);
+	md_hmap_derive(&l, &h, &d);
+	md_classify_hmap(&h, &d, &th, &v);
+	CHECK(v.nfindings >= 1 && !strcmp(v.findings[0].code, "oversized"));
+	CHECK(d.bytes_if_rebuilt == 48 + 2 * 144);   /* B=1 for 10 entries */
+
+	/* clearSeq when the release has it; truncated buffers are refused */
+	md_map_layout l2 = hmap_layout(1);
+	unsigned char b2[56] = { 0 };
+	put(b2, 40, 7, 8);
+	CHECK(md_hmap_decode(&l2, b2, sizeof b2, &h, &err) == MD_OK);
+	CHECK(h.has_clearSeq);
+	CHECK_EQ_U(h.clearSeq, 7);
+	CHECK(md_hmap_decode(&l2, b2, 40, &h, &err) == MD_E_LAYOUT);
+	md_map_layout l3 = hmap_layout(0);
+	l3.count.off = 1 << 30;
+	CHECK(md_hmap_decode(&l3, b, sizeof b, &h, &err) == MD_E_LAYOUT);
+	l3 = hmap_layout(0);
+	l3.flags.size = 9;
+	CHECK(md_hmap_decode(&l3, b, sizeof b, &h, &err) == MD_E_LAYOUT);
+
+	/* hostile B never makes a shift overflow */
+	put(b, 9, 200, 1);
+	md_hmap_decode(&l, b, sizeof b, &h, &err);
+	md_hmap_derive(&l, &h, &d);
+	CHECK(d.nbuckets == (uint64_t)1 << 63);
+}
+
+static void test_swiss(void)
+{
+	md_map_layout l = swiss_layout();
+	unsigned char b[48] = { 0 };
+	md_swiss_hdr h;
+	md_err err;
+	/* small map: dirLen 0, dirPtr at one group */
+	put(b, 0, 3, 8);
+	put(b, 8, 0xfedcba9876543210ull, 8);
+	put(b, 16, 0xc000400000, 8);
+	CHECK(md_swiss_decode(&l, b, sizeof b, &h, &err) == MD_OK);
+	CHECK_EQ_U(h.used, 3);
+	CHECK_EQ_U(h.seed, 0xfedcba9876543210ull);
+	CHECK(h.dirLen == 0);
+	CHECK(h.has_tombstonePossible && h.has_clearSeq);
+	CHECK(md_swiss_check_dir(&h, &err) == MD_OK);
+	md_derived d;
+	md_swiss_derive(&l, &h, NULL, 0, &d);
+	CHECK(d.small);
+	CHECK_EQ_U(d.slots, 8);
+	CHECK_EQ_U(d.growth_left, 5);
+	CHECK_EQ_U(d.bytes_held, 48 + 136);
+	md_thresholds th;
+	md_thresholds_default(&th);
+	md_verdict v;
+	md_classify_swiss(&h, &d, &th, &v);
+	CHECK(v.state == MD_STATE_IDLE);
+
+	/* negative dirLen (an int) and implausible directories */
+	put(b, 24, (uint64_t)-4, 8);
+	md_swiss_decode(&l, b, sizeof b, &h, &err);
+	CHECK(h.dirLen == -4);
+	CHECK(md_swiss_check_dir(&h, &err) == MD_E_MEM);
+	put(b, 24, (uint64_t)1 << 40, 8);
+	put(b, 32, 40, 1);
+	md_swiss_decode(&l, b, sizeof b, &h, &err);
+	CHECK(md_swiss_check_dir(&h, &err) == MD_E_MEM);
+	put(b, 24, 4, 8);
+	put(b, 32, 3, 1);   /* 4 != 2^3 */
+	md_swiss_decode(&l, b, sizeof b, &h, &err);
+	CHECK(md_swiss_check_dir(&h, &err) == MD_E_MEM);
+	put(b, 32, 2, 1);
+	put(b, 34, 1, 1);
+	md_swiss_decode(&l, b, sizeof b, &h, &err);
+	CHECK(md_swiss_check_dir(&h, &err) == MD_OK);
+	CHECK_EQ_U(h.writing, 1);
+
+	/* directory of 4 entries over 3 tables (the first has localDepth 1) */
+	uint64_t dir[4] = { 0xa000, 0xa000, 0xb000, 0xc000 }, tp[4];
+	CHECK_EQ_U(md_swiss_dir_tables(dir, 4, tp), 3);
+	CHECK_EQ_U(tp[0], 0xa000);
+	CHECK_EQ_U(tp[2], 0xc000);
+	uint64_t dir2[3] = { 0, 0xa000, 0 };
+	CHECK_EQ_U(md_swiss_dir_tables(dir2, 3, tp), 1);
+
+	md_swiss_table t[3];
+	unsigned char tb[32] = { 0 };
+	put(tb, 0, 700, 2);
+	put(tb, 2, 1024, 2);
+	put(tb, 4, 196, 2);
+	put(tb, 6, 1, 1);
+	put(tb, 8, 0, 8);
+	put(tb, 16, 0xc000500000, 8);
+	put(tb, 24, 127, 8);
+	CHECK(md_swiss_table_decode(&l, 0xa000, tb, sizeof tb, &t[0], &err) == MD_OK);
+	CHECK_EQ_U(t[0].used, 700);
+	CHECK_EQ_U(t[0].capacity, 1024);
+	CHECK_EQ_U(t[0].growthLeft, 196);
+	CHECK_EQ_U(t[0].localDepth, 1);
+	CHECK_EQ_U(t[0].groups, 0xc000500000);
+	CHECK_EQ_U(t[0].lengthMask, 127);
+	CHECK(md_swiss_table_decode(&l, 0xa000, tb, 20, &t[0], &err) == MD_E_LAYOUT);
+	t[1] = t[0];
+	t[2] = t[0];
+	put(b, 0, 2100, 8);
+	md_swiss_decode(&l, b, sizeof b, &h, &err);
+	md_swiss_derive(&l, &h, t, 3, &d);
+	CHECK(!d.small);
+	CHECK_EQ_U(d.ntables, 3);
+	CHECK_EQ_U(d.slots, 3072);
+	CHECK_EQ_U(d.growth_left, 588);
+	CHECK_EQ_U(d.bytes_groups, 3 * 128 * 136);
+	CHECK_EQ_U(d.bytes_directory, 32);
+	CHECK_EQ_U(d.bytes_tables, 96);
+	md_classify_swiss(&h, &d, &th, &v);
+	CHECK(v.state == MD_STATE_WRITING);
+
+	/* oversized Swiss map: 10 entries in 3 full-size tables is below the
+	 * byte threshold by default, above it with a low one */
+	put(b, 0, 10, 8);
+	put(b, 34, 0, 1);
+	md_swiss_decode(&l, b, sizeof b, &h, &err);
+	md_swiss_derive(&l, &h, t, 3, &d);
+	md_classify_swiss(&h, &d, &th, &v);
+	CHECK(v.nfindings == 0);
+	th.oversized_bytes = 1000;
+	md_classify_swiss(&h, &d, &th, &v);
+	CHECK(v.nfindings == 1 && !strcmp(v.findings[0].code, "oversized"));
+	CHECK(v.sev == MD_SEV_WARNING);
+}
+
+int main(void)
+{
+	test_facts();
+	test_hmap();
+	test_swiss();
+	md_verdict v;
+	md_classify_nil(&v);
+	CHECK(v.state == MD_STATE_NIL);
+	CHECK_STR(md_state_name(MD_STATE_GROWING_IDLE), "growing-idle");
+	CHECK_STR(md_sev_name(MD_SEV_INFO), "ok");
+	return md_test_done("decode");
+}
