@@ -1,0 +1,81 @@
+//go:build !go1.24 || (go1.24 && !go1.26 && !goexperiment.swissmap)
+
+package main
+
+import "unsafe"
+
+const impl = "hmap"
+
+// Flag bits of hmap.flags (runtime/map.go).
+const (
+	flagIterator     = 1
+	flagOldIterator  = 2
+	flagHashWriting  = 4
+	flagSameSizeGrow = 8
+)
+
+// classicHeader is the JSON form of an hmap; fields in runtime order, named
+// as in the runtime.
+type classicHeader struct {
+	Count      int     `json:"count"`
+	Flags      uint8   `json:"flags"`
+	B          uint8   `json:"B"`
+	Noverflow  uint16  `json:"noverflow"`
+	Hash0      uint32  `json:"hash0"`
+	Buckets    string  `json:"buckets"`
+	Oldbuckets string  `json:"oldbuckets"`
+	Nevacuate  uint64  `json:"nevacuate"`
+	ClearSeq   *uint64 `json:"clearSeq,omitempty"`
+	Extra      string  `json:"extra"`
+}
+
+// readHeader snapshots the header at p (non-nil) and returns it together with
+// the live-entry count it records.
+func readHeader(p unsafe.Pointer) (any, int) {
+	h := (*hmap)(p)
+	return &classicHeader{
+		Count:      h.count,
+		Flags:      h.flags,
+		B:          h.B,
+		Noverflow:  h.noverflow,
+		Hash0:      h.hash0,
+		Buckets:    hex(uintptr(h.buckets)),
+		Oldbuckets: hex(uintptr(h.oldbuckets)),
+		Nevacuate:  uint64(h.nevacuate),
+		ClearSeq:   h.clearSeqField(),
+		Extra:      hex(uintptr(h.extra)),
+	}, h.count
+}
+
+// setWriting turns hashWriting on, as a writer inside mapassign would.
+// The map must never be touched again by Go code.
+func setWriting(p unsafe.Pointer) { (*hmap)(p).flags |= flagHashWriting }
+
+func isWriting(p unsafe.Pointer) bool { return (*hmap)(p).flags&flagHashWriting != 0 }
+
+// growing is runtime.(*hmap).growing: oldbuckets != nil.
+func growing(p unsafe.Pointer) bool { return p != nil && (*hmap)(p).oldbuckets != nil }
+
+// isSmall: classic maps have no small-map form.
+func isSmall(p unsafe.Pointer) bool { return false }
+
+// fillGrowingIdle inserts keys into m until a growth has just begun: the
+// first insertion, once the map holds at least floor entries, after which
+// oldbuckets is non-nil. Growths of maps with one or two old buckets finish
+// inside the insert that starts them (growWork evacuates two buckets per
+// write), which is why a size floor is useful: it yields a growth that is
+// left with 2^(B-1) old buckets, nearly all unevacuated.
+func fillGrowingIdle(m map[int64]int64, floor int) {
+	for k := int64(0); ; k++ {
+		m[k] = k * 3
+		if len(m) >= floor && growing(*(*unsafe.Pointer)(unsafe.Pointer(&m))) {
+			return
+		}
+		if k > 1<<24 {
+			panic("fillGrowingIdle: growth never began")
+		}
+	}
+}
+
+// checkImpl runs the per-implementation self checks.
+func checkImpl(name string, p unsafe.Pointer) {}
