@@ -194,7 +194,8 @@ out:
 }
 
 /* After the target runs again: decode, derive, classify one variable. */
-static void finish_one(md_map_report *mr, var_work *v, const md_thresholds *th)
+static void finish_one(md_map_report *mr, var_work *v, const md_gofacts *gf,
+                       const md_thresholds *th)
 {
 	if (mr->status != MD_OK)
 		return;
@@ -222,7 +223,7 @@ static void finish_one(md_map_report *mr, var_work *v, const md_thresholds *th)
 			                        (unsigned long long)mr->h.count);
 			return;
 		}
-		md_hmap_derive(l, &mr->h, &mr->d);
+		md_hmap_derive(l, gf, &mr->h, &mr->d);
 		md_classify_hmap(&mr->h, &mr->d, th, &mr->v);
 		return;
 	}
@@ -350,8 +351,10 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 		s = rs;
 		goto out;
 	}
+	md_gofacts gf;
+	md_gofacts_for(r->go_version, &gf);
 	for (int i = 0; i < o->nvars; i++)
-		finish_one(&r->maps[i], &w[i], &o->th);
+		finish_one(&r->maps[i], &w[i], &gf, &o->th);
 out:
 	if (w)
 		work_free(w, o->nvars);

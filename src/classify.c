@@ -101,13 +101,13 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d,
 		            : "the next insert starts a same-size grow to compact them");
 
 	if (!growing && h->count > 8 && d->load >= t->high_load) {
-		uint64_t room = MD_HMAP_LOAD_NUM * (((uint64_t)1 << h->B) / MD_HMAP_LOAD_DEN);
+		uint64_t room = (uint64_t)(d->max_load_factor * (double)d->nbuckets);
 		room = room > h->count ? room - h->count : 0;
 		add(v, "high-load", MD_SEV_INFO,
-		    "load %.2f of the 6.5 entries per bucket limit: about %llu more "
+		    "load %.2f of the %.1f entries per bucket limit: about %llu more "
 		    "inserts start a growth to %llu buckets (the old array stays "
 		    "until evacuated)",
-		    d->load_factor, (unsigned long long)room,
+		    d->load_factor, d->max_load_factor, (unsigned long long)room,
 		    (unsigned long long)d->nbuckets * 2);
 	}
 }

@@ -61,7 +61,8 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-void md_hmap_derive(const md_map_layout *l, const md_hmap_hdr *h, md_derived *d)
+void md_hmap_derive(const md_map_layout *l, const md_gofacts *gf,
+                    const md_hmap_hdr *h, md_derived *d)
 {
 	memset(d, 0, sizeof *d);
 	unsigned B = h->B > MD_HMAP_MAX_B ? MD_HMAP_MAX_B : h->B;
@@ -71,8 +72,9 @@ void md_hmap_derive(const md_map_layout *l, const md_hmap_hdr *h, md_derived *d)
 	d->nbuckets = (uint64_t)1 << B;
 	d->slots = mul_sat(d->nbuckets, MD_HMAP_BUCKET_SLOTS);
 	d->load_factor = (double)h->count / (double)d->nbuckets;
-	d->max_load = (double)MD_HMAP_LOAD_NUM / MD_HMAP_LOAD_DEN / MD_HMAP_BUCKET_SLOTS;
-	d->load = d->load_factor / ((double)MD_HMAP_LOAD_NUM / MD_HMAP_LOAD_DEN);
+	d->max_load_factor = md_hmap_max_load_factor(gf);
+	d->max_load = d->max_load_factor / MD_HMAP_BUCKET_SLOTS;
+	d->load = d->load_factor / d->max_load_factor;
 	d->overflow_threshold = md_hmap_overflow_threshold(B);
 	d->growing = h->oldbuckets != 0;
 	d->same_size_grow = (h->flags & MD_HMAP_F_SAMESIZE) != 0;
@@ -98,7 +100,7 @@ void md_hmap_derive(const md_map_layout *l, const md_hmap_hdr *h, md_derived *d)
 	d->bytes_held = add_sat(add_sat(add_sat(l->header_size, d->bytes_buckets),
 	                                d->bytes_oldbuckets), d->bytes_overflow);
 
-	unsigned fb = md_hmap_fresh_B(h->count);
+	unsigned fb = md_hmap_fresh_B(gf, h->count);
 	d->bytes_if_rebuilt = l->header_size;
 	if (h->count > 0)
 		d->bytes_if_rebuilt = add_sat(d->bytes_if_rebuilt,

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include "md_status.h"
 #include "md_dwarf.h"
+#include "gofacts.h"
 
 /* Largest Swiss directory we will read: 2^20 entries (8 MiB) covers a map of
  * about a billion entries; anything larger is taken as corruption. */
@@ -62,7 +63,8 @@ typedef struct md_derived {
 	uint64_t bytes_if_rebuilt; /* a fresh map of `entries` entries */
 	/* classic */
 	uint64_t nbuckets;       /* 2^B */
-	double load_factor;      /* count / 2^B, against 6.5 */
+	double load_factor;      /* count / 2^B ... */
+	double max_load_factor;  /* ... against 6.5 (6 in Go 1.21) */
 	int growing;             /* oldbuckets != nil */
 	int same_size_grow;
 	uint64_t noldbuckets;    /* 0 when not growing */
@@ -80,7 +82,8 @@ typedef struct md_derived {
 /* Decode a classic hmap from buf (layout->header_size bytes). */
 md_status md_hmap_decode(const md_map_layout *l, const void *buf, size_t len,
                          md_hmap_hdr *out, md_err *err);
-void md_hmap_derive(const md_map_layout *l, const md_hmap_hdr *h, md_derived *d);
+void md_hmap_derive(const md_map_layout *l, const md_gofacts *gf,
+                    const md_hmap_hdr *h, md_derived *d);
 
 /* Decode a Swiss Map header. */
 md_status md_swiss_decode(const md_map_layout *l, const void *buf, size_t len,

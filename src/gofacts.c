@@ -1,6 +1,21 @@
 /* gofacts.c - the runtime's sizing rules, transcribed from the Go source
  * (see gofacts.h); kept in one place so that they are checked in one place. */
+#include <stdlib.h>
+#include <string.h>
 #include "gofacts.h"
+
+void md_gofacts_for(const char *v, md_gofacts *gf)
+{
+	memset(gf, 0, sizeof *gf);
+	if (v && strncmp(v, "go1.", 4) == 0)
+		gf->minor = atoi(v + 4);
+	gf->hmap_load_num = gf->minor && gf->minor <= 21 ? 12 : 13;
+}
+
+double md_hmap_max_load_factor(const md_gofacts *gf)
+{
+	return (double)gf->hmap_load_num / MD_HMAP_LOAD_DEN;
+}
 
 uint64_t md_hmap_array_buckets(unsigned B)
 {
@@ -12,19 +27,19 @@ uint64_t md_hmap_array_buckets(unsigned B)
 	return n;
 }
 
-int md_hmap_over_load(uint64_t count, unsigned B)
+int md_hmap_over_load(const md_gofacts *gf, uint64_t count, unsigned B)
 {
 	if (B >= 63)
 		return 0;
 	/* count > bucketCnt && count > loadFactorNum*(2^B/loadFactorDen) */
 	uint64_t half = ((uint64_t)1 << B) / MD_HMAP_LOAD_DEN;
-	return count > MD_HMAP_BUCKET_SLOTS && count > MD_HMAP_LOAD_NUM * half;
+	return count > MD_HMAP_BUCKET_SLOTS && count > gf->hmap_load_num * half;
 }
 
-unsigned md_hmap_fresh_B(uint64_t count)
+unsigned md_hmap_fresh_B(const md_gofacts *gf, uint64_t count)
 {
 	unsigned B = 0;
-	while (B < 62 && md_hmap_over_load(count, B))
+	while (B < 62 && md_hmap_over_load(gf, count, B))
 		B++;
 	return B;
 }

@@ -13,8 +13,7 @@
 
 /* runtime/map.go (map_noswiss.go in 1.24/1.25) */
 #define MD_HMAP_BUCKET_SLOTS   8   /* abi.OldMapBucketCount / bucketCnt */
-#define MD_HMAP_LOAD_NUM       13  /* loadFactorNum/loadFactorDen = 6.5 */
-#define MD_HMAP_LOAD_DEN       2
+#define MD_HMAP_LOAD_DEN       2   /* loadFactorDen; the numerator varies */
 #define MD_HMAP_MAX_B          63  /* B is a shift count of a uintptr */
 #define MD_HMAP_F_ITERATOR     1   /* there may be an iterator using buckets */
 #define MD_HMAP_F_OLDITERATOR  2   /* ... using oldbuckets */
@@ -26,15 +25,31 @@
 #define MD_SWISS_MAX_AVG_GROUP_LOAD 7    /* maxAvgGroupLoad: 7/8 full */
 #define MD_SWISS_MAX_TABLE_CAPACITY 1024 /* maxTableCapacity */
 
+/* Facts that differ between releases. */
+typedef struct md_gofacts {
+	int minor;              /* 21 for go1.21.13; 0 if unknown */
+	unsigned hmap_load_num; /* loadFactorNum: 12 in 1.21, where it is
+	                           (bucketCnt*13/16)*loadFactorDen and integer
+	                           division makes the load factor 6, not 6.5;
+	                           13 (6.5) from 1.22 on */
+} md_gofacts;
+
+/* Facts for a version string from build info ("go1.21.13"); an unknown or
+ * development version gets the newest release's facts. */
+void md_gofacts_for(const char *go_version, md_gofacts *out);
+
+/* The hmap load factor limit, e.g. 6.5. */
+double md_hmap_max_load_factor(const md_gofacts *gf);
+
 /* Number of buckets in one bucket array of 2^B, including the overflow
  * buckets makeBucketArray preallocates for B >= 4 (2^(B-4) of them). */
 uint64_t md_hmap_array_buckets(unsigned B);
 
 /* overLoadFactor(count, B) of the runtime. */
-int md_hmap_over_load(uint64_t count, unsigned B);
+int md_hmap_over_load(const md_gofacts *gf, uint64_t count, unsigned B);
 
 /* The B a freshly built map of `count` entries gets (makemap's loop). */
-unsigned md_hmap_fresh_B(uint64_t count);
+unsigned md_hmap_fresh_B(const md_gofacts *gf, uint64_t count);
 
 /* tooManyOverflowBuckets(noverflow, B): the threshold noverflow is held
  * against; reaching it makes the next insert start a same-size grow. */

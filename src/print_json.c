@@ -75,7 +75,7 @@ static void hmap_json(FILE *f, const md_map_report *m)
 	ku(f, "buckets", d->nbuckets, 1);
 	ku(f, "slots", d->slots, 1);
 	kd(f, "load_factor", d->load_factor, 1);
-	kd(f, "max_load_factor", 6.5, 1);
+	kd(f, "max_load_factor", d->max_load_factor, 1);
 	kd(f, "load", d->load, 1);
 	fprintf(f, ",\"growing\":%s,\"same_size_grow\":%s", d->growing ? "true" : "false",
 	        d->same_size_grow ? "true" : "false");

@@ -74,9 +74,10 @@ static void hmap_text(const pen *p, const md_map_report *m)
 	const md_hmap_hdr *h = &m->h;
 	const md_derived *d = &m->d;
 	char a[32], b[32], c[32], e[32], g[32];
-	fprintf(f, "  count %" PRIu64 "  B %u (%" PRIu64 " buckets)  load %.2f of 6.5 per bucket"
+	fprintf(f, "  count %" PRIu64 "  B %u (%" PRIu64 " buckets)  load %.2f of %.1f per bucket"
 	        "  noverflow %u (threshold %" PRIu64 ")\n",
-	        h->count, h->B, d->nbuckets, d->load_factor, h->noverflow, d->overflow_threshold);
+	        h->count, h->B, d->nbuckets, d->load_factor, d->max_load_factor, h->noverflow,
+	        d->overflow_threshold);
 	fprintf(f, "  flags 0x%02x", h->flags);
 	int any = 0;
 	for (unsigned bit = 1; bit < 256; bit <<= 1)

@@ -153,10 +153,10 @@ def test_variant(variant):
     try:
         impl = oracle["impl"]
         args = ["attach", "--json"]
-        if variant.endswith("-debugfile") or variant.endswith("-buildid"):
-            pass  # found through .gnu_debuglink / build id
-        if variant.endswith("-buildid"):
-            args += ["--debug-dir", os.path.join(os.path.dirname(path), "debugroot")]
+        # -debugfile targets are found through .gnu_debuglink, -buildid ones
+        # through the build id under a debug root
+        if targets.debug_root(variant):
+            args += ["--debug-dir", targets.debug_root(variant)]
         rc, out, err = mapdiag(*(args + [oracle["pid"]] + EXPRS))
         try:
             rep = json.loads(out)
@@ -242,18 +242,32 @@ def test_process_errors():
     finally:
         sl.kill()
         sl.wait()
-    path = targets.binary(targets.NODWARF)
-    p, oracle = targets.start(path)
-    try:
-        rc, out, err = mapdiag("attach", oracle["pid"], "main.idle")
-        check("no DWARF", rc == 3 and "no DWARF" in err and "-w" in err, "rc=%d %r" % (rc, err))
-        # ... and a debug file rescues it
-        dbg = targets.binary(targets.DEBUGFILE) + ".debug"
-        rc, out, err = mapdiag("attach", "--json", "--debug-file", dbg, oracle["pid"], "main.idle")
-        # a debug file of another build must be refused, not trusted
-        check("--debug-file of another build refused", rc == 3, "rc=%d %r" % (rc, err))
-    finally:
-        targets.stop(p)
+    for v in ("go1.23-nodwarf", "go1.26-nodwarf"):
+        p, oracle = targets.start(targets.binary(v))
+        try:
+            rc, out, err = mapdiag("attach", oracle["pid"], "main.idle")
+            check("no DWARF %s" % v, rc == 3 and "no DWARF" in err and "-w" in err,
+                  "rc=%d %r" % (rc, err))
+        finally:
+            targets.stop(p)
+    # --debug-file names the DWARF explicitly (a build-id target, without
+    # the debug root that would find it otherwise)
+    for v in ("go1.23-buildid", "go1.26-buildid"):
+        p, oracle = targets.start(targets.binary(v))
+        try:
+            rc, out, err = mapdiag("attach", oracle["pid"], "main.idle")
+            check("no DWARF without --debug-file %s" % v, rc == 3 and "no DWARF" in err,
+                  "rc=%d %r" % (rc, err))
+            rc, out, err = mapdiag("attach", "--json", "--debug-file", targets.debug_file(v),
+                                   oracle["pid"], "main.idle")
+            good = rc == 0 and json.loads(out)["maps"][0]["header"] is not None
+            if good:
+                compare_map("--debug-file %s" % v, json.loads(out)["maps"][0],
+                            oracle["maps"]["main.idle"], oracle["impl"])
+            else:
+                fail("--debug-file %s" % v, "rc=%d %r" % (rc, err))
+        finally:
+            targets.stop(p)
     # usage errors
     for args, what in [([], "usage"), (["attach"], "missing"), (["attach", "12x", "main.a"], "process id"),
                        (["attach", "--bogus", "1", "main.a"], "unknown"), (["frobnicate"], "unknown command"),
@@ -310,18 +324,29 @@ def test_text_report(variant):
         targets.stop(p)
 
 
-def ticks(path):
-    with open(path) as f:
-        return sum(1 for l in f if l.startswith("TICK "))
+def wait_handlers(pid, timeout=2.0):
+    """Wait until process pid catches SIGINT and SIGTERM (its handlers are
+    installed): a signal sent earlier kills it by default before it has
+    touched the target, which proves nothing."""
+    want = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                for line in f:
+                    if line.startswith("SigCgt:") and int(line.split()[1], 16) & want == want:
+                        return True
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        time.sleep(0.0002)
+    return False
 
 
 def test_liveness(variant, attaches=100, kills=60):
     """After many attaches, and after mapdiag is killed in the middle of one,
     the target runs, is untraced and still makes progress."""
     path = targets.binary(variant)
-    log = os.path.join(ROOT, "tests", "out", "ticks-%s.log" % variant)
-    os.makedirs(os.path.dirname(log), exist_ok=True)
-    p, oracle = targets.start(path, args=["-tick", "-threads", "8"], stderr_path=log)
+    p, oracle = targets.start(path, args=["-tick", "-threads", "8"])
     pid = oracle["pid"]
     try:
         bad = 0
@@ -336,10 +361,15 @@ def test_liveness(variant, attaches=100, kills=60):
             sig = [signal.SIGKILL, signal.SIGINT, signal.SIGTERM][i % 3]
             q = subprocess.Popen([MAPDIAG, "attach", str(pid), "main.million", "main.idle"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if sig != signal.SIGKILL:
+                wait_handlers(q.pid)
             time.sleep(rng.uniform(0, 0.004))
             q.send_signal(sig)
             _, e = q.communicate()
+            # SIGINT/SIGTERM: exit 3 ("interrupted"), or the run had already
+            # finished (0 or 1) when the signal came
             if sig != signal.SIGKILL and q.returncode not in (0, 1, 3):
+                print("     %s: exit %d %r" % (sig, q.returncode, e[-200:]))
                 stuck += 1
             states, tracers = proc_state(pid)
             if states & {"t", "T"}:
@@ -347,12 +377,13 @@ def test_liveness(variant, attaches=100, kills=60):
                 time.sleep(0.05)
                 states, tracers = proc_state(pid)
             if states & {"t", "T"} or tracers != {0}:
+                print("     after %s: states %s tracers %s" % (sig, states, tracers))
                 stuck += 1
         check("liveness %s: %d kills, target never left stopped" % (variant, kills),
               stuck == 0, "%d bad" % stuck)
-        t0 = ticks(log)
+        t0 = targets.ticks(p)
         time.sleep(0.3)
-        t1 = ticks(log)
+        t1 = targets.ticks(p)
         check("liveness %s: target still ticking" % variant, t1 > t0, "%d -> %d" % (t0, t1))
     finally:
         targets.stop(p)
@@ -360,7 +391,7 @@ def test_liveness(variant, attaches=100, kills=60):
 
 def main():
     only = sys.argv[1:]
-    variants = targets.VARIANTS + targets.MODES
+    variants = [v for v in targets.ALL_TARGETS if not v.endswith("-nodwarf")]
     if only:
         variants = [v for v in variants if v in only]
     for v in variants:

@@ -48,16 +48,30 @@ static md_map_layout swiss_layout(void)
 	return l;
 }
 
+static md_gofacts GF;   /* go1.23 */
+
 static void test_facts(void)
 {
-	/* ERRATA: make(map, 100) picks B=4 (100 <= 6.5*16), not 128 buckets */
-	CHECK_EQ_U(md_hmap_fresh_B(100), 4);
-	CHECK_EQ_U(md_hmap_fresh_B(0), 0);
-	CHECK_EQ_U(md_hmap_fresh_B(8), 0);
-	CHECK_EQ_U(md_hmap_fresh_B(9), 1);
-	CHECK_EQ_U(md_hmap_fresh_B(13), 1);
-	CHECK_EQ_U(md_hmap_fresh_B(14), 2);
-	CHECK_EQ_U(md_hmap_fresh_B(1000000), 18);
+	md_gofacts g21, g27, gdev;
+	md_gofacts_for("go1.21.13", &g21);
+	md_gofacts_for("go1.27.4", &g27);
+	md_gofacts_for("devel go1.28-abcdef", &gdev);
+	CHECK_EQ_U(g21.minor, 21);
+	CHECK_EQ_U(g21.hmap_load_num, 12);     /* (8*13/16)*2: load factor 6 */
+	CHECK_EQ_U(GF.hmap_load_num, 13);      /* 2*8*13/16: 6.5 */
+	CHECK_EQ_U(g27.hmap_load_num, 13);
+	CHECK_EQ_U(gdev.hmap_load_num, 13);
+	/* ERRATA: make(map, 100) picks B=4 (100 <= 6.5*16), not 128 buckets;
+	 * on 1.21 B=5 (100 > 6*16) */
+	CHECK_EQ_U(md_hmap_fresh_B(&GF, 100), 4);
+	CHECK_EQ_U(md_hmap_fresh_B(&g21, 100), 5);
+	CHECK_EQ_U(md_hmap_fresh_B(&g21, 96), 4);
+	CHECK_EQ_U(md_hmap_fresh_B(&GF, 0), 0);
+	CHECK_EQ_U(md_hmap_fresh_B(&GF, 8), 0);
+	CHECK_EQ_U(md_hmap_fresh_B(&GF, 9), 1);
+	CHECK_EQ_U(md_hmap_fresh_B(&GF, 13), 1);
+	CHECK_EQ_U(md_hmap_fresh_B(&GF, 14), 2);
+	CHECK_EQ_U(md_hmap_fresh_B(&GF, 1000000), 18);
 	CHECK_EQ_U(md_hmap_array_buckets(3), 8);
 	CHECK_EQ_U(md_hmap_array_buckets(4), 17);
 	CHECK_EQ_U(md_hmap_array_buckets(10), 1024 + 64);
@@ -101,7 +115,7 @@ static void test_hmap(void)
 	CHECK(!h.has_clearSeq);
 
 	md_derived d;
-	md_hmap_derive(&l, &h, &d);
+	md_hmap_derive(&l, &GF, &h, &d);
 	CHECK_EQ_U(d.nbuckets, 16);
 	CHECK(d.load_factor > 6.24 && d.load_factor < 6.26);
 	CHECK(!d.growing);
@@ -122,7 +136,7 @@ static void test_hmap(void)
 	put(b, 24, 0xc000300000, 8);
 	put(b, 32, 3, 8);
 	CHECK(md_hmap_decode(&l, b, sizeof b, &h, &err) == MD_OK);
-	md_hmap_derive(&l, &h, &d);
+	md_hmap_derive(&l, &GF, &h, &d);
 	CHECK(d.growing);
 	CHECK_EQ_U(d.noldbuckets, 16);
 	CHECK(d.evacuation > 0.18 && d.evacuation < 0.19);
@@ -136,7 +150,7 @@ static void test_hmap(void)
 	/* growing: same, with the writer inside */
 	put(b, 8, MD_HMAP_F_WRITING, 1);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
-	md_hmap_derive(&l, &h, &d);
+	md_hmap_derive(&l, &GF, &h, &d);
 	md_classify_hmap(&h, &d, &th, &v);
 	CHECK(v.state == MD_STATE_GROWING);
 	CHECK(v.sev == MD_SEV_INFO);
@@ -144,7 +158,7 @@ static void test_hmap(void)
 	/* same-size grow: noldbuckets is 2^B */
 	put(b, 8, MD_HMAP_F_SAMESIZE, 1);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
-	md_hmap_derive(&l, &h, &d);
+	md_hmap_derive(&l, &GF, &h, &d);
 	CHECK(d.same_size_grow);
 	CHECK_EQ_U(d.noldbuckets, 32);
 
@@ -152,7 +166,7 @@ static void test_hmap(void)
 	put(b, 8, 0, 1);
 	put(b, 24, 0, 8);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
-	md_hmap_derive(&l, &h, &d);
+	md_hmap_derive(&l, &GF, &h, &d);
 	md_classify_hmap(&h, &d, &th, &v);
 	CHECK(v.state == MD_STATE_IDLE);
 
@@ -160,7 +174,7 @@ static void test_hmap(void)
 	put(b, 9, 4, 1);
 	put(b, 10, 16, 2);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
-	md_hmap_derive(&l, &h, &d);
+	md_hmap_derive(&l, &GF, &h, &d);
 	md_classify_hmap(&h, &d, &th, &v);
 	int found = 0;
 	for (int i = 0; i < v.nfindings; i++)
@@ -173,7 +187,7 @@ static void test_hmap(void)
 	put(b, 9, 17, 1);
 	put(b, 10, 0, 2);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
-	md_hmap_derive(&l, &h, &d);
+	md_hmap_derive(&l, &GF, &h, &d);
 	md_classify_hmap(&h, &d, &th, &v);
 	CHECK(v.nfindings >= 1 && !strcmp(v.findings[0].code, "oversized"));
 	CHECK(d.bytes_if_rebuilt == 48 + 2 * 144);   /* B=1 for 10 entries */
@@ -196,7 +210,7 @@ static void test_hmap(void)
 	/* hostile B never makes a shift overflow */
 	put(b, 9, 200, 1);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
-	md_hmap_derive(&l, &h, &d);
+	md_hmap_derive(&l, &GF, &h, &d);
 	CHECK(d.nbuckets == (uint64_t)1 << 63);
 }
 
@@ -303,6 +317,7 @@ static void test_swiss(void)
 
 int main(void)
 {
+	md_gofacts_for("go1.23.5", &GF);
 	test_facts();
 	test_hmap();
 	test_swiss();
