@@ -1,0 +1,467 @@
+/* md_dwvar.c - package-level variables: name -> address and type.
+ *
+ * Go emits one compile unit per package (sometimes several with the same
+ * name, e.g. runtime), named by the package path, whose DW_TAG_variable
+ * children carry full names ("main.cache") and DW_OP_addr locations.  A
+ * lookup therefore reads only the CUs whose name + "." prefixes the
+ * expression.  The first lookup builds a CU index (one pass over the CU
+ * headers and their root DIEs, not over their contents); a CU's variables
+ * are read once, on first need, and kept until md_dwarf_free.  Only a
+ * failed lookup whose package matches no CU reads every CU, to suggest
+ * names.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md_dwarf_priv.h"
+
+#define MAX_SUGGEST 3
+/* Names longer than this are compared by their first MAX_CMP bytes. */
+#define MAX_CMP 128
+
+static char *dupn(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+/* Advance libdwarf's CU cursor (all outputs are discarded: the root DIE
+ * is what we want, and it is fetched relative to the cursor). */
+static int next_cu(md_dwarf *d, Dwarf_Error *e)
+{
+	Dwarf_Unsigned hlen = 0, typeoff = 0, next = 0;
+	Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
+	Dwarf_Off abbr = 0;
+	Dwarf_Sig8 sig;
+	return dwarf_next_cu_header_d(d->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz,
+	                              &esz, &sig, &typeoff, &next, &utype, e);
+}
+
+/* Read the CU headers once and remember each Go CU's name and root DIE.
+ * dwarf_next_cu_header_d is a cursor that resets only after reporting the
+ * end, so it is always run to completion; a failure poisons the index. */
+static md_status index_cus(md_dwarf *d, md_err *err)
+{
+	if (d->cus_state == 1)
+		return MD_OK;
+	if (d->cus_state == -1)
+		return md_err_set(err, MD_E_DWARF, "%s: unreadable compile units",
+		                  d->info.dwarf_path);
+	size_t cap = 0;
+	md_status st = MD_OK;
+	for (;;) {
+		Dwarf_Error e = NULL;
+		int rc = next_cu(d, &e);
+		if (rc == DW_DLV_NO_ENTRY)
+			break;
+		if (rc != DW_DLV_OK) {
+			st = md_dw_fail(d, e, err, "reading a CU header");
+			break;
+		}
+		Dwarf_Die cu = NULL;
+		rc = dwarf_siblingof_b(d->dbg, NULL, 1, &cu, &e);
+		if (rc != DW_DLV_OK) {
+			st = rc == DW_DLV_ERROR ? md_dw_fail(d, e, err, "reading a CU")
+			                        : md_err_set(err, MD_E_DWARF,
+			                                     "%s: CU without a DIE",
+			                                     d->info.dwarf_path);
+			break;
+		}
+		Dwarf_Unsigned lang = 0;
+		Dwarf_Off off = 0;
+		char name[1024];
+		/* cgo and external linking add C CUs: not Go packages. */
+		md_status ls = md_dw_udata(d, cu, DW_AT_language, &lang, err);
+		if (ls == MD_E_DWARF || md_dw_name(d, cu, name, sizeof name, err) != MD_OK ||
+		    dwarf_dieoffset(cu, &off, &e) != DW_DLV_OK) {
+			st = e ? md_dw_fail(d, e, err, "reading a CU") : MD_E_DWARF;
+			md_dw_free_die(d, cu);
+			break;
+		}
+		md_dw_free_die(d, cu);
+		if ((ls == MD_OK && lang != DW_LANG_Go) || !name[0])
+			continue;
+		if (d->ncus == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			md_dw_cu *n = realloc(d->cus, ncap * sizeof *n);
+			if (!n) {
+				st = md_err_set(err, MD_E_NOMEM, "CU index");
+				break;
+			}
+			d->cus = n;
+			cap = ncap;
+		}
+		md_dw_cu *c = &d->cus[d->ncus];
+		memset(c, 0, sizeof *c);
+		c->die_off = off;
+		c->name_len = strlen(name);
+		c->name = dupn(name, c->name_len);
+		if (!c->name) {
+			st = md_err_set(err, MD_E_NOMEM, "CU index");
+			break;
+		}
+		d->ncus++;
+	}
+	if (st != MD_OK) {
+		/* Drain the cursor so libdwarf's state is not left mid-way. */
+		Dwarf_Error e = NULL;
+		int rc;
+		while ((rc = next_cu(d, &e)) == DW_DLV_OK)
+			;
+		if (rc == DW_DLV_ERROR)
+			dwarf_dealloc(d->dbg, e, DW_DLA_ERROR);
+		d->cus_state = -1;
+		return st;
+	}
+	d->cus_state = 1;
+	return MD_OK;
+}
+
+/* Go's linker names symbols with the package path escaped as by
+ * objabi.PathToPrefix: '%xx' for control characters, space, '%', '"',
+ * bytes >= 0x7f and '.' in the last path element ("lib.v3" ->
+ * "lib%2ev3"), while the CU keeps the plain path.  Escape a CU name the
+ * same way to recognise its variables.  Returns the length written, or 0
+ * if it would not fit. */
+static size_t path_to_prefix(const char *s, size_t n, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *slash = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '/')
+			slash = s + i;
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int esc = c <= ' ' || c == '%' || c == '"' || c >= 0x7f ||
+		          (c == '.' && (!slash || s + i > slash));
+		if (w + (esc ? 3 : 1) >= cap)
+			return 0;
+		if (esc) {
+			out[w++] = '%';
+			out[w++] = hex[c >> 4];
+			out[w++] = hex[c & 15];
+		} else {
+			out[w++] = (char)c;
+		}
+	}
+	out[w] = '\0';
+	return w;
+}
+
+/* The address of a DW_OP_addr location; MD_NOTFOUND for anything else
+ * (location lists, registers: not a package-level variable we can read). */
+static md_status var_addr(md_dwarf *d, Dwarf_Die die, uint64_t *addr,
+                          md_err *err)
+{
+	Dwarf_Attribute a;
+	Dwarf_Error e = NULL;
+	Dwarf_Half form = 0;
+	int rc = dwarf_attr(die, DW_AT_location, &a, &e);
+	if (rc == DW_DLV_NO_ENTRY)
+		return MD_NOTFOUND;
+	if (rc != DW_DLV_OK)
+		return md_dw_fail(d, e, err, "reading DW_AT_location");
+	const unsigned char *p = NULL;
+	Dwarf_Unsigned len = 0;
+	Dwarf_Block *b = NULL;
+	if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
+		dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+		return md_dw_fail(d, e, err, "reading DW_AT_location");
+	}
+	if (form == DW_FORM_exprloc) {
+		Dwarf_Ptr ptr = NULL;
+		rc = dwarf_formexprloc(a, &len, &ptr, &e);
+		p = ptr;
+	} else if (form == DW_FORM_block1 || form == DW_FORM_block2 ||
+	           form == DW_FORM_block4 || form == DW_FORM_block) {
+		rc = dwarf_formblock(a, &b, &e); /* Go writes block1 */
+		if (rc == DW_DLV_OK) {
+			p = b->bl_data;
+			len = b->bl_len;
+		}
+	} else {
+		dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+		return MD_NOTFOUND;
+	}
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	if (rc != DW_DLV_OK)
+		return md_dw_fail(d, e, err, "reading DW_AT_location");
+	md_status st = MD_NOTFOUND;
+	if (p && len == 1 + d->ptr_size && p[0] == DW_OP_addr) {
+		uint64_t v = 0;
+		for (unsigned i = 0; i < d->ptr_size; i++)
+			v |= (uint64_t)p[1 + i] << (8 * i);
+		*addr = v;
+		st = MD_OK;
+	}
+	if (b)
+		dwarf_dealloc(d->dbg, b, DW_DLA_BLOCK);
+	return st;
+}
+
+static md_status add_var(md_dw_cu *c, size_t *cap, const char *name,
+                         size_t len, uint64_t addr, md_type_id type,
+                         md_err *err)
+{
+	if (c->nvars == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 16;
+		md_dw_var *n = realloc(c->vars, ncap * sizeof *n);
+		if (!n)
+			return md_err_set(err, MD_E_NOMEM, "variable list");
+		c->vars = n;
+		*cap = ncap;
+	}
+	md_dw_var *v = &c->vars[c->nvars];
+	v->name = dupn(name, len);
+	if (!v->name)
+		return md_err_set(err, MD_E_NOMEM, "variable list");
+	v->len = len;
+	v->addr = addr;
+	v->type = type;
+	c->nvars++;
+	return MD_OK;
+}
+
+/* Read one variable DIE into the CU's list (skipping what is not a
+ * package variable with an address and a type). */
+static md_status load_var(md_dwarf *d, md_dw_cu *c, size_t *cap, Dwarf_Die die,
+                          const char *esc, size_t esc_len, md_err *err)
+{
+	char name[1024], fixed[1024];
+	uint64_t addr = 0;
+	uint64_t type = 0;
+	md_status st = md_dw_name(d, die, name, sizeof name, err);
+	if (st != MD_OK)
+		return st;
+	if (!name[0])
+		return MD_OK;
+	st = var_addr(d, die, &addr, err);
+	if (st != MD_OK)
+		return st == MD_NOTFOUND ? MD_OK : st;
+	st = md_dw_ref(d, die, DW_AT_type, &type, err);
+	if (st != MD_OK)
+		return st == MD_NOTFOUND ? MD_OK : st;
+	const char *use = name;
+	/* "example.com/x/lib%2ev3.V" -> "example.com/x/lib.v3.V". */
+	if (esc_len && strncmp(name, esc, esc_len) == 0 && name[esc_len] == '.') {
+		snprintf(fixed, sizeof fixed, "%s%s", c->name, name + esc_len);
+		use = fixed;
+	}
+	return add_var(c, cap, use, strlen(use), addr, type, err);
+}
+
+/* Read the CU's top-level DW_TAG_variable children once. */
+static md_status load_cu(md_dwarf *d, md_dw_cu *c, md_err *err)
+{
+	if (c->loaded)
+		return MD_OK;
+	char esc[1024];
+	size_t esc_len = path_to_prefix(c->name, c->name_len, esc, sizeof esc);
+	if (esc_len == c->name_len)
+		esc_len = 0; /* nothing escaped: names already match */
+	Dwarf_Die cu = NULL, die = NULL;
+	size_t cap = c->nvars;
+	md_status st = md_dw_die(d, c->die_off, &cu, err);
+	if (st == MD_OK)
+		st = md_dw_child(d, cu, &die, err);
+	while (st == MD_OK && die) {
+		Dwarf_Half tag = 0;
+		st = md_dw_tag(d, die, &tag, err);
+		if (st == MD_OK && tag == DW_TAG_variable)
+			st = load_var(d, c, &cap, die, esc, esc_len, err);
+		Dwarf_Die next = NULL;
+		if (st == MD_OK)
+			st = md_dw_sibling(d, die, &next, err);
+		md_dw_free_die(d, die);
+		die = next;
+	}
+	md_dw_free_die(d, die);
+	md_dw_free_die(d, cu);
+	if (st == MD_OK)
+		c->loaded = 1;
+	else {
+		/* Start afresh next time rather than keep half a list. */
+		for (size_t i = 0; i < c->nvars; i++)
+			free(c->vars[i].name);
+		free(c->vars);
+		c->vars = NULL;
+		c->nvars = 0;
+	}
+	return st;
+}
+
+static int cu_matches(const md_dw_cu *c, const char *expr, size_t elen)
+{
+	return c->name_len < elen && expr[c->name_len] == '.' &&
+	       memcmp(expr, c->name, c->name_len) == 0;
+}
+
+/* Levenshtein distance of two short strings (two rows, on the stack). */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t row[2][MAX_CMP + 1];
+	if (la > MAX_CMP)
+		la = MAX_CMP;
+	if (lb > MAX_CMP)
+		lb = MAX_CMP;
+	for (size_t j = 0; j <= lb; j++)
+		row[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t *cur = row[i & 1], *prev = row[(i - 1) & 1];
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			cur[j] = v;
+		}
+	}
+	return row[la & 1][lb];
+}
+
+/* The part of expr that names the variable, as the user meant it: the
+ * package path, a dot, and the identifier up to the next '.' or '['.  With
+ * a matched CU the package is known; otherwise the package ends at the
+ * first '.' after the last '/' (paths like "example.com/x" have dots).
+ * Returns its length; *ident_len is the identifier's. */
+static size_t wanted_len(const char *expr, size_t pkg_len, size_t *ident_len)
+{
+	size_t n = strcspn(expr, "[");
+	size_t start = pkg_len;
+	*ident_len = n;
+	if (!start) {
+		const char *slash = memrchr(expr, '/', n);
+		const char *from = slash ? slash : expr;
+		const char *dot = memchr(from, '.', n - (size_t)(from - expr));
+		if (!dot)
+			return n;
+		start = (size_t)(dot - expr);
+	}
+	if (start >= n)
+		return n;
+	const char *dot = memchr(expr + start + 1, '.', n - start - 1);
+	size_t end = dot ? (size_t)(dot - expr) : n;
+	*ident_len = end - start - 1;
+	return end;
+}
+
+typedef struct suggest {
+	const char *want;
+	size_t want_len;
+	size_t limit;
+	const md_dw_var *best[MAX_SUGGEST];
+	size_t dist[MAX_SUGGEST];
+	size_t n;
+} suggest;
+
+static void consider(suggest *s, const md_dw_var *v)
+{
+	/* Compiler temporaries ("main..stmp_0") are not names users type. */
+	if (strstr(v->name, ".."))
+		return;
+	size_t dd = edit_distance(s->want, s->want_len, v->name, v->len);
+	if (dd > s->limit)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->best[i]->name, v->name) == 0)
+			return; /* duplicate CUs can repeat a name */
+	size_t i = s->n < MAX_SUGGEST ? s->n++ : MAX_SUGGEST;
+	if (i == MAX_SUGGEST) {
+		if (dd >= s->dist[MAX_SUGGEST - 1])
+			return;
+		i = MAX_SUGGEST - 1;
+	}
+	/* Insertion into the sorted short list. */
+	while (i > 0 && s->dist[i - 1] > dd) {
+		s->best[i] = s->best[i - 1];
+		s->dist[i] = s->dist[i - 1];
+		i--;
+	}
+	s->best[i] = v;
+	s->dist[i] = dd;
+}
+
+/* Fill err with NOTFOUND and the closest names among the matched CUs or,
+ * if the package matched none, among all Go CUs. */
+static md_status not_found(md_dwarf *d, const char *expr, size_t pkg_len,
+                           int any_matched, md_err *err)
+{
+	size_t elen = strlen(expr);
+	size_t ident = 0;
+	suggest s = { .want = expr, .want_len = wanted_len(expr, pkg_len, &ident) };
+	/* Allow about a third of the identifier to differ (typos, case,
+	 * transpositions), at least 2 edits but only 1 on tiny names, where 2
+	 * would match anything; a misspelt package adds its own edits, so
+	 * without a matched package allow a quarter of the whole name. */
+	s.limit = ident <= 3 ? 1 : ident / 3 > 2 ? ident / 3 : 2;
+	if (!any_matched && s.want_len / 4 > s.limit)
+		s.limit = s.want_len / 4;
+	for (size_t i = 0; i < d->ncus; i++) {
+		md_dw_cu *c = &d->cus[i];
+		if (any_matched && !cu_matches(c, expr, elen))
+			continue;
+		md_status st = load_cu(d, c, err);
+		if (st != MD_OK)
+			return st;
+		for (size_t j = 0; j < c->nvars; j++)
+			consider(&s, &c->vars[j]);
+	}
+	char buf[sizeof err->detail];
+	size_t w = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < s.n; i++) {
+		int r = snprintf(buf + w, sizeof buf - w, "%s%s",
+		                 i ? ", " : "did you mean ", s.best[i]->name);
+		if (r < 0 || (size_t)r >= sizeof buf - w)
+			break;
+		w += (size_t)r;
+	}
+	if (s.n && w + 2 <= sizeof buf)
+		snprintf(buf + w, sizeof buf - w, "?");
+	return md_err_set(err, MD_NOTFOUND, "%s", buf);
+}
+
+md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
+                            uint64_t *addr, md_type_id *type, md_err *err)
+{
+	md_status st = index_cus(d, err);
+	if (st != MD_OK)
+		return st;
+	size_t elen = strlen(expr);
+	const md_dw_var *best = NULL;
+	size_t pkg_len = 0;
+	int matched = 0;
+	for (size_t i = 0; i < d->ncus; i++) {
+		md_dw_cu *c = &d->cus[i];
+		if (!cu_matches(c, expr, elen))
+			continue;
+		matched = 1;
+		if (c->name_len > pkg_len)
+			pkg_len = c->name_len;
+		st = load_cu(d, c, err);
+		if (st != MD_OK)
+			return st;
+		for (size_t j = 0; j < c->nvars; j++) {
+			const md_dw_var *v = &c->vars[j];
+			char after = v->len <= elen ? expr[v->len] : 'x';
+			if (v->len <= elen && (after == '\0' || after == '.' || after == '[') &&
+			    (!best || v->len > best->len) &&
+			    memcmp(expr, v->name, v->len) == 0)
+				best = v;
+		}
+	}
+	if (!best)
+		return not_found(d, expr, pkg_len, matched, err);
+	*name_len = best->len;
+	*addr = best->addr;
+	*type = best->type;
+	return MD_OK;
+}

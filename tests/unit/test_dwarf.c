@@ -1,0 +1,1122 @@
+/* test_dwarf.c - dwarf/ against real Go binaries.
+ *
+ * Usage: test_dwarf PATH...
+ *   PATH is a binary, a variant directory (testdata/bin/go1.24-noswiss) or
+ *   a directory of variant directories (testdata/bin).  Expectations come
+ *   from the variant name "go1.NN[-MODE]" (MODE: noswiss pie extld
+ *   trimpath nocompress debugfile buildid nodwarf); other names (demo) get
+ *   the generic checks only.  The Go version is compared with the first
+ *   line of /usr/lib/go-1.NN/VERSION when that file exists.
+ *
+ * Per binary: md_dwarf_open and md_exe_info; every variable of package
+ * main: lookup by name, with field/index suffixes, type description, map
+ * layout of every map-typed one (exact amd64 offsets per release);
+ * misspelled and unknown names; and, for testdata's maptarget, the named
+ * types, struct members, arrays, slices, pointers and the dotted package
+ * path it was written to exercise.  Once per run: NOTELF/NOTGO inputs,
+ * every debug-file search location and the build-id / CRC rejections
+ * (built in a temporary directory from the debugfile/buildid variants),
+ * and opening a binary whose .debug_info has been corrupted, many times:
+ * any status but a crash, leak or invalid access is fine.
+ *
+ * White-box: it includes md_dwarf_priv.h to list package main's variables,
+ * so that the checks follow whatever testdata declares.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "md_test.h"
+#include "md_dwarf.h"
+#include "md_dwarf_priv.h"
+
+/* What is being tested, for FAIL lines. */
+static char cur[PATH_MAX];
+
+/* T(cond, fmt, ...): a check with context; returns cond.  The message
+ * arguments are evaluated only on failure. */
+#define T(cond, ...) \
+	((cond) ? t_pass() : t_fail(__FILE__, __LINE__, #cond, __VA_ARGS__))
+
+static int t_pass(void)
+{
+	md_t_pass++;
+	return 1;
+}
+
+static int t_fail(const char *file, int line, const char *cond,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int t_fail(const char *file, int line, const char *cond,
+                  const char *fmt, ...)
+{
+	va_list ap;
+	md_t_fail++;
+	fprintf(stderr, "FAIL %s:%d: [%s] %s", file, line, cur, cond);
+	if (fmt && *fmt) {
+		fputs(": ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+	}
+	fputc('\n', stderr);
+	return 0;
+}
+
+#if defined(__x86_64__)
+#define X86 1
+#else
+#define X86 0
+#endif
+
+/* ---- the variant a binary was built as --------------------------------- */
+
+typedef struct variant {
+	int minor;          /* NN of go1.NN; 0 when the name is not a variant */
+	char mode[32];      /* "" or the MODE */
+	char dir[PATH_MAX]; /* the variant directory */
+	char version[96];   /* expected go_version, "" if unknown */
+} variant;
+
+static int is_mode(const variant *v, const char *m)
+{
+	return strcmp(v->mode, m) == 0;
+}
+
+static void parse_variant(const char *dir, variant *v)
+{
+	const char *base = strrchr(dir, '/');
+	base = base ? base + 1 : dir;
+	memset(v, 0, sizeof *v);
+	snprintf(v->dir, sizeof v->dir, "%s", dir);
+	int n = 0;
+	if (sscanf(base, "go1.%d%n", &v->minor, &n) != 1) {
+		v->minor = 0;
+		return;
+	}
+	if (base[n] == '-')
+		snprintf(v->mode, sizeof v->mode, "%s", base + n + 1);
+	char path[64], line[64] = "";
+	snprintf(path, sizeof path, "/usr/lib/go-1.%d/VERSION", v->minor);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fgets(line, sizeof line, f))
+			line[strcspn(line, "\r\n")] = '\0';
+		fclose(f);
+	}
+	if (line[0])
+		snprintf(v->version, sizeof v->version, "%s%s", line,
+		         is_mode(v, "noswiss") ? " X:noswissmap" : "");
+}
+
+/* Swiss maps: Go 1.24+, unless built with GOEXPERIMENT=noswissmap. */
+static md_map_impl impl_of(const char *go_version)
+{
+	int minor = 0;
+	if (sscanf(go_version, "go1.%d", &minor) != 1)
+		return 0;
+	return minor >= 24 && !strstr(go_version, "noswissmap") ? MD_IMPL_SWISS
+	                                                        : MD_IMPL_HMAP;
+}
+
+static int go_minor(const char *go_version)
+{
+	int minor = 0;
+	return sscanf(go_version, "go1.%d", &minor) == 1 ? minor : 0;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* ---- opening ----------------------------------------------------------- */
+
+typedef struct opened {
+	int fd;
+	md_dwarf *d;
+	md_status st;
+	md_err err;
+} opened;
+
+static void open_bin(opened *o, const char *path, const char *exe_path,
+                     const char *debug_file, const char *debug_dir)
+{
+	memset(o, 0, sizeof *o);
+	o->fd = open(path, O_RDONLY | O_CLOEXEC);
+	md_dwarf_opts opts = { exe_path, o->fd, debug_file, debug_dir };
+	o->st = md_dwarf_open(&opts, &o->d, &o->err);
+}
+
+static void close_bin(opened *o)
+{
+	md_dwarf_free(o->d);
+	if (o->fd >= 0)
+		close(o->fd);
+	o->d = NULL;
+	o->fd = -1;
+}
+
+/* ---- types and layouts ------------------------------------------------- */
+
+/* Follow MD_TK_TYPEDEF to the underlying description. */
+static int resolve(md_dwarf *d, md_type_id id, md_type *t, md_type_id *out)
+{
+	md_err e;
+	for (int i = 0; i < 16; i++) {
+		if (md_dwarf_type(d, id, t, &e) != MD_OK)
+			return T(0, "md_dwarf_type(0x%llx): %s", (unsigned long long)id,
+			         e.detail);
+		if (t->kind != MD_TK_TYPEDEF) {
+			if (out)
+				*out = id;
+			return 1;
+		}
+		if (!T(t->target != 0, "typedef %s without target", t->name))
+			return 0;
+		id = t->target;
+	}
+	return T(0, "typedef chain too long");
+}
+
+#define FLD(f, o, s) \
+	T(l.f.off == (o) && l.f.size == (s), "%s: " #f " = %lld/%u, want %d/%d", \
+	  l.type_name, (long long)l.f.off, l.f.size, (int)(o), (int)(s))
+#define ABSENT(f) T(l.f.off == -1, "%s: " #f " at %lld", l.type_name, \
+	                (long long)l.f.off)
+
+static void check_layout(md_dwarf *d, md_type_id id, const char *var)
+{
+	const md_exe_info *x = md_dwarf_exe(d);
+	md_map_layout l;
+	md_err e;
+	md_status st = md_dwarf_map_layout(d, id, &l, &e);
+	if (!T(st == MD_OK, "layout of %s: %d %s", var, st, e.detail))
+		return;
+	md_map_impl want = impl_of(x->go_version);
+	int minor = go_minor(x->go_version);
+	T(l.impl == want, "%s: impl %d, want %d", var, l.impl, want);
+	T(l.type_name[0] != '\0', "%s: no type name", var);
+	T(strncmp(l.header_type, l.impl == MD_IMPL_SWISS ? "map<" : "hash<",
+	          l.impl == MD_IMPL_SWISS ? 4 : 5) == 0,
+	  "%s: header type %s", var, l.header_type);
+	/* Every present field lies inside its struct. */
+	const md_field *hdr[] = { &l.count, &l.flags, &l.B, &l.noverflow,
+		&l.hash0, &l.buckets, &l.oldbuckets, &l.nevacuate, &l.extra,
+		&l.used, &l.seed, &l.dirPtr, &l.dirLen, &l.globalDepth,
+		&l.globalShift, &l.writing, &l.tombstonePossible, &l.clearSeq };
+	for (size_t i = 0; i < sizeof hdr / sizeof *hdr; i++)
+		T(hdr[i]->off < 0 || (uint64_t)hdr[i]->off + hdr[i]->size <= l.header_size,
+		  "%s: header field %zu outside %llu bytes", var, i,
+		  (unsigned long long)l.header_size);
+	const md_field *tab[] = { &l.t_used, &l.t_capacity, &l.t_growthLeft,
+		&l.t_localDepth, &l.t_index, &l.t_groups_data,
+		&l.t_groups_lengthMask };
+	for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
+		T(tab[i]->off < 0 || (uint64_t)tab[i]->off + tab[i]->size <= l.table_size,
+		  "%s: table field %zu outside %llu bytes", var, i,
+		  (unsigned long long)l.table_size);
+
+#if X86
+	if (l.impl == MD_IMPL_HMAP) {
+		/* clearSeq exists only in 1.24/1.25 noswiss hmap. */
+		int cs = minor >= 24;
+		FLD(count, 0, 8);
+		FLD(flags, 8, 1);
+		FLD(B, 9, 1);
+		FLD(noverflow, 10, 2);
+		FLD(hash0, 12, 4);
+		FLD(buckets, 16, 8);
+		FLD(oldbuckets, 24, 8);
+		FLD(nevacuate, 32, 8);
+		if (cs)
+			FLD(clearSeq, 40, 8);
+		else
+			ABSENT(clearSeq);
+		FLD(extra, cs ? 48 : 40, 8);
+		T(l.header_size == (cs ? 56u : 48u), "%s: header %llu", var,
+		  (unsigned long long)l.header_size);
+		T(l.bucket_size > 8 && l.bucket_size % 8 == 0, "%s: bucket %llu",
+		  var, (unsigned long long)l.bucket_size);
+		if (strcmp(l.type_name, "map[string]int") == 0)
+			T(l.bucket_size == 208, "bucket<string,int> is %llu",
+			  (unsigned long long)l.bucket_size);
+		if (strcmp(l.type_name, "map[int]int") == 0)
+			T(l.bucket_size == 144, "bucket<int,int> is %llu",
+			  (unsigned long long)l.bucket_size);
+		ABSENT(used);
+		ABSENT(dirPtr);
+		ABSENT(t_groups_data);
+		T(l.group_size == 0 && l.table_size == 0, "%s: Swiss sizes set", var);
+	} else {
+		FLD(used, 0, 8);
+		FLD(seed, 8, 8);
+		FLD(dirPtr, 16, 8);
+		FLD(dirLen, 24, 8);
+		FLD(globalDepth, 32, 1);
+		FLD(globalShift, 33, 1);
+		FLD(writing, 34, 1);
+		if (minor >= 25)
+			FLD(tombstonePossible, 35, 1);
+		else
+			ABSENT(tombstonePossible);
+		FLD(clearSeq, 40, 8);
+		T(l.header_size == 48, "%s: header %llu", var,
+		  (unsigned long long)l.header_size);
+		T(l.table_size == 32, "%s: table %llu", var,
+		  (unsigned long long)l.table_size);
+		FLD(t_used, 0, 2);
+		FLD(t_capacity, 2, 2);
+		FLD(t_growthLeft, 4, 2);
+		FLD(t_localDepth, 6, 1);
+		FLD(t_index, 8, 8);
+		FLD(t_groups_data, 16, 8);
+		FLD(t_groups_lengthMask, 24, 8);
+		T(l.group_size > 8 && (l.group_size - 8) % 8 == 0, "%s: group %llu",
+		  var, (unsigned long long)l.group_size);
+		if (strcmp(l.type_name, "map[string]int") == 0)
+			T(l.group_size == 200, "group[string]int is %llu",
+			  (unsigned long long)l.group_size);
+		if (strcmp(l.type_name, "map[int]int") == 0)
+			T(l.group_size == 136, "group[int]int is %llu",
+			  (unsigned long long)l.group_size);
+		ABSENT(count);
+		ABSENT(buckets);
+		T(l.bucket_size == 0, "%s: bucket size set", var);
+	}
+#else
+	(void)minor;
+#endif
+}
+
+/* ---- variables --------------------------------------------------------- */
+
+/* find_var expecting success with the given name length. */
+static int find_ok(md_dwarf *d, const char *expr, size_t want_len,
+                   uint64_t *addr, md_type_id *type)
+{
+	size_t n = 0;
+	uint64_t a = 0;
+	md_type_id t = 0;
+	md_err e;
+	md_status st = md_dwarf_find_var(d, expr, &n, &a, &t, &e);
+	if (!T(st == MD_OK, "find_var(%s): %d %s", expr, st, e.detail))
+		return 0;
+	T(n == want_len, "find_var(%s): name_len %zu, want %zu", expr, n, want_len);
+	T(a != 0 && t != 0, "find_var(%s): addr 0x%llx type 0x%llx", expr,
+	  (unsigned long long)a, (unsigned long long)t);
+	if (addr)
+		*addr = a;
+	if (type)
+		*type = t;
+	return 1;
+}
+
+/* find_var expecting MD_NOTFOUND; detail must contain `hint` if given. */
+static void find_missing(md_dwarf *d, const char *expr, const char *hint)
+{
+	size_t n;
+	uint64_t a;
+	md_type_id t;
+	md_err e = { 0 };
+	md_status st = md_dwarf_find_var(d, expr, &n, &a, &t, &e);
+	T(st == MD_NOTFOUND, "find_var(%s): %d, want NOTFOUND", expr, st);
+	if (hint)
+		T(strstr(e.detail, hint) != NULL, "find_var(%s): detail '%s' lacks '%s'",
+		  expr, e.detail, hint);
+	else
+		T(strstr(e.detail, "did you mean") == e.detail || !e.detail[0],
+		  "find_var(%s): odd detail '%s'", expr, e.detail);
+}
+
+/* The variables of package main, read through the private CU list. */
+static size_t main_vars(md_dwarf *d, const md_dw_var **out, size_t cap)
+{
+	size_t n = 0, len;
+	uint64_t a;
+	md_type_id t;
+	md_err e;
+	/* Any lookup in main loads main's CUs. */
+	md_dwarf_find_var(d, "main.\x01", &len, &a, &t, &e);
+	for (size_t i = 0; i < d->ncus; i++)
+		if (strcmp(d->cus[i].name, "main") == 0 && d->cus[i].loaded)
+			for (size_t j = 0; j < d->cus[i].nvars && n < cap; j++)
+				out[n++] = &d->cus[i].vars[j];
+	return n;
+}
+
+static void check_var(md_dwarf *d, const md_dw_var *v)
+{
+	char expr[1200];
+	uint64_t a = 0;
+	md_type_id t = 0;
+	if (!find_ok(d, v->name, v->len, &a, &t))
+		return;
+	T(a == v->addr && t == v->type, "%s: lookup differs from the CU list",
+	  v->name);
+	/* Field and index suffixes do not change the variable. */
+	snprintf(expr, sizeof expr, "%s.f.g", v->name);
+	find_ok(d, expr, v->len, NULL, NULL);
+	snprintf(expr, sizeof expr, "%s[3].x", v->name);
+	find_ok(d, expr, v->len, NULL, NULL);
+	snprintf(expr, sizeof expr, "%s[\"k.e[y\"]", v->name);
+	find_ok(d, expr, v->len, NULL, NULL);
+	/* A longer identifier is a different name. */
+	snprintf(expr, sizeof expr, "%sQzx", v->name);
+	find_missing(d, expr, NULL);
+
+	md_type ty;
+	md_type_id rid;
+	if (!resolve(d, t, &ty, &rid))
+		return;
+	md_err e;
+	md_type top;
+	T(md_dwarf_type(d, t, &top, &e) == MD_OK && top.name[0], "%s: unnamed type",
+	  v->name);
+	if (ty.kind == MD_TK_MAP) {
+		T(ty.size == 8 && ty.target != 0, "%s: map size %llu target %llx",
+		  v->name, (unsigned long long)ty.size, (unsigned long long)ty.target);
+		check_layout(d, rid, v->name);
+	} else if (ty.kind == MD_TK_STRUCT) {
+		uint64_t off;
+		md_type_id mt;
+		md_status st = md_dwarf_member(d, t, "no_such_member", &off, &mt, &e);
+		T(st == MD_NOTFOUND && (strncmp(e.detail, "members: ", 9) == 0 ||
+		                        strcmp(e.detail, "no members") == 0),
+		  "%s: member lookup %d '%s'", v->name, st, e.detail);
+	} else if (ty.kind == MD_TK_SLICE) {
+		uint64_t o1, o2, o3;
+		md_type_id m1, m2, m3;
+		T(ty.target != 0 && ty.size == 24, "%s: slice elem/size", v->name);
+		T(md_dwarf_member(d, t, "array", &o1, &m1, &e) == MD_OK &&
+		  md_dwarf_member(d, t, "len", &o2, &m2, &e) == MD_OK &&
+		  md_dwarf_member(d, t, "cap", &o3, &m3, &e) == MD_OK &&
+		  o1 == 0 && o2 == 8 && o3 == 16, "%s: slice members", v->name);
+	} else if (ty.kind == MD_TK_ARRAY) {
+		md_type et;
+		T(ty.target && md_dwarf_type(d, ty.target, &et, &e) == MD_OK &&
+		  ty.size == ty.count * et.size, "%s: array %llu x %llu != %llu",
+		  v->name, (unsigned long long)ty.count, (unsigned long long)et.size,
+		  (unsigned long long)ty.size);
+	}
+}
+
+/* Swap the last two letters of main's first suitable variable: the
+ * lookup must fail and suggest the real name. */
+static void check_misspelling(md_dwarf *d, const md_dw_var **vars, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *name = vars[i]->name;
+		size_t len = vars[i]->len;
+		if (len < 10 || strstr(name, "..") || name[len - 1] == name[len - 2])
+			continue;
+		char bad[1100];
+		snprintf(bad, sizeof bad, "%s", name);
+		bad[len - 1] = name[len - 2];
+		bad[len - 2] = name[len - 1];
+		int clash = 0;
+		for (size_t j = 0; j < n; j++)
+			clash |= strcmp(vars[j]->name, bad) == 0;
+		if (clash)
+			continue;
+		find_missing(d, bad, name);
+		strcat(bad, ".field");
+		find_missing(d, bad, name);
+		return;
+	}
+	T(0, "no variable of main fit for a misspelling test");
+}
+
+/* testdata/maps/cmd/maptarget: the shapes it declares for mapdiag. */
+static void check_maptarget(md_dwarf *d)
+{
+	md_type_id t, mt, it;
+	md_type ty;
+	uint64_t off;
+	md_err e;
+
+	if (find_ok(d, "main.holder.m", 11, NULL, &t)) {
+		md_type_id st;
+		if (resolve(d, t, &ty, &st)) {
+			T(ty.kind == MD_TK_STRUCT && strcmp(ty.name, "main.Holder") == 0,
+			  "holder: %d %s", ty.kind, ty.name);
+			T(md_dwarf_member(d, t, "m", &off, &mt, &e) == MD_OK && off == 16,
+			  "Holder.m at %llu", (unsigned long long)off);
+			T(md_dwarf_type(d, mt, &ty, &e) == MD_OK && ty.kind == MD_TK_MAP &&
+			  strcmp(ty.name, "map[string]int") == 0, "Holder.m: %s", ty.name);
+			T(md_dwarf_member(d, t, "inner", &off, &it, &e) == MD_OK && off == 24,
+			  "Holder.inner");
+			T(md_dwarf_type(d, it, &ty, &e) == MD_OK && ty.kind == MD_TK_POINTER &&
+			  ty.target, "Holder.inner is a pointer");
+			T(ty.target && md_dwarf_member(d, ty.target, "m", &off, &mt, &e) ==
+			  MD_OK && off == 24, "Inner.m at %llu", (unsigned long long)off);
+			md_status s = md_dwarf_member(d, t, "nosuch", &off, &mt, &e);
+			T(s == MD_NOTFOUND && strcmp(e.detail, "members: name, m, inner") == 0,
+			  "Holder.nosuch: %d '%s'", s, e.detail);
+		}
+	}
+	if (find_ok(d, "main.arr[2]", 8, NULL, &t) && resolve(d, t, &ty, NULL)) {
+		T(ty.kind == MD_TK_ARRAY && ty.count == 4 && ty.size == 32, "arr");
+		T(md_dwarf_type(d, ty.target, &ty, &e) == MD_OK && ty.kind == MD_TK_MAP &&
+		  strcmp(ty.name, "map[int]int") == 0, "arr elem %s", ty.name);
+	}
+	if (find_ok(d, "main.shards[1].m", 11, NULL, &t) && resolve(d, t, &ty, NULL)) {
+		T(ty.kind == MD_TK_SLICE && ty.size == 24 && ty.target, "shards");
+		md_type et;
+		T(resolve(d, ty.target, &et, NULL) && et.kind == MD_TK_STRUCT &&
+		  strcmp(et.name, "main.Shard") == 0, "shards elem %s", et.name);
+		T(md_dwarf_member(d, ty.target, "m", &off, &mt, &e) == MD_OK && off == 8,
+		  "Shard.m at %llu", (unsigned long long)off);
+	}
+	if (find_ok(d, "main.named", 10, NULL, &t)) {
+		T(md_dwarf_type(d, t, &ty, &e) == MD_OK && ty.kind == MD_TK_MAP &&
+		  strcmp(ty.name, "main.Cache") == 0, "named: %d %s", ty.kind, ty.name);
+		md_map_layout l;
+		T(md_dwarf_map_layout(d, t, &l, &e) == MD_OK &&
+		  strcmp(l.type_name, "main.Cache") == 0, "named layout %s", l.type_name);
+	}
+	if (find_ok(d, "main.pmap", 9, NULL, &t)) {
+		T(md_dwarf_type(d, t, &ty, &e) == MD_OK && ty.kind == MD_TK_POINTER,
+		  "pmap");
+		T(md_dwarf_type(d, ty.target, &ty, &e) == MD_OK && ty.kind == MD_TK_MAP,
+		  "*pmap");
+	}
+	find_ok(d, "main.ptrToHolder.inner.m", 16, NULL, NULL);
+	if (find_ok(d, "example.com/acme/store.Sessions", 31, NULL, &t))
+		T(md_dwarf_type(d, t, &ty, &e) == MD_OK && ty.kind == MD_TK_MAP,
+		  "Sessions");
+	find_ok(d, "example.com/acme/store.Sessions[\"a.b\"]", 31, NULL, NULL);
+	find_missing(d, "example.com/acme/store.Sesions",
+	             "example.com/acme/store.Sessions");
+	find_missing(d, "main.idel", "did you mean main.idle");
+	find_missing(d, "exampel.com/acme/store.Sessions",
+	             "example.com/acme/store.Sessions");
+
+	/* A non-map is refused by the layout reader. */
+	if (find_ok(d, "main.holder", 11, NULL, &t)) {
+		md_map_layout l;
+		T(md_dwarf_map_layout(d, t, &l, &e) == MD_E_NOTMAP, "layout of a struct");
+	}
+}
+
+static void check_info(md_dwarf *d, const variant *v, const char *path)
+{
+	const md_exe_info *x = md_dwarf_exe(d);
+	int external = is_mode(v, "debugfile") || is_mode(v, "buildid");
+	if (!T(x != NULL, "no md_exe_info"))
+		return;
+	T(x->is_go, "is_go");
+	T(strncmp(x->go_version, "go1.", 4) == 0, "go_version '%s'", x->go_version);
+	if (v->version[0])
+		T(strcmp(x->go_version, v->version) == 0, "go_version '%s', want '%s'",
+		  x->go_version, v->version);
+	else if (v->minor)
+		T(go_minor(x->go_version) == v->minor, "go_version '%s'", x->go_version);
+	if (v->minor && !is_mode(v, "extld"))
+		T(x->pie == is_mode(v, "pie"), "pie %d", x->pie);
+	T(x->load_vaddr % 4096 == 0, "load_vaddr 0x%llx",
+	  (unsigned long long)x->load_vaddr);
+#if X86
+	if (v->minor && !is_mode(v, "extld"))
+		T(x->load_vaddr == 0x400000, "load_vaddr 0x%llx",
+		  (unsigned long long)x->load_vaddr);
+#endif
+	if (v->minor) {
+		T(x->dwarf_external == external, "dwarf_external %d", x->dwarf_external);
+		T(x->dwarf_compressed == !is_mode(v, "nocompress"), "dwarf_compressed %d",
+		  x->dwarf_compressed);
+	}
+	if (external)
+		T(ends_with(x->dwarf_path, ".debug"), "dwarf_path %s", x->dwarf_path);
+	else
+		T(strcmp(x->dwarf_path, path) == 0, "dwarf_path %s", x->dwarf_path);
+	if (is_mode(v, "debugfile")) {
+		const char *b = strrchr(path, '/');
+		char want[PATH_MAX];
+		snprintf(want, sizeof want, "%s.debug", b ? b + 1 : path);
+		T(strcmp(x->debuglink, want) == 0, "debuglink '%s'", x->debuglink);
+	}
+	if (is_mode(v, "buildid")) {
+		char want[64];
+		snprintf(want, sizeof want, "/.build-id/%.2s/%s.debug", x->build_id,
+		         x->build_id + 2);
+		T(strlen(x->build_id) >= 40 && strstr(x->dwarf_path, want),
+		  "build id %s, dwarf_path %s", x->build_id, x->dwarf_path);
+	}
+}
+
+static void test_binary(const char *path, const variant *v)
+{
+	opened o;
+	char droot[PATH_MAX + 16];
+	snprintf(cur, sizeof cur, "%s", path);
+	snprintf(droot, sizeof droot, "%s/debugroot", v->dir);
+	open_bin(&o, path, path, NULL, is_mode(v, "buildid") ? droot : NULL);
+	if (!T(o.fd >= 0, "open: %s", strerror(errno)))
+		return;
+	if (is_mode(v, "nodwarf")) {
+		T(o.st == MD_E_NODWARF && strstr(o.err.detail, "-ldflags=-w") &&
+		  strstr(o.err.detail, path), "open: %d '%s'", o.st, o.err.detail);
+		close_bin(&o);
+		return;
+	}
+	if (!T(o.st == MD_OK, "md_dwarf_open: %d %s", o.st, o.err.detail)) {
+		close_bin(&o);
+		return;
+	}
+	check_info(o.d, v, path);
+
+	/* Every Go binary has this one; its CU is not main's. */
+	md_type_id t;
+	md_type ty;
+	md_err e;
+	if (find_ok(o.d, "runtime.buildVersion", 20, NULL, &t))
+		T(md_dwarf_type(o.d, t, &ty, &e) == MD_OK && ty.kind == MD_TK_STRING &&
+		  ty.size == 16, "runtime.buildVersion is a string");
+
+	const md_dw_var *vars[512];
+	size_t n = main_vars(o.d, vars, 512);
+	T(n > 0, "package main has no variables");
+	for (size_t i = 0; i < n; i++)
+		check_var(o.d, vars[i]);
+	check_misspelling(o.d, vars, n);
+	find_missing(o.d, "main.zz_no_such_variable_zz", NULL);
+	find_missing(o.d, "no/such/pkg.Var", NULL);
+	find_missing(o.d, "main", NULL);
+	find_missing(o.d, "main.", NULL);
+	find_missing(o.d, "", NULL);
+	if (ends_with(path, "/maptarget"))
+		check_maptarget(o.d);
+	/* The caller's descriptor is borrowed: its offset is not ours to move. */
+	T(lseek(o.fd, 0, SEEK_CUR) == 0, "exe_fd offset moved");
+	close_bin(&o);
+
+	/* ... nor must it outlive md_dwarf_open: libdwarf reads lazily. */
+	open_bin(&o, path, path, NULL, is_mode(v, "buildid") ? droot : NULL);
+	close(o.fd);
+	o.fd = -1;
+	if (T(o.st == MD_OK, "reopen: %d %s", o.st, o.err.detail))
+		find_ok(o.d, "runtime.buildVersion", 20, NULL, NULL);
+	close_bin(&o);
+}
+
+/* ---- walking the command line ------------------------------------------ */
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int skip_entry(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+/* A variant directory holds binaries; test each (not *.debug). */
+static int test_variant_dir(const char *dir)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, skip_entry, alphasort), tested = 0;
+	variant v;
+	parse_variant(dir, &v);
+	for (int i = 0; i < n; i++) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof p, "%s/%s", dir, ents[i]->d_name);
+		if (is_file(p) && !ends_with(p, ".debug") && access(p, X_OK) == 0) {
+			test_binary(p, &v);
+			tested++;
+		}
+		free(ents[i]);
+	}
+	free(n >= 0 ? ents : NULL);
+	return tested;
+}
+
+static void test_path(const char *p)
+{
+	if (is_file(p)) {
+		char dir[PATH_MAX];
+		variant v;
+		snprintf(dir, sizeof dir, "%s", p);
+		char *s = strrchr(dir, '/');
+		if (s)
+			*s = '\0';
+		else
+			snprintf(dir, sizeof dir, ".");
+		parse_variant(dir, &v);
+		test_binary(p, &v);
+		return;
+	}
+	if (test_variant_dir(p) > 0)
+		return;
+	struct dirent **ents;
+	int n = scandir(p, &ents, skip_entry, alphasort);
+	snprintf(cur, sizeof cur, "%s", p);
+	T(n > 0, "%s: nothing to test", p);
+	for (int i = 0; i < n; i++) {
+		char sub[PATH_MAX];
+		snprintf(sub, sizeof sub, "%s/%s", p, ents[i]->d_name);
+		if (is_dir(sub))
+			test_variant_dir(sub);
+		free(ents[i]);
+	}
+	free(n >= 0 ? ents : NULL);
+}
+
+/* ---- inputs that are not Go, or not ELF -------------------------------- */
+
+static char tmpdir[64];
+
+static int write_file(const char *path, const void *buf, size_t n, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -1;
+	ssize_t w = write(fd, buf, n);
+	close(fd);
+	return w == (ssize_t)n ? 0 : -1;
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), rc = -1;
+	if (in < 0)
+		return -1;
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out >= 0) {
+		char buf[65536];
+		ssize_t r;
+		rc = 0;
+		while ((r = read(in, buf, sizeof buf)) > 0)
+			if (write(out, buf, (size_t)r) != r)
+				rc = -1;
+		if (r < 0)
+			rc = -1;
+		close(out);
+	}
+	close(in);
+	return rc;
+}
+
+static int mkdirs(const char *path)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s", path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void expect_open(const char *file, md_status want, const char *hint)
+{
+	opened o;
+	snprintf(cur, sizeof cur, "%s", file);
+	open_bin(&o, file, file, NULL, NULL);
+	T(o.st == want, "open: %d, want %d (%s)", o.st, want, o.err.detail);
+	if (hint)
+		T(strstr(o.err.detail, hint) != NULL, "detail '%s' lacks '%s'",
+		  o.err.detail, hint);
+	T(o.d == NULL || o.st == MD_OK, "handle set on failure");
+	close_bin(&o);
+}
+
+static void test_not_go(void)
+{
+	char p[PATH_MAX];
+	expect_open("/proc/self/exe", MD_E_NOTGO, "no Go build info");
+
+	snprintf(p, sizeof p, "%s/text", tmpdir);
+	T(write_file(p, "hello\n", 6, 0644) == 0, "write %s", p);
+	expect_open(p, MD_E_NOTELF, NULL);
+
+	snprintf(p, sizeof p, "%s/empty", tmpdir);
+	T(write_file(p, "", 0, 0644) == 0, "write %s", p);
+	expect_open(p, MD_E_NOTELF, NULL);
+
+	/* Minimal ELF32 and big-endian ELF64 headers. */
+	unsigned char h[64] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+	h[16] = 2;  /* ET_EXEC */
+	h[18] = 3;  /* EM_386 */
+	h[20] = 1;  /* EV_CURRENT */
+	h[40] = 52; /* e_ehsize */
+	snprintf(p, sizeof p, "%s/elf32", tmpdir);
+	T(write_file(p, h, 52, 0644) == 0, "write %s", p);
+	expect_open(p, MD_E_NOTELF, "64-bit");
+	memset(h, 0, sizeof h);
+	memcpy(h, "\x7f" "ELF\x02\x02\x01", 7);
+	h[17] = 2;  /* ET_EXEC, big-endian */
+	h[19] = 21; /* EM_PPC64 */
+	h[23] = 1;
+	h[53] = 64;
+	snprintf(p, sizeof p, "%s/elf64be", tmpdir);
+	T(write_file(p, h, 64, 0644) == 0, "write %s", p);
+	expect_open(p, MD_E_NOTELF, "little-endian");
+
+	md_dwarf_opts bad = { "x", -1, NULL, NULL };
+	md_dwarf *d = (md_dwarf *)1;
+	md_err e;
+	snprintf(cur, sizeof cur, "fd -1");
+	T(md_dwarf_open(&bad, &d, &e) == MD_E_NOEXE && d == NULL, "bad fd");
+}
+
+/* ---- separate debug files ---------------------------------------------- */
+
+/* Open exe (as exe_path) and expect `want`; on success the DWARF must come
+ * from want_path and main.idle must resolve. */
+static void expect_debug(const char *what, const char *exe, const char *dfile,
+                         const char *ddir, md_status want, const char *want_path,
+                         const char *hint)
+{
+	opened o;
+	snprintf(cur, sizeof cur, "debug file: %s", what);
+	open_bin(&o, exe, exe, dfile, ddir);
+	T(o.st == want, "open: %d, want %d (%s)", o.st, want, o.err.detail);
+	if (hint)
+		T(strstr(o.err.detail, hint) != NULL, "detail '%s' lacks '%s'",
+		  o.err.detail, hint);
+	if (o.st == MD_OK) {
+		const md_exe_info *x = md_dwarf_exe(o.d);
+		if (want_path)
+			T(strcmp(x->dwarf_path, want_path) == 0 && x->dwarf_external,
+			  "dwarf_path %s, want %s", x->dwarf_path, want_path);
+		find_ok(o.d, "main.idle", 9, NULL, NULL);
+	}
+	close_bin(&o);
+}
+
+static void test_debug_files(const char *root)
+{
+	char e23[PATH_MAX], d23[PATH_MAX], e26[PATH_MAX], d26[PATH_MAX];
+	char plain[PATH_MAX], bidroot[PATH_MAX];
+	char ddir[PATH_MAX + 16];
+	snprintf(e23, sizeof e23, "%s/go1.23-debugfile/maptarget", root);
+	snprintf(d23, sizeof d23, "%s/go1.23-debugfile/maptarget.debug", root);
+	snprintf(e26, sizeof e26, "%s/go1.26-debugfile/maptarget", root);
+	snprintf(d26, sizeof d26, "%s/go1.26-debugfile/maptarget.debug", root);
+	snprintf(plain, sizeof plain, "%s/go1.23/maptarget", root);
+	snprintf(bidroot, sizeof bidroot, "%s/go1.26-buildid/debugroot", root);
+	if (!is_file(e23) || !is_file(d23) || !is_file(e26) || !is_file(d26))
+		return;
+
+	char dir[PATH_MAX], exe[PATH_MAX + 32], dbg[PATH_MAX * 2 + 32];
+	/* exe dir/.debug/ */
+	snprintf(dir, sizeof dir, "%s/sub/.debug", tmpdir);
+	snprintf(exe, sizeof exe, "%s/sub/maptarget", tmpdir);
+	snprintf(dbg, sizeof dbg, "%s/maptarget.debug", dir);
+	T(mkdirs(dir) == 0 && copy_file(e23, exe) == 0 && copy_file(d23, dbg) == 0,
+	  "setup .debug/");
+	expect_debug(".debug/", exe, NULL, NULL, MD_OK, dbg, NULL);
+
+	/* debug_dir/<exe dir>/ */
+	snprintf(dir, sizeof dir, "%s/mirror", tmpdir);
+	snprintf(exe, sizeof exe, "%s/maptarget", dir);
+	snprintf(ddir, sizeof ddir, "%s/root", tmpdir);
+	snprintf(dbg, sizeof dbg, "%s%s", ddir, dir);
+	T(mkdirs(dir) == 0 && mkdirs(dbg) == 0 && copy_file(e23, exe) == 0,
+	  "setup mirror");
+	strcat(dbg, "/maptarget.debug");
+	T(copy_file(d23, dbg) == 0, "copy %s", dbg);
+	expect_debug("debug_dir mirror", exe, NULL, ddir, MD_OK, dbg, NULL);
+
+	/* --debug-file, nothing next to the exe */
+	snprintf(dir, sizeof dir, "%s/explicit", tmpdir);
+	snprintf(exe, sizeof exe, "%s/maptarget", dir);
+	T(mkdirs(dir) == 0 && copy_file(e23, exe) == 0, "setup explicit");
+	expect_debug("explicit", exe, d23, NULL, MD_OK, d23, NULL);
+	/* ... and nothing anywhere */
+	expect_debug("none", exe, NULL, NULL, MD_E_NODWARF, NULL, "maptarget.debug");
+	/* ... or another build's: Go 1.23 has no build id, so the CRC decides */
+	expect_debug("explicit, wrong CRC", exe, d26, NULL, MD_E_NODWARF, NULL, "CRC");
+	/* an exe with its own DWARF ignores --debug-file */
+	opened o;
+	open_bin(&o, plain, plain, d26, NULL);
+	snprintf(cur, sizeof cur, "debug file: exe has DWARF");
+	T(o.st == MD_OK && !md_dwarf_exe(o.d)->dwarf_external, "open: %d %s", o.st,
+	  o.err.detail);
+	close_bin(&o);
+
+	/* debuglink name found, but it is another build's file */
+	snprintf(dir, sizeof dir, "%s/crc", tmpdir);
+	snprintf(exe, sizeof exe, "%s/maptarget", dir);
+	snprintf(dbg, sizeof dbg, "%s/maptarget.debug", dir);
+	T(mkdirs(dir) == 0 && copy_file(e23, exe) == 0 && copy_file(d26, dbg) == 0,
+	  "setup crc");
+	expect_debug("debuglink, wrong CRC", exe, NULL, NULL, MD_E_NODWARF, NULL,
+	             "CRC does not match");
+
+	/* Both have build ids and they differ: refused even when named. */
+	DIR *bd;
+	char bid[PATH_MAX * 3] = "";
+	snprintf(ddir, sizeof ddir, "%s/.build-id", bidroot);
+	if ((bd = opendir(ddir)) != NULL) {
+		struct dirent *de;
+		while (!bid[0] && (de = readdir(bd)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			char sub[PATH_MAX * 2];
+			snprintf(sub, sizeof sub, "%s/%s", ddir, de->d_name);
+			DIR *sd = opendir(sub);
+			struct dirent *f;
+			while (sd && (f = readdir(sd)) != NULL)
+				if (ends_with(f->d_name, ".debug"))
+					snprintf(bid, sizeof bid, "%s/%s", sub, f->d_name);
+			if (sd)
+				closedir(sd);
+		}
+		closedir(bd);
+	}
+	if (bid[0]) {
+		snprintf(dir, sizeof dir, "%s/bid", tmpdir);
+		snprintf(exe, sizeof exe, "%s/maptarget", dir);
+		T(mkdirs(dir) == 0 && copy_file(e26, exe) == 0, "setup bid");
+		expect_debug("explicit, wrong build id", exe, bid, NULL, MD_E_NODWARF,
+		             NULL, "build id does not match");
+		/* and the right one, found through .build-id in a debug dir */
+		expect_debug("explicit, right one", exe, d26, NULL, MD_OK, d26, NULL);
+	}
+
+	/* exe_path NULL: no debuglink search, but the exe's own DWARF works */
+	open_bin(&o, plain, NULL, NULL, NULL);
+	snprintf(cur, sizeof cur, "exe_path NULL");
+	T(o.st == MD_OK, "open: %d %s", o.st, o.err.detail);
+	if (o.st == MD_OK)
+		find_ok(o.d, "main.idle", 9, NULL, NULL);
+	close_bin(&o);
+}
+
+/* ---- corrupted DWARF --------------------------------------------------- */
+
+/* Where .debug_info lies in the file at path (0 size if absent). */
+static void debug_info_range(const char *path, uint64_t *off, uint64_t *size)
+{
+	*off = *size = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE)
+		goto out;
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+	size_t shstr;
+	if (elf && elf_getshdrstrndx(elf, &shstr) == 0) {
+		for (Elf_Scn *s = NULL; (s = elf_nextscn(elf, s)) != NULL;) {
+			GElf_Shdr sh;
+			const char *nm;
+			if (gelf_getshdr(s, &sh) && (nm = elf_strptr(elf, shstr, sh.sh_name)) &&
+			    strcmp(nm, ".debug_info") == 0 && !(sh.sh_flags & SHF_COMPRESSED)) {
+				*off = sh.sh_offset;
+				*size = sh.sh_size;
+			}
+		}
+	}
+	elf_end(elf);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Exercise everything on one (possibly broken) file; only crashes and
+ * memory errors fail, which the sanitizer / valgrind runs report. */
+static unsigned tally[MD_STATUS_COUNT]; /* find_var results, for -v */
+
+static void poke(const char *path)
+{
+	static const char *exprs[] = { "main.idle", "main.holder.m", "main.named",
+		"main.arr[1]", "runtime.buildVersion", "nosuch.x", "main.idel" };
+	opened o;
+	open_bin(&o, path, path, NULL, NULL);
+	for (size_t i = 0; o.st == MD_OK && i < sizeof exprs / sizeof *exprs; i++) {
+		size_t n;
+		uint64_t a;
+		md_type_id t;
+		md_err e;
+		md_status st = md_dwarf_find_var(o.d, exprs[i], &n, &a, &t, &e);
+		tally[st < MD_STATUS_COUNT ? st : 0]++;
+		if (st != MD_OK)
+			continue;
+		for (int k = 0; k < 8 && t; k++) {
+			md_type ty;
+			md_map_layout l;
+			uint64_t off;
+			md_type_id mt;
+			if (md_dwarf_type(o.d, t, &ty, &e) != MD_OK)
+				break;
+			md_dwarf_map_layout(o.d, t, &l, &e);
+			md_dwarf_member(o.d, t, "m", &off, &mt, &e);
+			t = ty.target;
+		}
+	}
+	close_bin(&o);
+}
+
+static void test_corrupt(const char *root)
+{
+	char src[PATH_MAX], p[PATH_MAX];
+	snprintf(src, sizeof src, "%s/go1.23-nocompress/maptarget", root);
+	snprintf(p, sizeof p, "%s/corrupt", tmpdir);
+	if (!is_file(src))
+		return;
+	snprintf(cur, sizeof cur, "corrupt DWARF");
+	uint64_t off, size;
+	if (!T(copy_file(src, p) == 0, "copy") )
+		return;
+	debug_info_range(p, &off, &size);
+	if (!T(size > 1024, ".debug_info of %s", src))
+		return;
+	int fd = open(p, O_RDWR | O_CLOEXEC);
+	if (!T(fd >= 0, "open %s", p))
+		return;
+	/* Deterministic: a 64-bit LCG.  Each round flips a few bytes, runs
+	 * everything, and restores them. */
+	uint64_t seed = 0x2545F4914F6CDD1DULL;
+	int rounds = getenv("MD_CORRUPT_ROUNDS") ? atoi(getenv("MD_CORRUPT_ROUNDS"))
+	                                         : 60;
+	for (int r = 0; r < rounds; r++) {
+		enum { K = 16 };
+		uint64_t where[K];
+		unsigned char old[K];
+		for (int k = 0; k < K; k++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* Half the hits go to the first 64 KiB: CU headers, main. */
+			uint64_t span = (k & 1) && size > 65536 ? 65536 : size;
+			where[k] = off + (seed >> 20) % span;
+			unsigned char b = (unsigned char)(seed >> 8);
+			if (pread(fd, &old[k], 1, (off_t)where[k]) != 1 ||
+			    pwrite(fd, &b, 1, (off_t)where[k]) != 1)
+				T(0, "pread/pwrite");
+		}
+		poke(p);
+		for (int k = K - 1; k >= 0; k--)
+			if (pwrite(fd, &old[k], 1, (off_t)where[k]) != 1)
+				T(0, "restore");
+	}
+	close(fd);
+	/* Truncated in the middle of .debug_info. */
+	T(truncate(p, (off_t)(off + size / 2)) == 0, "truncate");
+	poke(p);
+	md_t_pass++; /* reaching here is the test */
+	if (getenv("MD_CORRUPT_VERBOSE"))
+		printf("# corrupt: find_var ok %u, notfound %u, dwarf error %u\n",
+		       tally[MD_OK], tally[MD_NOTFOUND], tally[MD_E_DWARF]);
+}
+
+/* Overwrite one 64-bit field of the named section's header in an
+ * ELF64 little-endian file (sh_offset is at 0x18, sh_size at 0x20). */
+static int patch_shdr(const char *path, const char *sec, int field, uint64_t v)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC), done = -1;
+	unsigned char eh[64], sh[64];
+	if (fd < 0)
+		return -1;
+	if (pread(fd, eh, 64, 0) == 64) {
+		uint64_t shoff = 0, stroff = 0;
+		uint16_t shentsize = (uint16_t)(eh[0x3a] | eh[0x3b] << 8);
+		uint16_t shnum = (uint16_t)(eh[0x3c] | eh[0x3d] << 8);
+		uint16_t shstrndx = (uint16_t)(eh[0x3e] | eh[0x3f] << 8);
+		memcpy(&shoff, eh + 0x28, 8);
+		if (shentsize == 64 &&
+		    pread(fd, sh, 64, (off_t)(shoff + 64u * shstrndx)) == 64)
+			memcpy(&stroff, sh + 0x18, 8);
+		for (unsigned i = 0; stroff && i < shnum && done < 0; i++) {
+			char name[32] = "";
+			uint32_t n;
+			if (pread(fd, sh, 64, (off_t)(shoff + 64u * i)) != 64)
+				break;
+			memcpy(&n, sh, 4);
+			if (pread(fd, name, sizeof name - 1, (off_t)(stroff + n)) <= 0)
+				break;
+			if (strcmp(name, sec) == 0 &&
+			    pwrite(fd, &v, 8, (off_t)(shoff + 64u * i + (unsigned)field)) == 8)
+				done = 0;
+		}
+	}
+	close(fd);
+	return done;
+}
+
+/* Lying section headers: caught by libdwarf at init or on first use. */
+static void test_bad_headers(const char *root)
+{
+	char src[PATH_MAX], p[PATH_MAX];
+	snprintf(src, sizeof src, "%s/go1.23-nocompress/maptarget", root);
+	snprintf(p, sizeof p, "%s/badhdr", tmpdir);
+	if (!is_file(src))
+		return;
+	opened o;
+	size_t n;
+	uint64_t a;
+	md_type_id t;
+	md_err e;
+	snprintf(cur, sizeof cur, "bad .symtab size");
+	T(copy_file(src, p) == 0 && patch_shdr(p, ".symtab", 0x20, 1ull << 40) == 0,
+	  "patch");
+	open_bin(&o, p, p, NULL, NULL);
+	T(o.st == MD_E_DWARF && o.d == NULL, "open: %d %s", o.st, o.err.detail);
+	close_bin(&o);
+
+	snprintf(cur, sizeof cur, "bad .debug_info offset");
+	T(copy_file(src, p) == 0 &&
+	  patch_shdr(p, ".debug_info", 0x18, 1ull << 40) == 0, "patch");
+	open_bin(&o, p, p, NULL, NULL);
+	if (T(o.st == MD_OK, "open: %d %s", o.st, o.err.detail)) {
+		md_status st = md_dwarf_find_var(o.d, "main.idle", &n, &a, &t, &e);
+		T(st == MD_E_DWARF, "find_var: %d %s", st, e.detail);
+		st = md_dwarf_find_var(o.d, "main.idle", &n, &a, &t, &e);
+		T(st == MD_E_DWARF, "find_var again: %d %s", st, e.detail);
+	}
+	close_bin(&o);
+}
+
+static int rm_entry(const char *p, const struct stat *sb, int flag,
+                    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s BINARY|DIR...\n", argv[0]);
+		return 2;
+	}
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_dwarf.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	for (int i = 1; i < argc; i++)
+		test_path(argv[i]);
+	test_not_go();
+	for (int i = 1; i < argc; i++) {
+		if (is_dir(argv[i])) {
+			test_debug_files(argv[i]);
+			test_corrupt(argv[i]);
+			test_bad_headers(argv[i]);
+		}
+	}
+	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return md_test_done("test_dwarf");
+}
