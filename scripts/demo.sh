@@ -13,7 +13,12 @@ fifo=$(mktemp -u)
 mkfifo "$fifo"
 "$out/demo" >"$fifo" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$fifo"' EXIT
+cleanup() {
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$fifo"
+}
+trap cleanup EXIT
 read -r ready _ <"$fifo"
 [ "$ready" = READY ] || { echo "demo: the demo service did not start" >&2; exit 1; }
 vars="main.sessions main.routes main.stale main.stats.counters"
@@ -21,3 +26,4 @@ echo "\$ ./mapdiag attach $pid $vars"
 rc=0
 ./mapdiag attach "$pid" $vars || rc=$?
 echo "(exit code $rc: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)"
+exit 0

@@ -123,7 +123,12 @@ void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,
 		    "happens inside one write); a second concurrent writer would make the "
 		    "runtime die with \"concurrent map writes\"");
 	oversized(d, t, v);
-	if (d->slots && d->load >= t->high_load)
+	if (d->small && d->slots && d->load >= t->high_load)
+		add(v, "high-load", MD_SEV_INFO,
+		    "small map with %llu of 8 slots used: %llu more inserts fit before it "
+		    "becomes a full table",
+		    (unsigned long long)d->entries, (unsigned long long)d->growth_left);
+	else if (d->slots && d->load >= t->high_load)
 		add(v, "high-load", MD_SEV_INFO,
 		    "load %.2f of the 7/8 limit: %llu more inserts fit before a table "
 		    "grows or splits",

@@ -192,6 +192,9 @@ void md_swiss_derive(const md_map_layout *l, const md_swiss_hdr *h,
 	d->bytes_held = l->header_size;
 	if (h->dirLen == 0) {
 		d->small = 1;
+		/* a small map fills all 8 slots of its group before it turns into
+		 * a table (no 7/8 limit) */
+		d->max_load = 1.0;
 		/* A small map allocates its one group on first insert. */
 		if (h->dirPtr) {
 			d->slots = MD_SWISS_GROUP_SLOTS;

@@ -16,8 +16,8 @@ static const struct {
 	[MD_E_NOPROC]      = { "no such process", "check the pid with ps" },
 	[MD_E_ZOMBIE]      = { "process is exiting (zombie)", "nothing left to inspect" },
 	[MD_E_PERM]        = { "not permitted",
-	                       "run as the target's user or as root; needs CAP_SYS_PTRACE, "
-	                       "and kernel.yama.ptrace_scope=0 or 1 for non-root" },
+	                       "run as root or with CAP_SYS_PTRACE; as the target's own user "
+	                       "kernel.yama.ptrace_scope must be 0" },
 	[MD_E_TRACED]      = { "already traced", "detach the other debugger (gdb, strace, dlv) first" },
 	[MD_E_NOEXE]       = { "cannot open the executable", "is it a kernel thread?" },
 	[MD_E_NOTELF]      = { "not a 64-bit little-endian ELF executable", NULL },

@@ -236,6 +236,7 @@ static void test_swiss(void)
 	CHECK_EQ_U(d.slots, 8);
 	CHECK_EQ_U(d.growth_left, 5);
 	CHECK_EQ_U(d.bytes_held, 48 + 136);
+	CHECK(d.load > 0.37 && d.load < 0.38);   /* 3 of 8 slots: no 7/8 limit */
 	md_thresholds th;
 	md_thresholds_default(&th);
 	md_verdict v;
