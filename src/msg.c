@@ -23,8 +23,8 @@ static const struct {
 	[MD_E_NOTELF]      = { "not a 64-bit little-endian ELF executable", NULL },
 	[MD_E_NOTGO]       = { "not a Go binary", "mapdiag reads Go maps only" },
 	[MD_E_NODWARF]     = { "no DWARF debug info",
-	                       "the binary was built with -ldflags=-w or stripped; "
-	                       "pass --debug-file PATH or rebuild without -w" },
+	                       "pass its debug file with --debug-file PATH, or rebuild "
+	                       "without -w / without stripping" },
 	[MD_E_DWARF]       = { "unreadable DWARF", "the debug info is corrupt or unsupported" },
 	[MD_E_NOVAR]       = { "unknown variable",
 	                       "use the full package path as DWARF spells it, e.g. main.cache" },
