@@ -389,6 +389,87 @@ def test_liveness(variant, attaches=100, kills=60):
         targets.stop(p)
 
 
+def test_thread_churn(variant, attaches=40):
+    """Threads created and destroyed hundreds of times a second during the
+    attach: every attach succeeds, matches the oracle, and leaves no thread
+    stopped or traced."""
+    p, oracle = targets.start(targets.binary(variant), args=["-churn"])
+    pid = oracle["pid"]
+    try:
+        bad = []
+        seen = set()
+        for _ in range(attaches):
+            rc, out, err = mapdiag("attach", "--json", pid, "main.idle", wrap=False)
+            if rc != 0:
+                bad.append("rc=%d %s" % (rc, err.strip()))
+                continue
+            rep = json.loads(out)
+            seen.add(rep["threads"])
+            if norm(rep["maps"][0]["header"].get("count", rep["maps"][0]["header"].get("used"))) != \
+                    oracle["maps"]["main.idle"]["len"]:
+                bad.append("wrong header")
+        check("churn %s: %d attaches while threads come and go" % (variant, attaches),
+              not bad, "; ".join(bad[:3]))
+        check("churn %s: thread count varied" % variant, len(seen) > 1, "threads %s" % sorted(seen))
+        check_released("churn " + variant, pid)
+    finally:
+        targets.stop(p)
+
+
+def test_procmem_fallback(variant):
+    """Where process_vm_readv is refused (ENOSYS on old kernels, EPERM under
+    some seccomp policies), reads fall back to /proc/PID/mem.  strace's fault
+    injection refuses the call without any test hook in mapdiag."""
+    p, oracle = targets.start(targets.binary(variant))
+    try:
+        for errno in ("ENOSYS", "EPERM"):
+            cmd = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=process_vm_readv",
+                   "-e", "inject=process_vm_readv:error=" + errno,
+                   MAPDIAG, "attach", "--json", str(oracle["pid"]), "main.million", "main.small"]
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+            if r.returncode != 0:
+                fail("fallback %s %s" % (variant, errno), "rc=%d %r" % (r.returncode, r.stderr))
+                continue
+            rep = json.loads(r.stdout)
+            for m in rep["maps"]:
+                compare_map("fallback %s %s: %s" % (variant, errno, m["var"]), m,
+                            oracle["maps"][m["var"]], oracle["impl"])
+        check_released("fallback " + variant, oracle["pid"])
+    finally:
+        targets.stop(p)
+
+
+def test_tty_color(variant):
+    """Colour on a terminal by default; none with NO_COLOR or --no-color."""
+    import pty
+    p, oracle = targets.start(targets.binary(variant))
+
+    def run_tty(extra, env):
+        master, slave = pty.openpty()
+        q = subprocess.Popen([MAPDIAG, "attach"] + extra + [str(oracle["pid"]), "main.idle"],
+                             stdout=slave, stderr=subprocess.DEVNULL, env=env)
+        os.close(slave)
+        data = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        q.wait()
+        os.close(master)
+        return data.decode("utf-8", "replace")
+    try:
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        check("tty %s: colour by default" % variant, "\033[" in run_tty([], env))
+        check("tty %s: NO_COLOR" % variant, "\033[" not in run_tty([], dict(env, NO_COLOR="1")))
+        check("tty %s: --no-color" % variant, "\033[" not in run_tty(["--no-color"], env))
+    finally:
+        targets.stop(p)
+
+
 def main():
     only = sys.argv[1:]
     variants = [v for v in targets.ALL_TARGETS if not v.endswith("-nodwarf")]
@@ -405,6 +486,11 @@ def main():
         test_permission()
         test_liveness("go1.23")
         test_liveness("go1.26")
+        test_thread_churn("go1.21")
+        test_thread_churn("go1.27")
+        test_procmem_fallback("go1.24-noswiss")
+        test_procmem_fallback("go1.25")
+        test_tty_color("go1.26")
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -325,11 +325,12 @@ func buildOracle() []byte {
 
 var sink atomic.Uint64
 
-// spin alternates ~1ms of arithmetic with 1ms of sleep, forever.
+// spin alternates ~200us of arithmetic with 1ms of sleep, forever: threads
+// that are busy at random moments without saturating a 2-core test machine.
 func spin(id int) {
 	x := uint64(id) + 1
 	for {
-		deadline := time.Now().Add(time.Millisecond)
+		deadline := time.Now().Add(200 * time.Microsecond)
 		for time.Now().Before(deadline) {
 			for i := 0; i < 1000; i++ {
 				x ^= x << 13
@@ -339,6 +340,21 @@ func spin(id int) {
 		}
 		sink.Add(x & 1)
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// churn makes the runtime create and destroy OS threads continuously: a
+// goroutine that exits while locked to its thread takes the thread with it,
+// and the next one needs a new thread.
+func churn() {
+	for {
+		done := make(chan struct{})
+		go func() {
+			runtime.LockOSThread()
+			time.Sleep(100 * time.Microsecond)
+			close(done)
+		}()
+		<-done
 	}
 }
 
@@ -353,7 +369,8 @@ func tick() {
 
 func main() {
 	tickFlag := flag.Bool("tick", false, "print TICK <n> to stderr every 10ms")
-	threads := flag.Int("threads", 4, "number of busy goroutines (compute 1ms, sleep 1ms)")
+	threads := flag.Int("threads", 4, "number of busy goroutines (compute 200us, sleep 1ms)")
+	churnFlag := flag.Bool("churn", false, "create and destroy OS threads continuously")
 	flag.Parse()
 
 	setup()
@@ -371,6 +388,9 @@ func main() {
 	}
 	if *tickFlag {
 		go tick()
+	}
+	if *churnFlag {
+		go churn()
 	}
 
 	if _, err := os.Stdout.Write(line); err != nil {
