@@ -90,7 +90,7 @@ static void hmap_text(const pen *p, const md_map_report *m)
 		fprintf(f, "  clearSeq %" PRIu64, h->clearSeq);
 	fputc('\n', f);
 	if (d->growing)
-		fprintf(f, "  growth: %s, %" PRIu64 " of %" PRIu64 " old buckets evacuated (%.0f%%)\n",
+		fprintf(f, "  growth: %s, %" PRIu64 " of %" PRIu64 " old buckets evacuated (%.1f%%)\n",
 		        d->same_size_grow ? "same-size (compacting overflow)" : "doubling",
 		        h->nevacuate, d->noldbuckets, d->evacuation * 100);
 	fprintf(f, "  memory: %s held (buckets %s, old buckets %s, extra overflow %s); "
@@ -112,8 +112,9 @@ static void swiss_text(const pen *p, const md_map_report *m)
 		        "  growth left %" PRIu64 "\n", s->used, d->growth_left);
 	else
 		fprintf(f, "  used %" PRIu64 "  capacity %" PRIu64 " slots in %" PRIu64
-		        " tables  load %.2f of 7/8  growth left %" PRIu64 "\n",
-		        s->used, d->slots, d->ntables, d->load, d->growth_left);
+		        " tables  occupancy %.1f%% (tables grow at 87.5%%)  growth left %" PRIu64 "\n",
+		        s->used, d->slots, d->ntables,
+		        d->slots ? 100.0 * (double)s->used / (double)d->slots : 0.0, d->growth_left);
 	fprintf(f, "  seed 0x%" PRIx64 "  dirPtr 0x%" PRIx64 "  dirLen %" PRId64
 	        "  globalDepth %u  globalShift %u  writing %u",
 	        s->seed, s->dirPtr, s->dirLen, s->globalDepth, s->globalShift, s->writing);
