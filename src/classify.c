@@ -4,6 +4,7 @@
 #include <string.h>
 #include "classify.h"
 #include "gofacts.h"
+#include "msg.h"
 
 void md_thresholds_default(md_thresholds *t)
 {
@@ -31,22 +32,6 @@ static void add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ..
 }
 
 /* Human-readable byte counts for messages ("12.5 MiB"). */
-static const char *human(uint64_t b, char *buf, size_t n)
-{
-	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double x = (double)b;
-	int i = 0;
-	while (x >= 1024 && i < 4) {
-		x /= 1024;
-		i++;
-	}
-	if (i == 0)
-		snprintf(buf, n, "%llu B", (unsigned long long)b);
-	else
-		snprintf(buf, n, "%.1f %s", x, u[i]);
-	return buf;
-}
-
 static void oversized(const md_derived *d, const md_thresholds *t, md_verdict *v)
 {
 	char a[32], b[32];
@@ -59,7 +44,8 @@ static void oversized(const md_derived *d, const md_thresholds *t, md_verdict *v
 		    "a new map and swap",
 		    (unsigned long long)d->entries,
 		    (unsigned long long)(d->slots * d->max_load),
-		    human(d->bytes_held, a, sizeof a), human(d->bytes_if_rebuilt, b, sizeof b));
+		    md_msg_bytes(d->bytes_held, a, sizeof a),
+		    md_msg_bytes(d->bytes_if_rebuilt, b, sizeof b));
 }
 
 void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d,
@@ -78,7 +64,7 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d,
 		    "(%s) stays allocated until writes finish evacuating it: any insert "
 		    "or delete advances it",
 		    (unsigned long long)h->nevacuate, (unsigned long long)d->noldbuckets,
-		    human(d->bytes_oldbuckets, a, sizeof a));
+		    md_msg_bytes(d->bytes_oldbuckets, a, sizeof a));
 	else if (v->state == MD_STATE_GROWING)
 		add(v, "growing", MD_SEV_INFO,
 		    "a write is in progress and growth is under way (%llu of %llu old "

@@ -82,6 +82,22 @@ void md_msg_warnf(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+const char *md_msg_bytes(uint64_t b, char *buf, size_t n)
+{
+	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double x = (double)b;
+	int i = 0;
+	while (x >= 1024 && i < 4) {
+		x /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, n, "%llu B", (unsigned long long)b);
+	else
+		snprintf(buf, n, "%.1f %s", x, unit[i]);
+	return buf;
+}
+
 const char *md_msg_hmap_flag(unsigned bit)
 {
 	switch (bit) {

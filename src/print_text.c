@@ -21,22 +21,6 @@ static const char *c_(const pen *p, const char *code)
 #define GRN(p)   c_(p, "\033[32m")
 #define OFF(p)   c_(p, "\033[0m")
 
-static const char *human(uint64_t b, char *buf, size_t n)
-{
-	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double x = (double)b;
-	int i = 0;
-	while (x >= 1024 && i < 4) {
-		x /= 1024;
-		i++;
-	}
-	if (i == 0)
-		snprintf(buf, n, "%" PRIu64 " B", b);
-	else
-		snprintf(buf, n, "%.1f %s", x, u[i]);
-	return buf;
-}
-
 static const char *sev_color(const pen *p, md_sev s)
 {
 	return s == MD_SEV_CRITICAL ? RED(p) : s == MD_SEV_WARNING ? YEL(p) : GRN(p);
@@ -95,10 +79,10 @@ static void hmap_text(const pen *p, const md_map_report *m)
 		        h->nevacuate, d->noldbuckets, d->evacuation * 100);
 	fprintf(f, "  memory: %s held (buckets %s, old buckets %s, extra overflow %s); "
 	        "rebuilt: %s\n",
-	        human(d->bytes_held, a, sizeof a), human(d->bytes_buckets, b, sizeof b),
-	        human(d->bytes_oldbuckets, c, sizeof c),
-	        human(d->bytes_overflow, e, sizeof e),
-	        human(d->bytes_if_rebuilt, g, sizeof g));
+	        md_msg_bytes(d->bytes_held, a, sizeof a), md_msg_bytes(d->bytes_buckets, b, sizeof b),
+	        md_msg_bytes(d->bytes_oldbuckets, c, sizeof c),
+	        md_msg_bytes(d->bytes_overflow, e, sizeof e),
+	        md_msg_bytes(d->bytes_if_rebuilt, g, sizeof g));
 }
 
 static void swiss_text(const pen *p, const md_map_report *m)
@@ -133,8 +117,8 @@ static void swiss_text(const pen *p, const md_map_report *m)
 	if (m->ntables > show)
 		fprintf(f, "    ... %zu more tables (--json lists all)\n", m->ntables - show);
 	fprintf(f, "  memory: %s held (groups %s); rebuilt: %s\n",
-	        human(d->bytes_held, a, sizeof a), human(d->bytes_groups, b, sizeof b),
-	        human(d->bytes_if_rebuilt, c, sizeof c));
+	        md_msg_bytes(d->bytes_held, a, sizeof a), md_msg_bytes(d->bytes_groups, b, sizeof b),
+	        md_msg_bytes(d->bytes_if_rebuilt, c, sizeof c));
 }
 
 static void map_text(const pen *p, const md_map_report *m)

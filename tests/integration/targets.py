@@ -44,7 +44,6 @@ ALL_TARGETS = VARIANTS + ["%s-%s" % (r, m) for r in MODE_RELEASES for m in MODES
 IMPL = {v: ("hmap" if v in ("go1.21", "go1.22", "go1.23") or v.endswith("-noswiss") else "swiss")
         for v in VARIANTS}
 
-DEMO = os.path.join(BIN, "demo", "demo")
 
 READY_PREFIX = "READY "
 
@@ -205,45 +204,6 @@ def stop(p):
         except OSError:
             pass
         p.stderr_path = None
-
-
-def start_demo(timeout=30):
-    """Start testdata/bin/demo/demo; return (Popen, pid) once it prints
-    "READY <pid>". Stop it with stop(p)."""
-    return _start_plain(DEMO, timeout)
-
-
-def _start_plain(path, timeout):
-    # The demo prints "READY <pid>" (no json).
-    if not os.path.isfile(path):
-        raise TargetError("%s: no such target (run tests/build-targets.sh)" % path)
-    errf = tempfile.NamedTemporaryFile(prefix="demo-", suffix=".stderr", delete=False)
-    try:
-        p = subprocess.Popen([path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=errf, close_fds=True)
-    except OSError as e:
-        errf.close()
-        os.unlink(errf.name)
-        raise TargetError("%s: cannot start: %s" % (path, e))
-    errf.close()
-    p.stderr_path = errf.name
-    fd = p.stdout.fileno()
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while b"\n" not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise _fail(p, "%s: not READY after %ss" % (path, timeout), buf.decode())
-        r, _, _ = select.select([fd], [], [], min(left, 0.5))
-        if r:
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                raise _fail(p, "%s: exited before READY" % path, buf.decode())
-            buf += chunk
-    line = buf.split(b"\n", 1)[0].decode()
-    if line != "READY %d" % p.pid:
-        raise _fail(p, "%s: unexpected first line %r" % (path, line), line)
-    return p, p.pid
 
 
 if __name__ == "__main__":

@@ -470,6 +470,19 @@ def test_tty_color(variant):
         targets.stop(p)
 
 
+def test_demo():
+    """`make demo`'s script: a real report on the running demo service."""
+    r = subprocess.run(["bash", os.path.join(ROOT, "scripts", "demo.sh")], capture_output=True,
+                       text=True, timeout=120)
+    out = r.stdout
+    check("demo: runs", r.returncode == 0, "rc=%d %s" % (r.returncode, r.stderr[-300:]))
+    check("demo: four maps reported", all(v in out for v in (
+        "main.sessions  map[string]*main.Session", "main.routes  map[string]int",
+        "main.stale  map[int64][]uint8", "main.stats.counters  map[string]uint64")), out[:300])
+    check("demo: oversized stale map found", "oversized: 2000 entries" in out and
+          "(exit code 1:" in out, out[-600:])
+
+
 def main():
     only = sys.argv[1:]
     variants = [v for v in targets.ALL_TARGETS if not v.endswith("-nodwarf")]
@@ -491,6 +504,7 @@ def main():
         test_procmem_fallback("go1.24-noswiss")
         test_procmem_fallback("go1.25")
         test_tty_color("go1.26")
+        test_demo()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
