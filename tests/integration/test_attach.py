@@ -470,6 +470,29 @@ def test_tty_color(variant):
         targets.stop(p)
 
 
+def test_group_stopped(variant):
+    """A target someone stopped with SIGSTOP is read, and left stopped: the
+    kernel restores group-stop on detach; SIGCONT then resumes it."""
+    p, oracle = targets.start(targets.binary(variant), args=["-tick"])
+    pid = oracle["pid"]
+    try:
+        os.kill(pid, signal.SIGSTOP)
+        time.sleep(0.1)
+        rc, out, err = mapdiag("attach", "--json", pid, "main.idle", timeout=20)
+        ok_ = rc == 0 and json.loads(out)["maps"][0]["state"] == "idle"
+        check("group-stop %s: read while stopped" % variant, ok_, "rc=%d %r" % (rc, err))
+        time.sleep(0.1)
+        states, tracers = proc_state(pid)
+        check("group-stop %s: still stopped after" % variant, states == {"T"} and tracers == {0},
+              "states %s tracers %s" % (states, tracers))
+        os.kill(pid, signal.SIGCONT)
+        t0 = targets.ticks(p)
+        time.sleep(0.3)
+        check("group-stop %s: SIGCONT resumes it" % variant, targets.ticks(p) > t0)
+    finally:
+        targets.stop(p)
+
+
 def test_demo():
     """`make demo`'s script: a real report on the running demo service."""
     r = subprocess.run(["bash", os.path.join(ROOT, "scripts", "demo.sh")], capture_output=True,
@@ -504,6 +527,8 @@ def main():
         test_procmem_fallback("go1.24-noswiss")
         test_procmem_fallback("go1.25")
         test_tty_color("go1.26")
+        test_group_stopped("go1.22")
+        test_group_stopped("go1.25-noswiss")
         test_demo()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
