@@ -18,6 +18,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include "stop.h"
 #include "proc.h"
 
@@ -109,6 +110,7 @@ static int seize_new(md_stop *s, md_err *err)
 		return -1;
 	}
 	int first = s->n;
+	int seized = 0;
 	for (int i = 0; i < n; i++) {
 		pid_t tid = s->tids[i];
 		if (find(s, tid))
@@ -116,6 +118,16 @@ static int seize_new(md_stop *s, md_err *err)
 		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)PTRACE_O_TRACECLONE) != 0) {
 			if (errno == ESRCH)
 				continue;   /* exited between listing and seizing */
+			if (errno == EPERM && md_proc_tracer(tid) == getpid()) {
+				/* Cloned by a thread we hold: PTRACE_O_TRACECLONE
+				 * attached it to us already, and its first stop is on
+				 * its way to waitpid. */
+				if (!add(s, tid)) {
+					md_err_set(err, MD_E_NOMEM, "thread table");
+					return -1;
+				}
+				continue;
+			}
 			if (errno == EPERM) {
 				md_proc_diagnose_eperm(s->pid, err);
 				return -1;
@@ -123,6 +135,7 @@ static int seize_new(md_stop *s, md_err *err)
 			md_err_set(err, MD_E_SYS, "PTRACE_SEIZE %d: %s", (int)tid, strerror(errno));
 			return -1;
 		}
+		seized++;
 		if (!add(s, tid)) {
 			/* keep the kernel's and our view equal: let it go */
 			ptrace(PTRACE_DETACH, tid, 0, 0);
@@ -130,8 +143,10 @@ static int seize_new(md_stop *s, md_err *err)
 			return -1;
 		}
 	}
-	if (!s->t0 && s->n > first)
+	if (!s->t0 && seized)
 		s->t0 = now_ns();
+	/* (an adopted clone child is interrupted too: harmless, it is about
+	 * to stop anyway) */
 	for (int i = first; i < s->n; i++)
 		if (ptrace(PTRACE_INTERRUPT, s->t[i].tid, 0, 0) != 0 && errno != ESRCH) {
 			md_err_set(err, MD_E_SYS, "PTRACE_INTERRUPT %d: %s", (int)s->t[i].tid,
