@@ -212,6 +212,7 @@ def test_errors(variant):
             (["main.shards[7].m"], "index out of range", "[0:5]"),
             (["main.idle[1]"], "cannot index", "map[string]int"),
             (["main..x"], "bad variable expression", "empty name"),
+            (["main.badPtr"], "unreadable target memory", "main.badPtr at 0x1000"),
         ]
         for vars_, what, detail in cases:
             rc, out, err = mapdiag("attach", pid, *vars_)

@@ -67,6 +67,10 @@ var (
 	named       Cache
 	ptrToHolder *Holder
 	nilHolder   *Holder
+	// badPtr holds a map pointer into memory that is never mapped (below
+	// vm.mmap_min_addr): the tool must say it cannot read the header. The
+	// GC ignores pointers outside the heap, and Go code never touches it.
+	badPtr map[int]int
 )
 
 // Sizes, so that tests need not hard-code them.
@@ -109,6 +113,7 @@ func settle[M ~map[K]V, K comparable, V any](m M, absent K) {
 }
 
 func setup() {
+	*(*uintptr)(unsafe.Pointer(&badPtr)) = 0x1000
 	idle = make(map[string]int)
 	for i := 0; i < nIdle; i++ {
 		idle["idle-"+strconv.Itoa(i)] = i
@@ -296,6 +301,7 @@ func buildOracle() []byte {
 	if nilHolder == nil {
 		oracle.Errors["main.nilHolder.m"] = "nil"
 	}
+	oracle.Errors["main.badPtr"] = "unreadable"
 
 	// State self-checks: the states the tests rely on must really hold.
 	hp := func(p unsafe.Pointer) unsafe.Pointer { return *(*unsafe.Pointer)(p) }
