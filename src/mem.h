@@ -25,6 +25,15 @@ typedef struct md_mem {
 	int use_pread;  /* process_vm_readv failed with ENOSYS/EPERM */
 	uint64_t syscalls;
 	uint64_t bytes;
+	/* scratch for coalescing, reserved ahead of time (md_mem_reserve) */
+	struct md_page *pages;  /* page hash, hsize entries */
+	size_t hsize;
+	uint32_t gen;           /* batch number: marks live hash entries */
+	uint32_t *gof;          /* request -> its read */
+	struct md_read *grp;
+	size_t cap;
+	unsigned char *scratch;
+	size_t scratch_cap;
 } md_mem;
 
 typedef struct md_read {
@@ -36,6 +45,11 @@ typedef struct md_read {
 
 void md_mem_init(md_mem *m, pid_t pid);
 void md_mem_close(md_mem *m);
+
+/* Allocate, and touch, the scratch md_mem_readv needs for batches of up to
+ * n requests, so that a read during a stop takes no page fault and calls no
+ * allocator; larger batches still work (they allocate). */
+md_status md_mem_reserve(md_mem *m, size_t n, md_err *err);
 
 /* Read every request; sets each ok.  Returns MD_OK if all were read,
  * MD_E_MEM if some were not (their ok is 0), MD_E_EXITED if the process is

@@ -47,6 +47,28 @@ int main(void)
 	/* 200 pieces in one page cost a handful of system calls, not 200 */
 	CHECK(m.syscalls - calls0 < 10);
 
+	/* the same through reserved scratch, with two pieces in the hole (a
+	 * merged read that fails and is settled piece by piece) and two pieces
+	 * that overlap */
+	CHECK(md_mem_reserve(&m, N + 8, &err) == MD_OK);
+	md_read r2[6];
+	unsigned char b2[6][32];
+	r2[0] = (md_read){ (uint64_t)(uintptr_t)(base + pg + 8), b2[0], 8, 0 };
+	r2[1] = (md_read){ (uint64_t)(uintptr_t)(base + pg + 64), b2[1], 8, 0 };
+	r2[2] = (md_read){ (uint64_t)(uintptr_t)(base + 100), b2[2], 32, 0 };
+	r2[3] = (md_read){ (uint64_t)(uintptr_t)(base + 110), b2[3], 32, 0 };
+	r2[4] = (md_read){ (uint64_t)(uintptr_t)(base + 2 * pg), b2[4], 16, 0 };
+	r2[5] = (md_read){ (uint64_t)(uintptr_t)(base + 2 * pg + 4000), b2[5], 32, 0 };
+	CHECK(md_mem_readv(&m, r2, 6, &err) == MD_E_MEM);
+	CHECK(!r2[0].ok && !r2[1].ok);
+	CHECK(r2[2].ok && memcmp(b2[2], base + 100, 32) == 0);
+	CHECK(r2[3].ok && memcmp(b2[3], base + 110, 32) == 0);
+	CHECK(r2[4].ok && memcmp(b2[4], base + 2 * pg, 16) == 0);
+	CHECK(r2[5].ok && memcmp(b2[5], base + 2 * pg + 4000, 32) == 0);
+	calls0 = m.syscalls;
+	CHECK(md_mem_readv(&m, r, N, &err) == MD_OK);
+	CHECK_EQ_U(m.syscalls - calls0, 1);   /* 200 pieces, one page, one call */
+
 	/* all good: MD_OK */
 	CHECK(md_mem_readv(&m, r, N, &err) == MD_OK);
 	/* zero-length and oversized requests */
