@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/time.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -334,6 +335,37 @@ md_status md_stop_all(pid_t pid, int timeout_ms, md_stop **out, md_err *err)
 	s->tstopped = now_ns();
 	timer_disarm();
 	*out = s;
+	return MD_OK;
+}
+
+md_status md_stop_regs(md_stop *s, pid_t tid, md_regs *out, md_err *err)
+{
+	thr *t = find(s, tid);
+	if (!t || !t->stopped)
+		return MD_NOTFOUND;
+	struct user_regs_struct u;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
+		return md_err_set(err, errno == ESRCH ? MD_E_EXITED : MD_E_SYS,
+		                  "PTRACE_GETREGS %d: %s", (int)tid, strerror(errno));
+	memset(out, 0, sizeof *out);
+	out->r[MD_REG_RAX] = u.rax;
+	out->r[MD_REG_RDX] = u.rdx;
+	out->r[MD_REG_RCX] = u.rcx;
+	out->r[MD_REG_RBX] = u.rbx;
+	out->r[MD_REG_RSI] = u.rsi;
+	out->r[MD_REG_RDI] = u.rdi;
+	out->r[MD_REG_RBP] = u.rbp;
+	out->r[MD_REG_RSP] = u.rsp;
+	out->r[MD_REG_R8] = u.r8;
+	out->r[MD_REG_R9] = u.r9;
+	out->r[MD_REG_R10] = u.r10;
+	out->r[MD_REG_R11] = u.r11;
+	out->r[MD_REG_R12] = u.r12;
+	out->r[MD_REG_R13] = u.r13;
+	out->r[MD_REG_R14] = u.r14;
+	out->r[MD_REG_R15] = u.r15;
+	out->r[MD_REG_RIP] = u.rip;
+	out->fs_base = u.fs_base;
 	return MD_OK;
 }
 

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "md_status.h"
+#include "regs.h"
 
 typedef struct md_stop md_stop;
 
@@ -42,6 +43,10 @@ md_status md_stop_all(pid_t pid, int timeout_ms, md_stop **out, md_err *err);
 
 /* Detach every thread and free s; fills stats. Safe to call once. */
 md_status md_stop_release(md_stop *s, md_stop_stats *stats, md_err *err);
+
+/* Read the registers of a held thread (PTRACE_GETREGS: read-only).
+ *   MD_NOTFOUND  tid is not held        MD_E_EXITED  it died meanwhile */
+md_status md_stop_regs(md_stop *s, pid_t tid, md_regs *out, md_err *err);
 
 /* Thread ids currently held (valid between md_stop_all and release). */
 int md_stop_threads(md_stop *s, const pid_t **tids);
