@@ -1,0 +1,44 @@
+/* goroutine.h - which goroutine a stopped thread is running.
+ *
+ * Go keeps the running g in thread-local storage, at fs_base-8 for
+ * internally linked amd64 binaries (runtime.tlsg), and in R14 while Go code
+ * (ABIInternal) runs.  The thread's g may be g0 (the scheduler stack) while
+ * it runs runtime code on behalf of a goroutine; then m.curg names that
+ * goroutine.  Offsets of g.goid, g.m and m.curg come from the target's DWARF
+ * (the types of runtime.g0 and runtime.m0).
+ *
+ * Not yet: externally linked (cgo) binaries place the TLS slot by their
+ * PT_TLS segment; there the R14 fallback applies, valid only in Go code.
+ */
+#ifndef MD_GOROUTINE_H
+#define MD_GOROUTINE_H
+
+#include <stdint.h>
+#include "md_status.h"
+#include "md_dwarf.h"
+#include "mem.h"
+#include "regs.h"
+
+typedef struct md_g_layout {
+	uint64_t goid_off;   /* runtime.g.goid */
+	uint64_t m_off;      /* runtime.g.m */
+	uint64_t curg_off;   /* runtime.m.curg */
+	uint64_t g0_off;     /* runtime.m.g0 */
+} md_g_layout;
+
+/* From DWARF: MD_E_LAYOUT if runtime.g or runtime.m lack the members. */
+md_status md_g_layout_load(md_dwarf *d, md_g_layout *out, md_err *err);
+
+typedef struct md_ginfo {
+	uint64_t g;          /* the g the thread runs (0: none, e.g. a C thread) */
+	int64_t goid;        /* its goid (0 for g0) */
+	uint64_t curg;       /* m.curg: the user goroutine, 0 if none */
+	int64_t curg_goid;   /* its goid, or 0 */
+} md_ginfo;
+
+/* Read the thread's g through TLS (else R14), its goid, and its m.curg.
+ * MD_NOTFOUND when the thread runs no g (a thread Go did not create). */
+md_status md_g_read(md_mem *m, const md_g_layout *l, const md_regs *r,
+                    md_ginfo *out, md_err *err);
+
+#endif
