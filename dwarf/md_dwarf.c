@@ -327,6 +327,7 @@ void md_dwarf_free(md_dwarf *d)
 		free(d->cus[i].name);
 	}
 	free(d->cus);
+	md_dw_sym_free(d);
 	if (d->dbg) {
 		Dwarf_Error e = NULL;
 		/* An error here cannot be freed (the dbg is gone) nor acted on. */

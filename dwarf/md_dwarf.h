@@ -164,4 +164,80 @@ typedef struct md_map_layout {
 md_status md_dwarf_map_layout(md_dwarf *d, md_type_id map_type,
                               md_map_layout *out, md_err *err);
 
+/* ---- code: functions, lines, parameters -------------------------------- */
+
+/* Symbolization of stack PCs (who is writing to a map).  A pc is a
+ * link-time address: the caller subtracts the load bias of a PIE.  For the
+ * return address of a caller frame, pass ra - 1, so that a call that ends
+ * its function is not attributed to the next function.  Indexes are built
+ * on first use and kept until md_dwarf_free: the symbol table on the first
+ * md_dwarf_func_at, the compile units' address ranges on the first lookup
+ * that needs DWARF, and per compile unit its functions and line table
+ * only when a pc falls inside it.  None of this may run between the stop
+ * and the release if the caller cares about the pause: warm it before. */
+
+typedef struct md_func {
+	char name[256];   /* the symbol's name ("runtime.mapassign_faststr"),
+	                     else DWARF's (which lacks the ".abi0" of assembly
+	                     functions); truncated if longer (generic
+	                     instantiations can be) */
+	uint64_t lo, hi;  /* the function's code is [lo, hi) */
+	uint64_t die;     /* opaque: the DW_TAG_subprogram DIE offset, 0 if
+	                     only the symbol table knew it */
+} md_func;
+
+/* The function containing pc: from the ELF symbol table (every Go function
+ * is there, with its size) when it has one, else from DWARF's
+ * DW_TAG_subprogram entries; die is looked up in DWARF either way.
+ *   MD_NOTFOUND  no function contains pc
+ *   MD_E_DWARF   the DWARF lookup failed; *out still holds what the
+ *                symbol table said (die 0) if it knew the function */
+md_status md_dwarf_func_at(md_dwarf *d, uint64_t pc, md_func *out,
+                           md_err *err);
+
+/* The source position of pc from the line program of the compile unit that
+ * contains it: the row with the greatest address <= pc in the sequence
+ * that contains pc.  file receives the path as DWARF spells it (absolute,
+ * "$GOROOT/src/..." style, or package-relative with -trimpath), truncated
+ * to n bytes; file may be NULL when n is 0, line may be NULL.
+ *   MD_NOTFOUND  no compile unit or line sequence covers pc */
+md_status md_dwarf_line_at(md_dwarf *d, uint64_t pc, char *file, size_t n,
+                           int *line, md_err *err);
+
+/* Where a value lives at one pc.  The CFA (canonical frame address) is the
+ * caller's stack pointer before the call, as in .debug_frame / .eh_frame. */
+typedef enum md_loc_kind {
+	MD_LOC_NONE = 0, /* not available at this pc */
+	MD_LOC_REG,      /* in DWARF register reg (amd64: 0 rax, 1 rdx, 2 rcx,
+	                    3 rbx, 4 rsi, 5 rdi, 6 rbp, 7 rsp, 8-15 r8-r15,
+	                    16 rip) */
+	MD_LOC_CFA,      /* in memory at CFA + off (DW_OP_call_frame_cfa,
+	                    possibly plus a constant) */
+	MD_LOC_FBREG,    /* in memory at frame base + off (DW_OP_fbreg); only
+	                    reported when the function's frame base is
+	                    DW_OP_call_frame_cfa, so the address is CFA + off */
+	MD_LOC_ADDR      /* in memory at the link-time address addr */
+} md_loc_kind;
+
+typedef struct md_loc {
+	md_loc_kind kind;
+	int reg;       /* MD_LOC_REG */
+	int64_t off;   /* MD_LOC_CFA, MD_LOC_FBREG */
+	uint64_t addr; /* MD_LOC_ADDR */
+} md_loc;
+
+/* The location at pc of function f's parameter named param (f as filled by
+ * md_dwarf_func_at).  Only the forms Go writes are understood: a register,
+ * a stack slot relative to the CFA, a static address; of a composite
+ * (DW_OP_piece) only a first piece of at least pointer size.  Anything
+ * else, a pc outside [f->lo, f->hi) or outside every entry of the
+ * parameter's location list, is MD_LOC_NONE with MD_OK: Go's lists leave
+ * out stretches where the value is dead and the morestack tail.  In any
+ * frame but the innermost, MD_LOC_REG is only as good as the unwinder's
+ * value of that register (Go's ABI has no callee-saved registers).  Each
+ * call reads the function's DIE and its children: microseconds, no cache.
+ *   MD_NOTFOUND  f has no DWARF (f->die 0) or no parameter of that name */
+md_status md_dwarf_param_loc(md_dwarf *d, const md_func *f, const char *param,
+                             uint64_t pc, md_loc *out, md_err *err);
+
 #endif

@@ -1,6 +1,7 @@
 /* md_dwarf_priv.h - private to dwarf/: the md_dwarf object and the small
- * libdwarf helpers that md_dwarf.c, md_dwvar.c, md_dwtype.c and
- * md_maplayout.c share.  Nothing here is visible outside dwarf/.
+ * libdwarf helpers that md_dwarf.c, md_dwvar.c, md_dwtype.c,
+ * md_maplayout.c, md_dwsym.c and md_dwloc.c share.  Nothing here is
+ * visible outside dwarf/.
  */
 #ifndef MD_DWARF_PRIV_H
 #define MD_DWARF_PRIV_H
@@ -50,6 +51,56 @@ typedef struct md_dw_cu {
 	size_t nvars;
 } md_dw_cu;
 
+/* ---- symbolization (md_dwsym.c, md_dwloc.c) ---- */
+
+/* One function of the ELF symbol table; its name is at d->symnames +
+ * name. */
+typedef struct md_dw_sym {
+	uint64_t lo, hi;
+	size_t name;
+} md_dw_sym;
+
+/* One DW_TAG_subprogram with code: [lo, hi) and its DIE. */
+typedef struct md_dw_fn {
+	uint64_t lo, hi;
+	Dwarf_Off die_off;
+} md_dw_fn;
+
+/* One row of a decoded line program; file indexes md_dw_code.files. */
+typedef struct md_dw_row {
+	uint64_t addr;
+	uint32_t line;
+	uint32_t file;
+} md_dw_row;
+
+/* One line sequence: rows[first, first + n) cover [lo, hi). */
+typedef struct md_dw_seq {
+	uint64_t lo, hi;
+	size_t first, n;
+} md_dw_seq;
+
+/* One compile unit with code (Go or not, unlike md_dw_cu).  Its functions
+ * and its line table are read on first need and kept. */
+typedef struct md_dw_code {
+	Dwarf_Off die_off;
+	int fns_loaded;
+	md_dw_fn *fns;        /* sorted by lo */
+	size_t nfns;
+	int lines_loaded;
+	md_dw_row *rows;
+	size_t nrows;
+	md_dw_seq *seqs;      /* sorted by lo */
+	size_t nseqs;
+	char **files;         /* the line program's file names, in its order */
+	size_t nfiles;
+} md_dw_code;
+
+/* One address range of a compile unit: codes[cu] covers [lo, hi). */
+typedef struct md_dw_range {
+	uint64_t lo, hi;
+	size_t cu;
+} md_dw_range;
+
 struct md_dwarf {
 	md_exe_info info;
 	Dwarf_Debug dbg;
@@ -60,6 +111,19 @@ struct md_dwarf {
 	int cus_state;       /* 0 not built, 1 built, -1 failed */
 	md_dw_cu *cus;
 	size_t ncus;
+
+	/* Symbol table index, built on the first md_dwarf_func_at. */
+	int syms_built;
+	md_dw_sym *syms;     /* sorted by lo, one per address */
+	size_t nsyms;
+	char *symnames;      /* the names, NUL-separated */
+
+	/* Compile units with code and their ranges, built on first need. */
+	int codes_state;     /* 0 not built, 1 built, -1 failed */
+	md_dw_code *codes;
+	size_t ncodes;
+	md_dw_range *ranges; /* sorted by lo */
+	size_t nranges;
 };
 
 /* Turn a libdwarf error into MD_E_DWARF ("what: message") and free it. */
@@ -103,5 +167,15 @@ md_status md_dw_strip_typedefs(md_dwarf *d, uint64_t off, uint64_t *out,
  * pointers and Go map/chan typedefs, through typedefs; 0 if unknown. */
 md_status md_dw_type_size(md_dwarf *d, uint64_t off, uint64_t *size,
                           md_err *err);
+
+/* Free what md_dwsym.c built (called by md_dwarf_free before
+ * dwarf_finish). */
+void md_dw_sym_free(md_dwarf *d);
+
+/* DW_AT_name of a DIE or, when it has none, of its DW_AT_abstract_origin
+ * (out-of-line copies of inlined functions and their parameters carry
+ * their names only there).  "" when neither has one. */
+md_status md_dw_origin_name(md_dwarf *d, Dwarf_Die die, char *buf, size_t n,
+                            md_err *err);
 
 #endif

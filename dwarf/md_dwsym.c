@@ -1,0 +1,854 @@
+/* md_dwsym.c - symbolization: the function and the source line of a pc.
+ *
+ * Functions come from the ELF symbol table first: Go writes every function
+ * there with its size, so one sorted array answers a lookup by binary
+ * search without touching DWARF.  It is read from the file libdwarf reads
+ * (objcopy --only-keep-debug keeps .symtab in a debug file), once.
+ *
+ * The function's DIE (for its parameters, md_dwloc.c) and the source line
+ * need DWARF.  The compile unit containing a pc is found through an index
+ * of every CU's address ranges, built once from the CU root DIEs alone:
+ * DW_AT_ranges in .debug_ranges (DWARF 4, Go <= 1.24) or .debug_rnglists
+ * (DWARF 5, Go 1.25+), else DW_AT_low_pc/high_pc.  Of that CU only the
+ * top-level DW_TAG_subprogram entries (Go puts every function there) and
+ * only its line program are read, once, into sorted arrays.  A pc that the
+ * symbol table does not cover (no .symtab; C code without a size) falls
+ * back to those DW_TAG_subprogram entries.
+ *
+ * The caches are plain arrays: nothing libdwarf allocates outlives a call.
+ */
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md_dwarf_priv.h"
+
+/* ---- sorted arrays ----------------------------------------------------- */
+
+/* Every array we search starts with its uint64_t lo, so one binary search
+ * serves them all. */
+_Static_assert(offsetof(md_dw_sym, lo) == 0, "lo first");
+_Static_assert(offsetof(md_dw_fn, lo) == 0, "lo first");
+_Static_assert(offsetof(md_dw_seq, lo) == 0, "lo first");
+_Static_assert(offsetof(md_dw_range, lo) == 0, "lo first");
+
+/* The number of elements whose lo is <= pc (the last of them, if any, is
+ * the only candidate to contain pc). */
+static size_t count_le(const void *base, size_t n, size_t size, uint64_t pc)
+{
+	const char *p = base;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t v;
+		memcpy(&v, p + mid * size, sizeof v);
+		if (v <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int cmp_lo(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Same address: the wider entry first, then the earlier name (symbol
+ * table order), so the result does not depend on qsort. */
+static int sym_cmp(const void *a, const void *b)
+{
+	const md_dw_sym *x = a, *y = b;
+	if (x->lo != y->lo)
+		return cmp_lo(x->lo, y->lo);
+	if (x->hi != y->hi)
+		return x->hi > y->hi ? -1 : 1;
+	return cmp_lo(x->name, y->name);
+}
+
+static int fn_cmp(const void *a, const void *b)
+{
+	const md_dw_fn *x = a, *y = b;
+	if (x->lo != y->lo)
+		return cmp_lo(x->lo, y->lo);
+	return cmp_lo(x->die_off, y->die_off);
+}
+
+static int seq_cmp(const void *a, const void *b)
+{
+	const md_dw_seq *x = a, *y = b;
+	if (x->lo != y->lo)
+		return cmp_lo(x->lo, y->lo);
+	return cmp_lo(x->first, y->first);
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const md_dw_range *x = a, *y = b;
+	if (x->lo != y->lo)
+		return cmp_lo(x->lo, y->lo);
+	return cmp_lo(x->cu, y->cu);
+}
+
+/* Room for one more than n elements of size in arr (of *cap): returns the
+ * array, perhaps moved, or NULL with arr and *cap untouched. */
+static void *grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	size_t ncap = *cap ? 2 * *cap : 64;
+	void *p = realloc(arr, ncap * size);
+	if (p)
+		*cap = ncap;
+	return p;
+}
+
+/* ---- the symbol table -------------------------------------------------- */
+
+/* Append one STT_FUNC symbol; names go to one NUL-separated arena. */
+static md_status add_sym(md_dwarf *d, size_t *cap, size_t *names_len,
+                         size_t *names_cap, const GElf_Sym *s,
+                         const char *name, md_err *err)
+{
+	size_t len = strlen(name) + 1;
+	if (*names_len + len > *names_cap) {
+		size_t ncap = *names_cap ? *names_cap : 64 * 1024;
+		while (ncap < *names_len + len)
+			ncap *= 2;
+		char *p = realloc(d->symnames, ncap);
+		if (!p)
+			return md_err_set(err, MD_E_NOMEM, "symbol table");
+		d->symnames = p;
+		*names_cap = ncap;
+	}
+	md_dw_sym *syms = grow(d->syms, cap, d->nsyms, sizeof *syms);
+	if (!syms)
+		return md_err_set(err, MD_E_NOMEM, "symbol table");
+	d->syms = syms;
+	memcpy(d->symnames + *names_len, name, len);
+	md_dw_sym *y = &d->syms[d->nsyms++];
+	y->lo = s->st_value;
+	y->hi = s->st_value + s->st_size;
+	y->name = *names_len;
+	*names_len += len;
+	return MD_OK;
+}
+
+/* Read the functions of .symtab (only .symtab: Go's .dynsym lists imports,
+ * not its code).  A file without one, or one libelf cannot read, leaves
+ * the index empty and DWARF answers alone: that is not an error. */
+static md_status read_symtab(md_dwarf *d, Elf *elf, md_err *err)
+{
+	size_t cap = 0, names_len = 0, names_cap = 0;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL;) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+		    sh.sh_entsize == 0)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t n = data ? data->d_size / sh.sh_entsize : 0;
+		for (size_t i = 0; i < n; i++) {
+			GElf_Sym s;
+			if (!gelf_getsym(data, (int)i, &s))
+				break;
+			/* Size 0: markers (runtime.text) and C symbols without a
+			 * size; they cannot say where a function ends. */
+			if (GELF_ST_TYPE(s.st_info) != STT_FUNC || s.st_size == 0 ||
+			    s.st_shndx == SHN_UNDEF || s.st_value + s.st_size < s.st_value)
+				continue;
+			const char *name = elf_strptr(elf, sh.sh_link, s.st_name);
+			if (!name || !name[0])
+				continue;
+			md_status st = add_sym(d, &cap, &names_len, &names_cap, &s, name,
+			                       err);
+			if (st != MD_OK)
+				return st;
+		}
+		break; /* one .symtab per file */
+	}
+	return MD_OK;
+}
+
+static md_status build_syms(md_dwarf *d, md_err *err)
+{
+	if (d->syms_built)
+		return MD_OK;
+	md_status st = MD_OK;
+	Elf *elf = NULL;
+	if (elf_version(EV_CURRENT) != EV_NONE)
+		elf = elf_begin(d->own_fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_kind(elf) == ELF_K_ELF)
+		st = read_symtab(d, elf, err);
+	if (elf)
+		elf_end(elf);
+	if (st != MD_OK) {
+		/* Out of memory: try afresh next time. */
+		free(d->syms);
+		free(d->symnames);
+		d->syms = NULL;
+		d->symnames = NULL;
+		d->nsyms = 0;
+		return st;
+	}
+	if (d->nsyms > 1) {
+		qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
+		/* Aliases share an address: keep the first (widest) one. */
+		size_t w = 1;
+		for (size_t i = 1; i < d->nsyms; i++)
+			if (d->syms[i].lo != d->syms[w - 1].lo)
+				d->syms[w++] = d->syms[i];
+		d->nsyms = w;
+	}
+	d->syms_built = 1;
+	return MD_OK;
+}
+
+static const md_dw_sym *sym_at(const md_dwarf *d, uint64_t pc)
+{
+	size_t k = count_le(d->syms, d->nsyms, sizeof *d->syms, pc);
+	if (k == 0 || pc >= d->syms[k - 1].hi)
+		return NULL;
+	return &d->syms[k - 1];
+}
+
+/* ---- compile units with code ------------------------------------------- */
+
+static int next_cu(md_dwarf *d, Dwarf_Half *ver, Dwarf_Error *e)
+{
+	Dwarf_Unsigned hlen = 0, typeoff = 0, next = 0;
+	Dwarf_Half asz = 0, lsz = 0, esz = 0, utype = 0;
+	Dwarf_Off abbr = 0;
+	Dwarf_Sig8 sig;
+	return dwarf_next_cu_header_d(d->dbg, 1, &hlen, ver, &abbr, &asz, &lsz,
+	                              &esz, &sig, &typeoff, &next, &utype, e);
+}
+
+static md_status add_range(md_dwarf *d, size_t *cap, uint64_t lo,
+                           uint64_t hi, size_t cu, md_err *err)
+{
+	if (hi <= lo)
+		return MD_OK; /* empty, or wrapped in a corrupt file */
+	md_dw_range *r = grow(d->ranges, cap, d->nranges, sizeof *r);
+	if (!r)
+		return md_err_set(err, MD_E_NOMEM, "compile unit ranges");
+	d->ranges = r;
+	d->ranges[d->nranges++] = (md_dw_range){ lo, hi, cu };
+	return MD_OK;
+}
+
+/* DW_AT_low_pc and DW_AT_high_pc of a DIE (high_pc as an address or, in
+ * DWARF 4+, as a length).  MD_NOTFOUND when it lacks either. */
+static md_status pc_range(md_dwarf *d, Dwarf_Die die, uint64_t *lo,
+                          uint64_t *hi, md_err *err)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Addr low = 0, high = 0;
+	Dwarf_Half form = 0;
+	enum Dwarf_Form_Class cls = DW_FORM_CLASS_UNKNOWN;
+	int rc = dwarf_lowpc(die, &low, &e);
+	if (rc == DW_DLV_ERROR)
+		return md_dw_fail(d, e, err, "reading DW_AT_low_pc");
+	if (rc == DW_DLV_NO_ENTRY)
+		return MD_NOTFOUND;
+	rc = dwarf_highpc_b(die, &high, &form, &cls, &e);
+	if (rc == DW_DLV_ERROR)
+		return md_dw_fail(d, e, err, "reading DW_AT_high_pc");
+	if (rc == DW_DLV_NO_ENTRY)
+		return MD_NOTFOUND;
+	if (cls == DW_FORM_CLASS_CONSTANT)
+		high += low;
+	*lo = low;
+	*hi = high;
+	return MD_OK;
+}
+
+/* DWARF 2-4: a .debug_ranges list.  libdwarf returns the raw entries:
+ * offsets from the CU's base address (its DW_AT_low_pc) until a base
+ * address selection entry changes it. */
+static md_status debug_ranges(md_dwarf *d, Dwarf_Die cu, Dwarf_Attribute a,
+                              Dwarf_Half form, uint64_t base, size_t idx,
+                              size_t *cap, md_err *err)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Off off = 0;
+	int rc;
+	if (form == DW_FORM_data4 || form == DW_FORM_data8) {
+		Dwarf_Unsigned v = 0; /* DWARF 2/3 spell the offset as data */
+		rc = dwarf_formudata(a, &v, &e);
+		off = v;
+	} else {
+		rc = dwarf_global_formref(a, &off, &e);
+	}
+	if (rc != DW_DLV_OK)
+		return md_dw_fail(d, e, err, "reading DW_AT_ranges");
+	Dwarf_Ranges *r = NULL;
+	Dwarf_Signed n = 0;
+	Dwarf_Unsigned bytes = 0;
+	Dwarf_Off real = 0;
+	rc = dwarf_get_ranges_b(d->dbg, off, cu, &real, &r, &n, &bytes, &e);
+	if (rc == DW_DLV_ERROR)
+		return md_dw_fail(d, e, err, "reading .debug_ranges");
+	if (rc == DW_DLV_NO_ENTRY)
+		return MD_OK;
+	md_status st = MD_OK;
+	for (Dwarf_Signed i = 0; i < n && st == MD_OK; i++) {
+		if (r[i].dwr_type == DW_RANGES_END)
+			break;
+		if (r[i].dwr_type == DW_RANGES_ADDRESS_SELECTION)
+			base = r[i].dwr_addr2;
+		else
+			st = add_range(d, cap, base + r[i].dwr_addr1,
+			               base + r[i].dwr_addr2, idx, err);
+	}
+	dwarf_ranges_dealloc(d->dbg, r, n);
+	return st;
+}
+
+/* DWARF 5: a .debug_rnglists list; libdwarf applies base addresses and
+ * .debug_addr indexes ("cooked" values). */
+static md_status rnglists(md_dwarf *d, Dwarf_Attribute a, Dwarf_Half form,
+                          size_t idx, size_t *cap, md_err *err)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Unsigned val = 0;
+	int rc;
+	if (form == DW_FORM_rnglistx) {
+		rc = dwarf_formudata(a, &val, &e);
+	} else {
+		Dwarf_Off off = 0;
+		rc = dwarf_global_formref(a, &off, &e);
+		val = off;
+	}
+	if (rc != DW_DLV_OK)
+		return md_dw_fail(d, e, err, "reading DW_AT_ranges");
+	Dwarf_Rnglists_Head h = NULL;
+	Dwarf_Unsigned count = 0, goff = 0;
+	rc = dwarf_rnglists_get_rle_head(a, form, val, &h, &count, &goff, &e);
+	if (rc == DW_DLV_ERROR)
+		return md_dw_fail(d, e, err, "reading .debug_rnglists");
+	if (rc == DW_DLV_NO_ENTRY)
+		return MD_OK;
+	md_status st = MD_OK;
+	for (Dwarf_Unsigned i = 0; i < count && st == MD_OK; i++) {
+		unsigned len = 0, kind = 0;
+		Dwarf_Unsigned raw1 = 0, raw2 = 0, lo = 0, hi = 0;
+		Dwarf_Bool unavailable = 0;
+		rc = dwarf_get_rnglists_entry_fields_a(h, i, &len, &kind, &raw1, &raw2,
+		                                       &unavailable, &lo, &hi, &e);
+		if (rc == DW_DLV_ERROR) {
+			st = md_dw_fail(d, e, err, "reading .debug_rnglists");
+			break;
+		}
+		if (rc != DW_DLV_OK || unavailable)
+			continue;
+		switch (kind) {
+		case DW_RLE_startx_endx:
+		case DW_RLE_startx_length:
+		case DW_RLE_offset_pair:
+		case DW_RLE_start_end:
+		case DW_RLE_start_length:
+			st = add_range(d, cap, lo, hi, idx, err);
+			break;
+		default: /* end of list, base address entries */
+			break;
+		}
+	}
+	dwarf_dealloc_rnglists_head(h);
+	return st;
+}
+
+/* Append the address ranges of one CU (none for a CU without code). */
+static md_status cu_ranges(md_dwarf *d, Dwarf_Die cu, Dwarf_Half ver,
+                           size_t idx, size_t *cap, md_err *err)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Attribute a = NULL;
+	int rc = dwarf_attr(cu, DW_AT_ranges, &a, &e);
+	if (rc == DW_DLV_ERROR)
+		return md_dw_fail(d, e, err, "reading DW_AT_ranges");
+	if (rc == DW_DLV_NO_ENTRY) {
+		uint64_t lo = 0, hi = 0;
+		md_status st = pc_range(d, cu, &lo, &hi, err);
+		if (st != MD_OK)
+			return st == MD_NOTFOUND ? MD_OK : st;
+		return add_range(d, cap, lo, hi, idx, err);
+	}
+	Dwarf_Half form = 0;
+	if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
+		dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+		return md_dw_fail(d, e, err, "reading DW_AT_ranges");
+	}
+	md_status st;
+	if (ver >= 5 || form == DW_FORM_rnglistx) {
+		st = rnglists(d, a, form, idx, cap, err);
+	} else {
+		/* The base of the offsets; a CU without low_pc has base 0. */
+		Dwarf_Addr base = 0;
+		rc = dwarf_lowpc(cu, &base, &e);
+		if (rc == DW_DLV_ERROR)
+			st = md_dw_fail(d, e, err, "reading DW_AT_low_pc");
+		else
+			st = debug_ranges(d, cu, a, form, rc == DW_DLV_OK ? base : 0, idx,
+			                  cap, err);
+	}
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	return st;
+}
+
+static void free_lines(md_dw_code *c)
+{
+	free(c->rows);
+	free(c->seqs);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
+	c->rows = NULL;
+	c->seqs = NULL;
+	c->files = NULL;
+	c->nrows = c->nseqs = c->nfiles = 0;
+}
+
+/* Read every CU header and root DIE once and index the CUs that have
+ * code by address.  Like md_dwvar.c's index, the libdwarf CU cursor is
+ * always run to its end, and a failure poisons the index. */
+static md_status index_codes(md_dwarf *d, md_err *err)
+{
+	if (d->codes_state == 1)
+		return MD_OK;
+	if (d->codes_state == -1)
+		return md_err_set(err, MD_E_DWARF, "%s: unreadable compile units",
+		                  d->info.dwarf_path);
+	size_t ccap = 0, rcap = 0;
+	md_status st = MD_OK;
+	for (;;) {
+		Dwarf_Error e = NULL;
+		Dwarf_Half ver = 0;
+		int rc = next_cu(d, &ver, &e);
+		if (rc == DW_DLV_NO_ENTRY)
+			break;
+		if (rc != DW_DLV_OK) {
+			st = md_dw_fail(d, e, err, "reading a CU header");
+			break;
+		}
+		Dwarf_Die cu = NULL;
+		rc = dwarf_siblingof_b(d->dbg, NULL, 1, &cu, &e);
+		if (rc != DW_DLV_OK) {
+			st = rc == DW_DLV_ERROR ? md_dw_fail(d, e, err, "reading a CU")
+			                        : md_err_set(err, MD_E_DWARF,
+			                                     "%s: CU without a DIE",
+			                                     d->info.dwarf_path);
+			break;
+		}
+		Dwarf_Off off = 0;
+		size_t before = d->nranges;
+		if (dwarf_dieoffset(cu, &off, &e) != DW_DLV_OK)
+			st = md_dw_fail(d, e, err, "reading a CU");
+		else
+			st = cu_ranges(d, cu, ver, d->ncodes, &rcap, err);
+		md_dw_free_die(d, cu);
+		if (st != MD_OK)
+			break;
+		if (d->nranges == before)
+			continue; /* no code (or an empty range) */
+		md_dw_code *codes = grow(d->codes, &ccap, d->ncodes, sizeof *codes);
+		if (!codes) {
+			st = md_err_set(err, MD_E_NOMEM, "compile unit index");
+			break;
+		}
+		d->codes = codes;
+		memset(&d->codes[d->ncodes], 0, sizeof *d->codes);
+		d->codes[d->ncodes++].die_off = off;
+	}
+	if (st != MD_OK) {
+		Dwarf_Error e = NULL;
+		Dwarf_Half ver = 0;
+		int rc;
+		while ((rc = next_cu(d, &ver, &e)) == DW_DLV_OK)
+			;
+		if (rc == DW_DLV_ERROR)
+			dwarf_dealloc(d->dbg, e, DW_DLA_ERROR);
+		free(d->codes);
+		free(d->ranges);
+		d->codes = NULL;
+		d->ranges = NULL;
+		d->ncodes = d->nranges = 0;
+		d->codes_state = -1;
+		return st;
+	}
+	qsort(d->ranges, d->nranges, sizeof *d->ranges, range_cmp);
+	d->codes_state = 1;
+	return MD_OK;
+}
+
+/* The CU whose ranges contain pc, or NULL. */
+static md_dw_code *code_at(md_dwarf *d, uint64_t pc)
+{
+	size_t k = count_le(d->ranges, d->nranges, sizeof *d->ranges, pc);
+	if (k == 0 || pc >= d->ranges[k - 1].hi)
+		return NULL;
+	return &d->codes[d->ranges[k - 1].cu];
+}
+
+/* ---- functions of a CU ------------------------------------------------- */
+
+static md_status add_fn(md_dwarf *d, md_dw_code *c, size_t *cap,
+                        Dwarf_Die die, md_err *err)
+{
+	uint64_t lo = 0, hi = 0;
+	Dwarf_Off off = 0;
+	Dwarf_Error e = NULL;
+	md_status st = pc_range(d, die, &lo, &hi, err);
+	if (st != MD_OK)
+		return st == MD_NOTFOUND ? MD_OK : st; /* abstract: no code */
+	if (hi <= lo)
+		return MD_OK;
+	if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK)
+		return md_dw_fail(d, e, err, "reading a DIE offset");
+	md_dw_fn *fns = grow(c->fns, cap, c->nfns, sizeof *fns);
+	if (!fns)
+		return md_err_set(err, MD_E_NOMEM, "function list");
+	c->fns = fns;
+	c->fns[c->nfns++] = (md_dw_fn){ lo, hi, off };
+	return MD_OK;
+}
+
+/* Read the CU's top-level DW_TAG_subprogram entries with code, once. */
+static md_status load_fns(md_dwarf *d, md_dw_code *c, md_err *err)
+{
+	if (c->fns_loaded)
+		return MD_OK;
+	Dwarf_Die cu = NULL, die = NULL;
+	size_t cap = 0;
+	md_status st = md_dw_die(d, c->die_off, &cu, err);
+	if (st == MD_OK)
+		st = md_dw_child(d, cu, &die, err);
+	while (st == MD_OK && die) {
+		Dwarf_Half tag = 0;
+		st = md_dw_tag(d, die, &tag, err);
+		if (st == MD_OK && tag == DW_TAG_subprogram)
+			st = add_fn(d, c, &cap, die, err);
+		Dwarf_Die next = NULL;
+		if (st == MD_OK)
+			st = md_dw_sibling(d, die, &next, err);
+		md_dw_free_die(d, die);
+		die = next;
+	}
+	md_dw_free_die(d, die);
+	md_dw_free_die(d, cu);
+	if (st != MD_OK) {
+		free(c->fns); /* start afresh next time */
+		c->fns = NULL;
+		c->nfns = 0;
+		return st;
+	}
+	qsort(c->fns, c->nfns, sizeof *c->fns, fn_cmp);
+	c->fns_loaded = 1;
+	return MD_OK;
+}
+
+/* The DW_TAG_subprogram whose code contains pc: *out NULL if none. */
+static md_status fn_at(md_dwarf *d, uint64_t pc, const md_dw_fn **out,
+                       md_err *err)
+{
+	*out = NULL;
+	md_status st = index_codes(d, err);
+	if (st != MD_OK)
+		return st;
+	md_dw_code *c = code_at(d, pc);
+	if (!c)
+		return MD_OK;
+	st = load_fns(d, c, err);
+	if (st != MD_OK)
+		return st;
+	size_t k = count_le(c->fns, c->nfns, sizeof *c->fns, pc);
+	if (k > 0 && pc < c->fns[k - 1].hi)
+		*out = &c->fns[k - 1];
+	return MD_OK;
+}
+
+md_status md_dw_origin_name(md_dwarf *d, Dwarf_Die die, char *buf, size_t n,
+                            md_err *err)
+{
+	md_status st = md_dw_name(d, die, buf, n, err);
+	Dwarf_Die cur = NULL;
+	/* Origins do not chain in Go's DWARF; the bound only stops a cycle. */
+	for (int i = 0; st == MD_OK && !buf[0] && i < MD_DW_MAX_DEPTH; i++) {
+		uint64_t ref = 0;
+		st = md_dw_ref(d, cur ? cur : die, DW_AT_abstract_origin, &ref, err);
+		if (st == MD_NOTFOUND) {
+			st = MD_OK;
+			break;
+		}
+		Dwarf_Die next = NULL;
+		if (st == MD_OK)
+			st = md_dw_die(d, ref, &next, err);
+		md_dw_free_die(d, cur);
+		cur = next;
+		if (st == MD_OK)
+			st = md_dw_name(d, cur, buf, n, err);
+	}
+	md_dw_free_die(d, cur);
+	return st;
+}
+
+md_status md_dwarf_func_at(md_dwarf *d, uint64_t pc, md_func *out,
+                           md_err *err)
+{
+	memset(out, 0, sizeof *out);
+	md_status st = build_syms(d, err);
+	if (st != MD_OK)
+		return st;
+	const md_dw_sym *s = sym_at(d, pc);
+	const md_dw_fn *fn = NULL;
+	if (s) {
+		snprintf(out->name, sizeof out->name, "%s", d->symnames + s->name);
+		out->lo = s->lo;
+		out->hi = s->hi;
+		/* The DIE of the function starting where the symbol does. */
+		st = fn_at(d, s->lo, &fn, err);
+		if (st == MD_OK && fn)
+			out->die = fn->die_off;
+		return st;
+	}
+	st = fn_at(d, pc, &fn, err);
+	if (st != MD_OK)
+		return st;
+	if (!fn)
+		return md_err_set(err, MD_NOTFOUND, "no function at 0x%llx",
+		                  (unsigned long long)pc);
+	Dwarf_Die die = NULL;
+	st = md_dw_die(d, fn->die_off, &die, err);
+	if (st == MD_OK)
+		st = md_dw_origin_name(d, die, out->name, sizeof out->name, err);
+	md_dw_free_die(d, die);
+	if (st != MD_OK) {
+		out->name[0] = '\0';
+		return st;
+	}
+	out->lo = fn->lo;
+	out->hi = fn->hi;
+	out->die = fn->die_off;
+	return MD_OK;
+}
+
+/* ---- line tables ------------------------------------------------------- */
+
+/* Go's compile directory is "." and, in DWARF 5, so is include directory
+ * 0; libdwarf joins them in ("././<autogenerated>", "./internal/..." with
+ * -trimpath), which is not how DWARF spells the path. */
+static const char *strip_dot(const char *p)
+{
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	return p;
+}
+
+/* Copy the CU's file names (libdwarf joins directory and name). */
+static md_status load_files(md_dwarf *d, md_dw_code *c, Dwarf_Die cu,
+                            md_err *err)
+{
+	Dwarf_Error e = NULL;
+	char **names = NULL;
+	Dwarf_Signed n = 0;
+	int rc = dwarf_srcfiles(cu, &names, &n, &e);
+	if (rc == DW_DLV_ERROR)
+		return md_dw_fail(d, e, err, "reading line table file names");
+	if (rc == DW_DLV_NO_ENTRY || n <= 0)
+		return MD_OK;
+	md_status st = MD_OK;
+	c->files = calloc((size_t)n, sizeof *c->files);
+	if (!c->files)
+		st = md_err_set(err, MD_E_NOMEM, "line table");
+	else
+		c->nfiles = (size_t)n;
+	for (Dwarf_Signed i = 0; i < n; i++) {
+		if (st == MD_OK && !(c->files[i] = strdup(strip_dot(names[i]))))
+			st = md_err_set(err, MD_E_NOMEM, "line table");
+		dwarf_dealloc(d->dbg, names[i], DW_DLA_STRING);
+	}
+	dwarf_dealloc(d->dbg, names, DW_DLA_LIST);
+	return st;
+}
+
+/* The index into c->files of a row's file number.  DWARF 2-4 number
+ * files from 1, DWARF 5 from 0.  Go's DWARF 5 tables have a placeholder
+ * "?" as file 0, never referred to, and leave the file register at its
+ * initial value 1 for a sequence in file 1 (assembly CUs, a CU's first
+ * function); libdwarf 20210528 starts that register at 0 instead of 1
+ * (DWARF 5 table 6.4; later libdwarf releases fixed it), so a 0 there
+ * means 1. */
+static md_status file_index(md_dwarf *d, const md_dw_code *c,
+                            Dwarf_Unsigned ver, Dwarf_Unsigned fno,
+                            uint32_t *idx, md_err *err)
+{
+	if (ver >= 5 && fno == 0 && c->nfiles > 1 &&
+	    strcmp(c->files[0], "?") == 0)
+		fno = 1;
+	else if (ver < 5)
+		fno--; /* 0, no file, wraps and fails the check below */
+	if (fno >= c->nfiles)
+		return md_err_set(err, MD_E_DWARF, "%s: line table file number %llu "
+		                  "of %zu", d->info.dwarf_path,
+		                  (unsigned long long)fno, c->nfiles);
+	*idx = (uint32_t)fno;
+	return MD_OK;
+}
+
+static md_status end_seq(md_dw_code *c, size_t *cap, size_t first,
+                         uint64_t hi, md_err *err)
+{
+	md_dw_seq *seqs = grow(c->seqs, cap, c->nseqs, sizeof *seqs);
+	if (!seqs)
+		return md_err_set(err, MD_E_NOMEM, "line table");
+	c->seqs = seqs;
+	c->seqs[c->nseqs++] = (md_dw_seq){ c->rows[first].addr, hi, first,
+	                                   c->nrows - first };
+	return MD_OK;
+}
+
+/* Copy libdwarf's rows into our arrays: one md_dw_row per row, one
+ * md_dw_seq per sequence (Go writes one per function). */
+static md_status decode_lines(md_dwarf *d, md_dw_code *c, Dwarf_Unsigned ver,
+                              Dwarf_Line *lines, Dwarf_Signed n, md_err *err)
+{
+	size_t scap = 0, first = 0;
+	int open = 0;
+	if (n <= 0)
+		return MD_OK;
+	c->rows = malloc((size_t)n * sizeof *c->rows);
+	if (!c->rows)
+		return md_err_set(err, MD_E_NOMEM, "line table");
+	for (Dwarf_Signed i = 0; i < n; i++) {
+		Dwarf_Error e = NULL;
+		Dwarf_Addr addr = 0;
+		Dwarf_Bool end = 0;
+		Dwarf_Unsigned lno = 0, fno = 0;
+		if (dwarf_lineaddr(lines[i], &addr, &e) != DW_DLV_OK ||
+		    dwarf_lineendsequence(lines[i], &end, &e) != DW_DLV_OK)
+			return md_dw_fail(d, e, err, "reading a line table row");
+		if (end) {
+			md_status st = open ? end_seq(c, &scap, first, addr, err)
+			                    : MD_OK;
+			if (st != MD_OK)
+				return st;
+			open = 0;
+			continue;
+		}
+		if (dwarf_lineno(lines[i], &lno, &e) != DW_DLV_OK ||
+		    dwarf_line_srcfileno(lines[i], &fno, &e) != DW_DLV_OK)
+			return md_dw_fail(d, e, err, "reading a line table row");
+		/* The spec wants addresses non-decreasing within a sequence;
+		 * the binary search relies on it. */
+		if (open && addr < c->rows[c->nrows - 1].addr)
+			return md_err_set(err, MD_E_DWARF,
+			                  "%s: line table addresses go back at 0x%llx",
+			                  d->info.dwarf_path, (unsigned long long)addr);
+		uint32_t file = 0;
+		md_status st = file_index(d, c, ver, fno, &file, err);
+		if (st != MD_OK)
+			return st;
+		if (!open) {
+			first = c->nrows;
+			open = 1;
+		}
+		c->rows[c->nrows++] = (md_dw_row){
+			addr, lno > UINT32_MAX ? UINT32_MAX : (uint32_t)lno, file
+		};
+	}
+	/* A sequence without its end_sequence row: where it ends is unknown,
+	 * so its last row covers nothing. */
+	if (open)
+		return end_seq(c, &scap, first, c->rows[c->nrows - 1].addr, err);
+	return MD_OK;
+}
+
+/* Decode the CU's line program once. */
+static md_status load_lines(md_dwarf *d, md_dw_code *c, md_err *err)
+{
+	if (c->lines_loaded)
+		return MD_OK;
+	Dwarf_Die cu = NULL;
+	md_status st = md_dw_die(d, c->die_off, &cu, err);
+	if (st != MD_OK)
+		return st;
+	Dwarf_Error e = NULL;
+	Dwarf_Unsigned ver = 0;
+	Dwarf_Small ntables = 0;
+	Dwarf_Line_Context ctx = NULL;
+	int rc = dwarf_srclines_b(cu, &ver, &ntables, &ctx, &e);
+	if (rc == DW_DLV_OK) {
+		Dwarf_Line *lines = NULL;
+		Dwarf_Signed n = 0;
+		rc = dwarf_srclines_from_linecontext(ctx, &lines, &n, &e);
+		st = rc == DW_DLV_OK ? load_files(d, c, cu, err)
+		                     : md_dw_fail(d, e, err, "reading a line table");
+		if (st == MD_OK)
+			st = decode_lines(d, c, ver, lines, n, err);
+		dwarf_srclines_dealloc_b(ctx);
+	} else if (rc == DW_DLV_ERROR) {
+		st = md_dw_fail(d, e, err, "reading a line table");
+	}
+	md_dw_free_die(d, cu);
+	if (st != MD_OK) {
+		free_lines(c); /* start afresh next time */
+		return st;
+	}
+	if (c->nseqs > 1)
+		qsort(c->seqs, c->nseqs, sizeof *c->seqs, seq_cmp);
+	c->lines_loaded = 1;
+	return MD_OK;
+}
+
+md_status md_dwarf_line_at(md_dwarf *d, uint64_t pc, char *file, size_t n,
+                           int *line, md_err *err)
+{
+	if (file && n)
+		file[0] = '\0';
+	if (line)
+		*line = 0;
+	md_status st = index_codes(d, err);
+	if (st != MD_OK)
+		return st;
+	md_dw_code *c = code_at(d, pc);
+	if (!c)
+		return md_err_set(err, MD_NOTFOUND, "no compile unit covers 0x%llx",
+		                  (unsigned long long)pc);
+	st = load_lines(d, c, err);
+	if (st != MD_OK)
+		return st;
+	size_t k = count_le(c->seqs, c->nseqs, sizeof *c->seqs, pc);
+	if (k == 0 || pc >= c->seqs[k - 1].hi)
+		return md_err_set(err, MD_NOTFOUND, "no line information for 0x%llx",
+		                  (unsigned long long)pc);
+	const md_dw_seq *q = &c->seqs[k - 1];
+	/* Rows sharing an address: the last one is the one in effect. */
+	size_t r = count_le(c->rows + q->first, q->n, sizeof *c->rows, pc);
+	const md_dw_row *row = &c->rows[q->first + (r ? r - 1 : 0)];
+	if (file && n)
+		snprintf(file, n, "%s", c->files[row->file]);
+	if (line)
+		*line = row->line > INT_MAX ? INT_MAX : (int)row->line;
+	return MD_OK;
+}
+
+void md_dw_sym_free(md_dwarf *d)
+{
+	free(d->syms);
+	free(d->symnames);
+	for (size_t i = 0; i < d->ncodes; i++) {
+		free(d->codes[i].fns);
+		free_lines(&d->codes[i]);
+	}
+	free(d->codes);
+	free(d->ranges);
+	d->syms = NULL;
+	d->symnames = NULL;
+	d->codes = NULL;
+	d->ranges = NULL;
+	d->nsyms = d->ncodes = d->nranges = 0;
+}
