@@ -37,7 +37,7 @@ def run_once(pid):
     wall = (time.perf_counter() - t0) * 1000
     q.returncode = os.waitstatus_to_exitcode(status)
     rep = json.loads(out)
-    return rep["pause_us"], wall, ru.ru_maxrss, rep["threads"]
+    return rep["pause_us"], wall, ru.ru_maxrss, rep["threads_stopped"]
 
 
 def pct(xs, p):

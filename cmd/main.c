@@ -43,7 +43,8 @@ static const char usage_attach[] =
 	"usage: mapdiag attach [options] <pid> <var> [<var>...]\n"
 	"\n"
 	"Stop every thread of <pid> for as short a time as possible, read the header\n"
-	"of each map <var>, resume the process, and report each map's state.\n"
+	"of each map <var> and every thread's registers and stack, resume the\n"
+	"process, and report each map's state and which threads are writing it.\n"
 	"\n"
 	"<var> is a package-level variable by its full Go name as DWARF spells it,\n"
 	"followed by any .field selectors and [N] indexes; pointers (to structs,\n"
@@ -57,6 +58,10 @@ static const char usage_attach[] =
 	"  --debug-dir DIR         root of .build-id/ and debuglink lookups\n"
 	"                          (default /usr/lib/debug)\n"
 	"  --stop-timeout MS       give up if threads do not stop in MS (default 1000)\n"
+	"  --threads               also print every thread's stack with its goroutine\n"
+	"                          id and source lines (JSON: a \"threads\" array)\n"
+	"  --no-threads            do not look for writers (no registers, no stacks:\n"
+	"                          the shortest stop)\n"
 	"  --color WHEN            auto (default), always or never; NO_COLOR is honoured\n"
 	"  --no-color              same as --color never\n"
 	"thresholds:\n"
@@ -158,7 +163,7 @@ static int cmd_attach(int argc, char **argv)
 {
 	enum {
 		O_JSON = 256, O_DEBUG_FILE, O_DEBUG_DIR, O_STOP_TIMEOUT, O_COLOR, O_NO_COLOR,
-		O_OVS_LOAD, O_OVS_BYTES, O_OVF_RATIO, O_HIGH_LOAD
+		O_OVS_LOAD, O_OVS_BYTES, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS
 	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -172,11 +177,14 @@ static int cmd_attach(int argc, char **argv)
 		{ "oversized-bytes", required_argument, NULL, O_OVS_BYTES },
 		{ "overflow-ratio", required_argument, NULL, O_OVF_RATIO },
 		{ "high-load", required_argument, NULL, O_HIGH_LOAD },
+		{ "threads", no_argument, NULL, O_THREADS },
+		{ "no-threads", no_argument, NULL, O_NO_THREADS },
 		{ NULL, 0, NULL, 0 }
 	};
 	md_attach_opts o;
 	memset(&o, 0, sizeof o);
 	o.stop_timeout_ms = 1000;
+	o.threads = 1;
 	md_thresholds_default(&o.th);
 	int json = 0;
 	int color = -1;   /* auto */
@@ -217,6 +225,12 @@ static int cmd_attach(int argc, char **argv)
 			break;
 		case O_NO_COLOR:
 			color = 0;
+			break;
+		case O_THREADS:
+			o.threads = 2;
+			break;
+		case O_NO_THREADS:
+			o.threads = 0;
 			break;
 		case O_OVS_LOAD:
 			if (parse_double(optarg, 0, 1, &o.th.oversized_load))

@@ -6,6 +6,12 @@
 #include "proc.h"
 #include "stop.h"
 #include "mem.h"
+#include "md_cfi.h"
+#include "goroutine.h"
+#include "threads.h"
+#include "writers.h"
+#include "gofacts.h"
+#include <time.h>
 
 /* A header larger than this is not a Go map header (they are ~48 bytes). */
 #define MD_MAX_HEADER 4096
@@ -39,6 +45,7 @@ void md_report_free(md_report *r)
 {
 	if (!r)
 		return;
+	md_tanalysis_free(&r->ta);
 	for (int i = 0; i < r->nmaps; i++)
 		free(r->maps[i].tables);
 	free(r->maps);
@@ -338,6 +345,55 @@ static void finish_one(md_map_report *mr, var_work *v, const md_gofacts *gf,
 	md_classify_swiss(&mr->s, &mr->d, th, &mr->v);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* After the release: walk the stacks, name the frames, find the writers and
+ * fold them into each map's verdict. */
+static void attribute(md_dwarf *dw, md_report *r, md_threads *ts, md_cfi *cfi,
+                      uint64_t bias, const md_gofacts *gf)
+{
+	uint64_t t0 = now_ns();
+	int swiss = -1;
+	for (int i = 0; i < r->nmaps; i++)
+		if (r->maps[i].status == MD_OK && !r->maps[i].is_nil)
+			swiss = r->maps[i].layout.impl == MD_IMPL_SWISS;
+	md_err err;
+	md_threads_unwind(ts, cfi, bias);
+	if (swiss < 0 || md_writers_analyse(dw, ts, bias, gf->minor, swiss,
+	                                    r->threads_mode == 2, &r->ta, &err) != MD_OK) {
+		r->analyse_ns = now_ns() - t0;
+		return;   /* no decoded map to attribute to, or out of memory */
+	}
+	int unidentified = 0;
+	for (int k = 0; k < r->ta.n; k++)
+		unidentified += r->ta.t[k].writer && !r->ta.t[k].map;
+	for (int i = 0; i < r->nmaps; i++) {
+		md_map_report *m = &r->maps[i];
+		if (m->status != MD_OK || m->is_nil)
+			continue;
+		m->wf.analysed = 1;
+		m->wf.unidentified = unidentified;
+		for (int k = 0; k < r->ta.n; k++) {
+			const md_tinfo *t = &r->ta.t[k];
+			if (!t->writer || t->map != m->addr)
+				continue;
+			m->wf.proven++;
+			m->wf.growing += t->growing;
+			if (m->nwriters < MD_MAX_WRITERS)
+				m->writers[m->nwriters++] = k;
+		}
+		int flag = m->layout.impl == MD_IMPL_SWISS ? m->s.writing != 0
+		                                           : (m->h.flags & MD_HMAP_F_WRITING) != 0;
+		md_classify_writers(&m->wf, flag, m->layout.impl == MD_IMPL_SWISS, &m->v);
+	}
+	r->analyse_ns = now_ns() - t0;
+}
+
 md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 {
 	memset(r, 0, sizeof *r);
@@ -346,6 +402,10 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 	md_dwarf *dw = NULL;
 	var_work *w = NULL;
 	read_ctx ctx = { 0 };
+	md_cfi *cfi = NULL;
+	md_g_layout gl;
+	int have_gl = 0;
+	md_threads ts = { 0 };
 	md_status s = md_proc_open(o->pid, &proc, err);
 	if (s != MD_OK) {
 		md_proc_close(&proc);
@@ -416,6 +476,20 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 		md_mem_close(&mem);
 		goto out;
 	}
+	/* who is writing: CFI and g layout from DWARF, stack buffers, now */
+	r->threads_mode = o->threads;
+	if (o->threads) {
+		if (md_cfi_open(dw, &cfi, err) != MD_OK)
+			cfi = NULL;   /* frame pointers only */
+		have_gl = md_g_layout_load(dw, &gl, err) == MD_OK;
+		pid_t tmp[4096];
+		int nt = md_proc_tids(o->pid, tmp, 4096);
+		s = md_threads_prepare(&ts, nt > 0 ? nt : 8, err);
+		if (s != MD_OK) {
+			md_mem_close(&mem);
+			goto out;
+		}
+	}
 	md_stop *stop = NULL;
 	s = md_stop_all(o->pid, o->stop_timeout_ms, &stop, err);
 	if (s != MD_OK) {
@@ -425,6 +499,8 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 	/* ---- the target is stopped ---- */
 	uint64_t syscalls0 = mem.syscalls;
 	md_status rs = read_all(&mem, r, w, &ctx, 0, err);
+	if (rs == MD_OK && o->threads)
+		rs = md_threads_capture(&ts, stop, &mem, have_gl ? &gl : NULL, err);
 	md_err rerr = *err;
 	md_stop_stats st;
 	md_stop_release(stop, &st, err);
@@ -442,7 +518,11 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 	md_gofacts_for(r->go_version, &gf);
 	for (int i = 0; i < o->nvars; i++)
 		finish_one(&r->maps[i], &w[i], &gf, &o->th);
+	if (o->threads)
+		attribute(dw, r, &ts, cfi, bias, &gf);
 out:
+	md_threads_free(&ts);
+	md_cfi_free(cfi);
 	ctx_free(&ctx);
 	if (w)
 		work_free(w, o->nvars);

@@ -21,6 +21,8 @@ typedef struct md_attach_opts {
 	const char *debug_file;    /* --debug-file */
 	const char *debug_dir;     /* --debug-dir (default /usr/lib/debug) */
 	int stop_timeout_ms;       /* --stop-timeout */
+	int threads;               /* 0 --no-threads; 1 find writers (default);
+	                              2 --threads: every stack, with lines */
 	md_thresholds th;
 } md_attach_opts;
 

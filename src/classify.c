@@ -127,6 +127,41 @@ void md_classify_nil(md_verdict *v)
 	v->state = MD_STATE_NIL;
 }
 
+void md_classify_writers(const md_writer_facts *w, int writing_flag, int swiss,
+                         md_verdict *v)
+{
+	if (!w->analysed)
+		return;
+	if (swiss && w->growing && v->state == MD_STATE_WRITING) {
+		v->state = MD_STATE_GROWING;
+		/* the "writing" note becomes a "growing" one */
+		for (int i = 0; i < v->nfindings; i++)
+			if (!strcmp(v->findings[i].code, "writing")) {
+				v->findings[i].code = "growing";
+				snprintf(v->findings[i].message, sizeof v->findings[i].message,
+				         "a write is growing the map: a table is being rehashed to "
+				         "double its capacity, or split in two, inside this one write");
+			}
+	}
+	if (w->proven >= 2)
+		add(v, "concurrent-writers", MD_SEV_CRITICAL,
+		    "%d threads are inside writes of this map at once: the runtime is about "
+		    "to die with \"concurrent map writes\" (if its race check sees it); guard "
+		    "the map with a sync.Mutex or give each goroutine its own",
+		    w->proven);
+	if (writing_flag && w->proven == 0 && w->unidentified == 0)
+		add(v, "stale-writing-flag", MD_SEV_WARNING,
+		    "the writing flag is set but no thread is inside a write of this map: a "
+		    "writer that panicked mid-write (and was recovered), a writer parked "
+		    "inside the write (e.g. in a GC assist), or memory corruption; every "
+		    "later write of this map will die with \"concurrent map writes\"");
+	if (w->unidentified >= 2)
+		add(v, "unidentified-writers", MD_SEV_WARNING,
+		    "%d threads are writing maps that could not be identified: if two of "
+		    "them write the same map, the runtime dies with \"concurrent map writes\"",
+		    w->unidentified);
+}
+
 const char *md_state_name(md_state s)
 {
 	switch (s) {

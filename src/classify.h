@@ -61,6 +61,22 @@ void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,
                        const md_thresholds *t, md_verdict *v);
 void md_classify_nil(md_verdict *v);
 
+/* What the thread analysis found about one map (src/writers). */
+typedef struct md_writer_facts {
+	int analysed;       /* threads were captured and walked */
+	int proven;         /* threads proven to be writing this map */
+	int growing;        /* ... of which inside growth (Swiss: table growth,
+	                       split, rehash; classic: growWork/evacuate) */
+	int unidentified;   /* writer threads whose map could not be proven */
+} md_writer_facts;
+
+/* Fold the writers into a verdict already made from the header: Swiss
+ * "growing" when a proven writer is inside table growth; critical
+ * concurrent-writers for two proven writers; a warning for a writing flag
+ * no thread accounts for, and for several writers of unidentified maps. */
+void md_classify_writers(const md_writer_facts *w, int writing_flag, int swiss,
+                         md_verdict *v);
+
 /* The four-state table, for printers: label and meaning of each state. */
 const char *md_state_name(md_state s);
 const char *md_state_meaning(md_state s);

@@ -28,8 +28,25 @@ md_status md_g_layout_load(md_dwarf *d, md_g_layout *l, md_err *err)
 	if ((s = member_of(d, "runtime.g0", "goid", &l->goid_off, err)) != MD_OK ||
 	    (s = member_of(d, "runtime.g0", "m", &l->m_off, err)) != MD_OK ||
 	    (s = member_of(d, "runtime.m0", "curg", &l->curg_off, err)) != MD_OK ||
-	    (s = member_of(d, "runtime.m0", "g0", &l->g0_off, err)) != MD_OK)
+	    (s = member_of(d, "runtime.m0", "g0", &l->g0_off, err)) != MD_OK ||
+	    (s = member_of(d, "runtime.g0", "stack", &l->stack_off, err)) != MD_OK)
 		return s;
+	/* runtime.stack{lo, hi}: two uintptrs, in that order since Go 1.0;
+	 * checked against DWARF all the same */
+	size_t nlen;
+	uint64_t addr, off;
+	md_type_id t, st, x;
+	if (md_dwarf_find_var(d, "runtime.g0", &nlen, &addr, &t, err) != MD_OK ||
+	    md_dwarf_member(d, t, "stack", &off, &st, err) != MD_OK ||
+	    md_dwarf_member(d, st, "lo", &l->stack_lo_off, &x, err) != MD_OK ||
+	    md_dwarf_member(d, st, "hi", &l->stack_hi_off, &x, err) != MD_OK)
+		return md_err_set(err, MD_E_LAYOUT, "runtime.stack lacks lo/hi");
+	md_type_id gb;
+	if (md_dwarf_member(d, t, "sched", &l->sched_off, &gb, err) != MD_OK ||
+	    md_dwarf_member(d, gb, "sp", &l->sched_sp_off, &x, err) != MD_OK ||
+	    md_dwarf_member(d, gb, "pc", &l->sched_pc_off, &x, err) != MD_OK ||
+	    md_dwarf_member(d, gb, "bp", &l->sched_bp_off, &x, err) != MD_OK)
+		return md_err_set(err, MD_E_LAYOUT, "runtime.gobuf lacks sp/pc/bp");
 	return MD_OK;
 }
 
@@ -67,10 +84,19 @@ md_status md_g_read(md_mem *m, const md_g_layout *l, const md_regs *r,
 	}
 	out->g = g;
 	uint64_t v;
+	rd64(m, g + l->stack_off + l->stack_lo_off, &out->stack_lo);
+	rd64(m, g + l->stack_off + l->stack_hi_off, &out->stack_hi);
 	if (rd64(m, g + l->goid_off, &v))
 		out->goid = (int64_t)v;
 	if (rd64(m, mp + l->curg_off, &out->curg) && out->curg &&
 	    rd64(m, out->curg + l->goid_off, &v))
 		out->curg_goid = (int64_t)v;
+	if (out->curg && out->curg != g) {
+		uint64_t sb = out->curg + l->sched_off;
+		rd64(m, sb + l->sched_sp_off, &out->curg_sp);
+		rd64(m, sb + l->sched_pc_off, &out->curg_pc);
+		rd64(m, sb + l->sched_bp_off, &out->curg_bp);
+		rd64(m, out->curg + l->stack_off + l->stack_hi_off, &out->curg_stack_hi);
+	}
 	return MD_OK;
 }

@@ -24,6 +24,10 @@ typedef struct md_g_layout {
 	uint64_t m_off;      /* runtime.g.m */
 	uint64_t curg_off;   /* runtime.m.curg */
 	uint64_t g0_off;     /* runtime.m.g0 */
+	uint64_t stack_off;  /* runtime.g.stack: {lo, hi uintptr} */
+	uint64_t stack_lo_off, stack_hi_off;
+	uint64_t sched_off;  /* runtime.g.sched: gobuf{sp, pc, ..., bp} */
+	uint64_t sched_sp_off, sched_pc_off, sched_bp_off;
 } md_g_layout;
 
 /* From DWARF: MD_E_LAYOUT if runtime.g or runtime.m lack the members. */
@@ -34,6 +38,11 @@ typedef struct md_ginfo {
 	int64_t goid;        /* its goid (0 for g0) */
 	uint64_t curg;       /* m.curg: the user goroutine, 0 if none */
 	int64_t curg_goid;   /* its goid, or 0 */
+	uint64_t stack_lo;   /* bounds of g's stack, 0 if unread */
+	uint64_t stack_hi;
+	/* when the thread runs g0 on behalf of curg (systemstack, mcall): where
+	 * curg stopped, saved in curg.sched, and its stack bounds */
+	uint64_t curg_sp, curg_pc, curg_bp, curg_stack_hi;
 } md_ginfo;
 
 /* Read the thread's g through TLS (else R14), its goid, and its m.curg.

@@ -141,7 +141,35 @@ static void swiss_json(FILE *f, const md_map_report *m)
 	fputs("}", f);
 }
 
-static void map_json(FILE *f, const md_map_report *m)
+static void frames_json(FILE *f, const md_sframe *fr, int from, int to)
+{
+	fputs("[", f);
+	for (int i = from; i < to; i++) {
+		fprintf(f, "%s{\"pc\":\"0x%" PRIx64 "\",\"func\":", i > from ? "," : "", fr[i].pc);
+		jstr(f, fr[i].func);
+		if (fr[i].file[0]) {
+			fputs(",\"file\":", f);
+			jstr(f, fr[i].file);
+			fprintf(f, ",\"line\":%d", fr[i].line);
+		}
+		fputs("}", f);
+	}
+	fputs("]", f);
+}
+
+static void writer_json(FILE *f, const md_tinfo *t)
+{
+	fprintf(f, "{\"tid\":%d,\"goid\":%" PRId64 ",\"function\":", (int)t->tid, t->goid);
+	jstr(f, t->wp ? t->wp->func : "?");
+	fprintf(f, ",\"kind\":\"%s\",\"growing\":%s,\"user\":",
+	        t->wp ? md_wp_kind_name(t->wp->kind) : "?", t->growing ? "true" : "false");
+	int from = t->first_user >= 0 ? t->first_user : t->nframes;
+	int to = from + 3 < t->nframes ? from + 3 : t->nframes;
+	frames_json(f, t->frames, from, to);
+	fputs("}", f);
+}
+
+static void map_json(FILE *f, const md_report *r, const md_map_report *m)
 {
 	fputs("{\"var\":", f);
 	jstr(f, m->expr);
@@ -164,6 +192,15 @@ static void map_json(FILE *f, const md_map_report *m)
 		swiss_json(f, m);
 	else
 		hmap_json(f, m);
+	if (m->wf.analysed) {
+		fputs(",\"writers\":[", f);
+		for (int i = 0; i < m->nwriters; i++) {
+			if (i)
+				fputc(',', f);
+			writer_json(f, &r->ta.t[m->writers[i]]);
+		}
+		fputs("]", f);
+	}
 	fprintf(f, ",\"state\":\"%s\",\"severity\":\"%s\",\"findings\":[",
 	        md_state_name(m->v.state), md_sev_name(m->v.sev));
 	for (int i = 0; i < m->v.nfindings; i++) {
@@ -182,12 +219,30 @@ void md_print_json(FILE *f, const md_report *r)
 	jstr(f, r->exe);
 	fputs(",\"go_version\":", f);
 	jstr(f, r->go_version);
-	fprintf(f, ",\"pause_us\":%.1f,\"threads\":%d,\"maps\":[",
+	fprintf(f, ",\"pause_us\":%.1f,\"threads_stopped\":%d,\"maps\":[",
 	        (double)r->pause_ns / 1000.0, r->threads);
 	for (int i = 0; i < r->nmaps; i++) {
 		if (i)
 			fputc(',', f);
-		map_json(f, &r->maps[i]);
+		map_json(f, r, &r->maps[i]);
 	}
-	fputs("]}\n", f);
+	fputs("]", f);
+	if (r->threads_mode == 2) {
+		fputs(",\"threads\":[", f);
+		for (int i = 0; i < r->ta.n; i++) {
+			const md_tinfo *t = &r->ta.t[i];
+			fprintf(f, "%s{\"tid\":%d,\"goid\":%" PRId64 ",\"g\":\"0x%" PRIx64 "\","
+			        "\"writer\":%s,\"writes\":",
+			        i ? "," : "", (int)t->tid, t->goid, t->g, t->writer ? "true" : "false");
+			if (t->writer && t->map)
+				fprintf(f, "\"0x%" PRIx64 "\"", t->map);
+			else
+				fputs("null", f);
+			fputs(",\"frames\":", f);
+			frames_json(f, t->frames, 0, t->nframes);
+			fputs("}", f);
+		}
+		fputs("]", f);
+	}
+	fputs("}\n", f);
 }

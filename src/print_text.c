@@ -2,6 +2,7 @@
  * the current row marked, findings with what to do. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "report.h"
 #include "msg.h"
 
@@ -121,7 +122,76 @@ static void swiss_text(const pen *p, const md_map_report *m)
 	        md_msg_bytes(d->bytes_if_rebuilt, c, sizeof c));
 }
 
-static void map_text(const pen *p, const md_map_report *m)
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* "main.hotWriter (writers.go:24)" */
+static void frame_text(FILE *f, const md_sframe *fr, int full)
+{
+	fputs(fr->func, f);
+	if (fr->file[0])
+		fprintf(f, " (%s:%d)", full ? fr->file : base(fr->file), fr->line);
+}
+
+static void writers_text(const pen *p, const md_report *r, const md_map_report *m)
+{
+	FILE *f = p->f;
+	if (!m->wf.analysed)
+		return;
+	if (!m->nwriters) {
+		fprintf(f, "  writers: none on any thread%s\n",
+		        m->wf.unidentified ? " (some threads write maps that could not be "
+		                             "identified)" : "");
+		return;
+	}
+	fputs("  writers:\n", f);
+	for (int i = 0; i < m->nwriters; i++) {
+		const md_tinfo *t = &r->ta.t[m->writers[i]];
+		fprintf(f, "    thread %d, goroutine %lld: %s in %s%s\n", (int)t->tid,
+		        (long long)t->goid, t->wp ? md_wp_kind_name(t->wp->kind) : "write",
+		        t->wp ? t->wp->func : "?",
+		        t->growing ? (m->layout.impl == MD_IMPL_SWISS ? ", growing a table"
+		                                                     : ", evacuating") : "");
+		for (int k = t->first_user; k >= 0 && k < t->nframes && k < t->first_user + 3; k++) {
+			fputs("      from ", f);
+			frame_text(f, &t->frames[k], 0);
+			fputc('\n', f);
+		}
+	}
+}
+
+static void threads_text(const pen *p, const md_report *r)
+{
+	FILE *f = p->f;
+	fprintf(f, "%sthreads%s (%d):\n", BOLD(p), OFF(p), r->ta.n);
+	for (int i = 0; i < r->ta.n; i++) {
+		const md_tinfo *t = &r->ta.t[i];
+		fprintf(f, "\n  %sThread %d%s", BOLD(p), (int)t->tid, OFF(p));
+		if (t->goid)
+			fprintf(f, " (goroutine %lld)", (long long)t->goid);
+		if (t->writer) {
+			if (t->map)
+				fprintf(f, ": writing the map at 0x%" PRIx64, t->map);
+			else
+				fputs(": writing an unidentified map", f);
+		}
+		fputc('\n', f);
+		for (int k = 0; k < t->nframes; k++) {
+			if (k == t->ncur && k > 0)
+				fprintf(f, "    %s-- on behalf of goroutine %lld (its own stack) --%s\n",
+				        DIM(p), (long long)t->goid, OFF(p));
+			fputs("    ", f);
+			frame_text(f, &t->frames[k], 1);
+			fputc('\n', f);
+		}
+	}
+	fputc('\n', f);
+}
+
+static void map_text(const pen *p, const md_report *r, const md_map_report *m)
 {
 	FILE *f = p->f;
 	/* a variable that failed is reported on stderr, once (cmd/) */
@@ -140,6 +210,7 @@ static void map_text(const pen *p, const md_map_report *m)
 		swiss_text(p, m);
 	else
 		hmap_text(p, m);
+	writers_text(p, r, m);
 	fputc('\n', f);
 	state_table(p, m);
 	if (m->v.nfindings) {
@@ -166,7 +237,9 @@ void md_print_text(FILE *f, const md_report *r, const md_print_opts *o)
 	        (int)r->pid, OFF(&p), r->exe, r->go_version, r->threads,
 	        (double)r->pause_ns / 1000.0);
 	for (int i = 0; i < r->nmaps; i++)
-		map_text(&p, &r->maps[i]);
+		map_text(&p, r, &r->maps[i]);
+	if (r->threads_mode == 2)
+		threads_text(&p, r);
 	int code = md_report_exit_code(r);
 	static const char *names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 	fprintf(f, "%s%s%s\n", code == 0 ? GRN(&p) : code == 1 ? YEL(&p) : RED(&p),

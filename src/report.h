@@ -13,6 +13,9 @@
 #include "md_dwarf.h"
 #include "decode.h"
 #include "classify.h"
+#include "writers.h"
+
+#define MD_MAX_WRITERS 16
 
 typedef struct md_map_report {
 	const char *expr;          /* as given */
@@ -27,6 +30,9 @@ typedef struct md_map_report {
 	size_t ntables;
 	md_derived d;
 	md_verdict v;
+	md_writer_facts wf;
+	int nwriters;              /* proven writers: indices into r->ta.t */
+	int writers[MD_MAX_WRITERS];
 } md_map_report;
 
 typedef struct md_report {
@@ -38,6 +44,9 @@ typedef struct md_report {
 	uint64_t reads;            /* read system calls during the stop */
 	int nmaps;
 	md_map_report *maps;
+	int threads_mode;          /* 0 --no-threads, 1 writers, 2 --threads */
+	md_tanalysis ta;           /* every thread, analysed */
+	uint64_t analyse_ns;       /* unwinding and symbolizing, after release */
 } md_report;
 
 void md_report_free(md_report *r);

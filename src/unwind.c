@@ -2,24 +2,39 @@
 #include <string.h>
 #include "unwind.h"
 
-static int read_one(md_mem *m, uint64_t a, uint64_t *va)
+static int live_read64(void *ctx, uint64_t a, uint64_t *v)
 {
 	md_err err;
-	md_read r = { a, va, 8, 0 };
-	md_mem_readv(m, &r, 1, &err);
+	md_read r = { a, v, 8, 0 };
+	md_mem_readv(ctx, &r, 1, &err);
 	return r.ok;
 }
 
-static int read_pair(md_mem *m, uint64_t a, uint64_t *va, uint64_t b, uint64_t *vb)
+md_memsrc md_memsrc_live(md_mem *m)
 {
-	md_err err;
-	md_read r[2] = { { a, va, 8, 0 }, { b, vb, 8, 0 } };
-	md_mem_readv(m, r, 2, &err);
-	return r[0].ok && r[1].ok;
+	return (md_memsrc){ live_read64, m };
 }
 
-int md_unwind(md_mem *m, md_cfi *cfi, uint64_t bias, const md_regs *r,
-              md_frame *out, int max)
+static int copy_read64(void *ctx, uint64_t a, uint64_t *v)
+{
+	const md_stackcopy *c = ctx;
+	if (a < c->base || a - c->base > c->len || c->len - (a - c->base) < 8)
+		return 0;
+	const unsigned char *p = c->bytes + (a - c->base);
+	uint64_t x = 0;
+	for (int i = 0; i < 8; i++)
+		x |= (uint64_t)p[i] << (8 * i);
+	*v = x;
+	return 1;
+}
+
+md_memsrc md_memsrc_copy(const md_stackcopy *c)
+{
+	return (md_memsrc){ copy_read64, (void *)c };
+}
+
+int md_unwind(const md_memsrc *src, md_cfi *cfi, uint64_t bias,
+              const md_regs *r, md_frame *out, int max)
 {
 	uint64_t pc = r->r[MD_REG_RIP], sp = r->r[MD_REG_RSP], bp = r->r[MD_REG_RBP];
 	md_unw_via via = MD_UNW_REGS;
@@ -43,10 +58,9 @@ int md_unwind(md_mem *m, md_cfi *cfi, uint64_t bias, const md_regs *r,
 		    rule.cfa_reg == MD_REG_RSP && rule.cfa_off > 0) {
 			uint64_t cfa = sp + (uint64_t)rule.cfa_off;
 			uint64_t saved_bp = 0;
-			int ok = rule.bp_saved ?
-			         read_pair(m, cfa + (uint64_t)rule.ra_off, &ra,
-			                   cfa + (uint64_t)rule.bp_off, &saved_bp) :
-			         read_one(m, cfa + (uint64_t)rule.ra_off, &ra);
+			int ok = src->read64(src->ctx, cfa + (uint64_t)rule.ra_off, &ra) &&
+			         (!rule.bp_saved ||
+			          src->read64(src->ctx, cfa + (uint64_t)rule.bp_off, &saved_bp));
 			if (!ok)
 				break;
 			if (rule.bp_saved)
@@ -58,7 +72,8 @@ int md_unwind(md_mem *m, md_cfi *cfi, uint64_t bias, const md_regs *r,
 			/* no rule: the frame-pointer chain */
 			if (!bp || bp < sp || (bp & 7))
 				break;
-			if (!read_pair(m, bp, &cbp, bp + 8, &ra))
+			if (!src->read64(src->ctx, bp, &cbp) ||
+			    !src->read64(src->ctx, bp + 8, &ra))
 				break;
 			csp = bp + 16;
 			via = MD_UNW_FP;

@@ -7,7 +7,9 @@
  * the target and is treated as hostile: the walk is bounded by a frame count,
  * stops at a zero or unreadable return address, and requires the stack
  * pointer to grow strictly, so a corrupt or cyclic chain ends it instead of
- * looping.  Reads go through src/mem (process_vm_readv), never ptrace.
+ * looping.  Memory comes from an md_memsrc: the live process (src/mem,
+ * process_vm_readv, never ptrace) or a copy of the stack taken while the
+ * thread was stopped, so that the walk itself can run after the release.
  */
 #ifndef MD_UNWIND_H
 #define MD_UNWIND_H
@@ -18,6 +20,25 @@
 #include "md_cfi.h"
 
 #define MD_UNWIND_MAX 128
+
+/* Where the walk reads 8-byte words: returns 1 if [addr, addr+8) was read. */
+typedef struct md_memsrc {
+	int (*read64)(void *ctx, uint64_t addr, uint64_t *out);
+	void *ctx;
+} md_memsrc;
+
+/* A source over the live process. */
+md_memsrc md_memsrc_live(md_mem *m);
+
+/* A copy of [base, base+len) of a thread's stack. */
+typedef struct md_stackcopy {
+	uint64_t base;
+	const unsigned char *bytes;
+	size_t len;
+} md_stackcopy;
+
+/* A source over a copy: reads outside it fail. */
+md_memsrc md_memsrc_copy(const md_stackcopy *c);
 
 typedef enum md_unw_via {
 	MD_UNW_REGS = 0,   /* frame 0: the registers themselves */
@@ -36,7 +57,7 @@ typedef struct md_frame {
 /* Walk from r: at most max frames into out; returns how many.  cfi may be
  * NULL (frame pointers only); bias is the load bias (pc - bias is what CFI is
  * looked up with). */
-int md_unwind(md_mem *m, md_cfi *cfi, uint64_t bias, const md_regs *r,
-              md_frame *out, int max);
+int md_unwind(const md_memsrc *src, md_cfi *cfi, uint64_t bias,
+              const md_regs *r, md_frame *out, int max);
 
 #endif

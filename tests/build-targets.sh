@@ -3,6 +3,7 @@
 # variant and build mode, offline and incrementally.
 #
 #   testdata/bin/<variant>[-<mode>]/maptarget   from testdata/maps (./cmd/maptarget)
+#   testdata/bin/<variant>/writers              from testdata/writers (variants only)
 #   testdata/bin/demo/demo                      from testdata/demo (go1.26)
 #
 # Variants: go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25 go1.25-noswiss
@@ -82,11 +83,16 @@ toolchain_of() {
 
 # build_one NAME: build testdata/bin/NAME into a temporary directory, then
 # move it into place (a failed or interrupted build leaves no new binary).
+# NAME writers-<variant> is testdata/bin/<variant>/writers, moved in alone.
 build_one() {
-	local name=$1 rel mode goroot srcdir pkg exe
+	local name=$1 rel mode goroot srcdir pkg exe dir=$1
 	local envs=(CGO_ENABLED=0) flags=() ldflags=()
 	if [ "$name" = demo ]; then
 		rel=$DEMO_RELEASE mode= srcdir="$TD/demo" pkg=. exe=demo
+	elif [[ "$name" == writers-* ]]; then
+		dir=${name#writers-}
+		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
+		srcdir="$TD/writers" pkg=. exe=writers
 	else
 		rel=${name%%-*} mode=${name#"$rel"} mode=${mode#-}
 		srcdir="$TD/maps" pkg=./cmd/maptarget exe=maptarget
@@ -94,7 +100,7 @@ build_one() {
 	goroot=$(toolchain_of "$rel")
 	[ -x "$goroot/bin/go" ] || { echo "build-targets: $name: no toolchain at $goroot" >&2; return 1; }
 
-	local dest="$OUT/$name" outs=()
+	local dest="$OUT/$dir" outs=()
 	outs=("$dest/$exe")
 	case "$mode" in
 	"") ;;
@@ -133,8 +139,14 @@ build_one() {
 	fi
 	rm -f "$log"
 	chmod 755 "$tmp"
-	rm -rf "$dest"
-	mv "$tmp" "$dest" || return 1
+	if [ "$exe" = writers ]; then
+		mkdir -p "$dest" && mv -f "$tmp/$exe" "$dest/$exe" && rmdir "$tmp" || return 1
+	else
+		# Keep the writers binary that shares the directory.
+		[ ! -e "$dest/writers" ] || mv "$dest/writers" "$tmp/" || return 1
+		rm -rf "$dest"
+		mv "$tmp" "$dest" || return 1
+	fi
 	: >"$STATUS/built.$name"
 	echo "built $name ($(head -n1 "$goroot/VERSION")${mode:+, $mode}) in $((SECONDS - t0))s"
 }
@@ -214,16 +226,17 @@ post_process() {
 
 # One chain per toolchain run in sequence (they share compile results: the
 # link-only modes cost a link each); chains run in parallel, longest first.
+# A variant's writers follows its maptarget, in the same chain.
 chains=()
 for rel in $MODE_RELEASES; do
-	c="$rel"
+	c="$rel writers-$rel"
 	for m in $MODES; do c="$c $rel-$m"; done
 	[ "$rel" = "$DEMO_RELEASE" ] && c="$c demo"
 	chains+=("$c")
 done
 [[ " $MODE_RELEASES " == *" $DEMO_RELEASE "* ]] || chains+=("demo")
 for v in $VARIANTS; do
-	[[ " $MODE_RELEASES " == *" $v "* ]] || chains+=("$v")
+	[[ " $MODE_RELEASES " == *" $v "* ]] || chains+=("$v writers-$v")
 done
 
 run_chain() {

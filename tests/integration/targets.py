@@ -84,6 +84,15 @@ def debug_root(variant):
     return None
 
 
+def writers(variant):
+    """Path of the writers target (testdata/writers: threads kept inside map
+    write paths; -mode hot|grow|stale) built for variant, one of VARIANTS:
+    start(writers("go1.26"), ["-mode", "grow"])."""
+    if variant not in VARIANTS:
+        raise ValueError("unknown variant %r (known: %s)" % (variant, " ".join(VARIANTS)))
+    return os.path.join(BIN, variant, "writers")
+
+
 def read_stderr(p):
     """Everything the target has written to stderr so far (a file, so that a
     chatty target such as one with -tick never blocks on a full pipe)."""

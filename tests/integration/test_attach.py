@@ -405,6 +405,8 @@ def test_thread_churn(variant, attaches=40):
                 bad.append("rc=%d %s" % (rc, err.strip()))
                 continue
             rep = json.loads(out)
+            if rep.get("threads_stopped", 0) < 1:
+                bad.append("no threads stopped")
             if norm(rep["maps"][0]["header"].get("count", rep["maps"][0]["header"].get("used"))) != \
                     oracle["maps"]["main.idle"]["len"]:
                 bad.append("wrong header")
@@ -495,6 +497,127 @@ def test_group_stopped(variant):
         targets.stop(p)
 
 
+WRITER_VARIANTS = ["go1.21", "go1.23", "go1.24-noswiss", "go1.24", "go1.25", "go1.26", "go1.27"]
+
+
+def test_writers_hot(variant, tries=200):
+    """A thread writing each map in a tight loop is caught inside the
+    runtime's write function, with its goroutine id and thread, the target's
+    own writing function at its file:line, attributed to the right map."""
+    p, oracle = targets.start(targets.writers(variant), args=["-mode", "hot"])
+    pid = oracle["pid"]
+    want = oracle["writers"]
+    caught = {}
+    try:
+        for _ in range(tries):
+            rc, out, err = mapdiag("attach", "--json", pid, *sorted(want), wrap=False)
+            if rc not in (0, 1):
+                fail("writers %s: attach" % variant, "rc=%d %s" % (rc, err.strip()))
+                return
+            for m in json.loads(out)["maps"]:
+                for w in m.get("writers", []):
+                    caught.setdefault(m["var"], w)
+            if len(caught) == len(want):
+                break
+        for var, site in sorted(want.items()):
+            w = caught.get(var)
+            if not w:
+                fail("writers %s: %s writer caught" % (variant, var), "not in %d tries" % tries)
+                continue
+            user = w["user"][0] if w["user"] else {}
+            bad = []
+            if not w["function"].startswith("runtime.mapassign"):
+                bad.append("function %s" % w["function"])
+            if (user.get("func"), user.get("line")) != (site["func"], site["line"]) or \
+                    not user.get("file", "").endswith("writers.go"):
+                bad.append("user frame %s" % user)
+            if (w["goid"], w["tid"]) != (site["goid"], site["tid"]):
+                bad.append("goid/tid %s/%s != %s/%s" % (w["goid"], w["tid"], site["goid"], site["tid"]))
+            check("writers %s: %s written by %s at writers.go:%d" % (variant, var, site["func"], site["line"]),
+                  not bad, "; ".join(bad))
+        check_released("writers " + variant, pid)
+    finally:
+        targets.stop(p)
+
+
+def test_writers_grow(variant, tries=200):
+    """Maps grown continuously: a writer of main.growing is caught inside
+    growth (Swiss: state growing; classic: evacuating)."""
+    p, oracle = targets.start(targets.writers(variant), args=["-mode", "grow"])
+    pid = oracle["pid"]
+    swiss = oracle["impl"] == "swiss"
+    got = None
+    try:
+        for _ in range(tries):
+            rc, out, err = mapdiag("attach", "--json", pid, "main.growing", wrap=False)
+            if rc not in (0, 1):
+                fail("grow %s: attach" % variant, "rc=%d %s" % (rc, err.strip()))
+                return
+            m = json.loads(out)["maps"][0]
+            ws = [w for w in m.get("writers", []) if w["growing"]]
+            if ws:
+                got = (m, ws[0])
+                break
+        if not check("grow %s: a writer caught inside growth" % variant, got is not None,
+                     "not in %d tries" % tries):
+            return
+        m, w = got
+        site = oracle["writers"]["main.growing"]
+        check("grow %s: growth seen as %s" % (variant, "state growing" if swiss else "evacuating"),
+              (m["state"] == "growing") if swiss else (m["state"] in ("growing", "writing", "growing-idle")),
+              "state %s" % m["state"])
+        user = w["user"][0] if w["user"] else {}
+        check("grow %s: writer is main.growFill" % variant,
+              user.get("func") == site["func"] and w["goid"] == site["goid"], str(w))
+    finally:
+        targets.stop(p)
+
+
+def test_writers_stale(variant):
+    """The writing flag forced on with no writer: a stale-flag warning."""
+    p, oracle = targets.start(targets.writers(variant), args=["-mode", "stale"])
+    try:
+        rc, out, err = mapdiag("attach", "--json", oracle["pid"], "main.stale")
+        m = json.loads(out)["maps"][0]
+        codes = [f["code"] for f in m["findings"]]
+        check("stale %s: stale-writing-flag warning" % variant,
+              rc == 1 and m["state"] == "writing" and "stale-writing-flag" in codes and
+              m["writers"] == [], "rc=%d state=%s findings=%s" % (rc, m["state"], codes))
+        rc, out, err = mapdiag("attach", "--json", "--no-threads", oracle["pid"], "main.stale")
+        m = json.loads(out)["maps"][0]
+        check("stale %s: --no-threads makes no claim" % variant,
+              rc == 0 and "writers" not in m, "rc=%d %s" % (rc, list(m)))
+    finally:
+        targets.stop(p)
+
+
+def test_threads_dump(variant):
+    """--threads: every thread with its stack; goroutine stacks end at goexit."""
+    p, oracle = targets.start(targets.writers(variant), args=["-mode", "hot"])
+    try:
+        rc, out, err = mapdiag("attach", "--json", "--threads", oracle["pid"], "main.hotInt")
+        rep = json.loads(out)
+        th = rep.get("threads", [])
+        check("threads %s: one entry per stopped thread" % variant,
+              len(th) == rep["threads_stopped"] and len(th) >= 4, "%d vs %d" % (len(th), rep["threads_stopped"]))
+        named = all(f["func"] != "?" for t in th for f in t["frames"])
+        check("threads %s: every frame named" % variant, named,
+              str([f for t in th for f in t["frames"] if f["func"] == "?"][:3]))
+        roots = all(t["frames"] and t["frames"][-1]["func"].split(".abi0")[0] in
+                    ("runtime.goexit", "runtime.mstart", "runtime.clone", "runtime.rt0_go",
+                     "runtime.mcall", "runtime.systemstack", "runtime.morestack")
+                    for t in th)
+        check("threads %s: stacks end at a root" % variant, roots,
+              str([t["frames"][-1]["func"] for t in th if t["frames"]]))
+        check("threads %s: frames carry file:line" % variant,
+              all("line" in f for t in th for f in t["frames"][:1]))
+        rc, out, err = mapdiag("attach", "--threads", oracle["pid"], "main.hotInt")
+        check("threads %s: text dump" % variant, rc in (0, 1) and "Thread %d" % oracle["pid"] in out
+              and "goroutine" in out, out[-300:])
+    finally:
+        targets.stop(p)
+
+
 def test_demo():
     """`make demo`'s script: a real report on the running demo service."""
     r = subprocess.run(["bash", os.path.join(ROOT, "scripts", "demo.sh")], capture_output=True,
@@ -529,6 +652,14 @@ def main():
         test_procmem_fallback("go1.24-noswiss")
         test_procmem_fallback("go1.25")
         test_tty_color("go1.26")
+        for v in WRITER_VARIANTS:
+            test_writers_hot(v)
+        for v in ("go1.22", "go1.24-noswiss", "go1.24", "go1.27"):
+            test_writers_grow(v)
+        for v in ("go1.21", "go1.25-noswiss", "go1.26"):
+            test_writers_stale(v)
+        test_threads_dump("go1.23")
+        test_threads_dump("go1.26")
         test_group_stopped("go1.22")
         test_group_stopped("go1.25-noswiss")
         test_demo()

@@ -1,0 +1,129 @@
+/* threads.c - per-thread snapshot (see threads.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "threads.h"
+
+static md_status grow(md_threads *ts, int cap, md_err *err)
+{
+	if (cap <= ts->cap)
+		return MD_OK;
+	md_thread *t = realloc(ts->t, (size_t)cap * sizeof *t);
+	if (!t)
+		return md_err_set(err, MD_E_NOMEM, "%d threads", cap);
+	ts->t = t;
+	for (int i = ts->cap; i < cap; i++) {
+		memset(&t[i], 0, sizeof t[i]);
+		t[i].buf = malloc(MD_STACK_WINDOW);
+		t[i].cbuf = malloc(MD_STACK_WINDOW);
+		if (!t[i].buf || !t[i].cbuf) {
+			free(t[i].buf);
+			free(t[i].cbuf);
+			ts->cap = i;
+			return md_err_set(err, MD_E_NOMEM, "stack copies");
+		}
+		/* touch them: no page fault left for the stopped phase */
+		memset(t[i].buf, 0, MD_STACK_WINDOW);
+		memset(t[i].cbuf, 0, MD_STACK_WINDOW);
+	}
+	ts->cap = cap;
+	return MD_OK;
+}
+
+md_status md_threads_prepare(md_threads *ts, int expect, md_err *err)
+{
+	/* slack for threads born between the listing and the stop */
+	return grow(ts, expect + expect / 4 + 4, err);
+}
+
+md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
+                             const md_g_layout *gl, md_err *err)
+{
+	const pid_t *tids;
+	int n = md_stop_threads(s, &tids);
+	md_status st = grow(ts, n, err);   /* only if more came than expected */
+	if (st != MD_OK)
+		return st;
+	md_read *rd = calloc(2 * (size_t)n + 1, sizeof *rd);
+	if (!rd)
+		return md_err_set(err, MD_E_NOMEM, "stack reads");
+	int k = 0;
+	ts->n = n;
+	for (int i = 0; i < n; i++) {
+		md_thread *t = &ts->t[i];
+		t->tid = tids[i];
+		t->nframes = t->ncframes = 0;
+		t->stack = (md_stackcopy){ 0, t->buf, 0 };
+		t->cstack = (md_stackcopy){ 0, t->cbuf, 0 };
+		md_err e;
+		t->regs_ok = md_stop_regs(s, t->tid, &t->regs, &e) == MD_OK;
+		if (!t->regs_ok)
+			continue;
+		t->g_ok = gl && md_g_read(m, gl, &t->regs, &t->g, &e) == MD_OK;
+		uint64_t sp = t->regs.r[MD_REG_RSP];
+		size_t len;
+		if (t->g_ok && sp >= t->g.stack_lo && sp < t->g.stack_hi)
+			len = t->g.stack_hi - sp;      /* the whole used stack */
+		else
+			len = 4096 - (sp & 4095);      /* its page: surely mapped */
+		if (len > MD_STACK_WINDOW)
+			len = MD_STACK_WINDOW;
+		t->stack.base = sp;
+		rd[k++] = (md_read){ sp, t->buf, len, 0 };
+		/* on g0 for a goroutine: that goroutine's stack as well */
+		uint64_t csp = t->g.curg_sp;
+		if (t->g_ok && t->g.curg && t->g.curg != t->g.g && csp &&
+		    csp < t->g.curg_stack_hi) {
+			size_t clen = t->g.curg_stack_hi - csp;
+			if (clen > MD_STACK_WINDOW)
+				clen = MD_STACK_WINDOW;
+			t->cstack.base = csp;
+			rd[k++] = (md_read){ csp, t->cbuf, clen, 0 };
+		}
+	}
+	st = md_mem_readv(m, rd, (size_t)k, err);
+	k = 0;
+	for (int i = 0; i < n; i++) {
+		md_thread *t = &ts->t[i];
+		if (!t->regs_ok)
+			continue;
+		t->stack.len = rd[k].ok ? rd[k].len : 0;
+		k++;
+		if (t->cstack.base) {
+			t->cstack.len = rd[k].ok ? rd[k].len : 0;
+			k++;
+		}
+	}
+	free(rd);
+	return st == MD_E_EXITED || st == MD_E_SYS ? st : MD_OK;
+}
+
+void md_threads_unwind(md_threads *ts, md_cfi *cfi, uint64_t bias)
+{
+	for (int i = 0; i < ts->n; i++) {
+		md_thread *t = &ts->t[i];
+		if (!t->regs_ok)
+			continue;
+		md_memsrc src = md_memsrc_copy(&t->stack);
+		t->nframes = md_unwind(&src, cfi, bias, &t->regs, t->frames, MD_UNWIND_MAX);
+		if (t->cstack.len) {
+			/* curg stopped in systemstack/mcall: its saved pc, sp, bp */
+			memset(&t->cregs, 0, sizeof t->cregs);
+			t->cregs.r[MD_REG_RIP] = t->g.curg_pc;
+			t->cregs.r[MD_REG_RSP] = t->g.curg_sp;
+			t->cregs.r[MD_REG_RBP] = t->g.curg_bp;
+			md_memsrc cs = md_memsrc_copy(&t->cstack);
+			t->ncframes = md_unwind(&cs, cfi, bias, &t->cregs, t->cframes,
+			                        MD_UNWIND_MAX);
+		}
+	}
+}
+
+void md_threads_free(md_threads *ts)
+{
+	for (int i = 0; i < ts->cap; i++) {
+		free(ts->t[i].buf);
+		free(ts->t[i].cbuf);
+	}
+	free(ts->t);
+	memset(ts, 0, sizeof *ts);
+}

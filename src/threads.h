@@ -1,0 +1,61 @@
+/* threads.h - what every thread was doing at the snapshot.
+ *
+ * While the target is stopped this module takes, per thread, only what
+ * cannot be had later: registers (PTRACE_GETREGS through src/stop), the g it
+ * runs, and a copy of its stack from SP up to the end of the g's stack (at
+ * most MD_STACK_WINDOW bytes), all stacks in one batched read.  Buffers are
+ * allocated and touched before the stop.  Unwinding then runs on the copies
+ * after the target has been released: the pause pays for bytes, not for
+ * DWARF.
+ */
+#ifndef MD_THREADS_H
+#define MD_THREADS_H
+
+#include <sys/types.h>
+#include "md_status.h"
+#include "mem.h"
+#include "stop.h"
+#include "goroutine.h"
+#include "unwind.h"
+
+#define MD_STACK_WINDOW ((size_t)64 << 10)
+
+typedef struct md_thread {
+	pid_t tid;
+	int regs_ok;
+	md_regs regs;
+	int g_ok;
+	md_ginfo g;
+	md_stackcopy stack;      /* bytes point into buf */
+	unsigned char *buf;      /* MD_STACK_WINDOW bytes */
+	md_frame frames[MD_UNWIND_MAX];
+	int nframes;             /* after md_threads_unwind */
+	/* the goroutine a thread on g0 works for (systemstack): its own stack,
+	 * unwound from curg.sched; ncframes 0 when there is none */
+	md_regs cregs;
+	md_stackcopy cstack;
+	unsigned char *cbuf;
+	md_frame cframes[MD_UNWIND_MAX];
+	int ncframes;
+} md_thread;
+
+typedef struct md_threads {
+	md_thread *t;
+	int n;       /* captured */
+	int cap;     /* prepared */
+} md_threads;
+
+/* Before the stop: room for `expect` threads (plus slack), touched. */
+md_status md_threads_prepare(md_threads *ts, int expect, md_err *err);
+
+/* During the stop: every held thread's registers, g and stack copy.  A
+ * thread whose registers cannot be read is kept with regs_ok 0. */
+md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
+                             const md_g_layout *gl, md_err *err);
+
+/* After the release: walk each thread's stack copy. */
+void md_threads_unwind(md_threads *ts, md_cfi *cfi, uint64_t bias);
+
+void md_threads_free(md_threads *ts);
+
+#endif
