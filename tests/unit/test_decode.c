@@ -316,9 +316,81 @@ static void test_swiss(void)
 	CHECK(v.sev == MD_SEV_WARNING);
 }
 
+static int has(const md_verdict *v, const char *code, md_sev sev)
+{
+	for (int i = 0; i < v->nfindings; i++)
+		if (!strcmp(v->findings[i].code, code) && v->findings[i].sev == sev)
+			return 1;
+	return 0;
+}
+
+static void test_writers(void)
+{
+	md_verdict v;
+	md_writer_facts w;
+	/* not analysed (--no-threads): nothing changes */
+	memset(&v, 0, sizeof v);
+	v.state = MD_STATE_WRITING;
+	memset(&w, 0, sizeof w);
+	md_classify_writers(&w, 1, 1, &v);
+	CHECK(v.nfindings == 0 && v.state == MD_STATE_WRITING);
+
+	/* Swiss writer inside table growth: growing */
+	md_swiss_hdr h;
+	memset(&h, 0, sizeof h);
+	h.writing = 1;
+	md_derived d;
+	memset(&d, 0, sizeof d);
+	md_thresholds th;
+	md_thresholds_default(&th);
+	md_classify_swiss(&h, &d, &th, &v);
+	w = (md_writer_facts){ 1, 1, 1, 0 };
+	md_classify_writers(&w, 1, 1, &v);
+	CHECK(v.state == MD_STATE_GROWING);
+	CHECK(has(&v, "growing", MD_SEV_INFO));
+	CHECK(!has(&v, "writing", MD_SEV_INFO));
+	CHECK(v.sev == MD_SEV_INFO);
+
+	/* two proven writers: critical */
+	md_classify_swiss(&h, &d, &th, &v);
+	w = (md_writer_facts){ 1, 2, 0, 0 };
+	md_classify_writers(&w, 1, 1, &v);
+	CHECK(has(&v, "concurrent-writers", MD_SEV_CRITICAL));
+	CHECK(v.sev == MD_SEV_CRITICAL);
+	CHECK(v.state == MD_STATE_WRITING);
+
+	/* flag set, nobody writing anything: stale */
+	md_classify_swiss(&h, &d, &th, &v);
+	w = (md_writer_facts){ 1, 0, 0, 0 };
+	md_classify_writers(&w, 1, 1, &v);
+	CHECK(has(&v, "stale-writing-flag", MD_SEV_WARNING));
+	/* ... but not while a writer of an unknown map exists */
+	md_classify_swiss(&h, &d, &th, &v);
+	w = (md_writer_facts){ 1, 0, 0, 1 };
+	md_classify_writers(&w, 1, 1, &v);
+	CHECK(!has(&v, "stale-writing-flag", MD_SEV_WARNING));
+	CHECK(!has(&v, "unidentified-writers", MD_SEV_WARNING));
+	w.unidentified = 3;
+	md_classify_writers(&w, 1, 1, &v);
+	CHECK(has(&v, "unidentified-writers", MD_SEV_WARNING));
+
+	/* classic: evacuating writer keeps the header's state */
+	memset(&v, 0, sizeof v);
+	v.state = MD_STATE_GROWING;
+	w = (md_writer_facts){ 1, 1, 1, 0 };
+	md_classify_writers(&w, 1, 0, &v);
+	CHECK(v.state == MD_STATE_GROWING && v.nfindings == 0);
+	/* no flag, no writer: silence */
+	memset(&v, 0, sizeof v);
+	w = (md_writer_facts){ 1, 0, 0, 0 };
+	md_classify_writers(&w, 0, 0, &v);
+	CHECK(v.nfindings == 0);
+}
+
 int main(void)
 {
 	md_gofacts_for("go1.23.5", &GF);
+	test_writers();
 	test_facts();
 	test_hmap();
 	test_swiss();
