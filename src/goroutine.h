@@ -50,4 +50,9 @@ typedef struct md_ginfo {
 md_status md_g_read(md_mem *m, const md_g_layout *l, const md_regs *r,
                     md_ginfo *out, md_err *err);
 
+/* The same for n threads at once, in four batched rounds of reads (not a
+ * dozen reads per thread): ok[i] is set for the threads that run a g. */
+md_status md_g_read_all(md_mem *m, const md_g_layout *l, const md_regs *r,
+                        int n, md_ginfo *out, int *ok, md_err *err);
+
 #endif

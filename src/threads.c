@@ -56,9 +56,30 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
 		t->cstack = (md_stackcopy){ 0, t->cbuf, 0 };
 		md_err e;
 		t->regs_ok = md_stop_regs(s, t->tid, &t->regs, &e) == MD_OK;
+		t->g_ok = 0;
+	}
+	/* every thread's g in a few batched rounds */
+	if (gl) {
+		md_regs *rg = calloc((size_t)n + 1, sizeof *rg);
+		md_ginfo *gi = calloc((size_t)n + 1, sizeof *gi);
+		int *ok = calloc((size_t)n + 1, sizeof *ok);
+		if (rg && gi && ok) {
+			for (int i = 0; i < n; i++)
+				rg[i] = ts->t[i].regs;
+			if (md_g_read_all(m, gl, rg, n, gi, ok, err) == MD_OK)
+				for (int i = 0; i < n; i++) {
+					ts->t[i].g_ok = ts->t[i].regs_ok && ok[i];
+					ts->t[i].g = gi[i];
+				}
+		}
+		free(rg);
+		free(gi);
+		free(ok);
+	}
+	for (int i = 0; i < n; i++) {
+		md_thread *t = &ts->t[i];
 		if (!t->regs_ok)
 			continue;
-		t->g_ok = gl && md_g_read(m, gl, &t->regs, &t->g, &e) == MD_OK;
 		uint64_t sp = t->regs.r[MD_REG_RSP];
 		size_t len;
 		if (t->g_ok && sp >= t->g.stack_lo && sp < t->g.stack_hi)
