@@ -126,6 +126,15 @@ struct md_dwarf {
 	size_t nranges;
 };
 
+/* Visit the root DIE of every compile unit, in order: fn(d, cu, version,
+ * arg, err) returns MD_OK to go on, anything else stops the walk and is
+ * returned.  libdwarf's CU cursor (dwarf_next_cu_header_d) resets only after
+ * it reports the end, so the walk always runs it to completion, also after
+ * a stop.  The DIE is freed when fn returns. */
+typedef md_status (*md_dw_cu_fn)(md_dwarf *d, Dwarf_Die cu, Dwarf_Half ver,
+                                 void *arg, md_err *err);
+md_status md_dw_each_cu(md_dwarf *d, md_dw_cu_fn fn, void *arg, md_err *err);
+
 /* Turn a libdwarf error into MD_E_DWARF ("what: message") and free it. */
 md_status md_dw_fail(md_dwarf *d, Dwarf_Error e, md_err *err, const char *what);
 

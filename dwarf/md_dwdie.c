@@ -198,3 +198,51 @@ md_status md_dw_member_offset(md_dwarf *d, Dwarf_Die member, uint64_t *off,
 	*off = v;
 	return MD_OK;
 }
+
+static int next_cu(md_dwarf *d, Dwarf_Half *ver, Dwarf_Error *e)
+{
+	Dwarf_Unsigned hlen = 0, typeoff = 0, next = 0;
+	Dwarf_Half asz = 0, lsz = 0, esz = 0, utype = 0;
+	Dwarf_Off abbr = 0;
+	Dwarf_Sig8 sig;
+	return dwarf_next_cu_header_d(d->dbg, 1, &hlen, ver, &abbr, &asz, &lsz,
+	                              &esz, &sig, &typeoff, &next, &utype, e);
+}
+
+md_status md_dw_each_cu(md_dwarf *d, md_dw_cu_fn fn, void *arg, md_err *err)
+{
+	md_status st = MD_OK;
+	for (;;) {
+		Dwarf_Error e = NULL;
+		Dwarf_Half ver = 0;
+		int rc = next_cu(d, &ver, &e);
+		if (rc == DW_DLV_NO_ENTRY)
+			return MD_OK;
+		if (rc != DW_DLV_OK) {
+			st = md_dw_fail(d, e, err, "reading a CU header");
+			break;
+		}
+		Dwarf_Die cu = NULL;
+		rc = dwarf_siblingof_b(d->dbg, NULL, 1, &cu, &e);
+		if (rc != DW_DLV_OK) {
+			st = rc == DW_DLV_ERROR ? md_dw_fail(d, e, err, "reading a CU")
+			                        : md_err_set(err, MD_E_DWARF,
+			                                     "%s: CU without a DIE",
+			                                     d->info.dwarf_path);
+			break;
+		}
+		st = fn(d, cu, ver, arg, err);
+		md_dw_free_die(d, cu);
+		if (st != MD_OK)
+			break;
+	}
+	/* Drain the cursor so libdwarf's state is not left mid-way. */
+	Dwarf_Error e = NULL;
+	Dwarf_Half ver = 0;
+	int rc;
+	while ((rc = next_cu(d, &ver, &e)) == DW_DLV_OK)
+		;
+	if (rc == DW_DLV_ERROR)
+		dwarf_dealloc(d->dbg, e, DW_DLA_ERROR);
+	return st;
+}

@@ -218,16 +218,6 @@ static const md_dw_sym *sym_at(const md_dwarf *d, uint64_t pc)
 
 /* ---- compile units with code ------------------------------------------- */
 
-static int next_cu(md_dwarf *d, Dwarf_Half *ver, Dwarf_Error *e)
-{
-	Dwarf_Unsigned hlen = 0, typeoff = 0, next = 0;
-	Dwarf_Half asz = 0, lsz = 0, esz = 0, utype = 0;
-	Dwarf_Off abbr = 0;
-	Dwarf_Sig8 sig;
-	return dwarf_next_cu_header_d(d->dbg, 1, &hlen, ver, &abbr, &asz, &lsz,
-	                              &esz, &sig, &typeoff, &next, &utype, e);
-}
-
 static md_status add_range(md_dwarf *d, size_t *cap, uint64_t lo,
                            uint64_t hi, size_t cu, md_err *err)
 {
@@ -416,6 +406,36 @@ static void free_lines(md_dw_code *c)
 /* Read every CU header and root DIE once and index the CUs that have
  * code by address.  Like md_dwvar.c's index, the libdwarf CU cursor is
  * always run to its end, and a failure poisons the index. */
+struct code_walk {
+	size_t ccap, rcap;
+};
+
+/* One CU of the index: only CUs with code get an entry. */
+static md_status code_one(md_dwarf *d, Dwarf_Die cu, Dwarf_Half ver, void *arg,
+                          md_err *err)
+{
+	struct code_walk *w = arg;
+	Dwarf_Error e = NULL;
+	Dwarf_Off off = 0;
+	size_t before = d->nranges;
+	if (dwarf_dieoffset(cu, &off, &e) != DW_DLV_OK)
+		return md_dw_fail(d, e, err, "reading a CU");
+	md_status st = cu_ranges(d, cu, ver, d->ncodes, &w->rcap, err);
+	if (st != MD_OK)
+		return st;
+	if (d->nranges == before)
+		return MD_OK; /* no code (or an empty range) */
+	md_dw_code *codes = grow(d->codes, &w->ccap, d->ncodes, sizeof *codes);
+	if (!codes)
+		return md_err_set(err, MD_E_NOMEM, "compile unit index");
+	d->codes = codes;
+	memset(&d->codes[d->ncodes], 0, sizeof *d->codes);
+	d->codes[d->ncodes++].die_off = off;
+	return MD_OK;
+}
+
+/* Read every CU header and root DIE once and index the CUs that have code
+ * by address; a failure poisons the index. */
 static md_status index_codes(md_dwarf *d, md_err *err)
 {
 	if (d->codes_state == 1)
@@ -423,55 +443,9 @@ static md_status index_codes(md_dwarf *d, md_err *err)
 	if (d->codes_state == -1)
 		return md_err_set(err, MD_E_DWARF, "%s: unreadable compile units",
 		                  d->info.dwarf_path);
-	size_t ccap = 0, rcap = 0;
-	md_status st = MD_OK;
-	for (;;) {
-		Dwarf_Error e = NULL;
-		Dwarf_Half ver = 0;
-		int rc = next_cu(d, &ver, &e);
-		if (rc == DW_DLV_NO_ENTRY)
-			break;
-		if (rc != DW_DLV_OK) {
-			st = md_dw_fail(d, e, err, "reading a CU header");
-			break;
-		}
-		Dwarf_Die cu = NULL;
-		rc = dwarf_siblingof_b(d->dbg, NULL, 1, &cu, &e);
-		if (rc != DW_DLV_OK) {
-			st = rc == DW_DLV_ERROR ? md_dw_fail(d, e, err, "reading a CU")
-			                        : md_err_set(err, MD_E_DWARF,
-			                                     "%s: CU without a DIE",
-			                                     d->info.dwarf_path);
-			break;
-		}
-		Dwarf_Off off = 0;
-		size_t before = d->nranges;
-		if (dwarf_dieoffset(cu, &off, &e) != DW_DLV_OK)
-			st = md_dw_fail(d, e, err, "reading a CU");
-		else
-			st = cu_ranges(d, cu, ver, d->ncodes, &rcap, err);
-		md_dw_free_die(d, cu);
-		if (st != MD_OK)
-			break;
-		if (d->nranges == before)
-			continue; /* no code (or an empty range) */
-		md_dw_code *codes = grow(d->codes, &ccap, d->ncodes, sizeof *codes);
-		if (!codes) {
-			st = md_err_set(err, MD_E_NOMEM, "compile unit index");
-			break;
-		}
-		d->codes = codes;
-		memset(&d->codes[d->ncodes], 0, sizeof *d->codes);
-		d->codes[d->ncodes++].die_off = off;
-	}
+	struct code_walk w = { 0, 0 };
+	md_status st = md_dw_each_cu(d, code_one, &w, err);
 	if (st != MD_OK) {
-		Dwarf_Error e = NULL;
-		Dwarf_Half ver = 0;
-		int rc;
-		while ((rc = next_cu(d, &ver, &e)) == DW_DLV_OK)
-			;
-		if (rc == DW_DLV_ERROR)
-			dwarf_dealloc(d->dbg, e, DW_DLA_ERROR);
 		free(d->codes);
 		free(d->ranges);
 		d->codes = NULL;

@@ -30,21 +30,44 @@ static char *dupn(const char *s, size_t n)
 	return p;
 }
 
-/* Advance libdwarf's CU cursor (all outputs are discarded: the root DIE
- * is what we want, and it is fetched relative to the cursor). */
-static int next_cu(md_dwarf *d, Dwarf_Error *e)
+/* One CU of the index: Go CUs with a name only. */
+static md_status index_one(md_dwarf *d, Dwarf_Die cu, Dwarf_Half ver, void *arg,
+                           md_err *err)
 {
-	Dwarf_Unsigned hlen = 0, typeoff = 0, next = 0;
-	Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
-	Dwarf_Off abbr = 0;
-	Dwarf_Sig8 sig;
-	return dwarf_next_cu_header_d(d->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz,
-	                              &esz, &sig, &typeoff, &next, &utype, e);
+	(void)ver;
+	size_t *cap = arg;
+	Dwarf_Error e = NULL;
+	Dwarf_Unsigned lang = 0;
+	Dwarf_Off off = 0;
+	char name[1024];
+	/* cgo and external linking add C CUs: not Go packages. */
+	md_status ls = md_dw_udata(d, cu, DW_AT_language, &lang, err);
+	if (ls == MD_E_DWARF || md_dw_name(d, cu, name, sizeof name, err) != MD_OK ||
+	    dwarf_dieoffset(cu, &off, &e) != DW_DLV_OK)
+		return e ? md_dw_fail(d, e, err, "reading a CU") : MD_E_DWARF;
+	if ((ls == MD_OK && lang != DW_LANG_Go) || !name[0])
+		return MD_OK;
+	if (d->ncus == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 64;
+		md_dw_cu *n = realloc(d->cus, ncap * sizeof *n);
+		if (!n)
+			return md_err_set(err, MD_E_NOMEM, "CU index");
+		d->cus = n;
+		*cap = ncap;
+	}
+	md_dw_cu *c = &d->cus[d->ncus];
+	memset(c, 0, sizeof *c);
+	c->die_off = off;
+	c->name_len = strlen(name);
+	c->name = dupn(name, c->name_len);
+	if (!c->name)
+		return md_err_set(err, MD_E_NOMEM, "CU index");
+	d->ncus++;
+	return MD_OK;
 }
 
-/* Read the CU headers once and remember each Go CU's name and root DIE.
- * dwarf_next_cu_header_d is a cursor that resets only after reporting the
- * end, so it is always run to completion; a failure poisons the index. */
+/* Read the CU headers once and remember each Go CU's name and root DIE;
+ * a failure poisons the index. */
 static md_status index_cus(md_dwarf *d, md_err *err)
 {
 	if (d->cus_state == 1)
@@ -53,73 +76,9 @@ static md_status index_cus(md_dwarf *d, md_err *err)
 		return md_err_set(err, MD_E_DWARF, "%s: unreadable compile units",
 		                  d->info.dwarf_path);
 	size_t cap = 0;
-	md_status st = MD_OK;
-	for (;;) {
-		Dwarf_Error e = NULL;
-		int rc = next_cu(d, &e);
-		if (rc == DW_DLV_NO_ENTRY)
-			break;
-		if (rc != DW_DLV_OK) {
-			st = md_dw_fail(d, e, err, "reading a CU header");
-			break;
-		}
-		Dwarf_Die cu = NULL;
-		rc = dwarf_siblingof_b(d->dbg, NULL, 1, &cu, &e);
-		if (rc != DW_DLV_OK) {
-			st = rc == DW_DLV_ERROR ? md_dw_fail(d, e, err, "reading a CU")
-			                        : md_err_set(err, MD_E_DWARF,
-			                                     "%s: CU without a DIE",
-			                                     d->info.dwarf_path);
-			break;
-		}
-		Dwarf_Unsigned lang = 0;
-		Dwarf_Off off = 0;
-		char name[1024];
-		/* cgo and external linking add C CUs: not Go packages. */
-		md_status ls = md_dw_udata(d, cu, DW_AT_language, &lang, err);
-		if (ls == MD_E_DWARF || md_dw_name(d, cu, name, sizeof name, err) != MD_OK ||
-		    dwarf_dieoffset(cu, &off, &e) != DW_DLV_OK) {
-			st = e ? md_dw_fail(d, e, err, "reading a CU") : MD_E_DWARF;
-			md_dw_free_die(d, cu);
-			break;
-		}
-		md_dw_free_die(d, cu);
-		if ((ls == MD_OK && lang != DW_LANG_Go) || !name[0])
-			continue;
-		if (d->ncus == cap) {
-			size_t ncap = cap ? 2 * cap : 64;
-			md_dw_cu *n = realloc(d->cus, ncap * sizeof *n);
-			if (!n) {
-				st = md_err_set(err, MD_E_NOMEM, "CU index");
-				break;
-			}
-			d->cus = n;
-			cap = ncap;
-		}
-		md_dw_cu *c = &d->cus[d->ncus];
-		memset(c, 0, sizeof *c);
-		c->die_off = off;
-		c->name_len = strlen(name);
-		c->name = dupn(name, c->name_len);
-		if (!c->name) {
-			st = md_err_set(err, MD_E_NOMEM, "CU index");
-			break;
-		}
-		d->ncus++;
-	}
-	if (st != MD_OK) {
-		/* Drain the cursor so libdwarf's state is not left mid-way. */
-		Dwarf_Error e = NULL;
-		int rc;
-		while ((rc = next_cu(d, &e)) == DW_DLV_OK)
-			;
-		if (rc == DW_DLV_ERROR)
-			dwarf_dealloc(d->dbg, e, DW_DLA_ERROR);
-		d->cus_state = -1;
-		return st;
-	}
-	d->cus_state = 1;
-	return MD_OK;
+	md_status st = md_dw_each_cu(d, index_one, &cap, err);
+	d->cus_state = st == MD_OK ? 1 : -1;
+	return st;
 }
 
 /* Go's linker names symbols with the package path escaped as by

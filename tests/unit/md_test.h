@@ -6,6 +6,7 @@
 #ifndef MD_TEST_H
 #define MD_TEST_H
 #include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 #include <inttypes.h>
 
@@ -29,6 +30,38 @@ static int md_t_pass, md_t_fail;
 	else { md_t_fail++; fprintf(stderr, "FAIL %s:%d: %s == %s (\"%s\" != \"%s\")\n", \
 		__FILE__, __LINE__, #a, #b, md_a_ ? md_a_ : "(null)", md_b_ ? md_b_ : "(null)"); } \
 } while (0)
+
+/* What is being tested (a binary, a variant), printed in T's FAIL lines. */
+static char md_t_ctx[4160];
+
+/* T(cond, fmt, ...): a check with context and a message; returns cond.  The
+ * message arguments are evaluated only on failure. */
+#define T(cond, ...) \
+	((cond) ? md_t_ok() : md_t_bad(__FILE__, __LINE__, #cond, __VA_ARGS__))
+
+static inline int md_t_ok(void)
+{
+	md_t_pass++;
+	return 1;
+}
+
+static int md_t_bad(const char *file, int line, const char *cond,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5), unused));
+static int md_t_bad(const char *file, int line, const char *cond,
+                    const char *fmt, ...)
+{
+	va_list ap;
+	md_t_fail++;
+	fprintf(stderr, "FAIL %s:%d: [%s] %s", file, line, md_t_ctx, cond);
+	if (fmt && *fmt) {
+		fputs(": ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+	}
+	fputc('\n', stderr);
+	return 0;
+}
 
 static inline int md_test_done(const char *name)
 {

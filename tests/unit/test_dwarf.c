@@ -40,38 +40,6 @@
 #include "md_dwarf.h"
 #include "md_dwarf_priv.h"
 
-/* What is being tested, for FAIL lines. */
-static char cur[PATH_MAX];
-
-/* T(cond, fmt, ...): a check with context; returns cond.  The message
- * arguments are evaluated only on failure. */
-#define T(cond, ...) \
-	((cond) ? t_pass() : t_fail(__FILE__, __LINE__, #cond, __VA_ARGS__))
-
-static int t_pass(void)
-{
-	md_t_pass++;
-	return 1;
-}
-
-static int t_fail(const char *file, int line, const char *cond,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int t_fail(const char *file, int line, const char *cond,
-                  const char *fmt, ...)
-{
-	va_list ap;
-	md_t_fail++;
-	fprintf(stderr, "FAIL %s:%d: [%s] %s", file, line, cur, cond);
-	if (fmt && *fmt) {
-		fputs(": ", stderr);
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-	}
-	fputc('\n', stderr);
-	return 0;
-}
-
 #if defined(__x86_64__)
 #define X86 1
 #else
@@ -559,7 +527,7 @@ static void test_binary(const char *path, const variant *v)
 {
 	opened o;
 	char droot[PATH_MAX + 16];
-	snprintf(cur, sizeof cur, "%s", path);
+	snprintf(md_t_ctx, sizeof md_t_ctx, "%s", path);
 	snprintf(droot, sizeof droot, "%s/debugroot", v->dir);
 	open_bin(&o, path, path, NULL, is_mode(v, "buildid") ? droot : NULL);
 	if (!T(o.fd >= 0, "open: %s", strerror(errno)))
@@ -668,7 +636,7 @@ static void test_path(const char *p)
 		return;
 	struct dirent **ents;
 	int n = scandir(p, &ents, skip_entry, alphasort);
-	snprintf(cur, sizeof cur, "%s", p);
+	snprintf(md_t_ctx, sizeof md_t_ctx, "%s", p);
 	T(n > 0, "%s: nothing to test", p);
 	for (int i = 0; i < n; i++) {
 		char sub[PATH_MAX];
@@ -733,7 +701,7 @@ static int mkdirs(const char *path)
 static void expect_open(const char *file, md_status want, const char *hint)
 {
 	opened o;
-	snprintf(cur, sizeof cur, "%s", file);
+	snprintf(md_t_ctx, sizeof md_t_ctx, "%s", file);
 	open_bin(&o, file, file, NULL, NULL);
 	T(o.st == want, "open: %d, want %d (%s)", o.st, want, o.err.detail);
 	if (hint)
@@ -778,7 +746,7 @@ static void test_not_go(void)
 	md_dwarf_opts bad = { "x", -1, NULL, NULL };
 	md_dwarf *d = (md_dwarf *)1;
 	md_err e;
-	snprintf(cur, sizeof cur, "fd -1");
+	snprintf(md_t_ctx, sizeof md_t_ctx, "fd -1");
 	T(md_dwarf_open(&bad, &d, &e) == MD_E_NOEXE && d == NULL, "bad fd");
 }
 
@@ -791,7 +759,7 @@ static void expect_debug(const char *what, const char *exe, const char *dfile,
                          const char *hint)
 {
 	opened o;
-	snprintf(cur, sizeof cur, "debug file: %s", what);
+	snprintf(md_t_ctx, sizeof md_t_ctx, "debug file: %s", what);
 	open_bin(&o, exe, exe, dfile, ddir);
 	T(o.st == want, "open: %d, want %d (%s)", o.st, want, o.err.detail);
 	if (hint)
@@ -853,7 +821,7 @@ static void test_debug_files(const char *root)
 	/* an exe with its own DWARF ignores --debug-file */
 	opened o;
 	open_bin(&o, plain, plain, d26, NULL);
-	snprintf(cur, sizeof cur, "debug file: exe has DWARF");
+	snprintf(md_t_ctx, sizeof md_t_ctx, "debug file: exe has DWARF");
 	T(o.st == MD_OK && !md_dwarf_exe(o.d)->dwarf_external, "open: %d %s", o.st,
 	  o.err.detail);
 	close_bin(&o);
@@ -900,7 +868,7 @@ static void test_debug_files(const char *root)
 
 	/* exe_path NULL: no debuglink search, but the exe's own DWARF works */
 	open_bin(&o, plain, NULL, NULL, NULL);
-	snprintf(cur, sizeof cur, "exe_path NULL");
+	snprintf(md_t_ctx, sizeof md_t_ctx, "exe_path NULL");
 	T(o.st == MD_OK, "open: %d %s", o.st, o.err.detail);
 	if (o.st == MD_OK)
 		find_ok(o.d, "main.idle", 9, NULL, NULL);
@@ -976,7 +944,7 @@ static void test_corrupt(const char *root)
 	snprintf(p, sizeof p, "%s/corrupt", tmpdir);
 	if (!is_file(src))
 		return;
-	snprintf(cur, sizeof cur, "corrupt DWARF");
+	snprintf(md_t_ctx, sizeof md_t_ctx, "corrupt DWARF");
 	uint64_t off, size;
 	if (!T(copy_file(src, p) == 0, "copy") )
 		return;
@@ -1067,14 +1035,14 @@ static void test_bad_headers(const char *root)
 	uint64_t a;
 	md_type_id t;
 	md_err e;
-	snprintf(cur, sizeof cur, "bad .symtab size");
+	snprintf(md_t_ctx, sizeof md_t_ctx, "bad .symtab size");
 	T(copy_file(src, p) == 0 && patch_shdr(p, ".symtab", 0x20, 1ull << 40) == 0,
 	  "patch");
 	open_bin(&o, p, p, NULL, NULL);
 	T(o.st == MD_E_DWARF && o.d == NULL, "open: %d %s", o.st, o.err.detail);
 	close_bin(&o);
 
-	snprintf(cur, sizeof cur, "bad .debug_info offset");
+	snprintf(md_t_ctx, sizeof md_t_ctx, "bad .debug_info offset");
 	T(copy_file(src, p) == 0 &&
 	  patch_shdr(p, ".debug_info", 0x18, 1ull << 40) == 0, "patch");
 	open_bin(&o, p, p, NULL, NULL);

@@ -50,37 +50,6 @@
 /* amd64 DWARF register numbers of the first three integer arguments. */
 enum { RAX = 0, RBX = 3, RCX = 2 };
 
-/* What is being tested, for FAIL lines. */
-static char cur[PATH_MAX + 64];
-
-/* T(cond, fmt, ...): a check with context; returns cond. */
-#define T(cond, ...) \
-	((cond) ? t_pass() : t_fail(__FILE__, __LINE__, #cond, __VA_ARGS__))
-
-static int t_pass(void)
-{
-	md_t_pass++;
-	return 1;
-}
-
-static int t_fail(const char *file, int line, const char *cond,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int t_fail(const char *file, int line, const char *cond,
-                  const char *fmt, ...)
-{
-	va_list ap;
-	md_t_fail++;
-	fprintf(stderr, "FAIL %s:%d: [%s] %s", file, line, cur, cond);
-	if (fmt && *fmt) {
-		fputs(": ", stderr);
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-	}
-	fputc('\n', stderr);
-	return 0;
-}
-
 static int ends_with(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);
@@ -688,7 +657,7 @@ static void test_binary(const char *path, const variant *v)
 	char droot[PATH_MAX + 32];
 	md_status st;
 	md_err e;
-	snprintf(cur, sizeof cur, "%s", path);
+	snprintf(md_t_ctx, sizeof md_t_ctx, "%s", path);
 	snprintf(droot, sizeof droot, "%s/debugroot", v->dir);
 	md_dwarf *d = open_dwarf(path, is_mode(v, "buildid") ? droot : NULL, &st,
 	                         &e);
@@ -769,7 +738,7 @@ static void find_source(const char *dir)
 
 static void test_path(const char *p)
 {
-	snprintf(cur, sizeof cur, "%s", p);
+	snprintf(md_t_ctx, sizeof md_t_ctx, "%s", p);
 	find_source(p);
 	if (!T(main_line > 0, "no func main() in %s", main_go))
 		return;
@@ -785,7 +754,7 @@ static void test_path(const char *p)
 		free(ents[i]);
 	}
 	free(n >= 0 ? ents : NULL);
-	snprintf(cur, sizeof cur, "%s", p);
+	snprintf(md_t_ctx, sizeof md_t_ctx, "%s", p);
 	T(tested > 0, "%s: no variant directories with maptarget", p);
 }
 
