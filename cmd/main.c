@@ -62,6 +62,9 @@ static const char usage_attach[] =
 	"                          id and source lines (JSON: a \"threads\" array)\n"
 	"  --no-threads            do not look for writers (no registers, no stacks:\n"
 	"                          the shortest stop)\n"
+	"  --no-stop               do not stop the target at all: read until two\n"
+	"                          passes agree (a map being written may never\n"
+	"                          settle: exit 3, torn read); no writer detection\n"
 	"  --color WHEN            auto (default), always or never; NO_COLOR is honoured\n"
 	"  --no-color              same as --color never\n"
 	"thresholds:\n"
@@ -163,7 +166,7 @@ static int cmd_attach(int argc, char **argv)
 {
 	enum {
 		O_JSON = 256, O_DEBUG_FILE, O_DEBUG_DIR, O_STOP_TIMEOUT, O_COLOR, O_NO_COLOR,
-		O_OVS_LOAD, O_OVS_BYTES, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS
+		O_OVS_LOAD, O_OVS_BYTES, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS, O_NO_STOP
 	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -179,6 +182,7 @@ static int cmd_attach(int argc, char **argv)
 		{ "high-load", required_argument, NULL, O_HIGH_LOAD },
 		{ "threads", no_argument, NULL, O_THREADS },
 		{ "no-threads", no_argument, NULL, O_NO_THREADS },
+		{ "no-stop", no_argument, NULL, O_NO_STOP },
 		{ NULL, 0, NULL, 0 }
 	};
 	md_attach_opts o;
@@ -232,6 +236,9 @@ static int cmd_attach(int argc, char **argv)
 		case O_NO_THREADS:
 			o.threads = 0;
 			break;
+		case O_NO_STOP:
+			o.no_stop = 1;
+			break;
 		case O_OVS_LOAD:
 			if (parse_double(optarg, 0, 1, &o.th.oversized_load))
 				return usage_error("--oversized-load: '%s' is not a number from 0 to 1",
@@ -260,6 +267,8 @@ static int cmd_attach(int argc, char **argv)
 			                   argv[optind - 1]);
 		}
 	}
+	if (o.no_stop && o.threads == 2)
+		return usage_error("attach: --threads needs a stopped snapshot; drop --no-stop");
 	if (argc - optind < 2)
 		return usage_error("%s", argc - optind < 1 ?
 		                   "attach: missing <pid> and <var>" : "attach: missing <var>");

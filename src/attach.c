@@ -345,6 +345,66 @@ static void finish_one(md_map_report *mr, var_work *v, const md_gofacts *gf,
 	md_classify_swiss(&mr->s, &mr->d, th, &mr->v);
 }
 
+/* Reads without a stop can be torn: a writer may change the map between
+ * the reads of one pass.  A map is taken when two passes in a row read the
+ * same bytes (plan result, header, directory, tables); after this many
+ * passes a map that never settled is reported as torn, never decoded from
+ * bytes that disagree. */
+#define MD_NOSTOP_TRIES 8
+
+static int same_reads(const var_work *a, const var_work *b, const md_map_layout *l)
+{
+	if (a->rstatus != b->rstatus || a->plan.status != b->plan.status ||
+	    a->plan.header != b->plan.header || a->hdr_ok != b->hdr_ok ||
+	    a->ndir != b->ndir || a->nt != b->nt)
+		return 0;
+	if (a->hdr_ok && memcmp(a->hdr, b->hdr, l->header_size))
+		return 0;
+	if (a->ndir && memcmp(a->dir, b->dir, a->ndir * sizeof *a->dir))
+		return 0;
+	if (a->nt && (memcmp(a->tptr, b->tptr, a->nt * sizeof *a->tptr) ||
+	              memcmp(a->t_ok, b->t_ok, a->nt * sizeof *a->t_ok) ||
+	              memcmp(a->tbuf, b->tbuf, a->nt * l->table_size)))
+		return 0;
+	return 1;
+}
+
+/* --no-stop: pairs of passes over the running target until each map reads
+ * the same twice.  w2 mirrors w (same plans, own buffers). */
+static md_status sample_unstopped(md_mem *m, md_report *r, var_work *w, var_work *w2,
+                                  read_ctx *c, const md_gofacts *gf,
+                                  const md_thresholds *th, md_err *err)
+{
+	int n = r->nmaps, left = 0;
+	int *done = calloc((size_t)n + 1, sizeof *done);
+	if (!done)
+		return md_err_set(err, MD_E_NOMEM, "no-stop");
+	for (int i = 0; i < n; i++) {
+		done[i] = r->maps[i].status != MD_OK;
+		left += !done[i];
+	}
+	md_status s = MD_OK;
+	for (r->tries = 0; left && r->tries < MD_NOSTOP_TRIES; r->tries++) {
+		if ((s = read_all(m, r, w, c, 0, err)) != MD_OK ||
+		    (s = read_all(m, r, w2, c, 0, err)) != MD_OK)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (done[i] || !same_reads(&w[i], &w2[i], &r->maps[i].layout))
+				continue;
+			finish_one(&r->maps[i], &w[i], gf, th);
+			done[i] = 1;
+			left--;
+		}
+	}
+	for (int i = 0; s == MD_OK && i < n; i++)
+		if (!done[i])
+			r->maps[i].status = md_err_set(&r->maps[i].err, MD_E_TORN,
+			                               "%s changed during each of %d pairs of reads",
+			                               r->maps[i].expr, MD_NOSTOP_TRIES);
+	free(done);
+	return s;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec t;
@@ -400,7 +460,7 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 	r->pid = o->pid;
 	md_proc proc;
 	md_dwarf *dw = NULL;
-	var_work *w = NULL;
+	var_work *w = NULL, *w2 = NULL;
 	read_ctx ctx = { 0 };
 	md_cfi *cfi = NULL;
 	md_g_layout gl;
@@ -477,8 +537,8 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 		goto out;
 	}
 	/* who is writing: CFI and g layout from DWARF, stack buffers, now */
-	r->threads_mode = o->threads;
-	if (o->threads) {
+	r->threads_mode = o->no_stop ? 0 : o->threads;
+	if (r->threads_mode) {
 		if (md_cfi_open(dw, &cfi, err) != MD_OK)
 			cfi = NULL;   /* frame pointers only */
 		have_gl = md_g_layout_load(dw, &gl, err) == MD_OK;
@@ -490,6 +550,29 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 			goto out;
 		}
 	}
+	md_gofacts gf;
+	md_gofacts_for(r->go_version, &gf);
+	if (o->no_stop) {
+		/* a second set of buffers to compare passes with */
+		w2 = calloc((size_t)o->nvars, sizeof *w2);
+		s = w2 ? MD_OK : md_err_set(err, MD_E_NOMEM, "no-stop buffers");
+		for (int i = 0; s == MD_OK && i < o->nvars; i++) {
+			w2[i].plan = w[i].plan;
+			if (r->maps[i].status != MD_OK)
+				continue;
+			w2[i].hdr = calloc(1, r->maps[i].layout.header_size);
+			if (!w2[i].hdr)
+				s = md_err_set(err, MD_E_NOMEM, "header buffer");
+			else if (w[i].dir_cap)
+				s = ensure_dir(&w2[i], w[i].dir_cap, r->maps[i].layout.table_size, err);
+		}
+		if (s == MD_OK)
+			s = sample_unstopped(&mem, r, w, w2, &ctx, &gf, &o->th, err);
+		r->reads = mem.syscalls;
+		md_mem_close(&mem);
+		goto out;
+	}
+	r->stopped = 1;
 	md_stop *stop = NULL;
 	s = md_stop_all(o->pid, o->stop_timeout_ms, &stop, err);
 	if (s != MD_OK) {
@@ -514,8 +597,6 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 		s = rs;
 		goto out;
 	}
-	md_gofacts gf;
-	md_gofacts_for(r->go_version, &gf);
 	for (int i = 0; i < o->nvars; i++)
 		finish_one(&r->maps[i], &w[i], &gf, &o->th);
 	if (o->threads)
@@ -526,6 +607,8 @@ out:
 	ctx_free(&ctx);
 	if (w)
 		work_free(w, o->nvars);
+	if (w2)
+		work_free(w2, o->nvars);
 	md_dwarf_free(dw);
 	md_proc_close(&proc);
 	return s;

@@ -23,6 +23,8 @@ typedef struct md_attach_opts {
 	int stop_timeout_ms;       /* --stop-timeout */
 	int threads;               /* 0 --no-threads; 1 find writers (default);
 	                              2 --threads: every stack, with lines */
+	int no_stop;               /* --no-stop: read without stopping, twice
+	                              per try until both reads agree */
 	md_thresholds th;
 } md_attach_opts;
 

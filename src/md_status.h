@@ -36,6 +36,7 @@ typedef enum md_status {
 	MD_E_NOTMAP,      /* the expression does not name a map */
 	MD_E_LAYOUT,      /* map type's DWARF layout is not one we understand */
 	MD_E_MEM,         /* target memory unreadable */
+	MD_E_TORN,        /* unstopped reads never agreed (--no-stop) */
 	MD_E_EXITED,      /* target exited during the attach */
 	MD_E_STOPTIMEOUT, /* a thread did not stop in time */
 	MD_E_PIDREUSE,    /* pid now names another process */

@@ -36,6 +36,8 @@ static const struct {
 	[MD_E_LAYOUT]      = { "unsupported map layout",
 	                       "this Go release's map header is not one mapdiag knows" },
 	[MD_E_MEM]         = { "unreadable target memory", "the map header or a pointer is invalid" },
+	[MD_E_TORN]        = { "torn read",
+	                       "the map is being written; drop --no-stop to take a stopped snapshot" },
 	[MD_E_EXITED]      = { "target exited during the attach", NULL },
 	[MD_E_STOPTIMEOUT] = { "target did not stop in time",
 	                       "threads in uninterruptible sleep? retry, or raise --stop-timeout" },

@@ -219,8 +219,8 @@ void md_print_json(FILE *f, const md_report *r)
 	jstr(f, r->exe);
 	fputs(",\"go_version\":", f);
 	jstr(f, r->go_version);
-	fprintf(f, ",\"pause_us\":%.1f,\"threads_stopped\":%d,\"maps\":[",
-	        (double)r->pause_ns / 1000.0, r->threads);
+	fprintf(f, ",\"stopped\":%s,\"pause_us\":%.1f,\"threads_stopped\":%d,\"maps\":[",
+	        r->stopped ? "true" : "false", (double)r->pause_ns / 1000.0, r->threads);
 	for (int i = 0; i < r->nmaps; i++) {
 		if (i)
 			fputc(',', f);

@@ -233,9 +233,14 @@ void md_print_text(FILE *f, const md_report *r, const md_print_opts *o)
 		ok += r->maps[i].status == MD_OK;
 	if (!ok)
 		return;
-	fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n\n", BOLD(&p),
-	        (int)r->pid, OFF(&p), r->exe, r->go_version, r->threads,
-	        (double)r->pause_ns / 1000.0);
+	if (r->stopped)
+		fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n\n", BOLD(&p),
+		        (int)r->pid, OFF(&p), r->exe, r->go_version, r->threads,
+		        (double)r->pause_ns / 1000.0);
+	else
+		fprintf(f, "%spid %d%s  %s  %s  not stopped: %d pair%s of reads until they "
+		        "agreed\n\n", BOLD(&p), (int)r->pid, OFF(&p), r->exe, r->go_version,
+		        r->tries, r->tries == 1 ? "" : "s");
 	for (int i = 0; i < r->nmaps; i++)
 		map_text(&p, r, &r->maps[i]);
 	if (r->threads_mode == 2)

@@ -39,6 +39,8 @@ typedef struct md_report {
 	pid_t pid;
 	char exe[4096];
 	char go_version[64];
+	int stopped;               /* 0 with --no-stop */
+	int tries;                 /* --no-stop: read pairs taken */
 	uint64_t pause_ns;         /* how long the target was stopped */
 	int threads;               /* threads stopped */
 	uint64_t reads;            /* read system calls during the stop */
