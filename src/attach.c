@@ -454,55 +454,73 @@ static void attribute(md_dwarf *dw, md_report *r, md_threads *ts, md_cfi *cfi,
 	r->analyse_ns = now_ns() - t0;
 }
 
-md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
+/* What one attach or watch holds between resolving and reading. */
+struct md_session {
+	md_proc proc;
+	md_dwarf *dw;
+	uint64_t bias;
+	var_work *w, *w2;          /* w2: a second pass's buffers (no stop) */
+	read_ctx ctx;
+	md_mem mem;
+	int mem_open;
+	int n, live;
+	md_gofacts gf;
+};
+
+static void session_close(md_session *ss)
 {
+	if (ss->mem_open)
+		md_mem_close(&ss->mem);
+	ctx_free(&ss->ctx);
+	if (ss->w)
+		work_free(ss->w, ss->n);
+	if (ss->w2)
+		work_free(ss->w2, ss->n);
+	md_dwarf_free(ss->dw);
+	md_proc_close(&ss->proc);
+	memset(ss, 0, sizeof *ss);
+	ss->proc.exe_fd = -1;
+}
+
+/* Everything before reading: the process, its DWARF and load bias, a read
+ * plan and layout per variable (errors stay with their variable), and every
+ * buffer the reads need, sized by a probe of the running target.  With
+ * two_passes, a second set of buffers for reads without a stop. */
+static md_status session_open(md_session *ss, const md_attach_opts *o, md_report *r,
+                              int two_passes, md_err *err)
+{
+	memset(ss, 0, sizeof *ss);
 	memset(r, 0, sizeof *r);
 	r->pid = o->pid;
-	md_proc proc;
-	md_dwarf *dw = NULL;
-	var_work *w = NULL, *w2 = NULL;
-	read_ctx ctx = { 0 };
-	md_cfi *cfi = NULL;
-	md_g_layout gl;
-	int have_gl = 0;
-	md_threads ts = { 0 };
-	md_status s = md_proc_open(o->pid, &proc, err);
-	if (s != MD_OK) {
-		md_proc_close(&proc);
-		return s;
-	}
-	snprintf(r->exe, sizeof r->exe, "%s", proc.exe_path);
-
-	md_dwarf_opts dop = { proc.exe_path, proc.exe_fd, o->debug_file, o->debug_dir };
-	s = md_dwarf_open(&dop, &dw, err);
+	ss->n = o->nvars;
+	md_status s = md_proc_open(o->pid, &ss->proc, err);
 	if (s != MD_OK)
-		goto out;
-	const md_exe_info *xi = md_dwarf_exe(dw);
-	snprintf(r->go_version, sizeof r->go_version, "%s", xi->go_version);
+		return s;
+	snprintf(r->exe, sizeof r->exe, "%s", ss->proc.exe_path);
 
-	uint64_t bias = 0;
-	if (xi->pie) {
-		s = md_proc_load_bias(&proc, xi->load_vaddr, &bias, err);
-		if (s != MD_OK)
-			goto out;
-	}
+	md_dwarf_opts dop = { ss->proc.exe_path, ss->proc.exe_fd, o->debug_file, o->debug_dir };
+	if ((s = md_dwarf_open(&dop, &ss->dw, err)) != MD_OK)
+		return s;
+	const md_exe_info *xi = md_dwarf_exe(ss->dw);
+	snprintf(r->go_version, sizeof r->go_version, "%s", xi->go_version);
+	md_gofacts_for(r->go_version, &ss->gf);
+	if (xi->pie && (s = md_proc_load_bias(&ss->proc, xi->load_vaddr, &ss->bias, err)) != MD_OK)
+		return s;
 
 	r->nmaps = o->nvars;
 	r->maps = calloc((size_t)o->nvars, sizeof *r->maps);
-	w = calloc((size_t)o->nvars, sizeof *w);
-	if (!r->maps || !w) {
-		s = md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
-		goto out;
-	}
+	ss->w = calloc((size_t)o->nvars, sizeof *ss->w);
+	if (!r->maps || !ss->w)
+		return md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
 
 	/* All DWARF work, while the target runs. */
-	int live = 0;
 	for (int i = 0; i < o->nvars; i++) {
 		md_map_report *mr = &r->maps[i];
+		var_work *w = &ss->w[i];
 		mr->expr = o->vars[i];
-		mr->status = md_plan_build(dw, o->vars[i], bias, &w[i].plan, &mr->err);
+		mr->status = md_plan_build(ss->dw, o->vars[i], ss->bias, &w->plan, &mr->err);
 		if (mr->status == MD_OK)
-			mr->status = md_dwarf_map_layout(dw, w[i].plan.map_type, &mr->layout,
+			mr->status = md_dwarf_map_layout(ss->dw, w->plan.map_type, &mr->layout,
 			                                 &mr->err);
 		if (mr->status == MD_OK && (mr->layout.header_size == 0 ||
 		                            mr->layout.header_size > MD_MAX_HEADER))
@@ -513,103 +531,209 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 			mr->status = md_err_set(&mr->err, MD_E_LAYOUT, "table size %llu",
 			                        (unsigned long long)mr->layout.table_size);
 		if (mr->status == MD_OK) {
-			w[i].hdr = calloc(1, mr->layout.header_size);
-			if (!w[i].hdr) {
-				s = md_err_set(err, MD_E_NOMEM, "header buffer");
-				goto out;
-			}
-			live++;
+			if (!(w->hdr = calloc(1, mr->layout.header_size)))
+				return md_err_set(err, MD_E_NOMEM, "header buffer");
+			ss->live++;
 		}
 	}
-	if (!live)
-		goto out;
+	if (!ss->live)
+		return MD_OK;
 
 	/* The pid must still name the process whose executable we read. */
-	s = md_proc_recheck(&proc, err);
-	if (s != MD_OK)
-		goto out;
+	if ((s = md_proc_recheck(&ss->proc, err)) != MD_OK)
+		return s;
+	md_mem_init(&ss->mem, o->pid);
+	ss->mem_open = 1;
+	if ((s = prepare(&ss->mem, r, ss->w, &ss->ctx, err)) != MD_OK)
+		return s;
+	if (!two_passes)
+		return MD_OK;
+	ss->w2 = calloc((size_t)o->nvars, sizeof *ss->w2);
+	if (!ss->w2)
+		return md_err_set(err, MD_E_NOMEM, "second-pass buffers");
+	for (int i = 0; i < o->nvars; i++) {
+		ss->w2[i].plan = ss->w[i].plan;
+		if (r->maps[i].status != MD_OK)
+			continue;
+		if (!(ss->w2[i].hdr = calloc(1, r->maps[i].layout.header_size)))
+			return md_err_set(err, MD_E_NOMEM, "header buffer");
+		if (ss->w[i].dir_cap &&
+		    (s = ensure_dir(&ss->w2[i], ss->w[i].dir_cap, r->maps[i].layout.table_size,
+		                    err)) != MD_OK)
+			return s;
+	}
+	return MD_OK;
+}
 
-	md_mem mem;
-	md_mem_init(&mem, o->pid);
-	s = prepare(&mem, r, w, &ctx, err);
-	if (s != MD_OK) {
-		md_mem_close(&mem);
+md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
+{
+	md_session ss;
+	md_cfi *cfi = NULL;
+	md_g_layout gl;
+	int have_gl = 0;
+	md_threads ts = { 0 };
+	md_status s = session_open(&ss, o, r, o->no_stop, err);
+	if (s != MD_OK || !ss.live)
+		goto out;
+	if (o->no_stop) {
+		s = sample_unstopped(&ss.mem, r, ss.w, ss.w2, &ss.ctx, &ss.gf, &o->th, err);
+		r->reads = ss.mem.syscalls;
 		goto out;
 	}
 	/* who is writing: CFI and g layout from DWARF, stack buffers, now */
-	r->threads_mode = o->no_stop ? 0 : o->threads;
+	r->threads_mode = o->threads;
 	if (r->threads_mode) {
-		if (md_cfi_open(dw, &cfi, err) != MD_OK)
+		if (md_cfi_open(ss.dw, &cfi, err) != MD_OK)
 			cfi = NULL;   /* frame pointers only */
-		have_gl = md_g_layout_load(dw, &gl, err) == MD_OK;
+		have_gl = md_g_layout_load(ss.dw, &gl, err) == MD_OK;
 		pid_t tmp[4096];
 		int nt = md_proc_tids(o->pid, tmp, 4096);
-		s = md_threads_prepare(&ts, nt > 0 ? nt : 8, err);
-		if (s != MD_OK) {
-			md_mem_close(&mem);
+		if ((s = md_threads_prepare(&ts, nt > 0 ? nt : 8, err)) != MD_OK)
 			goto out;
-		}
-	}
-	md_gofacts gf;
-	md_gofacts_for(r->go_version, &gf);
-	if (o->no_stop) {
-		/* a second set of buffers to compare passes with */
-		w2 = calloc((size_t)o->nvars, sizeof *w2);
-		s = w2 ? MD_OK : md_err_set(err, MD_E_NOMEM, "no-stop buffers");
-		for (int i = 0; s == MD_OK && i < o->nvars; i++) {
-			w2[i].plan = w[i].plan;
-			if (r->maps[i].status != MD_OK)
-				continue;
-			w2[i].hdr = calloc(1, r->maps[i].layout.header_size);
-			if (!w2[i].hdr)
-				s = md_err_set(err, MD_E_NOMEM, "header buffer");
-			else if (w[i].dir_cap)
-				s = ensure_dir(&w2[i], w[i].dir_cap, r->maps[i].layout.table_size, err);
-		}
-		if (s == MD_OK)
-			s = sample_unstopped(&mem, r, w, w2, &ctx, &gf, &o->th, err);
-		r->reads = mem.syscalls;
-		md_mem_close(&mem);
-		goto out;
 	}
 	r->stopped = 1;
 	md_stop *stop = NULL;
-	s = md_stop_all(o->pid, o->stop_timeout_ms, &stop, err);
-	if (s != MD_OK) {
-		md_mem_close(&mem);
+	if ((s = md_stop_all(o->pid, o->stop_timeout_ms, &stop, err)) != MD_OK)
 		goto out;
-	}
 	/* ---- the target is stopped ---- */
-	uint64_t syscalls0 = mem.syscalls;
-	md_status rs = read_all(&mem, r, w, &ctx, 0, err);
+	uint64_t syscalls0 = ss.mem.syscalls;
+	md_status rs = read_all(&ss.mem, r, ss.w, &ss.ctx, 0, err);
 	if (rs == MD_OK && o->threads)
-		rs = md_threads_capture(&ts, stop, &mem, have_gl ? &gl : NULL, err);
+		rs = md_threads_capture(&ts, stop, &ss.mem, have_gl ? &gl : NULL, err);
 	md_err rerr = *err;
 	md_stop_stats st;
 	md_stop_release(stop, &st, err);
 	/* ---- the target runs ---- */
 	r->pause_ns = st.pause_ns;
 	r->threads = st.threads;
-	r->reads = mem.syscalls - syscalls0;
-	md_mem_close(&mem);
+	r->reads = ss.mem.syscalls - syscalls0;
 	if (rs != MD_OK) {
 		*err = rerr;
 		s = rs;
 		goto out;
 	}
 	for (int i = 0; i < o->nvars; i++)
-		finish_one(&r->maps[i], &w[i], &gf, &o->th);
+		finish_one(&r->maps[i], &ss.w[i], &ss.gf, &o->th);
 	if (o->threads)
-		attribute(dw, r, &ts, cfi, bias, &gf);
+		attribute(ss.dw, r, &ts, cfi, ss.bias, &ss.gf);
 out:
 	md_threads_free(&ts);
 	md_cfi_free(cfi);
-	ctx_free(&ctx);
-	if (w)
-		work_free(w, o->nvars);
-	if (w2)
-		work_free(w2, o->nvars);
-	md_dwarf_free(dw);
-	md_proc_close(&proc);
+	session_close(&ss);
 	return s;
+}
+
+/* ---- sessions for mapdiag watch ---------------------------------------- */
+
+md_status md_session_open(const md_attach_opts *o, md_report *r, md_session **out,
+                          md_err *err)
+{
+	md_session *ss = malloc(sizeof *ss);
+	if (!ss)
+		return md_err_set(err, MD_E_NOMEM, "session");
+	md_status s = session_open(ss, o, r, 1, err);
+	if (s != MD_OK) {
+		session_close(ss);
+		free(ss);
+		return s;
+	}
+	*out = ss;
+	return MD_OK;
+}
+
+void md_session_close(md_session *ss)
+{
+	if (!ss)
+		return;
+	session_close(ss);
+	free(ss);
+}
+
+uint64_t md_session_reads(const md_session *ss)
+{
+	return ss->mem.syscalls;
+}
+
+/* The few values watch follows, from bytes two passes agreed on. */
+static void to_sample(const md_map_report *mr, const var_work *v, const md_gofacts *gf,
+                      md_wsample *x)
+{
+	const md_map_layout *l = &mr->layout;
+	md_err e;
+	x->ok = 0;
+	if (v->rstatus != MD_OK)
+		return;
+	x->swiss = l->impl == MD_IMPL_SWISS;
+	if (!v->plan.header) {
+		x->is_nil = 1;
+		x->ok = 1;
+		return;
+	}
+	if (!x->swiss) {
+		md_hmap_hdr h;
+		md_derived d;
+		if (md_hmap_decode(l, v->hdr, l->header_size, &h, &e) != MD_OK || h.B > 62)
+			return;
+		md_hmap_derive(l, gf, &h, &d);
+		x->count = h.count;
+		x->writing = (h.flags & MD_HMAP_F_WRITING) != 0;
+		x->growing = h.oldbuckets != 0;
+		x->B = h.B;
+		x->nevacuate = h.nevacuate;
+		x->noldbuckets = d.noldbuckets;
+		x->has_clearSeq = h.has_clearSeq;
+		x->clearSeq = h.clearSeq;
+		x->ok = 1;
+		return;
+	}
+	md_swiss_hdr h;
+	if (md_swiss_decode(l, v->hdr, l->header_size, &h, &e) != MD_OK ||
+	    md_swiss_check_dir(&h, &e) != MD_OK)
+		return;
+	x->count = h.used;
+	x->writing = h.writing != 0;
+	x->dirLen = h.dirLen;
+	x->globalDepth = h.globalDepth;
+	x->has_clearSeq = h.has_clearSeq;
+	x->clearSeq = h.clearSeq;
+	x->capacity = h.dirLen == 0 ? (h.dirPtr ? 8 : 0) : 0;
+	for (size_t t = 0; t < v->nt; t++) {
+		md_swiss_table tb;
+		if (!v->t_ok[t] || md_swiss_table_decode(l, v->tptr[t], v->tbuf + t * l->table_size,
+		                                         l->table_size, &tb, &e) != MD_OK)
+			return;
+		x->capacity += tb.capacity;
+	}
+	x->ok = 1;
+}
+
+md_status md_session_sample(md_session *ss, md_report *r, int tries, md_wsample *x,
+                            md_err *err)
+{
+	int n = r->nmaps, left = 0;
+	for (int i = 0; i < n; i++) {
+		x[i].ok = 0;
+		left += r->maps[i].status == MD_OK;
+	}
+	uint64_t t = now_ns();
+	for (int k = 0; left && k < tries; k++) {
+		md_status s;
+		if ((s = read_all(&ss->mem, r, ss->w, &ss->ctx, 0, err)) != MD_OK ||
+		    (s = read_all(&ss->mem, r, ss->w2, &ss->ctx, 0, err)) != MD_OK)
+			return s;
+		t = now_ns();
+		for (int i = 0; i < n; i++) {
+			if (r->maps[i].status != MD_OK || x[i].ok)
+				continue;
+			if (!same_reads(&ss->w[i], &ss->w2[i], &r->maps[i].layout))
+				continue;
+			to_sample(&r->maps[i], &ss->w[i], &ss->gf, &x[i]);
+			x[i].t_ns = t;
+			left -= x[i].ok;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (!x[i].ok)
+			x[i].t_ns = t;
+	return MD_OK;
 }
