@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "attach.h"
+#include "watch.h"
 #include "msg.h"
 #include "report.h"
 
@@ -32,6 +33,8 @@ static const char usage_top[] =
 	"\n"
 	"commands:\n"
 	"  attach <pid> <var>...   snapshot the named maps (see mapdiag attach --help)\n"
+	"  watch <pid> <var>...    sample them over time without stopping the process\n"
+	"                          (see mapdiag watch --help)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help              show this help\n"
@@ -77,6 +80,31 @@ static const char usage_attach[] =
 	"  --high-load F           note load at or above F of the limit (default 0.9)\n"
 	"\n"
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error)\n";
+
+static const char usage_watch[] =
+	"usage: mapdiag watch [options] <pid> <var> [<var>...]\n"
+	"\n"
+	"Sample the headers of the maps <var> again and again WITHOUT stopping the\n"
+	"process (process_vm_readv only, no ptrace), and report how they behave:\n"
+	"write duty cycle, longest writing stretch, growths, parked growth, insert\n"
+	"and delete rates.  <var> as for attach.\n"
+	"\n"
+	"options:\n"
+	"  --interval D            between samples (default 10ms)\n"
+	"  --every D               between reports (default 1s)\n"
+	"  --duration D            stop after D (default: until Ctrl-C) ...\n"
+	"  --count N               ... or after N samples\n"
+	"  --json                  JSON Lines, one object per report (the default when\n"
+	"                          stdout is not a terminal; on a terminal: a live view)\n"
+	"  --prom FILE             write Prometheus text exposition to FILE at every\n"
+	"                          report (atomically: node_exporter textfile collector)\n"
+	"  --stuck D               writer-stuck: flag set continuously for D (default 1s)\n"
+	"  --parked D              growth-parked: growing-idle for D (default 10s)\n"
+	"  --hot F                 hot-map: written more than F of the time (default 0.5)\n"
+	"  --debug-file PATH, --debug-dir DIR, --color WHEN, --no-color: as for attach\n"
+	"\n"
+	"D is a number with a unit: 500us, 10ms, 2s, 5m, 1h (plain numbers are seconds).\n"
+	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error), over the window\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -148,6 +176,33 @@ static int parse_bytes(const char *s, uint64_t *out)
 	if (*end || v > (ULLONG_MAX >> shift))
 		return -1;
 	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/* "500us", "10ms", "2s", "5m", "1h", "1.5s"; a plain number is seconds. */
+static int parse_duration(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0) || v > 1e7)
+		return -1;
+	double mul = 1e9;
+	if (!strcmp(end, "ns"))
+		mul = 1;
+	else if (!strcmp(end, "us") || !strcmp(end, "\xc2\xb5s"))
+		mul = 1e3;
+	else if (!strcmp(end, "ms"))
+		mul = 1e6;
+	else if (!strcmp(end, "s") || !*end)
+		mul = 1e9;
+	else if (!strcmp(end, "m"))
+		mul = 60e9;
+	else if (!strcmp(end, "h"))
+		mul = 3600e9;
+	else
+		return -1;
+	*out = (uint64_t)(v * mul);
 	return 0;
 }
 
@@ -308,6 +363,147 @@ static int cmd_attach(int argc, char **argv)
 	return code;
 }
 
+static volatile int watch_stop;
+
+static void on_watch_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	enum {
+		W_JSON = 256, W_PROM, W_INTERVAL, W_EVERY, W_DURATION, W_COUNT, W_STUCK,
+		W_PARKED, W_HOT, W_DEBUG_FILE, W_DEBUG_DIR, W_COLOR, W_NO_COLOR
+	};
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, W_JSON },
+		{ "prom", required_argument, NULL, W_PROM },
+		{ "interval", required_argument, NULL, W_INTERVAL },
+		{ "every", required_argument, NULL, W_EVERY },
+		{ "duration", required_argument, NULL, W_DURATION },
+		{ "count", required_argument, NULL, W_COUNT },
+		{ "stuck", required_argument, NULL, W_STUCK },
+		{ "parked", required_argument, NULL, W_PARKED },
+		{ "hot", required_argument, NULL, W_HOT },
+		{ "debug-file", required_argument, NULL, W_DEBUG_FILE },
+		{ "debug-dir", required_argument, NULL, W_DEBUG_DIR },
+		{ "color", required_argument, NULL, W_COLOR },
+		{ "no-color", no_argument, NULL, W_NO_COLOR },
+		{ NULL, 0, NULL, 0 }
+	};
+	md_watch_opts o;
+	memset(&o, 0, sizeof o);
+	o.interval_ns = 10000000ull;
+	o.every_ns = 1000000000ull;
+	md_wthresholds_default(&o.th);
+	int json = 0, color = -1;
+	double dv;
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_watch, stdout);
+			return 0;
+		case W_JSON:
+			json = 1;
+			break;
+		case W_PROM:
+			o.prom = optarg;
+			break;
+		case W_INTERVAL:
+			if (parse_duration(optarg, &o.interval_ns) || o.interval_ns == 0)
+				return usage_error("--interval: '%s' is not a duration above 0", optarg);
+			break;
+		case W_EVERY:
+			if (parse_duration(optarg, &o.every_ns) || o.every_ns == 0)
+				return usage_error("--every: '%s' is not a duration above 0", optarg);
+			break;
+		case W_DURATION:
+			if (parse_duration(optarg, &o.duration_ns) || o.duration_ns == 0)
+				return usage_error("--duration: '%s' is not a duration above 0", optarg);
+			break;
+		case W_COUNT:
+			if (parse_double(optarg, 1, 1e15, &dv))
+				return usage_error("--count: '%s' is not a positive number", optarg);
+			o.count = (uint64_t)dv;
+			break;
+		case W_STUCK:
+			if (parse_duration(optarg, &o.th.stuck_ns))
+				return usage_error("--stuck: '%s' is not a duration", optarg);
+			break;
+		case W_PARKED:
+			if (parse_duration(optarg, &o.th.parked_ns))
+				return usage_error("--parked: '%s' is not a duration", optarg);
+			break;
+		case W_HOT:
+			if (parse_double(optarg, 0, 1, &o.th.hot))
+				return usage_error("--hot: '%s' is not a number from 0 to 1", optarg);
+			break;
+		case W_DEBUG_FILE:
+			o.a.debug_file = optarg;
+			break;
+		case W_DEBUG_DIR:
+			o.a.debug_dir = optarg;
+			break;
+		case W_COLOR:
+			if (!strcmp(optarg, "auto"))
+				color = -1;
+			else if (!strcmp(optarg, "always"))
+				color = 1;
+			else if (!strcmp(optarg, "never"))
+				color = 0;
+			else
+				return usage_error("--color: '%s' is not auto, always or never", optarg);
+			break;
+		case W_NO_COLOR:
+			color = 0;
+			break;
+		default:
+			if (optopt && optopt < 256)
+				return usage_error("watch: option -%c is unknown or lacks its value",
+				                   optopt);
+			return usage_error("watch: option '%s' is unknown or lacks its value",
+			                   argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		return usage_error("%s", argc - optind < 1 ?
+		                   "watch: missing <pid> and <var>" : "watch: missing <var>");
+	if (parse_pid(argv[optind], &o.a.pid))
+		return usage_error("watch: '%s' is not a process id", argv[optind]);
+	o.a.vars = (const char *const *)&argv[optind + 1];
+	o.a.nvars = argc - optind - 1;
+	int tty = isatty(STDOUT_FILENO);
+	o.json = json || !tty;
+	o.tty = !o.json;
+	if (color < 0) {
+		const char *nc = getenv("NO_COLOR");
+		color = tty && !(nc && *nc);
+	}
+	o.color = color;
+
+	/* No ptrace here, nothing to release: Ctrl-C ends the window with its
+	 * summary instead of killing us. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_watch_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	md_err err = { 0 };
+	int code = md_watch_run(&o, &watch_stop, &err);
+	if (err.code != MD_OK && code == 3)
+		md_msg_error(&err);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	install_signals();
@@ -326,5 +522,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "attach"))
 		return cmd_attach(argc - 1, argv + 1);
+	if (!strcmp(cmd, "watch"))
+		return cmd_watch(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);
 }

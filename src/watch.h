@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include "md_status.h"
 #include "watchstat.h"
+#include "attach.h"
 
 typedef struct md_wmap {
 	const char *expr;          /* as given */
@@ -39,6 +40,25 @@ typedef struct md_watch_report {
 	int nmaps;
 	md_wmap *maps;
 } md_watch_report;
+
+typedef struct md_watch_opts {
+	md_attach_opts a;          /* pid, variables, debug files */
+	uint64_t interval_ns;      /* between samples (--interval) */
+	uint64_t every_ns;         /* between reports (--every) */
+	uint64_t duration_ns;      /* window (--duration); 0: unbounded */
+	uint64_t count;            /* samples (--count); 0: unbounded */
+	md_wthresholds th;         /* --stuck, --parked, --hot */
+	int json;                  /* JSON Lines on stdout */
+	int tty;                   /* live view on stdout */
+	int color;
+	const char *prom;          /* --prom FILE */
+} md_watch_opts;
+
+/* Run a window: sample, report every every_ns, summarise at the end.
+ * Returns the exit code (0/1/2 by the worst finding, 3 on any error) with
+ * err set for a process-level error.  *stop (may be NULL) ends the window
+ * early when it becomes non-zero (a signal handler sets it). */
+int md_watch_run(const md_watch_opts *o, volatile int *stop, md_err *err);
 
 /* One JSON object on one line (JSON Lines). */
 void md_print_watch_jsonl(FILE *f, const md_watch_report *r);

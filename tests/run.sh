@@ -5,7 +5,8 @@
 #      ASan+UBSan;
 #   2. the dwarf/ unit test on real Go binaries of every variant;
 #   3. integration tests: attach to real Go processes of every variant and
-#      build mode, compare with their own reports, errors, liveness;
+#      build mode, compare with their own reports, errors, liveness; watch
+#      them without stopping;
 #   4. the same integration tests on two variants with an ASan+UBSan build
 #      of mapdiag, and one attach under valgrind memcheck.
 # Each part prints 'N passed, N failed'; the last line is the total.
@@ -65,6 +66,8 @@ fi
 
 # 3. integration
 run integration python3 tests/integration/test_attach.py
+run integration-watch python3 tests/integration/test_watch.py
+run promcheck-selftest python3 tests/integration/promcheck.py --self-test
 
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Integration tests of mapdiag watch: sampling without stopping the target.
+
+Ground truth comes from the targets themselves (testdata/writers,
+testdata/watchtarget): the writing flag they force, the duty cycle and the
+growth events they measure from inside.  Ends with 'N passed, N failed'.
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+import targets  # noqa: E402
+import test_attach as ta  # noqa: E402  (check/ok/fail and the counters)
+
+MAPDIAG = ta.MAPDIAG
+
+
+def watch(*args, timeout=120):
+    p = subprocess.run([MAPDIAG, "watch"] + [str(a) for a in args], capture_output=True,
+                       text=True, timeout=timeout)
+    lines = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+    return p.returncode, lines, p.stderr
+
+
+def test_stuck(variant):
+    """A writing flag forced on for good: writer-stuck (critical) once the
+    flag has been seen set for longer than --stuck, and not before."""
+    p, oracle = targets.start(targets.writers(variant), args=["-mode", "stale"])
+    try:
+        rc, lines, err = watch("--interval", "5ms", "--every", "250ms", "--duration", "1.6s",
+                               "--stuck", "1s", oracle["pid"], "main.stale")
+        final = lines[-1] if lines else {}
+        m = final.get("maps", [{}])[0]
+        codes = [f["code"] for f in m.get("findings", [])]
+        ta.check("watch stuck %s: writer-stuck, exit CRITICAL" % variant,
+                 rc == 2 and final.get("final") and "writer-stuck" in codes and m["duty"] == 1,
+                 "rc=%d %s %s" % (rc, codes, err[-200:]))
+        early = [l for l in lines if l["elapsed_s"] < 0.9]
+        ta.check("watch stuck %s: not reported before the bound" % variant,
+                 early and all("writer-stuck" not in [f["code"] for f in l["maps"][0]["findings"]]
+                               for l in early), str([l["elapsed_s"] for l in lines]))
+        ta.check("watch stuck %s: longest writing run spans the window" % variant,
+                 m.get("longest_writing_s", 0) >= 1.4, str(m.get("longest_writing_s")))
+    finally:
+        targets.stop(p)
+
+
+def test_no_ptrace(variant):
+    """watch never stops the target: no ptrace call at all."""
+    p, oracle = targets.start(targets.writers(variant), args=["-mode", "hot"])
+    try:
+        cmd = ["strace", "-f", "-qq", "-e", "trace=ptrace", "-o", "/dev/stderr", MAPDIAG,
+               "watch", "--json", "--interval", "2ms", "--count", "100", str(oracle["pid"]),
+               "main.hotInt", "main.hotStr"]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        lines = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+        ta.check("watch %s: no ptrace" % variant,
+                 r.returncode in (0, 1) and "ptrace(" not in r.stderr and lines and
+                 lines[-1]["final"], "rc=%d %s" % (r.returncode, r.stderr[:300]))
+        m = {x["var"]: x for x in lines[-1]["maps"]}
+        ta.check("watch %s: samples and torn add up" % variant,
+                 all(x["samples"] + x["torn"] == 100 for x in m.values()),
+                 str({k: (v["samples"], v["torn"]) for k, v in m.items()}))
+        ta.check("watch %s: a map written nonstop shows a high duty cycle" % variant,
+                 m["main.hotInt"]["duty"] > 0.3 and m["main.hotInt"]["count"] == 1024,
+                 str(m["main.hotInt"]))
+        ta.check_released("watch " + variant, oracle["pid"])
+    finally:
+        targets.stop(p)
+
+
+def prom_problems(text):
+    sys.path.insert(0, HERE)
+    import promcheck
+    return promcheck.check(text)
+
+
+def test_prom_atomic(variant):
+    """--prom: every read of the file, however often, is a whole valid
+    exposition (temp file + rename); promtool agrees where installed."""
+    p, oracle = targets.start(targets.writers(variant), args=["-mode", "hot"])
+    path = os.path.join(ROOT, "tests", "out", "watch-%s.prom" % variant)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.exists(path):
+        os.unlink(path)
+    seen, bad = [0], []
+    done = threading.Event()
+
+    def reader():
+        while not done.is_set():
+            try:
+                with open(path) as f:
+                    text = f.read()
+            except FileNotFoundError:
+                continue
+            seen[0] += 1
+            if not text.endswith("\n") or "mapdiag_watch_target_up" not in text:
+                bad.append("partial file (%d bytes)" % len(text))
+            elif seen[0] % 50 == 1:
+                probs = prom_problems(text)
+                if probs:
+                    bad.append("; ".join(probs[:2]))
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        rc, lines, err = watch("--json", "--interval", "1ms", "--every", "5ms", "--duration", "2s",
+                               "--prom", path, oracle["pid"], "main.hotInt", "main.hotStr",
+                               "main.hotGeneric")
+    finally:
+        done.set()
+        t.join()
+        targets.stop(p)
+    ta.check("prom %s: %d reads of the file, never half written, always valid" % (variant, seen[0]),
+             rc in (0, 1) and seen[0] > 20 and not bad, "rc=%d %s" % (rc, bad[:3]))
+    text = open(path).read()
+    for k in ('mapdiag_map_writing_duty_ratio{pid="%d"' % oracle["pid"],
+              'var="main.hotStr"', "# TYPE mapdiag_map_samples_total counter"):
+        ta.check("prom %s: has %s" % (variant, k), k in text)
+    promtool = "/usr/bin/promtool"
+    if os.path.exists(promtool):
+        r = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
+                           text=True)
+        ta.check("prom %s: promtool check metrics" % variant, r.returncode == 0, r.stdout + r.stderr)
+    else:
+        ta.ok("prom %s: promtool not installed (promcheck.py used)" % variant)
+
+
+def test_watch_errors():
+    rc, lines, err = watch("4194303", "main.x")
+    ta.check("watch: no such process", rc == 3 and "no such process" in err, err)
+    for args, what in [(["--interval", "0", "1", "main.a"], "--interval"),
+                       (["--duration", "soon", "1", "main.a"], "--duration"),
+                       (["--hot", "2", "1", "main.a"], "--hot"), (["1"], "missing <var>")]:
+        rc, lines, err = watch(*args)
+        ta.check("watch usage %s" % " ".join(args), rc == 3 and what in err, err)
+    r = subprocess.run([MAPDIAG, "watch", "--help"], capture_output=True, text=True)
+    ta.check("watch --help", r.returncode == 0 and "--prom" in r.stdout)
+
+
+def main():
+    for v in ("go1.21", "go1.24-noswiss", "go1.26"):
+        test_stuck(v)
+    for v in ("go1.23", "go1.27"):
+        test_no_ptrace(v)
+    for v in ("go1.22", "go1.26"):
+        test_prom_atomic(v)
+    test_watch_errors()
+    extra = os.path.join(HERE, "test_watch_target.py")
+    if os.path.exists(extra):
+        import test_watch_target
+        test_watch_target.run()
+    print("%d passed, %d failed" % (ta.passed, ta.failed))
+    return 1 if ta.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
