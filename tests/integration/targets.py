@@ -93,6 +93,18 @@ def writers(variant):
     return os.path.join(BIN, variant, "writers")
 
 
+def watchtarget(variant):
+    """Path of the watchtarget (testdata/watchtarget: a map kept in a known
+    pattern of activity, with the target's own measurements printed as
+    "STATS {json}" lines on stdout after READY; -mode burst|stuck|grow|work)
+    built for variant, one of VARIANTS:
+    p, o = start(watchtarget("go1.26"), ["-mode", "burst"]), then read
+    p.stdout (e.g. p.stdout.readline()) for the STATS lines."""
+    if variant not in VARIANTS:
+        raise ValueError("unknown variant %r (known: %s)" % (variant, " ".join(VARIANTS)))
+    return os.path.join(BIN, variant, "watchtarget")
+
+
 def read_stderr(p):
     """Everything the target has written to stderr so far (a file, so that a
     chatty target such as one with -tick never blocks on a full pipe)."""
