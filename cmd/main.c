@@ -206,6 +206,29 @@ static int parse_duration(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* --color WHEN: -1 auto, 1 always, 0 never */
+static int parse_color(const char *s, int *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = -1;
+	else if (!strcmp(s, "always"))
+		*out = 1;
+	else if (!strcmp(s, "never"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* auto: colour on a terminal, unless NO_COLOR is set and not empty */
+static int resolve_color(int color)
+{
+	if (color >= 0)
+		return color;
+	const char *nc = getenv("NO_COLOR");
+	return isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
 static int parse_pid(const char *s, pid_t *out)
 {
 	char *end;
@@ -273,13 +296,7 @@ static int cmd_attach(int argc, char **argv)
 			o.stop_timeout_ms = (int)dv;
 			break;
 		case O_COLOR:
-			if (!strcmp(optarg, "auto"))
-				color = -1;
-			else if (!strcmp(optarg, "always"))
-				color = 1;
-			else if (!strcmp(optarg, "never"))
-				color = 0;
-			else
+			if (parse_color(optarg, &color))
 				return usage_error("--color: '%s' is not auto, always or never", optarg);
 			break;
 		case O_NO_COLOR:
@@ -332,10 +349,7 @@ static int cmd_attach(int argc, char **argv)
 	o.vars = (const char *const *)&argv[optind + 1];
 	o.nvars = argc - optind - 1;
 
-	if (color < 0) {
-		const char *nc = getenv("NO_COLOR");
-		color = isatty(STDOUT_FILENO) && !(nc && *nc);
-	}
+	color = resolve_color(color);
 
 	md_report r;
 	md_err err = { 0 };
@@ -451,13 +465,7 @@ static int cmd_watch(int argc, char **argv)
 			o.a.debug_dir = optarg;
 			break;
 		case W_COLOR:
-			if (!strcmp(optarg, "auto"))
-				color = -1;
-			else if (!strcmp(optarg, "always"))
-				color = 1;
-			else if (!strcmp(optarg, "never"))
-				color = 0;
-			else
+			if (parse_color(optarg, &color))
 				return usage_error("--color: '%s' is not auto, always or never", optarg);
 			break;
 		case W_NO_COLOR:
@@ -481,11 +489,7 @@ static int cmd_watch(int argc, char **argv)
 	int tty = isatty(STDOUT_FILENO);
 	o.json = json || !tty;
 	o.tty = !o.json;
-	if (color < 0) {
-		const char *nc = getenv("NO_COLOR");
-		color = tty && !(nc && *nc);
-	}
-	o.color = color;
+	o.color = resolve_color(color);
 
 	/* No ptrace here, nothing to release: Ctrl-C ends the window with its
 	 * summary instead of killing us. */

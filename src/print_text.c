@@ -5,27 +5,7 @@
 #include <string.h>
 #include "report.h"
 #include "msg.h"
-
-typedef struct pen {
-	FILE *f;
-	int color;
-} pen;
-
-static const char *c_(const pen *p, const char *code)
-{
-	return p->color ? code : "";
-}
-#define BOLD(p)  c_(p, "\033[1m")
-#define DIM(p)   c_(p, "\033[2m")
-#define RED(p)   c_(p, "\033[31;1m")
-#define YEL(p)   c_(p, "\033[33;1m")
-#define GRN(p)   c_(p, "\033[32m")
-#define OFF(p)   c_(p, "\033[0m")
-
-static const char *sev_color(const pen *p, md_sev s)
-{
-	return s == MD_SEV_CRITICAL ? RED(p) : s == MD_SEV_WARNING ? YEL(p) : GRN(p);
-}
+#include "pen.h"
 
 static void state_table(const pen *p, const md_map_report *m)
 {
@@ -201,7 +181,7 @@ static void map_text(const pen *p, const md_report *r, const md_map_report *m)
 	        m->layout.type_name, m->layout.impl == MD_IMPL_SWISS ? "swiss" : "hmap",
 	        m->addr);
 	fprintf(f, "  state: %s%s%s  severity: %s%s%s\n", BOLD(p), md_state_name(m->v.state),
-	        OFF(p), sev_color(p, m->v.sev), md_sev_name(m->v.sev), OFF(p));
+	        OFF(p), md_pen_sev(p, m->v.sev), md_sev_name(m->v.sev), OFF(p));
 	if (m->is_nil) {
 		fprintf(f, "  %s\n\n", md_state_meaning(MD_STATE_NIL));
 		return;
@@ -217,7 +197,7 @@ static void map_text(const pen *p, const md_report *r, const md_map_report *m)
 		fputs("\n  findings:\n", f);
 		for (int i = 0; i < m->v.nfindings; i++) {
 			const md_finding *x = &m->v.findings[i];
-			fprintf(f, "    %s%-8s%s %s: %s\n", sev_color(p, x->sev),
+			fprintf(f, "    %s%-8s%s %s: %s\n", md_pen_sev(p, x->sev),
 			        x->sev == MD_SEV_INFO ? "info" : md_sev_name(x->sev), OFF(p), x->code,
 			        x->message);
 		}

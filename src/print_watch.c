@@ -19,29 +19,9 @@
 #include <unistd.h>
 #include "watch.h"
 #include "msg.h"
+#include "pen.h"
 
 /* ---- shared helpers ---------------------------------------------------- */
-
-typedef struct pen {
-	FILE *f;
-	int color;
-} pen;
-
-static const char *c_(const pen *p, const char *code)
-{
-	return p->color ? code : "";
-}
-#define BOLD(p)  c_(p, "\033[1m")
-#define DIM(p)   c_(p, "\033[2m")
-#define RED(p)   c_(p, "\033[31;1m")
-#define YEL(p)   c_(p, "\033[33;1m")
-#define GRN(p)   c_(p, "\033[32m")
-#define OFF(p)   c_(p, "\033[0m")
-
-static const char *sev_color(const pen *p, md_sev s)
-{
-	return s == MD_SEV_CRITICAL ? RED(p) : s == MD_SEV_WARNING ? YEL(p) : GRN(p);
-}
 
 static const char *S(const char *s)
 {
@@ -674,7 +654,7 @@ static void tty_map(const pen *p, const md_wmap *m)
 	fprintf(f, " %12s %-10s %-12s %6s %10s %7" PRIu64 " %10s %10s %s%s%s\n", cnt,
 	        size_str(m, sz, sizeof sz), md_state_name(m->v.state), duty, lw, st->growths,
 	        rate_str(st->inserts_per_s, ins, sizeof ins),
-	        rate_str(st->deletes_per_s, del, sizeof del), sev_color(p, m->v.sev),
+	        rate_str(st->deletes_per_s, del, sizeof del), md_pen_sev(p, m->v.sev),
 	        md_sev_name(m->v.sev), OFF(p));
 }
 
@@ -730,7 +710,7 @@ void md_print_watch_tty(FILE *f, const md_watch_report *r, int first, int color)
 			continue;
 		const md_finding *w = worst_finding(&m->v);
 		if (w) {
-			fprintf(o, "\033[2K    %s%s%s ", sev_color(&p, w->sev), finding_sev(w->sev),
+			fprintf(o, "\033[2K    %s%s%s ", md_pen_sev(&p, w->sev), finding_sev(w->sev),
 			        OFF(&p));
 			put_clean(o, w->code, -1, 0);
 			fputs(": ", o);
@@ -810,12 +790,12 @@ static void summary_map(const pen *p, const md_watch_report *r, const md_wmap *m
 		        st->clears == 1 ? "" : "s");
 	}
 	fprintf(f, "  state     %s%s%s  severity %s%s%s\n", BOLD(p), md_state_name(m->v.state),
-	        OFF(p), sev_color(p, m->v.sev), md_sev_name(m->v.sev), OFF(p));
+	        OFF(p), md_pen_sev(p, m->v.sev), md_sev_name(m->v.sev), OFF(p));
 	if (nfindings(&m->v)) {
 		fputs("  findings:\n", f);
 		for (int i = 0; i < nfindings(&m->v); i++) {
 			const md_finding *x = &m->v.findings[i];
-			fprintf(f, "    %s%-8s%s ", sev_color(p, x->sev), finding_sev(x->sev), OFF(p));
+			fprintf(f, "    %s%-8s%s ", md_pen_sev(p, x->sev), finding_sev(x->sev), OFF(p));
 			put_clean(f, x->code, -1, 0);
 			fputs(": ", f);
 			put_clean(f, x->message, -1, 0);

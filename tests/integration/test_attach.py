@@ -446,28 +446,32 @@ def test_procmem_fallback(variant):
         targets.stop(p)
 
 
+def run_in_pty(cmd, env=None):
+    """Run cmd with stdout on a pseudo-terminal; (exit code, output)."""
+    import pty
+    master, slave = pty.openpty()
+    q = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    q.wait()
+    os.close(master)
+    return q.returncode, data.decode("utf-8", "replace")
+
+
 def test_tty_color(variant):
     """Colour on a terminal by default; none with NO_COLOR or --no-color."""
-    import pty
     p, oracle = targets.start(targets.binary(variant))
 
     def run_tty(extra, env):
-        master, slave = pty.openpty()
-        q = subprocess.Popen([MAPDIAG, "attach"] + extra + [str(oracle["pid"]), "main.idle"],
-                             stdout=slave, stderr=subprocess.DEVNULL, env=env)
-        os.close(slave)
-        data = b""
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            data += chunk
-        q.wait()
-        os.close(master)
-        return data.decode("utf-8", "replace")
+        return run_in_pty([MAPDIAG, "attach"] + extra + [str(oracle["pid"]), "main.idle"], env)[1]
     try:
         env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
         check("tty %s: colour by default" % variant, "\033[" in run_tty([], env))

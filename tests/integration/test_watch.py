@@ -133,32 +133,16 @@ def test_prom_atomic(variant):
 
 def test_live_view(variant):
     """On a terminal: a live view redrawn in place, then a summary."""
-    import pty
     p, oracle = targets.start(targets.writers(variant), args=["-mode", "hot"])
     try:
-        master, slave = pty.openpty()
-        q = subprocess.Popen([MAPDIAG, "watch", "--interval", "2ms", "--every", "200ms",
-                              "--duration", "1s", str(oracle["pid"]), "main.hotInt"],
-                             stdout=slave, stderr=subprocess.DEVNULL,
-                             env={k: v for k, v in os.environ.items() if k != "NO_COLOR"})
-        os.close(slave)
-        data = b""
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            data += chunk
-        q.wait()
-        os.close(master)
-        out = data.decode("utf-8", "replace")
+        rc, out = ta.run_in_pty([MAPDIAG, "watch", "--interval", "2ms", "--every", "200ms",
+                                 "--duration", "1s", str(oracle["pid"]), "main.hotInt"],
+                                {k: v for k, v in os.environ.items() if k != "NO_COLOR"})
         ta.check("live view %s: redrawn in place" % variant,
                  out.count("\033[") > 10 and "A" in out and out.count("main.hotInt") >= 3,
                  repr(out[:300]))
         ta.check("live view %s: summary at the end" % variant,
-                 q.returncode in (0, 1) and ("WARNING" in out or "OK" in out), repr(out[-300:]))
+                 rc in (0, 1) and ("WARNING" in out or "OK" in out), repr(out[-300:]))
     finally:
         targets.stop(p)
 
