@@ -602,20 +602,26 @@ def test_threads_dump(variant):
     """--threads: every thread with its stack; goroutine stacks end at goexit."""
     p, oracle = targets.start(targets.writers(variant), args=["-mode", "hot"])
     try:
-        rc, out, err = mapdiag("attach", "--json", "--threads", oracle["pid"], "main.hotInt")
-        rep = json.loads(out)
-        th = rep.get("threads", [])
+        for _ in range(10):   # a snapshot with a writer inside a write
+            rc, out, err = mapdiag("attach", "--json", "--threads", oracle["pid"], "main.hotInt")
+            rep = json.loads(out)
+            th = rep.get("threads", [])
+            if any(t["writer"] for t in th):
+                break
         check("threads %s: one entry per stopped thread" % variant,
               len(th) == rep["threads_stopped"] and len(th) >= 4, "%d vs %d" % (len(th), rep["threads_stopped"]))
         named = all(f["func"] != "?" for t in th for f in t["frames"])
         check("threads %s: every frame named" % variant, named,
               str([f for t in th for f in t["frames"] if f["func"] == "?"][:3]))
-        roots = all(t["frames"] and t["frames"][-1]["func"].split(".abi0")[0] in
-                    ("runtime.goexit", "runtime.mstart", "runtime.clone", "runtime.rt0_go",
-                     "runtime.mcall", "runtime.systemstack", "runtime.morestack")
-                    for t in th)
-        check("threads %s: stacks end at a root" % variant, roots,
-              str([t["frames"][-1]["func"] for t in th if t["frames"]]))
+        # A writer goroutine's stack runs from the write down to goexit.
+        # (Other threads may legitimately end early: at a stack switch, or
+        # below stale frames of m0's scheduler stack.)
+        writers = [t for t in th if t["writer"]]
+        roots = writers and all(t["frames"][-1]["func"].startswith("runtime.goexit")
+                                for t in writers)
+        check("threads %s: writer stacks end at goexit" % variant, roots,
+              str([t["frames"][-1]["func"] for t in writers]))
+        check("threads %s: every thread has frames" % variant, all(t["frames"] for t in th))
         check("threads %s: frames carry file:line" % variant,
               all("line" in f for t in th for f in t["frames"][:1]))
         rc, out, err = mapdiag("attach", "--threads", oracle["pid"], "main.hotInt")
