@@ -240,6 +240,28 @@ static int parse_pid(const char *s, pid_t *out)
 	return 0;
 }
 
+/* "<pid> <var> [<var>...]" after the options of `cmd`; 0, or exit code 3
+ * after the usage message. */
+static int parse_targets(const char *cmd, int argc, char **argv, md_attach_opts *a)
+{
+	if (argc - optind < 2)
+		return usage_error("%s: missing %s", cmd,
+		                   argc - optind < 1 ? "<pid> and <var>" : "<var>");
+	if (parse_pid(argv[optind], &a->pid))
+		return usage_error("%s: '%s' is not a process id", cmd, argv[optind]);
+	a->vars = (const char *const *)&argv[optind + 1];
+	a->nvars = argc - optind - 1;
+	return 0;
+}
+
+/* getopt_long's '?' for `cmd`: exit code 3 after the usage message. */
+static int bad_option(const char *cmd, char **argv)
+{
+	if (optopt && optopt < 256)
+		return usage_error("%s: option -%c is unknown or lacks its value", cmd, optopt);
+	return usage_error("%s: option '%s' is unknown or lacks its value", cmd, argv[optind - 1]);
+}
+
 static int cmd_attach(int argc, char **argv)
 {
 	enum {
@@ -332,22 +354,13 @@ static int cmd_attach(int argc, char **argv)
 			break;
 		case '?':
 		default:
-			if (optopt && optopt < 256)
-				return usage_error("attach: option -%c is unknown or lacks its value",
-				                   optopt);
-			return usage_error("attach: option '%s' is unknown or lacks its value",
-			                   argv[optind - 1]);
+			return bad_option("attach", argv);
 		}
 	}
 	if (o.no_stop && o.threads == 2)
 		return usage_error("attach: --threads needs a stopped snapshot; drop --no-stop");
-	if (argc - optind < 2)
-		return usage_error("%s", argc - optind < 1 ?
-		                   "attach: missing <pid> and <var>" : "attach: missing <var>");
-	if (parse_pid(argv[optind], &o.pid))
-		return usage_error("attach: '%s' is not a process id", argv[optind]);
-	o.vars = (const char *const *)&argv[optind + 1];
-	o.nvars = argc - optind - 1;
+	if (parse_targets("attach", argc, argv, &o))
+		return EXIT_UNKNOWN;
 
 	color = resolve_color(color);
 
@@ -472,20 +485,11 @@ static int cmd_watch(int argc, char **argv)
 			color = 0;
 			break;
 		default:
-			if (optopt && optopt < 256)
-				return usage_error("watch: option -%c is unknown or lacks its value",
-				                   optopt);
-			return usage_error("watch: option '%s' is unknown or lacks its value",
-			                   argv[optind - 1]);
+			return bad_option("watch", argv);
 		}
 	}
-	if (argc - optind < 2)
-		return usage_error("%s", argc - optind < 1 ?
-		                   "watch: missing <pid> and <var>" : "watch: missing <var>");
-	if (parse_pid(argv[optind], &o.a.pid))
-		return usage_error("watch: '%s' is not a process id", argv[optind]);
-	o.a.vars = (const char *const *)&argv[optind + 1];
-	o.a.nvars = argc - optind - 1;
+	if (parse_targets("watch", argc, argv, &o.a))
+		return EXIT_UNKNOWN;
 	int tty = isatty(STDOUT_FILENO);
 	o.json = json || !tty;
 	o.tty = !o.json;

@@ -14,9 +14,7 @@ void md_thresholds_default(md_thresholds *t)
 	t->high_load = 0.9;
 }
 
-static void add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
+void md_verdict_add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
 {
 	if (v->nfindings >= MD_MAX_FINDINGS)
 		return;
@@ -38,7 +36,7 @@ static void oversized(const md_derived *d, const md_thresholds *t, md_verdict *v
 	uint64_t freed = d->bytes_held > d->bytes_if_rebuilt ?
 	                 d->bytes_held - d->bytes_if_rebuilt : 0;
 	if (d->load < t->oversized_load && freed >= t->oversized_bytes)
-		add(v, "oversized", MD_SEV_WARNING,
+		md_verdict_add(v, "oversized", MD_SEV_WARNING,
 		    "%llu entries in a map sized for %llu: it holds %s and a rebuilt copy "
 		    "would hold %s (Go maps never shrink, golang/go#20135); copy it into "
 		    "a new map and swap",
@@ -59,19 +57,19 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d,
 	                   : (growing ? MD_STATE_GROWING_IDLE : MD_STATE_IDLE);
 
 	if (v->state == MD_STATE_GROWING_IDLE)
-		add(v, "growing-idle", MD_SEV_WARNING,
+		md_verdict_add(v, "growing-idle", MD_SEV_WARNING,
 		    "growth parked at %llu of %llu old buckets evacuated; the old array "
 		    "(%s) stays allocated until writes finish evacuating it: any insert "
 		    "or delete advances it",
 		    (unsigned long long)h->nevacuate, (unsigned long long)d->noldbuckets,
 		    md_msg_bytes(d->bytes_oldbuckets, a, sizeof a));
 	else if (v->state == MD_STATE_GROWING)
-		add(v, "growing", MD_SEV_INFO,
+		md_verdict_add(v, "growing", MD_SEV_INFO,
 		    "a write is in progress and growth is under way (%llu of %llu old "
 		    "buckets evacuated); each write evacuates up to two more",
 		    (unsigned long long)h->nevacuate, (unsigned long long)d->noldbuckets);
 	else if (v->state == MD_STATE_WRITING)
-		add(v, "writing", MD_SEV_INFO,
+		md_verdict_add(v, "writing", MD_SEV_INFO,
 		    "a write was in progress at the snapshot; a second concurrent writer "
 		    "would make the runtime die with \"concurrent map writes\"");
 
@@ -79,7 +77,7 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d,
 
 	if (h->noverflow > 0 &&
 	    (double)h->noverflow >= t->overflow_ratio * (double)d->overflow_threshold)
-		add(v, "overflow-pressure", MD_SEV_WARNING,
+		md_verdict_add(v, "overflow-pressure", MD_SEV_WARNING,
 		    "%u overflow buckets against a threshold of %llu for B=%u: "
 		    "delete-heavy churn left sparse chains; %s",
 		    h->noverflow, (unsigned long long)d->overflow_threshold, h->B,
@@ -89,7 +87,7 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d,
 	if (!growing && h->count > 8 && d->load >= t->high_load) {
 		uint64_t room = (uint64_t)(d->max_load_factor * (double)d->nbuckets);
 		room = room > h->count ? room - h->count : 0;
-		add(v, "high-load", MD_SEV_INFO,
+		md_verdict_add(v, "high-load", MD_SEV_INFO,
 		    "load %.2f of the %.1f entries per bucket limit: about %llu more "
 		    "inserts start a growth to %llu buckets (the old array stays "
 		    "until evacuated)",
@@ -104,18 +102,18 @@ void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,
 	memset(v, 0, sizeof *v);
 	v->state = h->writing ? MD_STATE_WRITING : MD_STATE_IDLE;
 	if (h->writing)
-		add(v, "writing", MD_SEV_INFO,
+		md_verdict_add(v, "writing", MD_SEV_INFO,
 		    "a write was in progress at the snapshot (growth of Swiss tables "
 		    "happens inside one write); a second concurrent writer would make the "
 		    "runtime die with \"concurrent map writes\"");
 	oversized(d, t, v);
 	if (d->small && d->slots && d->load >= t->high_load)
-		add(v, "high-load", MD_SEV_INFO,
+		md_verdict_add(v, "high-load", MD_SEV_INFO,
 		    "small map with %llu of 8 slots used: %llu more inserts fit before it "
 		    "becomes a full table",
 		    (unsigned long long)d->entries, (unsigned long long)d->growth_left);
 	else if (d->slots && d->load >= t->high_load)
-		add(v, "high-load", MD_SEV_INFO,
+		md_verdict_add(v, "high-load", MD_SEV_INFO,
 		    "load %.2f of the 7/8 limit: %llu more inserts fit before a table "
 		    "grows or splits",
 		    d->load, (unsigned long long)d->growth_left);
@@ -144,19 +142,19 @@ void md_classify_writers(const md_writer_facts *w, int writing_flag, int swiss,
 			}
 	}
 	if (w->proven >= 2)
-		add(v, "concurrent-writers", MD_SEV_CRITICAL,
+		md_verdict_add(v, "concurrent-writers", MD_SEV_CRITICAL,
 		    "%d threads are inside writes of this map at once: the runtime is about "
 		    "to die with \"concurrent map writes\" (if its race check sees it); guard "
 		    "the map with a sync.Mutex or give each goroutine its own",
 		    w->proven);
 	if (writing_flag && w->proven == 0 && w->unidentified == 0)
-		add(v, "stale-writing-flag", MD_SEV_WARNING,
+		md_verdict_add(v, "stale-writing-flag", MD_SEV_WARNING,
 		    "the writing flag is set but no thread is inside a write of this map: a "
 		    "writer that panicked mid-write (and was recovered), a writer parked "
 		    "inside the write (e.g. in a GC assist), or memory corruption; every "
 		    "later write of this map will die with \"concurrent map writes\"");
 	if (w->unidentified >= 2)
-		add(v, "unidentified-writers", MD_SEV_WARNING,
+		md_verdict_add(v, "unidentified-writers", MD_SEV_WARNING,
 		    "%d threads are writing maps that could not be identified: if two of "
 		    "them write the same map, the runtime dies with \"concurrent map writes\"",
 		    w->unidentified);

@@ -55,6 +55,11 @@ typedef struct md_verdict {
 	md_finding findings[MD_MAX_FINDINGS];
 } md_verdict;
 
+/* Append a finding (dropped past MD_MAX_FINDINGS) and raise v's severity to
+ * it: the one way findings are made, by this module and by watchstat. */
+void md_verdict_add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d,
                       const md_thresholds *t, md_verdict *v);
 void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,

@@ -1,5 +1,4 @@
 /* watchstat.c - statistics of sampled headers (see watchstat.h). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "watchstat.h"
@@ -114,23 +113,6 @@ double md_wstat_duty(const md_wstat *s)
 	return s->samples ? (double)s->writing / (double)s->samples : 0.0;
 }
 
-static void add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
-{
-	if (v->nfindings >= MD_MAX_FINDINGS)
-		return;
-	md_finding *f = &v->findings[v->nfindings++];
-	f->code = code;
-	f->sev = sev;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof f->message, fmt, ap);
-	va_end(ap);
-	if (sev > v->sev)
-		v->sev = sev;
-}
-
 void md_wstat_verdict(const md_wstat *s, const md_wthresholds *t, md_verdict *v)
 {
 	memset(v, 0, sizeof *v);
@@ -138,21 +120,21 @@ void md_wstat_verdict(const md_wstat *s, const md_wthresholds *t, md_verdict *v)
 	if (!s->samples)
 		return;
 	if (s->longest_writing_ns >= t->stuck_ns)
-		add(v, "writer-stuck", MD_SEV_CRITICAL,
+		md_verdict_add(v, "writer-stuck", MD_SEV_CRITICAL,
 		    "the writing flag stayed set for %.3f s without a break (threshold %.3f s): "
 		    "a write takes microseconds, so a writer is parked inside one (e.g. a GC "
 		    "assist) or left the flag behind (a recovered panic); any other writer "
 		    "dies with \"concurrent map writes\"",
 		    (double)s->longest_writing_ns / 1e9, (double)t->stuck_ns / 1e9);
 	if (s->longest_parked_ns >= t->parked_ns)
-		add(v, "growth-parked", MD_SEV_WARNING,
+		md_verdict_add(v, "growth-parked", MD_SEV_WARNING,
 		    "growth stayed parked (old buckets held, no writer) for %.1f s: "
 		    "evacuation advances only inside writes, and the old array stays "
 		    "allocated until they finish it",
 		    (double)s->longest_parked_ns / 1e9);
 	double duty = md_wstat_duty(s);
 	if (s->samples >= 10 && duty > t->hot)
-		add(v, "hot-map", MD_SEV_WARNING,
+		md_verdict_add(v, "hot-map", MD_SEV_WARNING,
 		    "written %.0f%% of the time (threshold %.0f%%): a single write-heavy map "
 		    "serialises its writers; shard it or batch the writes",
 		    duty * 100, t->hot * 100);
