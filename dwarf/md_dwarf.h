@@ -84,6 +84,16 @@ const md_exe_info *md_dwarf_exe(const md_dwarf *d);
 md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
                             uint64_t *addr, md_type_id *type, md_err *err);
 
+/* Call fn for every package-level variable with an address whose full name
+ * starts with prefix ("" or NULL: all), in compile-unit order: name, link-
+ * time address, type.  Compiler temporaries (names with "..") are left
+ * out.  Only the compile units whose package could hold such a name are
+ * read.  fn returns non-zero to stop early.
+ *   MD_E_DWARF   malformed DWARF */
+typedef int (*md_var_fn)(void *arg, const char *name, uint64_t addr, md_type_id type);
+md_status md_dwarf_each_var(md_dwarf *d, const char *prefix, md_var_fn fn, void *arg,
+                            md_err *err);
+
 /* ---- types ------------------------------------------------------------- */
 
 typedef enum md_type_kind {
@@ -122,6 +132,15 @@ md_status md_dwarf_type(md_dwarf *d, md_type_id id, md_type *out, md_err *err);
  *                ("members: a, b, c") for the user. */
 md_status md_dwarf_member(md_dwarf *d, md_type_id struct_id, const char *name,
                           uint64_t *offset, md_type_id *type, md_err *err);
+
+/* Call fn for each member of a struct, in order, with its name, offset and
+ * type; fn returns non-zero to stop.  A sync/atomic.Pointer[T]'s member v
+ * (an unsafe.Pointer) is given the type *T, taken from its `_ [0]*T`
+ * member, here and in md_dwarf_member.
+ *   MD_NOTFOUND  not a struct;  MD_E_DWARF  malformed DWARF */
+typedef int (*md_member_fn)(void *arg, const char *name, uint64_t off, md_type_id type);
+md_status md_dwarf_each_member(md_dwarf *d, md_type_id struct_id, md_member_fn fn,
+                               void *arg, md_err *err);
 
 /* ---- map layouts ------------------------------------------------------- */
 

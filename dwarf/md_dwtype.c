@@ -340,46 +340,60 @@ static void list_member(char *buf, size_t cap, size_t *w, const char *name)
 	*w += (size_t)r;
 }
 
-md_status md_dwarf_member(md_dwarf *d, md_type_id struct_id, const char *name,
-                          uint64_t *offset, md_type_id *type, md_err *err)
+/* sync/atomic.Pointer[T] keeps its value in `v unsafe.Pointer`; the type
+ * T survives only in the zero-length member `_ [0]*T`.  Selecting v gives
+ * that element type, a *T, so that paths go on through atomic pointers
+ * (sync.Map's read field in Go <= 1.23 is one). */
+#define ATOMIC_POINTER "sync/atomic.Pointer["
+
+md_status md_dwarf_each_member(md_dwarf *d, md_type_id struct_id, md_member_fn fn,
+                               void *arg, md_err *err)
 {
 	uint64_t off = 0;
 	Dwarf_Die sdie = NULL, m = NULL;
 	Dwarf_Half tag = 0;
-	char list[sizeof err->detail], mname[256];
-	size_t w = 0;
-	list[0] = '\0';
+	char sname[256], mname[256];
+	md_type_id atomic_elem = 0;
 	/* Callers may hand us the plain typedef of a named struct. */
 	md_status st = md_dw_strip_typedefs(d, struct_id, &off, err);
 	if (st == MD_OK)
 		st = md_dw_die(d, off, &sdie, err);
 	if (st == MD_OK)
 		st = md_dw_tag(d, sdie, &tag, err);
+	if (st == MD_OK)
+		st = md_dw_name(d, sdie, sname, sizeof sname, err);
 	if (st != MD_OK)
 		goto out;
 	if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type) {
-		md_dw_name(d, sdie, mname, sizeof mname, err);
 		st = md_err_set(err, MD_NOTFOUND, "%s is not a struct",
-		                mname[0] ? mname : "type");
+		                sname[0] ? sname : "type");
 		goto out;
 	}
+	int is_atomic = strncmp(sname, ATOMIC_POINTER, strlen(ATOMIC_POINTER)) == 0;
 	st = md_dw_child(d, sdie, &m, err);
 	while (st == MD_OK && m) {
 		st = md_dw_tag(d, m, &tag, err);
-		if (st == MD_OK && tag == DW_TAG_member)
-			st = md_dw_name(d, m, mname, sizeof mname, err);
 		if (st == MD_OK && tag == DW_TAG_member) {
-			if (strcmp(mname, name) == 0) {
-				st = md_dw_member_offset(d, m, offset, err);
-				if (st == MD_OK)
-					st = md_dw_ref(d, m, DW_AT_type, type, err);
-				if (st == MD_NOTFOUND)
-					st = md_err_set(err, MD_E_DWARF,
-					                "%s: member %s has no type",
-					                d->info.dwarf_path, name);
-				goto out;
+			uint64_t moff = 0;
+			md_type_id mt = 0;
+			st = md_dw_name(d, m, mname, sizeof mname, err);
+			if (st == MD_OK)
+				st = md_dw_member_offset(d, m, &moff, err);
+			if (st == MD_OK)
+				st = md_dw_ref(d, m, DW_AT_type, &mt, err);
+			if (st == MD_NOTFOUND)
+				st = md_err_set(err, MD_E_DWARF, "%s: member %s of %s has no type",
+				                d->info.dwarf_path, mname, sname);
+			if (st == MD_OK && is_atomic && strcmp(mname, "_") == 0 && !atomic_elem) {
+				md_type at;
+				if (md_dwarf_type(d, mt, &at, err) == MD_OK &&
+				    at.kind == MD_TK_ARRAY && at.count == 0)
+					atomic_elem = at.target;
 			}
-			list_member(list, sizeof list, &w, mname);
+			if (st == MD_OK && is_atomic && atomic_elem && strcmp(mname, "v") == 0)
+				mt = atomic_elem;
+			if (st == MD_OK && fn(arg, mname, moff, mt))
+				goto out;
 		}
 		Dwarf_Die next = NULL;
 		if (st == MD_OK)
@@ -387,10 +401,40 @@ md_status md_dwarf_member(md_dwarf *d, md_type_id struct_id, const char *name,
 		md_dw_free_die(d, m);
 		m = next;
 	}
-	if (st == MD_OK)
-		st = md_err_set(err, MD_NOTFOUND, "%s", w ? list : "no members");
 out:
 	md_dw_free_die(d, m);
 	md_dw_free_die(d, sdie);
 	return st;
+}
+
+typedef struct member_find {
+	const char *name;
+	uint64_t *offset;
+	md_type_id *type;
+	int found;
+	char list[sizeof ((md_err *)0)->detail];
+	size_t w;
+} member_find;
+
+static int find_one(void *arg, const char *name, uint64_t off, md_type_id type)
+{
+	member_find *f = arg;
+	if (strcmp(name, f->name) == 0) {
+		*f->offset = off;
+		*f->type = type;
+		f->found = 1;
+		return 1;
+	}
+	list_member(f->list, sizeof f->list, &f->w, name);
+	return 0;
+}
+
+md_status md_dwarf_member(md_dwarf *d, md_type_id struct_id, const char *name,
+                          uint64_t *offset, md_type_id *type, md_err *err)
+{
+	member_find f = { .name = name, .offset = offset, .type = type };
+	md_status st = md_dwarf_each_member(d, struct_id, find_one, &f, err);
+	if (st != MD_OK || f.found)
+		return st;
+	return md_err_set(err, MD_NOTFOUND, "%s", f.w ? f.list : "no members");
 }

@@ -424,3 +424,39 @@ md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
 	*type = best->type;
 	return MD_OK;
 }
+
+/* Whether CU c can hold variables named with prefix: the prefix lies
+ * inside "<cu>." or extends it. */
+static int cu_may_hold(const md_dw_cu *c, const char *prefix, size_t plen)
+{
+	if (plen <= c->name_len)
+		return memcmp(prefix, c->name, plen) == 0;
+	return prefix[c->name_len] == '.' && memcmp(prefix, c->name, c->name_len) == 0;
+}
+
+md_status md_dwarf_each_var(md_dwarf *d, const char *prefix, md_var_fn fn, void *arg,
+                            md_err *err)
+{
+	md_status st = index_cus(d, err);
+	if (st != MD_OK)
+		return st;
+	if (!prefix)
+		prefix = "";
+	size_t plen = strlen(prefix);
+	for (size_t i = 0; i < d->ncus; i++) {
+		md_dw_cu *c = &d->cus[i];
+		if (!cu_may_hold(c, prefix, plen))
+			continue;
+		if ((st = load_cu(d, c, err)) != MD_OK)
+			return st;
+		for (size_t j = 0; j < c->nvars; j++) {
+			const md_dw_var *v = &c->vars[j];
+			if (v->len < plen || memcmp(v->name, prefix, plen) != 0 ||
+			    strstr(v->name, ".."))
+				continue;
+			if (fn(arg, v->name, v->addr, v->type))
+				return MD_OK;
+		}
+	}
+	return MD_OK;
+}

@@ -175,7 +175,24 @@ static uint64_t le64(const unsigned char *b)
 	return v;
 }
 
+/* Plans run together in chunks of at most this many, so that the scratch
+ * stays a small stack array whatever the number of variables. */
+#define MD_PLAN_CHUNK 256
+
+static md_status run_chunk(md_mem *m, md_plan **plans, int n, md_err *err);
+
 md_status md_plan_run(md_mem *m, md_plan **plans, int n, md_err *err)
+{
+	for (int i = 0; i < n; i += MD_PLAN_CHUNK) {
+		md_status s = run_chunk(m, plans + i, n - i < MD_PLAN_CHUNK ? n - i : MD_PLAN_CHUNK,
+		                        err);
+		if (s != MD_OK)
+			return s;
+	}
+	return MD_OK;
+}
+
+static md_status run_chunk(md_mem *m, md_plan **plans, int n, md_err *err)
 {
 	/* one slot of scratch per plan per round: a slice header or a pointer */
 	enum { SCRATCH = 64 };

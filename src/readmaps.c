@@ -1,0 +1,314 @@
+/* readmaps.c - read map headers, Swiss directories and tables in batched
+ * rounds, and decode them (see readmaps.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "readmaps.h"
+
+void md_rm_free_vars(md_rm_var *w, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(w[i].hdr);
+		free(w[i].dir);
+		free(w[i].tptr);
+		free(w[i].tbuf);
+		free(w[i].t_ok);
+	}
+	free(w);
+}
+
+md_status md_rm_layout_check(const md_map_layout *l, md_err *err)
+{
+	if (l->header_size == 0 || l->header_size > MD_MAX_HEADER)
+		return md_err_set(err, MD_E_LAYOUT, "header size %llu",
+		                  (unsigned long long)l->header_size);
+	if (l->impl == MD_IMPL_SWISS && (l->table_size == 0 || l->table_size > MD_MAX_HEADER))
+		return md_err_set(err, MD_E_LAYOUT, "table size %llu",
+		                  (unsigned long long)l->table_size);
+	return MD_OK;
+}
+
+/* Make the per-variable scratch of c hold n variables, touched. */
+static md_status ctx_fit(md_rm_ctx *c, int n, md_err *err)
+{
+	if (n <= c->cap)
+		return MD_OK;
+	free(c->plans);
+	free(c->rd);
+	free(c->who);
+	c->cap = 0;
+	c->plans = calloc((size_t)n, sizeof *c->plans);
+	c->rd = calloc((size_t)n, sizeof *c->rd);
+	c->who = calloc((size_t)n, sizeof *c->who);
+	if (!c->plans || !c->rd || !c->who)
+		return md_err_set(err, MD_E_NOMEM, "read plans for %d maps", n);
+	c->cap = n;
+	return MD_OK;
+}
+
+/* Make v's directory buffers hold n entries of a table_size ts, touching
+ * them so that no page fault is left for later (see md_rm_prepare()). */
+md_status md_rm_ensure_dir(md_rm_var *v, size_t n, size_t ts, md_err *err)
+{
+	if (n <= v->dir_cap)
+		return MD_OK;
+	free(v->dir);
+	free(v->tptr);
+	free(v->tbuf);
+	free(v->t_ok);
+	v->dir = calloc(n, sizeof *v->dir);
+	v->tptr = calloc(n, sizeof *v->tptr);
+	v->tbuf = calloc(n, ts);
+	v->t_ok = calloc(n, sizeof *v->t_ok);
+	v->dir_cap = 0;
+	if (!v->dir || !v->tptr || !v->tbuf || !v->t_ok)
+		return md_err_set(err, MD_E_NOMEM, "directory of %zu entries", n);
+	memset(v->dir, 0xff, n * sizeof *v->dir);
+	memset(v->tptr, 0xff, n * sizeof *v->tptr);
+	memset(v->tbuf, 0xff, n * ts);
+	memset(v->t_ok, 0xff, n * sizeof *v->t_ok);
+	v->dir_cap = n;
+	return MD_OK;
+}
+
+/* Read everything while the target is stopped: the plans' pointer hops, the
+ * headers, then for Swiss maps the directories and the tables.  Each phase is
+ * one batched read over every variable.  With probe set it runs on the
+ * running target and stops after the directories: a torn but good-enough
+ * look at how much the real read will need (see md_rm_prepare()). */
+md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
+                          int probe, md_err *err)
+{
+	int n = r->nmaps;
+	if (ctx_fit(c, n, err) != MD_OK)   /* only if more maps than prepared */
+		return MD_E_NOMEM;
+	md_plan **plans = c->plans;
+	md_read *rd = c->rd;
+	int *who = c->who;
+	md_status s;
+	int np = 0;
+	for (int i = 0; i < n; i++) {
+		w[i].hdr_ok = 0;
+		w[i].ndir = w[i].nt = 0;
+		w[i].rstatus = MD_OK;
+		if (r->maps[i].status == MD_OK)
+			plans[np++] = &w[i].plan;
+	}
+	s = md_plan_run(m, plans, np, err);
+	if (s != MD_OK)
+		goto out;
+
+	/* headers */
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		if (r->maps[i].status != MD_OK)
+			continue;
+		if (w[i].plan.status != MD_OK) {
+			w[i].rstatus = w[i].plan.status;
+			w[i].rerr = w[i].plan.err;
+			continue;
+		}
+		if (!w[i].plan.header)
+			continue;  /* nil map */
+		rd[k] = (md_read){ w[i].plan.header, w[i].hdr, r->maps[i].layout.header_size, 0 };
+		who[k++] = i;
+	}
+	s = md_mem_readv(m, rd, (size_t)k, err);
+	if (s == MD_E_EXITED || s == MD_E_SYS)
+		goto out;
+	s = MD_OK;
+	for (int j = 0; j < k; j++) {
+		md_rm_var *v = &w[who[j]];
+		v->hdr_ok = rd[j].ok;
+		if (!rd[j].ok)
+			v->rstatus = md_err_set(&v->rerr, MD_E_MEM,
+			                        "cannot read the map header of %s at 0x%llx",
+			                        v->plan.expr, (unsigned long long)rd[j].addr);
+	}
+
+	/* Swiss directories */
+	k = 0;
+	for (int i = 0; i < n; i++) {
+		md_map_report *mr = &r->maps[i];
+		md_rm_var *v = &w[i];
+		if (!v->hdr_ok || mr->layout.impl != MD_IMPL_SWISS)
+			continue;
+		md_swiss_hdr h;
+		if (md_swiss_decode(&mr->layout, v->hdr, mr->layout.header_size, &h,
+		                    &v->rerr) != MD_OK) {
+			v->rstatus = v->rerr.code;
+			continue;
+		}
+		if (h.dirLen == 0)
+			continue;
+		if (md_swiss_check_dir(&h, &v->rerr) != MD_OK) {
+			v->rstatus = v->rerr.code;
+			continue;
+		}
+		v->ndir = (size_t)h.dirLen;
+		/* normally prepared before the stop; grows only if the map grew */
+		s = md_rm_ensure_dir(v, v->ndir, mr->layout.table_size, err);
+		if (s != MD_OK)
+			goto out;
+		rd[k] = (md_read){ h.dirPtr, v->dir, v->ndir * sizeof *v->dir, 0 };
+		who[k++] = i;
+	}
+	s = md_mem_readv(m, rd, (size_t)k, err);
+	if (s == MD_E_EXITED || s == MD_E_SYS)
+		goto out;
+	s = MD_OK;
+	if (probe)
+		goto out;
+
+	/* Swiss tables: one request per distinct table, all maps together */
+	size_t total = 0;
+	for (int j = 0; j < k; j++) {
+		md_rm_var *v = &w[who[j]];
+		if (!rd[j].ok) {
+			v->rstatus = md_err_set(&v->rerr, MD_E_MEM,
+			                        "cannot read the directory of %s at 0x%llx",
+			                        v->plan.expr, (unsigned long long)rd[j].addr);
+			continue;
+		}
+		v->nt = md_swiss_dir_tables(v->dir, v->ndir, v->tptr);
+		total += v->nt;
+	}
+	if (total) {
+		if (total > c->tr_cap) {
+			/* normally prepared before the stop; only if a map grew */
+			free(c->tr);
+			c->tr_cap = 0;
+			if (!(c->tr = calloc(total, sizeof *c->tr))) {
+				s = md_err_set(err, MD_E_NOMEM, "table reads");
+				goto out;
+			}
+			c->tr_cap = total;
+		}
+		md_read *tr = c->tr;
+		size_t q = 0;
+		for (int i = 0; i < n; i++) {
+			md_rm_var *v = &w[i];
+			size_t ts = r->maps[i].layout.table_size;
+			for (size_t t = 0; t < v->nt; t++)
+				tr[q++] = (md_read){ v->tptr[t], v->tbuf + t * ts, ts, 0 };
+		}
+		s = md_mem_readv(m, tr, total, err);
+		q = 0;
+		for (int i = 0; i < n; i++)
+			for (size_t t = 0; t < w[i].nt; t++)
+				w[i].t_ok[t] = tr[q++].ok;
+		if (s == MD_E_EXITED || s == MD_E_SYS)
+			goto out;
+		s = MD_OK;
+	}
+out:
+	return s;
+}
+
+/* Everything the stopped phase will touch is allocated and touched here,
+ * while the target runs: a probe (md_rm_read_all on the running target, torn reads
+ * and all) tells each Swiss map's directory size, and buffers get twice
+ * that.  Page faults on fresh memory are expensive (~250 us of a 480 us
+ * pause for a map of 2,040 tables on a VM before this); the probe also
+ * warms the caches the real read will use. */
+md_status md_rm_prepare(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c, int slots,
+                        md_err *err)
+{
+	int n = r->nmaps;
+	md_status s0 = ctx_fit(c, slots > n ? slots : n, err);
+	if (s0 != MD_OK)
+		return s0;
+	md_err perr;
+	if (md_rm_read_all(m, r, w, c, 1, &perr) == MD_E_EXITED)
+		return md_err_set(err, MD_E_EXITED, "process %d", (int)r->pid);
+	size_t total = 0;
+	for (int i = 0; i < n; i++) {
+		if (r->maps[i].status != MD_OK || r->maps[i].layout.impl != MD_IMPL_SWISS)
+			continue;
+		size_t want = w[i].ndir ? 2 * w[i].ndir : 0;
+		md_status s = md_rm_ensure_dir(&w[i], want, r->maps[i].layout.table_size, err);
+		if (s != MD_OK)
+			return s;
+		total += want;
+	}
+	if (total) {
+		c->tr = calloc(total, sizeof *c->tr);
+		if (!c->tr)
+			return md_err_set(err, MD_E_NOMEM, "table reads");
+		memset(c->tr, 0xff, total * sizeof *c->tr);
+		c->tr_cap = total;
+	}
+	return md_mem_reserve(m, total + (size_t)n, err);
+}
+
+void md_rm_ctx_free(md_rm_ctx *c)
+{
+	free(c->plans);
+	free(c->rd);
+	free(c->who);
+	free(c->tr);
+}
+
+/* After the target runs again: decode, derive, classify one variable. */
+void md_rm_finish(md_map_report *mr, md_rm_var *v, const md_gofacts *gf,
+                       const md_thresholds *th)
+{
+	if (mr->status != MD_OK)
+		return;
+	if (v->rstatus != MD_OK) {
+		mr->status = v->rstatus;
+		mr->err = v->rerr;
+		return;
+	}
+	mr->addr = v->plan.header;
+	if (!v->plan.header) {
+		mr->is_nil = 1;
+		md_classify_nil(&mr->v);
+		return;
+	}
+	const md_map_layout *l = &mr->layout;
+	if (l->impl == MD_IMPL_HMAP) {
+		if (md_hmap_decode(l, v->hdr, l->header_size, &mr->h, &mr->err) != MD_OK) {
+			mr->status = mr->err.code;
+			return;
+		}
+		if (mr->h.B > 62 || mr->h.count > ((uint64_t)1 << 62)) {
+			mr->status = md_err_set(&mr->err, MD_E_MEM,
+			                        "%s: implausible header at 0x%llx (B=%u, count=%llu)",
+			                        mr->expr, (unsigned long long)mr->addr, mr->h.B,
+			                        (unsigned long long)mr->h.count);
+			return;
+		}
+		md_hmap_derive(l, gf, &mr->h, &mr->d);
+		md_classify_hmap(&mr->h, &mr->d, th, &mr->v);
+		return;
+	}
+	if (md_swiss_decode(l, v->hdr, l->header_size, &mr->s, &mr->err) != MD_OK) {
+		mr->status = mr->err.code;
+		return;
+	}
+	if (v->nt) {
+		mr->tables = calloc(v->nt, sizeof *mr->tables);
+		if (!mr->tables) {
+			mr->status = md_err_set(&mr->err, MD_E_NOMEM, "tables");
+			return;
+		}
+	}
+	for (size_t t = 0; t < v->nt; t++) {
+		if (!v->t_ok[t]) {
+			mr->d.tables_dropped++;
+			continue;
+		}
+		if (md_swiss_table_decode(l, v->tptr[t], v->tbuf + t * l->table_size,
+		                          l->table_size, &mr->tables[mr->ntables],
+		                          &mr->err) == MD_OK)
+			mr->ntables++;
+	}
+	if (v->nt && mr->ntables < v->nt) {
+		mr->status = md_err_set(&mr->err, MD_E_MEM,
+		                        "%s: %zu of %zu tables unreadable", mr->expr,
+		                        v->nt - mr->ntables, v->nt);
+		return;
+	}
+	md_swiss_derive(l, &mr->s, mr->tables, mr->ntables, &mr->d);
+	md_classify_swiss(&mr->s, &mr->d, th, &mr->v);
+}
