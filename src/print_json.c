@@ -8,7 +8,7 @@
 #include "report.h"
 #include "msg.h"
 
-static void jstr(FILE *f, const char *s)
+void md_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -69,7 +69,7 @@ static void hmap_json(FILE *f, const md_map_report *m)
 	for (int b = 0; b < 8; b++)
 		if (h->flags & (1u << b)) {
 			fprintf(f, "%s", c++ ? "," : "");
-			jstr(f, md_msg_hmap_flag(1u << b));
+			md_json_str(f, md_msg_hmap_flag(1u << b));
 		}
 	fputs("]", f);
 	ku(f, "buckets", d->nbuckets, 1);
@@ -146,10 +146,10 @@ static void frames_json(FILE *f, const md_sframe *fr, int from, int to)
 	fputs("[", f);
 	for (int i = from; i < to; i++) {
 		fprintf(f, "%s{\"pc\":\"0x%" PRIx64 "\",\"func\":", i > from ? "," : "", fr[i].pc);
-		jstr(f, fr[i].func);
+		md_json_str(f, fr[i].func);
 		if (fr[i].file[0]) {
 			fputs(",\"file\":", f);
-			jstr(f, fr[i].file);
+			md_json_str(f, fr[i].file);
 			fprintf(f, ",\"line\":%d", fr[i].line);
 		}
 		fputs("}", f);
@@ -160,7 +160,7 @@ static void frames_json(FILE *f, const md_sframe *fr, int from, int to)
 static void writer_json(FILE *f, const md_tinfo *t)
 {
 	fprintf(f, "{\"tid\":%d,\"goid\":%" PRId64 ",\"function\":", (int)t->tid, t->goid);
-	jstr(f, t->wp ? t->wp->func : "?");
+	md_json_str(f, t->wp ? t->wp->func : "?");
 	fprintf(f, ",\"kind\":\"%s\",\"growing\":%s,\"user\":",
 	        t->wp ? md_wp_kind_name(t->wp->kind) : "?", t->growing ? "true" : "false");
 	int from = t->first_user >= 0 ? t->first_user : t->nframes;
@@ -169,20 +169,20 @@ static void writer_json(FILE *f, const md_tinfo *t)
 	fputs("}", f);
 }
 
-static void map_json(FILE *f, const md_report *r, const md_map_report *m)
+void md_json_map_open(FILE *f, const md_report *r, const md_map_report *m)
 {
 	fputs("{\"var\":", f);
-	jstr(f, m->expr);
+	md_json_str(f, m->expr);
 	if (m->status != MD_OK) {
 		fputs(",\"error\":", f);
 		char line[1024];
 		md_msg_format(&m->err, line, sizeof line);
-		jstr(f, line);
-		fputs(",\"severity\":\"unknown\"}", f);
+		md_json_str(f, line);
+		fputs(",\"severity\":\"unknown\"", f);
 		return;
 	}
 	fputs(",\"type\":", f);
-	jstr(f, m->layout.type_name);
+	md_json_str(f, m->layout.type_name);
 	fprintf(f, ",\"impl\":\"%s\"", m->layout.impl == MD_IMPL_SWISS ? "swiss" : "hmap");
 	kptr(f, "addr", m->addr, 1);
 	fputs(",", f);
@@ -207,18 +207,24 @@ static void map_json(FILE *f, const md_report *r, const md_map_report *m)
 		const md_finding *x = &m->v.findings[i];
 		fprintf(f, "%s{\"code\":\"%s\",\"severity\":\"%s\",\"message\":", i ? "," : "",
 		        x->code, finding_sev(x->sev));
-		jstr(f, x->message);
+		md_json_str(f, x->message);
 		fputs("}", f);
 	}
-	fputs("]}", f);
+	fputs("]", f);
+}
+
+static void map_json(FILE *f, const md_report *r, const md_map_report *m)
+{
+	md_json_map_open(f, r, m);
+	fputs("}", f);
 }
 
 void md_print_json(FILE *f, const md_report *r)
 {
 	fprintf(f, "{\"pid\":%d,\"exe\":", (int)r->pid);
-	jstr(f, r->exe);
+	md_json_str(f, r->exe);
 	fputs(",\"go_version\":", f);
-	jstr(f, r->go_version);
+	md_json_str(f, r->go_version);
 	fprintf(f, ",\"stopped\":%s,\"pause_us\":%.1f,\"threads_stopped\":%d,\"maps\":[",
 	        r->stopped ? "true" : "false", (double)r->pause_ns / 1000.0, r->threads);
 	for (int i = 0; i < r->nmaps; i++) {

@@ -64,4 +64,9 @@ typedef struct md_print_opts {
 void md_print_text(FILE *f, const md_report *r, const md_print_opts *o);
 void md_print_json(FILE *f, const md_report *r);
 
+/* Pieces of the JSON printer other reports reuse: a JSON string, and one
+ * map's object without its closing brace (the caller may add members). */
+void md_json_str(FILE *f, const char *s);
+void md_json_map_open(FILE *f, const md_report *r, const md_map_report *m);
+
 #endif

@@ -1,0 +1,130 @@
+/* args.c - parsing of command-line values shared by the commands (see
+ * args.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "args.h"
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("mapdiag: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see mapdiag --help)\n", stderr);
+	return EXIT_UNKNOWN;
+}
+
+int parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_bytes(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (*s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end == 'i' && shift)
+		end++;
+	if (*end == 'B' && shift)
+		end++;
+	if (*end || v > (ULLONG_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/* "500us", "10ms", "2s", "5m", "1h", "1.5s"; a plain number is seconds. */
+int parse_duration(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0) || v > 1e7)
+		return -1;
+	double mul = 1e9;
+	if (!strcmp(end, "ns"))
+		mul = 1;
+	else if (!strcmp(end, "us") || !strcmp(end, "\xc2\xb5s"))
+		mul = 1e3;
+	else if (!strcmp(end, "ms"))
+		mul = 1e6;
+	else if (!strcmp(end, "s") || !*end)
+		mul = 1e9;
+	else if (!strcmp(end, "m"))
+		mul = 60e9;
+	else if (!strcmp(end, "h"))
+		mul = 3600e9;
+	else
+		return -1;
+	*out = (uint64_t)(v * mul);
+	return 0;
+}
+
+/* --color WHEN: -1 auto, 1 always, 0 never */
+int parse_color(const char *s, int *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = -1;
+	else if (!strcmp(s, "always"))
+		*out = 1;
+	else if (!strcmp(s, "never"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* auto: colour on a terminal, unless NO_COLOR is set and not empty */
+int resolve_color(int color)
+{
+	if (color >= 0)
+		return color;
+	const char *nc = getenv("NO_COLOR");
+	return isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
+int parse_pid(const char *s, pid_t *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > INT_MAX)
+		return -1;
+	*out = (pid_t)v;
+	return 0;
+}
+
+/* getopt_long's '?' for `cmd`: exit code 3 after the usage message. */
+int bad_option(const char *cmd, char **argv)
+{
+	if (optopt && optopt < 256)
+		return usage_error("%s: option -%c is unknown or lacks its value", cmd, optopt);
+	return usage_error("%s: option '%s' is unknown or lacks its value", cmd, argv[optind - 1]);
+}

@@ -1,0 +1,190 @@
+/* scan.c - `mapdiag scan`: options in, md_scan, ranking, one printer. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "args.h"
+#include "scan.h"
+#include "msg.h"
+
+#define MAX_PREFIXES 64
+
+static const char usage_scan[] =
+	"usage: mapdiag scan [options] <pid>\n"
+	"\n"
+	"Find every map reachable from the package-level variables of <pid>: map\n"
+	"variables, maps inside structs and arrays, behind pointers and in slices,\n"
+	"to --depth hops; read them all in one short stop; rank them by the memory\n"
+	"they hold and say which could give memory back if rebuilt (Go maps never\n"
+	"shrink).  Each map is named by a path that `mapdiag attach` accepts.\n"
+	"\n"
+	"options:\n"
+	"  --var-prefix P          only variables whose name starts with P, e.g.\n"
+	"                          main. or example.com/acme/ (repeatable)\n"
+	"  --depth N               pointer and slice hops to follow (default 3, max 16)\n"
+	"  --sort KEY              bytes (default), severity, count or load\n"
+	"  --top N                 list only the first N maps\n"
+	"  --min-bytes SIZE        list only maps holding at least SIZE (K, M, G)\n"
+	"  --json                  print one JSON object (schema in README.md)\n"
+	"  --oversized-load F, --oversized-bytes N: thresholds as for attach\n"
+	"  --debug-file PATH, --debug-dir DIR, --stop-timeout MS, --color WHEN,\n"
+	"  --no-color: as for attach\n"
+	"\n"
+	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL (worst map), 3 UNKNOWN (error)\n";
+
+static int parse_sort(const char *s, md_scan_sort *out)
+{
+	static const char *const names[] = { "bytes", "severity", "count", "load" };
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*out = (md_scan_sort)i;
+			return 0;
+		}
+	return -1;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	enum {
+		S_JSON = 256, S_DEPTH, S_PREFIX, S_SORT, S_TOP, S_MIN_BYTES, S_DEBUG_FILE,
+		S_DEBUG_DIR, S_STOP_TIMEOUT, S_COLOR, S_NO_COLOR, S_OVS_LOAD, S_OVS_BYTES
+	};
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, S_JSON },
+		{ "depth", required_argument, NULL, S_DEPTH },
+		{ "var-prefix", required_argument, NULL, S_PREFIX },
+		{ "sort", required_argument, NULL, S_SORT },
+		{ "top", required_argument, NULL, S_TOP },
+		{ "min-bytes", required_argument, NULL, S_MIN_BYTES },
+		{ "debug-file", required_argument, NULL, S_DEBUG_FILE },
+		{ "debug-dir", required_argument, NULL, S_DEBUG_DIR },
+		{ "stop-timeout", required_argument, NULL, S_STOP_TIMEOUT },
+		{ "color", required_argument, NULL, S_COLOR },
+		{ "no-color", no_argument, NULL, S_NO_COLOR },
+		{ "oversized-load", required_argument, NULL, S_OVS_LOAD },
+		{ "oversized-bytes", required_argument, NULL, S_OVS_BYTES },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *prefixes[MAX_PREFIXES];
+	static const char *const sort_names[] = { "bytes", "severity", "count", "load" };
+	md_scan_opts o;
+	memset(&o, 0, sizeof o);
+	o.depth = 3;
+	o.stop_timeout_ms = 1000;
+	o.prefixes = prefixes;
+	md_thresholds_default(&o.th);
+	md_scan_sort sort = MD_SORT_BYTES;
+	uint64_t min_bytes = 0;
+	int json = 0, color = -1, top = 0;
+	double dv;
+
+	opterr = 0;
+	optind = 1;
+	int c;
+	/* options may follow the pid ("scan 4242 --json"): getopt permutes */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_scan, stdout);
+			return 0;
+		case S_JSON:
+			json = 1;
+			break;
+		case S_DEPTH:
+			if (parse_double(optarg, 0, MD_SCAN_MAX_DEPTH, &dv) || dv != (int)dv)
+				return usage_error("--depth: '%s' is not a whole number from 0 to %d",
+				                   optarg, MD_SCAN_MAX_DEPTH);
+			o.depth = (int)dv;
+			break;
+		case S_PREFIX:
+			if (o.nprefixes == MAX_PREFIXES)
+				return usage_error("--var-prefix: more than %d prefixes", MAX_PREFIXES);
+			if (!*optarg)
+				return usage_error("--var-prefix: empty prefix");
+			prefixes[o.nprefixes++] = optarg;
+			break;
+		case S_SORT:
+			if (parse_sort(optarg, &sort))
+				return usage_error("--sort: '%s' is not bytes, severity, count or load",
+				                   optarg);
+			break;
+		case S_TOP:
+			if (parse_double(optarg, 1, 1e9, &dv) || dv != (int)dv)
+				return usage_error("--top: '%s' is not a whole number of at least 1",
+				                   optarg);
+			top = (int)dv;
+			break;
+		case S_MIN_BYTES:
+			if (parse_bytes(optarg, &min_bytes))
+				return usage_error("--min-bytes: '%s' is not a byte count", optarg);
+			break;
+		case S_DEBUG_FILE:
+			o.debug_file = optarg;
+			break;
+		case S_DEBUG_DIR:
+			o.debug_dir = optarg;
+			break;
+		case S_STOP_TIMEOUT:
+			if (parse_double(optarg, 1, 600000, &dv))
+				return usage_error("--stop-timeout: '%s' is not a number of "
+				                   "milliseconds from 1 to 600000", optarg);
+			o.stop_timeout_ms = (int)dv;
+			break;
+		case S_COLOR:
+			if (parse_color(optarg, &color))
+				return usage_error("--color: '%s' is not auto, always or never", optarg);
+			break;
+		case S_NO_COLOR:
+			color = 0;
+			break;
+		case S_OVS_LOAD:
+			if (parse_double(optarg, 0, 1, &o.th.oversized_load))
+				return usage_error("--oversized-load: '%s' is not a number from 0 to 1",
+				                   optarg);
+			break;
+		case S_OVS_BYTES:
+			if (parse_bytes(optarg, &o.th.oversized_bytes))
+				return usage_error("--oversized-bytes: '%s' is not a byte count", optarg);
+			break;
+		case '?':
+		default:
+			return bad_option("scan", argv);
+		}
+	}
+	if (argc - optind < 1)
+		return usage_error("scan: missing <pid>");
+	if (argc - optind > 1)
+		return usage_error("scan: one <pid> only; '%s' is extra (limit variables with "
+		                   "--var-prefix)", argv[optind + 1]);
+	if (parse_pid(argv[optind], &o.pid))
+		return usage_error("scan: '%s' is not a process id", argv[optind]);
+	color = resolve_color(color);
+
+	md_scan_report sr;
+	md_err err = { 0 };
+	md_status s = md_scan(&o, &sr, &err);
+	if (s != MD_OK) {
+		md_msg_error(&err);
+		md_scan_report_free(&sr);
+		return EXIT_UNKNOWN;
+	}
+	int *order = calloc((size_t)sr.r.nmaps + 1, sizeof *order);
+	if (!order) {
+		md_scan_report_free(&sr);
+		return usage_error("out of memory");
+	}
+	int n = md_scan_rank(&sr, sort, min_bytes, top, order);
+	if (json) {
+		md_print_scan_json(stdout, &sr, order, n, sort_names[sort]);
+	} else {
+		md_print_opts po = { color };
+		md_print_scan_text(stdout, &sr, order, n, &po);
+	}
+	int code = md_scan_exit_code(&sr);
+	free(order);
+	md_scan_report_free(&sr);
+	if (fflush(stdout) != 0)
+		return EXIT_UNKNOWN;
+	return code;
+}
