@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "md_test.h"
+#include "shape.h"
 #include "md_dwarf.h"
 #include "md_dwarf_priv.h"
 
@@ -477,6 +478,96 @@ static void check_maptarget(md_dwarf *d)
 	}
 }
 
+/* ---- what scan asks of dwarf/: variables by prefix, members, shapes ---- */
+
+typedef struct names {
+	char v[64][128];
+	int n;
+} names;
+
+static int collect_name(void *arg, const char *name, uint64_t addr, md_type_id type)
+{
+	names *x = arg;
+	if (x->n < 64 && addr && type)
+		snprintf(x->v[x->n++], sizeof x->v[0], "%s", name);
+	return 0;
+}
+
+static int has_name(const names *x, const char *s)
+{
+	for (int i = 0; i < x->n; i++)
+		if (!strcmp(x->v[i], s))
+			return 1;
+	return 0;
+}
+
+static void check_scan(md_dwarf *d, int minor)
+{
+	md_err e;
+	names x = { .n = 0 };
+	T(md_dwarf_each_var(d, "example.com/acme/store.", collect_name, &x, &e) == MD_OK &&
+	  x.n == 1 && has_name(&x, "example.com/acme/store.Sessions"), "store vars: %d", x.n);
+	x.n = 0;
+	T(md_dwarf_each_var(d, "main.", collect_name, &x, &e) == MD_OK && x.n >= 15 &&
+	  has_name(&x, "main.holder") && has_name(&x, "main.shards") &&
+	  !has_name(&x, "example.com/acme/store.Sessions"), "main vars: %d", x.n);
+	for (int i = 0; i < x.n; i++)
+		T(!strstr(x.v[i], ".."), "compiler temporary %s listed", x.v[i]);
+
+	/* main.holder: .m at 16 and .inner (a pointer) whose .m is at 24 */
+	md_type_id t;
+	md_shapes sh;
+	md_shapes_init(&sh, d);
+	int s0 = -1, s3 = -1;
+	if (find_ok(d, "main.holder", 11, NULL, &t) &&
+	    T(md_shapes_get(&sh, t, 0, &s0, &e) == MD_OK && s0 >= 0, "shape 0") &&
+	    T(md_shapes_get(&sh, t, 3, &s3, &e) == MD_OK && s3 >= 0, "shape 3")) {
+		const md_shape *a = &sh.shapes[s0], *b = &sh.shapes[s3];
+		const md_slot *m = &sh.slots[a->first];
+		T(a->n == 1 && m->kind == MD_SLOT_MAP && m->off == 16 &&
+		  !strcmp(md_slot_suffix(&sh, m), ".m"), "depth 0: only .m (%zu slots)", a->n);
+		T(b->n == 2, "depth 3: %zu slots", b->n);
+		const md_slot *p = &sh.slots[b->first + 1];
+		if (T(b->n == 2 && p->kind == MD_SLOT_PTR && p->off == 24 &&
+		      !strcmp(md_slot_suffix(&sh, p), ".inner"), "inner")) {
+			const md_shape *in = &sh.shapes[p->target];
+			const md_slot *im = &sh.slots[in->first];
+			T(in->n == 1 && im->kind == MD_SLOT_MAP && im->off == 24, "Inner.m");
+		}
+	}
+	/* main.arr: four map slots [0]..[3], 8 bytes apart */
+	int sa = -1;
+	if (find_ok(d, "main.arr", 8, NULL, &t) &&
+	    T(md_shapes_get(&sh, t, 3, &sa, &e) == MD_OK && sa >= 0, "arr shape")) {
+		const md_shape *a = &sh.shapes[sa];
+		const md_slot *l = &sh.slots[a->first + 3];
+		T(a->n == 4 && l->off == 24 && !strcmp(md_slot_suffix(&sh, l), "[3]"), "arr[3]");
+	}
+	/* sync.Map: two maps through atomic.Pointer up to 1.23, a note after */
+	int sm = -1;
+	if (find_ok(d, "reflect.ptrMap", 14, NULL, &t) &&
+	    T(md_shapes_get(&sh, t, 3, &sm, &e) == MD_OK && sm >= 0, "sync.Map shape")) {
+		const md_shape *a = &sh.shapes[sm];
+		if (minor && minor <= 23) {
+			const md_slot *r = &sh.slots[a->first], *dm = &sh.slots[a->first + 1];
+			T(a->n == 2 && r->kind == MD_SLOT_PTR &&
+			  !strcmp(md_slot_suffix(&sh, r), ".read.v") && dm->kind == MD_SLOT_MAP &&
+			  !strcmp(md_slot_suffix(&sh, dm), ".dirty"), "sync.Map <= 1.23");
+			uint64_t off;
+			md_type_id rt, vt;
+			md_type ty;
+			T(md_dwarf_member(d, t, "read", &off, &rt, &e) == MD_OK &&
+			  md_dwarf_member(d, rt, "v", &off, &vt, &e) == MD_OK &&
+			  md_dwarf_type(d, vt, &ty, &e) == MD_OK && ty.kind == MD_TK_POINTER &&
+			  md_dwarf_type(d, ty.target, &ty, &e) == MD_OK &&
+			  !strcmp(ty.name, "sync.readOnly"), "atomic.Pointer.v is *sync.readOnly");
+		} else {
+			T(a->n == 1 && sh.slots[a->first].kind == MD_SLOT_NOTE, "sync.Map >= 1.24");
+		}
+	}
+	md_shapes_free(&sh);
+}
+
 static void check_info(md_dwarf *d, const variant *v, const char *path)
 {
 	const md_exe_info *x = md_dwarf_exe(d);
@@ -563,8 +654,10 @@ static void test_binary(const char *path, const variant *v)
 	find_missing(o.d, "main", NULL);
 	find_missing(o.d, "main.", NULL);
 	find_missing(o.d, "", NULL);
-	if (ends_with(path, "/maptarget"))
+	if (ends_with(path, "/maptarget")) {
 		check_maptarget(o.d);
+		check_scan(o.d, go_minor(md_dwarf_exe(o.d)->go_version));
+	}
 	/* The caller's descriptor is borrowed: its offset is not ours to move. */
 	T(lseek(o.fd, 0, SEEK_CUR) == 0, "exe_fd offset moved");
 	close_bin(&o);
