@@ -5,6 +5,7 @@
 #   testdata/bin/<variant>[-<mode>]/maptarget   from testdata/maps (./cmd/maptarget)
 #   testdata/bin/<variant>/writers              from testdata/writers (variants only)
 #   testdata/bin/<variant>/watchtarget          from testdata/watchtarget (variants only)
+#   testdata/bin/<variant>/scantarget           from testdata/maps (./cmd/scantarget, variants only)
 #   testdata/bin/demo/demo                      from testdata/demo (go1.26)
 #
 # Variants: go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25 go1.25-noswiss
@@ -85,7 +86,7 @@ toolchain_of() {
 # build_one NAME: build testdata/bin/NAME into a temporary directory, then
 # move it into place (a failed or interrupted build leaves no new binary).
 # NAME writers-<variant> is testdata/bin/<variant>/writers, moved in alone;
-# likewise watchtarget-<variant>.
+# likewise watchtarget-<variant> and scantarget-<variant>.
 build_one() {
 	local name=$1 rel mode goroot srcdir pkg exe dir=$1
 	local envs=(CGO_ENABLED=0) flags=() ldflags=()
@@ -95,6 +96,10 @@ build_one() {
 		exe=${name%%-*} dir=${name#*-}
 		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
 		srcdir="$TD/$exe" pkg=.
+	elif [[ "$name" == scantarget-* ]]; then
+		exe=scantarget dir=${name#*-}
+		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
+		srcdir="$TD/maps" pkg=./cmd/scantarget
 	else
 		rel=${name%%-*} mode=${name#"$rel"} mode=${mode#-}
 		srcdir="$TD/maps" pkg=./cmd/maptarget exe=maptarget
@@ -141,12 +146,14 @@ build_one() {
 	fi
 	rm -f "$log"
 	chmod 755 "$tmp"
-	if [ "$exe" = writers ] || [ "$exe" = watchtarget ]; then
+	if [ "$exe" = writers ] || [ "$exe" = watchtarget ] || [ "$exe" = scantarget ]; then
 		mkdir -p "$dest" && mv -f "$tmp/$exe" "$dest/$exe" && rmdir "$tmp" || return 1
 	else
-		# Keep the writers and watchtarget binaries that share the directory.
+		# Keep the writers, watchtarget and scantarget binaries that share
+		# the directory.
 		[ ! -e "$dest/writers" ] || mv "$dest/writers" "$tmp/" || return 1
 		[ ! -e "$dest/watchtarget" ] || mv "$dest/watchtarget" "$tmp/" || return 1
+		[ ! -e "$dest/scantarget" ] || mv "$dest/scantarget" "$tmp/" || return 1
 		rm -rf "$dest"
 		mv "$tmp" "$dest" || return 1
 	fi
@@ -229,17 +236,18 @@ post_process() {
 
 # One chain per toolchain run in sequence (they share compile results: the
 # link-only modes cost a link each); chains run in parallel, longest first.
-# A variant's writers and watchtarget follow its maptarget, in the same chain.
+# A variant's writers, watchtarget and scantarget follow its maptarget, in
+# the same chain.
 chains=()
 for rel in $MODE_RELEASES; do
-	c="$rel writers-$rel watchtarget-$rel"
+	c="$rel writers-$rel watchtarget-$rel scantarget-$rel"
 	for m in $MODES; do c="$c $rel-$m"; done
 	[ "$rel" = "$DEMO_RELEASE" ] && c="$c demo"
 	chains+=("$c")
 done
 [[ " $MODE_RELEASES " == *" $DEMO_RELEASE "* ]] || chains+=("demo")
 for v in $VARIANTS; do
-	[[ " $MODE_RELEASES " == *" $v "* ]] || chains+=("$v writers-$v watchtarget-$v")
+	[[ " $MODE_RELEASES " == *" $v "* ]] || chains+=("$v writers-$v watchtarget-$v scantarget-$v")
 done
 
 run_chain() {

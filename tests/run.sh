@@ -6,7 +6,7 @@
 #   2. the dwarf/ unit test on real Go binaries of every variant;
 #   3. integration tests: attach to real Go processes of every variant and
 #      build mode, compare with their own reports, errors, liveness; watch
-#      them without stopping;
+#      them without stopping; scan every map of their globals;
 #   4. the same integration tests on two variants with an ASan+UBSan build
 #      of mapdiag, and one attach under valgrind memcheck.
 # Each part prints 'N passed, N failed'; the last line is the total.
@@ -67,10 +67,12 @@ fi
 # 3. integration
 run integration python3 tests/integration/test_attach.py
 run integration-watch python3 tests/integration/test_watch.py
+run integration-scan python3 tests/integration/test_scan.py
 run promcheck-selftest python3 tests/integration/promcheck.py --self-test
 
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26
+MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/test_scan.py go1.26
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27
 

@@ -105,6 +105,18 @@ def watchtarget(variant):
     return os.path.join(BIN, variant, "watchtarget")
 
 
+def scantarget(variant):
+    """Path of the scantarget (testdata/maps/cmd/scantarget: a few hundred
+    maps reachable from globals in every way `mapdiag scan` looks for them;
+    its oracle is what scan must list, with depths, aliases and the maps
+    only found deeper: see the comment at the top of its main.go; -many N
+    adds N small maps) built for variant, one of VARIANTS:
+    p, o = start(scantarget("go1.26"), ["-many", "5000"])."""
+    if variant not in VARIANTS:
+        raise ValueError("unknown variant %r (known: %s)" % (variant, " ".join(VARIANTS)))
+    return os.path.join(BIN, variant, "scantarget")
+
+
 def read_stderr(p):
     """Everything the target has written to stderr so far (a file, so that a
     chatty target such as one with -tick never blocks on a full pipe)."""

@@ -8,8 +8,8 @@
 // on stdout: the oracle. Each map's header is read from inside the process
 // through unsafe, by mirroring the runtime structs of the Go release it was
 // built with (classic runtime.hmap, or Swiss internal/runtime/maps.Map; see
-// the build-constrained hmap_*.go / swiss_*.go files). It then runs until
-// killed, never touching the maps again.
+// package example.com/acme/internal/hdr). It then runs until killed, never
+// touching the maps again.
 //
 // Flags: -tick prints "TICK <n>" to stderr every 10ms; -threads N starts N
 // goroutines that alternate 1ms of computing with 1ms of sleep.
@@ -28,6 +28,7 @@ import (
 	"time"
 	"unsafe"
 
+	"example.com/acme/internal/hdr"
 	"example.com/acme/store"
 )
 
@@ -94,56 +95,38 @@ const (
 
 var arrSizes = [4]int{0, 1, 60, 3000} // arr[0] is empty (non-nil)
 
-// settle finishes an incremental growth a classic map may be in after its
-// last insert (deletes of an absent key do growWork too), so that every map
-// but growingIdle is deterministically not growing whatever the hash seed.
-// Needed: Go 1.21 grows at load factor 6 (1.22+: 6.5), so e.g. 100 string
-// keys leave a 1.21 map halfway through its growth from B=4 to B=5.
-// A no-op on Swiss maps, which never grow incrementally.
-func settle[M ~map[K]V, K comparable, V any](m M, absent K) {
-	if _, ok := m[absent]; ok {
-		panic("settle: key is present")
-	}
-	for i := 0; growing(*(*unsafe.Pointer)(unsafe.Pointer(&m))); i++ {
-		if i > 1<<22 {
-			panic("settle: growth never finished")
-		}
-		delete(m, absent)
-	}
-}
-
 func setup() {
 	*(*uintptr)(unsafe.Pointer(&badPtr)) = 0x1000
 	idle = make(map[string]int)
 	for i := 0; i < nIdle; i++ {
 		idle["idle-"+strconv.Itoa(i)] = i
 	}
-	settle(idle, "absent")
+	hdr.Settle(idle, "absent")
 
 	small = map[int]int{}
 	for i := 1; i <= nSmall; i++ {
 		small[i] = i * 10
 	}
-	settle(small, -1)
+	hdr.Settle(small, -1)
 
 	growingIdle = make(map[int64]int64)
-	if impl == "hmap" {
-		fillGrowingIdle(growingIdle, nGrowingFloor)
+	if hdr.Impl == "hmap" {
+		hdr.FillGrowingIdle(growingIdle, nGrowingFloor)
 	} else {
-		fillGrowingIdle(growingIdle, nGrowingSwiss)
+		hdr.FillGrowingIdle(growingIdle, nGrowingSwiss)
 	}
 
 	writing = make(map[int]int)
 	for i := 0; i < nWriting; i++ {
 		writing[i] = i
 	}
-	settle(writing, -1)
+	hdr.Settle(writing, -1)
 
 	million = make(map[int64]int64)
 	for i := int64(0); i < nMillion; i++ {
 		million[i] = i
 	}
-	settle(million, -1)
+	hdr.Settle(million, -1)
 
 	oversized = make(map[int]int)
 	for i := 0; i < nOversizedMax; i++ {
@@ -152,7 +135,7 @@ func setup() {
 	for i := nOversized; i < nOversizedMax; i++ {
 		delete(oversized, i)
 	}
-	settle(oversized, -1)
+	hdr.Settle(oversized, -1)
 
 	holder = Holder{name: "holder", m: make(map[string]int), inner: &Inner{m: make(map[int]string)}}
 	for i := 0; i < nHolderM; i++ {
@@ -161,8 +144,8 @@ func setup() {
 	for i := 0; i < nHolderInner; i++ {
 		holder.inner.m[i] = "inner-" + strconv.Itoa(i)
 	}
-	settle(holder.m, "absent")
-	settle(holder.inner.m, -1)
+	hdr.Settle(holder.m, "absent")
+	hdr.Settle(holder.inner.m, -1)
 	holder.inner.pad = [3]int64{1, 2, 3}
 
 	for i := range arr {
@@ -170,7 +153,7 @@ func setup() {
 		for k := 0; k < arrSizes[i]; k++ {
 			arr[i][k] = k
 		}
-		settle(arr[i], -1)
+		hdr.Settle(arr[i], -1)
 	}
 
 	shards = make([]Shard, nShards)
@@ -179,21 +162,21 @@ func setup() {
 		for k := 0; k < 10*(i+1)+1; k++ { // 11, 21, 31, 41, 51
 			shards[i].m["s"+strconv.Itoa(i)+"-"+strconv.Itoa(k)] = k
 		}
-		settle(shards[i].m, "absent")
+		hdr.Settle(shards[i].m, "absent")
 	}
 
 	pm := make(map[string]int)
 	for i := 0; i < nPmap; i++ {
 		pm["p-"+strconv.Itoa(i)] = i
 	}
-	settle(pm, "absent")
+	hdr.Settle(pm, "absent")
 	pmap = &pm
 
 	named = make(Cache)
 	for i := 0; i < nNamed; i++ {
 		named["n-"+strconv.Itoa(i)] = i
 	}
-	settle(named, "absent")
+	hdr.Settle(named, "absent")
 
 	ptrToHolder = &Holder{name: "ptr", m: make(map[string]int), inner: &Inner{m: make(map[int]string)}}
 	for i := 0; i < nPtrHolderM; i++ {
@@ -202,13 +185,13 @@ func setup() {
 	for i := 0; i < nPtrInner; i++ {
 		ptrToHolder.inner.m[i] = "pi-" + strconv.Itoa(i)
 	}
-	settle(ptrToHolder.m, "absent")
-	settle(ptrToHolder.inner.m, -1)
-	settle(store.Sessions, "absent")
+	hdr.Settle(ptrToHolder.m, "absent")
+	hdr.Settle(ptrToHolder.inner.m, -1)
+	hdr.Settle(store.Sessions, "absent")
 	ptrToHolder.inner.pad = [3]int64{4, 5, 6}
 
 	// Last: from here on this map must never be touched by Go code again.
-	setWriting(*(*unsafe.Pointer)(unsafe.Pointer(&writing)))
+	hdr.SetWriting(*(*unsafe.Pointer)(unsafe.Pointer(&writing)))
 }
 
 // ---- the oracle ----
@@ -232,8 +215,6 @@ type oracleJSON struct {
 	Errors    map[string]string   `json:"errors"`
 }
 
-func hex(p uintptr) string { return "0x" + strconv.FormatUint(uint64(p), 16) }
-
 var oracle = oracleJSON{Maps: map[string]*mapJSON{}, Errors: map[string]string{}}
 
 // add records the map variable at v under the expression expr, reading its
@@ -241,8 +222,8 @@ var oracle = oracleJSON{Maps: map[string]*mapJSON{}, Errors: map[string]string{}
 func add[M ~map[K]V, K comparable, V any](expr string, v *M) *mapJSON {
 	hp := *(*unsafe.Pointer)(unsafe.Pointer(v))
 	e := &mapJSON{
-		Addr:    hex(uintptr(hp)),
-		VarAddr: hex(uintptr(unsafe.Pointer(v))),
+		Addr:    hdr.Hex(uintptr(hp)),
+		VarAddr: hdr.Hex(uintptr(unsafe.Pointer(v))),
 		Type:    reflect.TypeOf(*v).String(),
 		Nil:     hp == nil,
 		Len:     len(*v),
@@ -253,11 +234,11 @@ func add[M ~map[K]V, K comparable, V any](expr string, v *M) *mapJSON {
 	}
 	if hp != nil {
 		var count int
-		e.Header, count = readHeader(hp)
+		e.Header, count = hdr.ReadHeader(hp)
 		if count != len(*v) {
 			panic(fmt.Sprintf("%s: header says %d entries, len() says %d", expr, count, len(*v)))
 		}
-		checkImpl(expr, hp)
+		hdr.CheckImpl(expr, hp)
 	}
 	if _, dup := oracle.Maps[expr]; dup {
 		panic("duplicate expression " + expr)
@@ -275,7 +256,7 @@ func must(ok bool, what string) {
 func buildOracle() []byte {
 	oracle.Pid = os.Getpid()
 	oracle.GoVersion = runtime.Version()
-	oracle.Impl = impl
+	oracle.Impl = hdr.Impl
 
 	add("main.idle", &idle)
 	add("main.empty", &empty)
@@ -307,17 +288,17 @@ func buildOracle() []byte {
 	hp := func(p unsafe.Pointer) unsafe.Pointer { return *(*unsafe.Pointer)(p) }
 	must(len(idle) == nIdle && len(small) == nSmall && len(empty) == 0, "sizes")
 	must(nilMap == nil && hp(unsafe.Pointer(&empty)) != nil, "nil / empty")
-	must(isWriting(hp(unsafe.Pointer(&writing))), "writing flag set")
+	must(hdr.IsWriting(hp(unsafe.Pointer(&writing))), "writing flag set")
 	must(len(oversized) == nOversized && len(million) == nMillion, "million / oversized sizes")
 	must(len(store.Sessions) == store.NSessions, "store.Sessions size")
-	if impl == "hmap" {
-		must(growing(hp(unsafe.Pointer(&growingIdle))), "growingIdle is growing (oldbuckets != nil)")
+	if hdr.Impl == "hmap" {
+		must(hdr.Growing(hp(unsafe.Pointer(&growingIdle))), "growingIdle is growing (oldbuckets != nil)")
 		for expr, e := range oracle.Maps {
-			must(expr == "main.growingIdle" || !growing(e.hdr), expr+" is not growing")
+			must(expr == "main.growingIdle" || !hdr.Growing(e.hdr), expr+" is not growing")
 		}
 	} else {
-		must(isSmall(hp(unsafe.Pointer(&small))), "small is a small map (dirLen 0)")
-		must(!isSmall(hp(unsafe.Pointer(&million))), "million has a directory")
+		must(hdr.IsSmall(hp(unsafe.Pointer(&small))), "small is a small map (dirLen 0)")
+		must(!hdr.IsSmall(hp(unsafe.Pointer(&million))), "million has a directory")
 	}
 
 	b, err := json.Marshal(&oracle)

@@ -1,10 +1,10 @@
 //go:build !go1.24 || (go1.24 && !go1.26 && !goexperiment.swissmap)
 
-package main
+package hdr
 
 import "unsafe"
 
-const impl = "hmap"
+const Impl = "hmap"
 
 // Flag bits of hmap.flags (runtime/map.go).
 const (
@@ -29,9 +29,9 @@ type classicHeader struct {
 	Extra      string  `json:"extra"`
 }
 
-// readHeader snapshots the header at p (non-nil) and returns it together with
+// ReadHeader snapshots the header at p (non-nil) and returns it together with
 // the live-entry count it records.
-func readHeader(p unsafe.Pointer) (any, int) {
+func ReadHeader(p unsafe.Pointer) (any, int) {
 	h := (*hmap)(p)
 	return &classicHeader{
 		Count:      h.count,
@@ -39,36 +39,36 @@ func readHeader(p unsafe.Pointer) (any, int) {
 		B:          h.B,
 		Noverflow:  h.noverflow,
 		Hash0:      h.hash0,
-		Buckets:    hex(uintptr(h.buckets)),
-		Oldbuckets: hex(uintptr(h.oldbuckets)),
+		Buckets:    Hex(uintptr(h.buckets)),
+		Oldbuckets: Hex(uintptr(h.oldbuckets)),
 		Nevacuate:  uint64(h.nevacuate),
 		ClearSeq:   h.clearSeqField(),
-		Extra:      hex(uintptr(h.extra)),
+		Extra:      Hex(uintptr(h.extra)),
 	}, h.count
 }
 
-// setWriting turns hashWriting on, as a writer inside mapassign would.
+// SetWriting turns hashWriting on, as a writer inside mapassign would.
 // The map must never be touched again by Go code.
-func setWriting(p unsafe.Pointer) { (*hmap)(p).flags |= flagHashWriting }
+func SetWriting(p unsafe.Pointer) { (*hmap)(p).flags |= flagHashWriting }
 
-func isWriting(p unsafe.Pointer) bool { return (*hmap)(p).flags&flagHashWriting != 0 }
+func IsWriting(p unsafe.Pointer) bool { return (*hmap)(p).flags&flagHashWriting != 0 }
 
-// growing is runtime.(*hmap).growing: oldbuckets != nil.
-func growing(p unsafe.Pointer) bool { return p != nil && (*hmap)(p).oldbuckets != nil }
+// Growing is runtime.(*hmap).growing: oldbuckets != nil.
+func Growing(p unsafe.Pointer) bool { return p != nil && (*hmap)(p).oldbuckets != nil }
 
-// isSmall: classic maps have no small-map form.
-func isSmall(p unsafe.Pointer) bool { return false }
+// IsSmall: classic maps have no small-map form.
+func IsSmall(p unsafe.Pointer) bool { return false }
 
-// fillGrowingIdle inserts keys into m until a growth has just begun: the
+// FillGrowingIdle inserts keys into m until a growth has just begun: the
 // first insertion, once the map holds at least floor entries, after which
 // oldbuckets is non-nil. Growths of maps with one or two old buckets finish
 // inside the insert that starts them (growWork evacuates two buckets per
 // write), which is why a size floor is useful: it yields a growth that is
 // left with 2^(B-1) old buckets, nearly all unevacuated.
-func fillGrowingIdle(m map[int64]int64, floor int) {
+func FillGrowingIdle(m map[int64]int64, floor int) {
 	for k := int64(0); ; k++ {
 		m[k] = k * 3
-		if len(m) >= floor && growing(*(*unsafe.Pointer)(unsafe.Pointer(&m))) {
+		if len(m) >= floor && Growing(*(*unsafe.Pointer)(unsafe.Pointer(&m))) {
 			return
 		}
 		if k > 1<<24 {
@@ -77,5 +77,5 @@ func fillGrowingIdle(m map[int64]int64, floor int) {
 	}
 }
 
-// checkImpl runs the per-implementation self checks.
-func checkImpl(name string, p unsafe.Pointer) {}
+// CheckImpl runs the per-implementation self checks.
+func CheckImpl(name string, p unsafe.Pointer) {}

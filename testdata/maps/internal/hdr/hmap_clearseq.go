@@ -1,6 +1,6 @@
 //go:build go1.24 && !go1.26 && !goexperiment.swissmap
 
-package main
+package hdr
 
 import "unsafe"
 

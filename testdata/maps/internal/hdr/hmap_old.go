@@ -1,6 +1,6 @@
 //go:build !go1.24
 
-package main
+package hdr
 
 import "unsafe"
 

@@ -1,13 +1,13 @@
 //go:build go1.24 && (go1.26 || goexperiment.swissmap)
 
-package main
+package hdr
 
 import (
 	"fmt"
 	"unsafe"
 )
 
-const impl = "swiss"
+const Impl = "swiss"
 
 // table mirrors internal/runtime/maps.table (table.go); identical in
 // Go 1.24 .. 1.27.
@@ -55,12 +55,12 @@ func directory(m *swissMap) []*table {
 	return unsafe.Slice((**table)(m.dirPtr), m.dirLen)
 }
 
-func readHeader(p unsafe.Pointer) (any, int) {
+func ReadHeader(p unsafe.Pointer) (any, int) {
 	m := (*swissMap)(p)
 	h := &swissHeader{
 		Used:              m.used,
 		Seed:              uint64(m.seed),
-		DirPtr:            hex(uintptr(m.dirPtr)),
+		DirPtr:            Hex(uintptr(m.dirPtr)),
 		DirLen:            m.dirLen,
 		GlobalDepth:       m.globalDepth,
 		GlobalShift:       m.globalShift,
@@ -78,7 +78,7 @@ func readHeader(p unsafe.Pointer) (any, int) {
 			continue
 		}
 		h.Tables = append(h.Tables, tableJSON{
-			Addr:       hex(uintptr(unsafe.Pointer(t))),
+			Addr:       Hex(uintptr(unsafe.Pointer(t))),
 			Used:       t.used,
 			Capacity:   t.capacity,
 			GrowthLeft: t.growthLeft,
@@ -89,28 +89,28 @@ func readHeader(p unsafe.Pointer) (any, int) {
 	return h, int(m.used)
 }
 
-// setWriting turns writing on, as Map.PutSlot does (m.writing ^= 1).
+// SetWriting turns writing on, as Map.PutSlot does (m.writing ^= 1).
 // The map must never be touched again by Go code.
-func setWriting(p unsafe.Pointer) { (*swissMap)(p).writing = 1 }
+func SetWriting(p unsafe.Pointer) { (*swissMap)(p).writing = 1 }
 
-func isWriting(p unsafe.Pointer) bool { return (*swissMap)(p).writing != 0 }
+func IsWriting(p unsafe.Pointer) bool { return (*swissMap)(p).writing != 0 }
 
-// isSmall: a small map has dirLen 0 and dirPtr at its single group (or nil
+// IsSmall: a small map has dirLen 0 and dirPtr at its single group (or nil
 // before the first insert).
-func isSmall(p unsafe.Pointer) bool { return (*swissMap)(p).dirLen == 0 }
+func IsSmall(p unsafe.Pointer) bool { return (*swissMap)(p).dirLen == 0 }
 
-// growing: Swiss tables grow inside one write; there is no idle growth.
-func growing(p unsafe.Pointer) bool { return false }
+// Growing: Swiss tables grow inside one write; there is no idle growth.
+func Growing(p unsafe.Pointer) bool { return false }
 
-// fillGrowingIdle: Swiss maps have no incremental growth; just fill.
-func fillGrowingIdle(m map[int64]int64, n int) {
+// FillGrowingIdle: Swiss maps have no incremental growth; just fill.
+func FillGrowingIdle(m map[int64]int64, n int) {
 	for k := int64(0); k < int64(n); k++ {
 		m[k] = k * 3
 	}
 }
 
-// checkImpl verifies the directory invariants the oracle relies on.
-func checkImpl(name string, p unsafe.Pointer) {
+// CheckImpl verifies the directory invariants the oracle relies on.
+func CheckImpl(name string, p unsafe.Pointer) {
 	m := (*swissMap)(p)
 	if m.dirLen == 0 {
 		if m.used > 8 {
