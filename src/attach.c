@@ -55,8 +55,7 @@ int md_report_exit_code(const md_report *r)
 
 static int same_reads(const md_rm_var *a, const md_rm_var *b, const md_map_layout *l)
 {
-	if (a->rstatus != b->rstatus || a->plan.status != b->plan.status ||
-	    a->plan.header != b->plan.header || a->hdr_ok != b->hdr_ok ||
+	if (a->rstatus != b->rstatus || a->header != b->header || a->hdr_ok != b->hdr_ok ||
 	    a->ndir != b->ndir || a->nt != b->nt)
 		return 0;
 	if (a->hdr_ok && memcmp(a->hdr, b->hdr, l->header_size))
@@ -158,6 +157,7 @@ static void attribute(md_dwarf *dw, md_report *r, md_threads *ts, md_cfi *cfi,
 /* What one attach or watch holds between resolving and reading. */
 struct md_session {
 	md_target t;
+	md_plan *plans;            /* one per variable */
 	md_rm_var *w, *w2;          /* w2: a second pass's buffers (no stop) */
 	md_rm_ctx ctx;
 	md_mem mem;
@@ -174,6 +174,7 @@ static void session_close(md_session *ss)
 		md_rm_free_vars(ss->w, ss->n);
 	if (ss->w2)
 		md_rm_free_vars(ss->w2, ss->n);
+	free(ss->plans);
 	md_target_close(&ss->t);
 	memset(ss, 0, sizeof *ss);
 	ss->t.proc.exe_fd = -1;
@@ -199,7 +200,8 @@ static md_status session_open(md_session *ss, const md_attach_opts *o, md_report
 	r->nmaps = o->nvars;
 	r->maps = calloc((size_t)o->nvars, sizeof *r->maps);
 	ss->w = calloc((size_t)o->nvars, sizeof *ss->w);
-	if (!r->maps || !ss->w)
+	ss->plans = calloc((size_t)o->nvars, sizeof *ss->plans);
+	if (!r->maps || !ss->w || !ss->plans)
 		return md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
 
 	/* All DWARF work, while the target runs. */
@@ -207,9 +209,11 @@ static md_status session_open(md_session *ss, const md_attach_opts *o, md_report
 		md_map_report *mr = &r->maps[i];
 		md_rm_var *w = &ss->w[i];
 		mr->expr = o->vars[i];
-		mr->status = md_plan_build(ss->t.dw, o->vars[i], ss->t.bias, &w->plan, &mr->err);
+		w->plan = &ss->plans[i];
+		w->name = o->vars[i];
+		mr->status = md_plan_build(ss->t.dw, o->vars[i], ss->t.bias, w->plan, &mr->err);
 		if (mr->status == MD_OK)
-			mr->status = md_dwarf_map_layout(ss->t.dw, w->plan.map_type, &mr->layout,
+			mr->status = md_dwarf_map_layout(ss->t.dw, w->plan->map_type, &mr->layout,
 			                                 &mr->err);
 		if (mr->status == MD_OK)
 			mr->status = md_rm_layout_check(&mr->layout, &mr->err);
@@ -235,7 +239,8 @@ static md_status session_open(md_session *ss, const md_attach_opts *o, md_report
 	if (!ss->w2)
 		return md_err_set(err, MD_E_NOMEM, "second-pass buffers");
 	for (int i = 0; i < o->nvars; i++) {
-		ss->w2[i].plan = ss->w[i].plan;
+		ss->w2[i].plan = ss->w[i].plan;   /* shared: each pass copies out its result */
+		ss->w2[i].name = ss->w[i].name;
 		if (r->maps[i].status != MD_OK)
 			continue;
 		if (!(ss->w2[i].hdr = calloc(1, r->maps[i].layout.header_size)))
@@ -347,7 +352,7 @@ static void to_sample(const md_map_report *mr, const md_rm_var *v, const md_gofa
 	if (v->rstatus != MD_OK)
 		return;
 	x->swiss = l->impl == MD_IMPL_SWISS;
-	if (!v->plan.header) {
+	if (!v->header) {
 		x->is_nil = 1;
 		x->ok = 1;
 		return;

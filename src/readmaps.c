@@ -90,8 +90,8 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 		w[i].hdr_ok = 0;
 		w[i].ndir = w[i].nt = 0;
 		w[i].rstatus = MD_OK;
-		if (r->maps[i].status == MD_OK)
-			plans[np++] = &w[i].plan;
+		if (r->maps[i].status == MD_OK && w[i].plan)
+			plans[np++] = w[i].plan;
 	}
 	s = md_plan_run(m, plans, np, err);
 	if (s != MD_OK)
@@ -102,14 +102,17 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 	for (int i = 0; i < n; i++) {
 		if (r->maps[i].status != MD_OK)
 			continue;
-		if (w[i].plan.status != MD_OK) {
-			w[i].rstatus = w[i].plan.status;
-			w[i].rerr = w[i].plan.err;
-			continue;
+		if (w[i].plan) {
+			if (w[i].plan->status != MD_OK) {
+				w[i].rstatus = w[i].plan->status;
+				w[i].rerr = w[i].plan->err;
+				continue;
+			}
+			w[i].header = w[i].plan->header;
 		}
-		if (!w[i].plan.header)
+		if (!w[i].header)
 			continue;  /* nil map */
-		rd[k] = (md_read){ w[i].plan.header, w[i].hdr, r->maps[i].layout.header_size, 0 };
+		rd[k] = (md_read){ w[i].header, w[i].hdr, r->maps[i].layout.header_size, 0 };
 		who[k++] = i;
 	}
 	s = md_mem_readv(m, rd, (size_t)k, err);
@@ -122,7 +125,7 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 		if (!rd[j].ok)
 			v->rstatus = md_err_set(&v->rerr, MD_E_MEM,
 			                        "cannot read the map header of %s at 0x%llx",
-			                        v->plan.expr, (unsigned long long)rd[j].addr);
+			                        v->name, (unsigned long long)rd[j].addr);
 	}
 
 	/* Swiss directories */
@@ -166,7 +169,7 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 		if (!rd[j].ok) {
 			v->rstatus = md_err_set(&v->rerr, MD_E_MEM,
 			                        "cannot read the directory of %s at 0x%llx",
-			                        v->plan.expr, (unsigned long long)rd[j].addr);
+			                        v->name, (unsigned long long)rd[j].addr);
 			continue;
 		}
 		v->nt = md_swiss_dir_tables(v->dir, v->ndir, v->tptr);
@@ -259,8 +262,8 @@ void md_rm_finish(md_map_report *mr, md_rm_var *v, const md_gofacts *gf,
 		mr->err = v->rerr;
 		return;
 	}
-	mr->addr = v->plan.header;
-	if (!v->plan.header) {
+	mr->addr = v->header;
+	if (!v->header) {
 		mr->is_nil = 1;
 		md_classify_nil(&mr->v);
 		return;

@@ -21,7 +21,9 @@
 #define MD_MAX_HEADER 4096
 
 typedef struct md_rm_var {
-	md_plan plan;
+	md_plan *plan;             /* borrowed; NULL: header is given */
+	const char *name;          /* for messages made during the read */
+	uint64_t header;           /* header address (the plan's result) */
 	unsigned char *hdr;        /* header bytes */
 	int hdr_ok;
 	uint64_t *dir;             /* Swiss directory */

@@ -116,7 +116,7 @@ static md_status set_maps(md_report *r, md_rm_var **vars, int **lidx, int *cap,
                           md_err *err)
 {
 	if ((int)w->nmaps > *cap) {
-		int nc = (int)w->nmaps * 2 + 16;
+		int nc = (int)w->nmaps + (int)w->nmaps / 4 + 16;
 		md_map_report *m = realloc(r->maps, (size_t)nc * sizeof *m);
 		if (m)
 			r->maps = m;
@@ -147,10 +147,9 @@ static md_status set_maps(md_report *r, md_rm_var **vars, int **lidx, int *cap,
 		mr->status = sh->layouts[li].status;
 		if (mr->status != MD_OK)
 			mr->err = sh->layouts[li].err;
-		md_plan *p = &(*vars)[i].plan;
-		p->expr = UNNAMED;
-		p->nsteps = 0;
-		p->header = w->maps[i].header;
+		(*vars)[i].plan = NULL;
+		(*vars)[i].name = UNNAMED;
+		(*vars)[i].header = w->maps[i].header;
 	}
 	return MD_OK;
 }

@@ -8,8 +8,7 @@
 /* ---- a set of (address, tag) with O(1) reset ------------------------- */
 
 struct md_sw_ent {
-	uint64_t key;
-	uint32_t tag;
+	uint64_t key, tag;
 	uint32_t gen;       /* live when equal to the set's gen */
 	int val;
 };
@@ -30,9 +29,9 @@ static void set_reset(struct md_sw_set *s)
 	}
 }
 
-static size_t set_slot(uint64_t key, uint32_t tag, size_t mask)
+static size_t set_slot(uint64_t key, uint64_t tag, size_t mask)
 {
-	uint64_t h = (key ^ ((uint64_t)tag << 47)) * 0x9e3779b97f4a7c15ull;
+	uint64_t h = (key ^ (tag << 47) ^ (tag >> 17)) * 0x9e3779b97f4a7c15ull;
 	return (size_t)(h ^ (h >> 31)) & mask;
 }
 
@@ -62,7 +61,7 @@ static int set_resize(struct md_sw_set *s, size_t ncap)
 
 /* Insert (key, tag) -> val unless present.  Returns 1 and the value
  * present in *val, 0 after inserting, -1 when out of memory. */
-static int set_put(struct md_sw_set *s, uint64_t key, uint32_t tag, int *val)
+static int set_put(struct md_sw_set *s, uint64_t key, uint64_t tag, int *val)
 {
 	if (2 * (s->n + 1) > s->cap && !set_resize(s, s->cap ? 2 * s->cap : 1024))
 		return -1;
@@ -204,11 +203,14 @@ static void take(md_walk *w, const md_sw_item *it, int depth)
 		int v = 0;
 		if (!p)
 			return;
-		int had = set_put(w->visited, p, (uint32_t)sl->target, &v);
+		/* A pointee is walked once per type: the first visit, at the
+		 * fewest hops, has the most depth left, so a later one could
+		 * only find the same maps again.  Cycles end here. */
+		int had = set_put(w->visited, p, w->sh->shapes[sl->target].type, &v);
 		if (had < 0)
 			w->nomem = MD_E_NOMEM;
 		if (had)
-			return;   /* walked already: cycles and shared objects */
+			return;
 		int n = new_node(w, it->node, -1, sl->suffix, -1);
 		if (n >= 0)
 			expand(w, sl->target, p, n);

@@ -245,7 +245,7 @@ md_status md_shapes_get(md_shapes *s, md_type_id type, int k, int *out, md_err *
 		}
 		if (st == MD_OK) {
 			memcpy(s->slots + s->nslots, b.v, b.n * sizeof *b.v);
-			s->shapes[s->nshapes] = (md_shape){ s->nslots, b.n };
+			s->shapes[s->nshapes] = (md_shape){ s->nslots, b.n, type };
 			s->nslots += b.n;
 			*out = (int)s->nshapes++;
 		}

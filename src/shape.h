@@ -44,6 +44,7 @@ typedef struct md_slot {
 
 typedef struct md_shape {
 	size_t first, n;       /* slots[first .. first+n) */
+	md_type_id type;       /* the type it is the shape of */
 } md_shape;
 
 typedef struct md_layout_ent {

@@ -243,7 +243,18 @@ def check_listing(name, rep, exp, impl, prefixes=None):
         if m.get("depth") != e["depth"]:
             bad_depth.append("%s %r != %d" % (var[0], m.get("depth"), e["depth"]))
         want_alias = sorted(set(exp.group[k]) - {var[0]})
-        if sorted(m.get("aliases", [])) != want_alias or m.get("aliases_total") != len(want_alias):
+        got_alias = sorted(m.get("aliases", []))
+        # A pointee is walked once per type (the first visit has the most
+        # depth left): main.sharedA and main.sharedB point at one struct,
+        # so the path through the second pointer is never walked and the
+        # group shows one path.  Other groups are distinct holders of one
+        # map: every path is walked and listed.
+        via_shared = any(a.startswith(("main.sharedA.", "main.sharedB.")) for a in exp.group[k])
+        if via_shared:
+            alias_ok = got_alias == [] and m.get("aliases_total") == 0
+        else:
+            alias_ok = got_alias == want_alias and m.get("aliases_total") == len(want_alias)
+        if not alias_ok:
             bad_alias.append("%s: %s (total %s) != %s" % (var[0], m.get("aliases"), m.get("aliases_total"),
                                                           want_alias))
         if e.get("nil"):
@@ -479,13 +490,13 @@ def test_variant(variant, full=True):
                 ring.setdefault(norm(m["addr"]), []).append(m["var"])
             want = ["main.ring" + ".next" * i + ".m" for i in range(6)]
             n0 = [m for m in r["maps"] if m["var"] == want[0]]
-            # main.ring.m is reached again every 6 hops: 7, 13 (the map
-            # value itself at hops 1, 7, 13 <= 16)
-            check(n + " --depth 16: the ring of 6 listed once each, cyclic paths as aliases",
+            # main.ring's first node is reached again every 6 hops, but a
+            # pointee is walked once: the cycle ends, no cyclic alias paths
+            check(n + " --depth 16: the ring of 6 listed once each, the cycle walked once",
                   rc == 0 and [m["var"] for m in r["maps"]] and
                   sorted(m["var"] for m in r["maps"]) == sorted(want) and len(ring) == 6 and
-                  n0 and sorted(n0[0].get("aliases", [])) ==
-                  sorted(["main.ring" + ".next" * 6 + ".m", "main.ring" + ".next" * 12 + ".m"]),
+                  n0 and n0[0].get("aliases") == [] and
+                  all(m.get("aliases_total") == 0 for m in r["maps"]),
                   "rc=%d %s" % (rc, [(m["var"], m.get("aliases")) for m in r["maps"]]))
             check(n + " --depth 16: quick", time.monotonic() - t0 < 10, "%.1fs" % (time.monotonic() - t0))
             attach_all(n + " --depth 16", pid, r)

@@ -37,7 +37,7 @@ static int add_shape(md_shapes *s, const md_slot *v, size_t n)
 	s->slots = realloc(s->slots, (s->nslots + n) * sizeof *s->slots);
 	memcpy(s->slots + s->nslots, v, n * sizeof *v);
 	s->shapes = realloc(s->shapes, (s->nshapes + 1) * sizeof *s->shapes);
-	s->shapes[s->nshapes] = (md_shape){ s->nslots, n };
+	s->shapes[s->nshapes] = (md_shape){ s->nslots, n, (md_type_id)(s->nshapes + 1) };
 	s->nslots += n;
 	return (int)s->nshapes++;
 }
