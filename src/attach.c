@@ -85,8 +85,8 @@ static md_status sample_unstopped(md_mem *m, md_report *r, md_rm_var *w, md_rm_v
 	}
 	md_status s = MD_OK;
 	for (r->tries = 0; left && r->tries < MD_NOSTOP_TRIES; r->tries++) {
-		if ((s = md_rm_read_all(m, r, w, c, 0, err)) != MD_OK ||
-		    (s = md_rm_read_all(m, r, w2, c, 0, err)) != MD_OK)
+		if ((s = md_rm_read_all(m, w, r->nmaps, c, 0, err)) != MD_OK ||
+		    (s = md_rm_read_all(m, w2, r->nmaps, c, 0, err)) != MD_OK)
 			break;
 		for (int i = 0; i < n; i++) {
 			if (done[i] || !same_reads(&w[i], &w2[i], &r->maps[i].layout))
@@ -217,6 +217,8 @@ static md_status session_open(md_session *ss, const md_attach_opts *o, md_report
 			                                 &mr->err);
 		if (mr->status == MD_OK)
 			mr->status = md_rm_layout_check(&mr->layout, &mr->err);
+		w->layout = &mr->layout;
+		w->skip = mr->status != MD_OK;
 		if (mr->status == MD_OK) {
 			if (!(w->hdr = calloc(1, mr->layout.header_size)))
 				return md_err_set(err, MD_E_NOMEM, "header buffer");
@@ -231,7 +233,7 @@ static md_status session_open(md_session *ss, const md_attach_opts *o, md_report
 		return s;
 	md_mem_init(&ss->mem, o->pid);
 	ss->mem_open = 1;
-	if ((s = md_rm_prepare(&ss->mem, r, ss->w, &ss->ctx, r->nmaps, err)) != MD_OK)
+	if ((s = md_rm_prepare(&ss->mem, ss->w, r->nmaps, &ss->ctx, r->nmaps, err)) != MD_OK)
 		return s;
 	if (!two_passes)
 		return MD_OK;
@@ -241,6 +243,8 @@ static md_status session_open(md_session *ss, const md_attach_opts *o, md_report
 	for (int i = 0; i < o->nvars; i++) {
 		ss->w2[i].plan = ss->w[i].plan;   /* shared: each pass copies out its result */
 		ss->w2[i].name = ss->w[i].name;
+		ss->w2[i].layout = ss->w[i].layout;
+		ss->w2[i].skip = ss->w[i].skip;
 		if (r->maps[i].status != MD_OK)
 			continue;
 		if (!(ss->w2[i].hdr = calloc(1, r->maps[i].layout.header_size)))
@@ -285,7 +289,7 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 		goto out;
 	/* ---- the target is stopped ---- */
 	uint64_t syscalls0 = ss.mem.syscalls;
-	md_status rs = md_rm_read_all(&ss.mem, r, ss.w, &ss.ctx, 0, err);
+	md_status rs = md_rm_read_all(&ss.mem, ss.w, r->nmaps, &ss.ctx, 0, err);
 	if (rs == MD_OK && o->threads)
 		rs = md_threads_capture(&ts, stop, &ss.mem, have_gl ? &gl : NULL, err);
 	md_err rerr = *err;
@@ -406,8 +410,8 @@ md_status md_session_sample(md_session *ss, md_report *r, int tries, md_wsample 
 	uint64_t t = now_ns();
 	for (int k = 0; left && k < tries; k++) {
 		md_status s;
-		if ((s = md_rm_read_all(&ss->mem, r, ss->w, &ss->ctx, 0, err)) != MD_OK ||
-		    (s = md_rm_read_all(&ss->mem, r, ss->w2, &ss->ctx, 0, err)) != MD_OK)
+		if ((s = md_rm_read_all(&ss->mem, ss->w, r->nmaps, &ss->ctx, 0, err)) != MD_OK ||
+		    (s = md_rm_read_all(&ss->mem, ss->w2, r->nmaps, &ss->ctx, 0, err)) != MD_OK)
 			return s;
 		t = now_ns();
 		for (int i = 0; i < n; i++) {

@@ -78,6 +78,12 @@ md_status md_mem_reserve(md_mem *m, size_t n, md_err *err)
 	memset(m->gof, 0, n * sizeof *m->gof);
 	memset(m->grp, 0, n * sizeof *m->grp);
 	memset(m->scratch, 0, m->scratch_cap);
+	/* the compiler may turn malloc + memset(0) into calloc's lazy zero
+	 * pages: make sure they are really there */
+	md_touch(m->pages, m->hsize * sizeof *m->pages);
+	md_touch(m->gof, n * sizeof *m->gof);
+	md_touch(m->grp, n * sizeof *m->grp);
+	md_touch(m->scratch, m->scratch_cap);
 	m->cap = n;
 	return MD_OK;
 }

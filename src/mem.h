@@ -43,6 +43,16 @@ typedef struct md_read {
 	int ok;         /* out: 1 if all len bytes were read */
 } md_read;
 
+/* Write one byte of every page of [p, p+n) so that a later use takes no
+ * page fault: memset(0) after calloc may be optimised away, this may not. */
+static inline void md_touch(void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 4096)
+		((volatile unsigned char *)p)[i] = ((unsigned char *)p)[i];
+	if (n)
+		((volatile unsigned char *)p)[n - 1] = ((unsigned char *)p)[n - 1];
+}
+
 void md_mem_init(md_mem *m, pid_t pid);
 void md_mem_close(md_mem *m);
 

@@ -41,6 +41,10 @@ static md_status ctx_fit(md_rm_ctx *c, int n, md_err *err)
 	c->who = calloc((size_t)n, sizeof *c->who);
 	if (!c->plans || !c->rd || !c->who)
 		return md_err_set(err, MD_E_NOMEM, "read plans for %d maps", n);
+	/* touched now: large callocs are fresh pages that fault on first use */
+	md_touch(c->plans, (size_t)n * sizeof *c->plans);
+	md_touch(c->rd, (size_t)n * sizeof *c->rd);
+	md_touch(c->who, (size_t)n * sizeof *c->who);
 	c->cap = n;
 	return MD_OK;
 }
@@ -75,10 +79,9 @@ md_status md_rm_ensure_dir(md_rm_var *v, size_t n, size_t ts, md_err *err)
  * one batched read over every variable.  With probe set it runs on the
  * running target and stops after the directories: a torn but good-enough
  * look at how much the real read will need (see md_rm_prepare()). */
-md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
+md_status md_rm_read_all(md_mem *m, md_rm_var *w, int n, md_rm_ctx *c,
                           int probe, md_err *err)
 {
-	int n = r->nmaps;
 	if (ctx_fit(c, n, err) != MD_OK)   /* only if more maps than prepared */
 		return MD_E_NOMEM;
 	md_plan **plans = c->plans;
@@ -90,7 +93,7 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 		w[i].hdr_ok = 0;
 		w[i].ndir = w[i].nt = 0;
 		w[i].rstatus = MD_OK;
-		if (r->maps[i].status == MD_OK && w[i].plan)
+		if (!w[i].skip && w[i].plan)
 			plans[np++] = w[i].plan;
 	}
 	s = md_plan_run(m, plans, np, err);
@@ -100,7 +103,7 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 	/* headers */
 	int k = 0;
 	for (int i = 0; i < n; i++) {
-		if (r->maps[i].status != MD_OK)
+		if (w[i].skip)
 			continue;
 		if (w[i].plan) {
 			if (w[i].plan->status != MD_OK) {
@@ -112,7 +115,7 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 		}
 		if (!w[i].header)
 			continue;  /* nil map */
-		rd[k] = (md_read){ w[i].header, w[i].hdr, r->maps[i].layout.header_size, 0 };
+		rd[k] = (md_read){ w[i].header, w[i].hdr, w[i].layout->header_size, 0 };
 		who[k++] = i;
 	}
 	s = md_mem_readv(m, rd, (size_t)k, err);
@@ -131,12 +134,12 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 	/* Swiss directories */
 	k = 0;
 	for (int i = 0; i < n; i++) {
-		md_map_report *mr = &r->maps[i];
 		md_rm_var *v = &w[i];
-		if (!v->hdr_ok || mr->layout.impl != MD_IMPL_SWISS)
+		const md_map_layout *l = v->layout;
+		if (!v->hdr_ok || l->impl != MD_IMPL_SWISS)
 			continue;
 		md_swiss_hdr h;
-		if (md_swiss_decode(&mr->layout, v->hdr, mr->layout.header_size, &h,
+		if (md_swiss_decode(l, v->hdr, l->header_size, &h,
 		                    &v->rerr) != MD_OK) {
 			v->rstatus = v->rerr.code;
 			continue;
@@ -149,7 +152,7 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 		}
 		v->ndir = (size_t)h.dirLen;
 		/* normally prepared before the stop; grows only if the map grew */
-		s = md_rm_ensure_dir(v, v->ndir, mr->layout.table_size, err);
+		s = md_rm_ensure_dir(v, v->ndir, l->table_size, err);
 		if (s != MD_OK)
 			goto out;
 		rd[k] = (md_read){ h.dirPtr, v->dir, v->ndir * sizeof *v->dir, 0 };
@@ -190,7 +193,7 @@ md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c,
 		size_t q = 0;
 		for (int i = 0; i < n; i++) {
 			md_rm_var *v = &w[i];
-			size_t ts = r->maps[i].layout.table_size;
+			size_t ts = v->nt ? v->layout->table_size : 0;
 			for (size_t t = 0; t < v->nt; t++)
 				tr[q++] = (md_read){ v->tptr[t], v->tbuf + t * ts, ts, 0 };
 		}
@@ -213,22 +216,21 @@ out:
  * that.  Page faults on fresh memory are expensive (~250 us of a 480 us
  * pause for a map of 2,040 tables on a VM before this); the probe also
  * warms the caches the real read will use. */
-md_status md_rm_prepare(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c, int slots,
+md_status md_rm_prepare(md_mem *m, md_rm_var *w, int n, md_rm_ctx *c, int slots,
                         md_err *err)
 {
-	int n = r->nmaps;
 	md_status s0 = ctx_fit(c, slots > n ? slots : n, err);
 	if (s0 != MD_OK)
 		return s0;
 	md_err perr;
-	if (md_rm_read_all(m, r, w, c, 1, &perr) == MD_E_EXITED)
-		return md_err_set(err, MD_E_EXITED, "process %d", (int)r->pid);
+	if (md_rm_read_all(m, w, n, c, 1, &perr) == MD_E_EXITED)
+		return md_err_set(err, MD_E_EXITED, "process %d", (int)m->pid);
 	size_t total = 0;
 	for (int i = 0; i < n; i++) {
-		if (r->maps[i].status != MD_OK || r->maps[i].layout.impl != MD_IMPL_SWISS)
+		if (w[i].skip || w[i].layout->impl != MD_IMPL_SWISS)
 			continue;
 		size_t want = w[i].ndir ? 2 * w[i].ndir : 0;
-		md_status s = md_rm_ensure_dir(&w[i], want, r->maps[i].layout.table_size, err);
+		md_status s = md_rm_ensure_dir(&w[i], want, w[i].layout->table_size, err);
 		if (s != MD_OK)
 			return s;
 		total += want;

@@ -21,6 +21,9 @@
 #define MD_MAX_HEADER 4096
 
 typedef struct md_rm_var {
+	const md_map_layout *layout;  /* borrowed; read during the stop, so
+	                              callers keep it compact and shared */
+	int skip;                  /* no layout or plan: nothing to read */
 	md_plan *plan;             /* borrowed; NULL: header is given */
 	const char *name;          /* for messages made during the read */
 	uint64_t header;           /* header address (the plan's result) */
@@ -58,17 +61,19 @@ void md_rm_free_vars(md_rm_var *w, int n);
 /* Make v's directory buffers hold n entries of table size ts, touched. */
 md_status md_rm_ensure_dir(md_rm_var *v, size_t n, size_t ts, md_err *err);
 
-/* Read r->nmaps variables (those with status MD_OK): plans, headers,
- * directories, tables.  probe: on the running target, stop after the
+/* Read w[0..n) (those not skipped): plans, headers, directories, tables.
+ * Only w and what it points to are touched: during a stop every page
+ * touched costs (a TLB miss is dear under virtualisation), so reports stay
+ * out of it.  probe: on the running target, stop after the
  * directories.  Per-variable failures land in w[i].rstatus; returns
  * MD_E_EXITED / MD_E_SYS / MD_E_NOMEM for the whole run. */
-md_status md_rm_read_all(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c, int probe,
+md_status md_rm_read_all(md_mem *m, md_rm_var *w, int n, md_rm_ctx *c, int probe,
                          md_err *err);
 
 /* Allocate and touch everything md_rm_read_all will need for up to
- * `slots` variables (>= r->nmaps): a probe sizes the Swiss buffers twice
- * what they hold now. */
-md_status md_rm_prepare(md_mem *m, md_report *r, md_rm_var *w, md_rm_ctx *c, int slots,
+ * `slots` variables (>= n): a probe sizes the Swiss buffers twice what
+ * they hold now. */
+md_status md_rm_prepare(md_mem *m, md_rm_var *w, int n, md_rm_ctx *c, int slots,
                         md_err *err);
 void md_rm_ctx_free(md_rm_ctx *c);
 

@@ -108,48 +108,34 @@ static md_status find_roots(const md_scan_opts *o, md_target *t, md_shapes *sh,
  * paths are not built yet (building them would lengthen the pause). */
 static const char UNNAMED[] = "the map";
 
-/* Point maps[0..w->nmaps) at what the walk found: layouts and header
- * addresses.  lidx[i] remembers which layout maps[i] holds, so that a map
- * found in the same place as by the probe costs no copy during the stop. */
-static md_status set_maps(md_report *r, md_rm_var **vars, int **lidx, int *cap,
-                          const md_walk *w, const md_shapes *sh, size_t hdr_max,
-                          md_err *err)
+/* Point vars[0..w->nmaps) at what the walk found: layout and header
+ * address.  Runs during the stop, so it touches only vars (small, in one
+ * array) and the shared layouts: the reports are filled after release. */
+static md_status set_vars(md_rm_var **vars, int *cap, const md_walk *w, const md_shapes *sh,
+                          size_t hdr_max, md_err *err)
 {
 	if ((int)w->nmaps > *cap) {
 		int nc = (int)w->nmaps + (int)w->nmaps / 4 + 16;
-		md_map_report *m = realloc(r->maps, (size_t)nc * sizeof *m);
-		if (m)
-			r->maps = m;
-		md_rm_var *v = m ? realloc(*vars, (size_t)nc * sizeof *v) : NULL;
-		if (v)
-			*vars = v;
-		int *li = v ? realloc(*lidx, (size_t)nc * sizeof *li) : NULL;
-		if (!li)
+		md_rm_var *v = realloc(*vars, (size_t)nc * sizeof *v);
+		if (!v)
 			return md_err_set(err, MD_E_NOMEM, "%zu maps", w->nmaps);
-		*lidx = li;
+		*vars = v;
+		memset(v + *cap, 0, (size_t)(nc - *cap) * sizeof *v);
 		for (int i = *cap; i < nc; i++) {
-			memset(&r->maps[i], 0, sizeof r->maps[i]);
-			memset(&(*vars)[i], 0, sizeof (*vars)[i]);
-			li[i] = -1;
-			if (!((*vars)[i].hdr = calloc(1, hdr_max)))
+			*cap = i + 1;   /* what md_rm_free_vars must free */
+			if (!(v[i].hdr = malloc(hdr_max)))
 				return md_err_set(err, MD_E_NOMEM, "header buffers");
+			memset(v[i].hdr, 0xff, hdr_max);   /* touched: no fault in the stop */
 		}
-		*cap = nc;
 	}
-	r->nmaps = (int)w->nmaps;
 	for (size_t i = 0; i < w->nmaps; i++) {
-		int li = sh->slots[w->maps[i].slot].target;
-		md_map_report *mr = &r->maps[i];
-		if ((*lidx)[i] != li) {
-			mr->layout = sh->layouts[li].layout;
-			(*lidx)[i] = li;
-		}
-		mr->status = sh->layouts[li].status;
-		if (mr->status != MD_OK)
-			mr->err = sh->layouts[li].err;
-		(*vars)[i].plan = NULL;
-		(*vars)[i].name = UNNAMED;
-		(*vars)[i].header = w->maps[i].header;
+		const md_layout_ent *le = &sh->layouts[sh->slots[w->maps[i].slot].target];
+		md_rm_var *v = &(*vars)[i];
+		v->layout = &le->layout;
+		v->skip = le->status != MD_OK;
+		v->plan = NULL;
+		v->name = UNNAMED;
+		v->header = w->maps[i].header;
 	}
 	return MD_OK;
 }
@@ -167,12 +153,19 @@ static md_status finish(md_scan_report *sr, const md_walk *w, const md_shapes *s
                         md_err *err)
 {
 	md_report *r = &sr->r;
-	sr->x = calloc((size_t)r->nmaps + 1, sizeof *sr->x);
+	r->maps = calloc(w->nmaps + 1, sizeof *r->maps);
+	sr->x = calloc(w->nmaps + 1, sizeof *sr->x);
 	sr->notes = calloc(w->nnotes + 1, sizeof *sr->notes);
-	if (!sr->x || !sr->notes)
+	if (!r->maps || !sr->x || !sr->notes)
 		return md_err_set(err, MD_E_NOMEM, "scan report");
+	r->nmaps = (int)w->nmaps;
 	for (int i = 0; i < r->nmaps; i++) {
 		md_map_report *mr = &r->maps[i];
+		const md_layout_ent *le = &sh->layouts[sh->slots[w->maps[i].slot].target];
+		mr->layout = le->layout;
+		mr->status = le->status;
+		if (mr->status != MD_OK)
+			mr->err = le->err;
 		char *path = path_dup(w, &w->maps[i]);
 		if (!path)
 			return md_err_set(err, MD_E_NOMEM, "paths");
@@ -240,7 +233,7 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	root_list roots = { 0 };
 	md_walk w;
 	md_rm_var *vars = NULL;
-	int *lidx = NULL, cap = 0;
+	int cap = 0;
 	md_rm_ctx ctx = { 0 };
 	md_mem mem;
 	int mem_open = 0;
@@ -273,8 +266,8 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	if (s == MD_E_EXITED || s == MD_E_NOMEM)
 		goto out;
 	if ((s = md_walk_reserve(&w, err)) != MD_OK ||
-	    (s = set_maps(r, &vars, &lidx, &cap, &w, &pv->sh, hdr_max, err)) != MD_OK ||
-	    (s = md_rm_prepare(&mem, r, vars, &ctx, cap, err)) != MD_OK ||
+	    (s = set_vars(&vars, &cap, &w, &pv->sh, hdr_max, err)) != MD_OK ||
+	    (s = md_rm_prepare(&mem, vars, (int)w.nmaps, &ctx, cap, err)) != MD_OK ||
 	    (s = md_mem_reserve(&mem, 2 * w.peak_items + (size_t)cap + 64, err)) != MD_OK)
 		goto out;
 	if ((s = md_proc_recheck(&t.proc, err)) != MD_OK)
@@ -287,9 +280,9 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	uint64_t sys0 = mem.syscalls;
 	md_status rs = md_walk_run(&w, &mem, err);
 	if (rs == MD_OK)
-		rs = set_maps(r, &vars, &lidx, &cap, &w, &pv->sh, hdr_max, err);
+		rs = set_vars(&vars, &cap, &w, &pv->sh, hdr_max, err);
 	if (rs == MD_OK)
-		rs = md_rm_read_all(&mem, r, vars, &ctx, 0, err);
+		rs = md_rm_read_all(&mem, vars, (int)w.nmaps, &ctx, 0, err);
 	md_err rerr = *err;
 	md_stop_stats st;
 	md_stop_release(stop, &st, err);
@@ -301,7 +294,6 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	if (rs != MD_OK) {
 		*err = rerr;
 		s = rs;
-		r->nmaps = 0;
 		goto out;
 	}
 	s = finish(sr, &w, &pv->sh, vars, &t.gf, &o->th, err);
@@ -311,7 +303,6 @@ out:
 	md_rm_ctx_free(&ctx);
 	if (vars)
 		md_rm_free_vars(vars, cap);
-	free(lidx);
 	md_walk_free(&w);
 	roots_free(&roots);
 	md_target_close(&t);
