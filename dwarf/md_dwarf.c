@@ -62,40 +62,12 @@ static int reopen(int fd)
 	return r;
 }
 
-/* Start libdwarf on fd.  MD_NOTFOUND when the file has no .debug_info. */
+/* Start libdwarf on fd's sections (md_dwsrc.c).  MD_NOTFOUND when the
+ * file has no .debug_info. */
 static md_status init_dwarf(md_dwarf *d, int fd, md_err *err)
 {
-	Dwarf_Error e = NULL;
-	int rc = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
-	                      &d->dbg, &e);
-	if (rc == DW_DLV_NO_ENTRY) {
-		d->dbg = NULL;
-		return MD_NOTFOUND;
-	}
-	if (rc != DW_DLV_OK) {
-		md_err_set(err, MD_E_DWARF, "%s: %s", d->info.dwarf_path,
-		           e ? dwarf_errmsg(e) : "libdwarf cannot read it");
-		if (e)
-			dwarf_dealloc(NULL, e, DW_DLA_ERROR);
-		d->dbg = NULL;
-		return MD_E_DWARF;
-	}
-	/* libdwarf is content with any DWARF section (.debug_frame alone
-	 * does); we need the DIEs. */
-	Dwarf_Addr addr = 0;
-	Dwarf_Unsigned size = 0;
-	rc = dwarf_get_section_info_by_name(d->dbg, ".debug_info", &addr, &size, &e);
-	if (rc == DW_DLV_NO_ENTRY || (rc == DW_DLV_OK && size == 0))
-		rc = dwarf_get_section_info_by_name(d->dbg, ".zdebug_info", &addr,
-		                                    &size, &e);
-	if (rc == DW_DLV_OK && size > 0)
-		return MD_OK;
-	if (rc == DW_DLV_ERROR)
-		dwarf_dealloc(d->dbg, e, DW_DLA_ERROR);
-	e = NULL;
-	dwarf_finish(d->dbg, &e);
 	d->dbg = NULL;
-	return MD_NOTFOUND;
+	return md_dwsrc_open(d, fd, &d->dbg, err);
 }
 
 /* Does the candidate belong to the executable? */
@@ -331,8 +303,9 @@ void md_dwarf_free(md_dwarf *d)
 	if (d->dbg) {
 		Dwarf_Error e = NULL;
 		/* An error here cannot be freed (the dbg is gone) nor acted on. */
-		dwarf_finish(d->dbg, &e);
+		dwarf_object_finish(d->dbg, &e);
 	}
+	md_dwsrc_free(d->src);   /* after libdwarf: it points into it */
 	if (d->own_fd >= 0)
 		close(d->own_fd);
 	free(d);

@@ -43,6 +43,11 @@ typedef struct md_exe_info {
 	char dwarf_path[4096]; /* the file that supplied the DWARF */
 	int dwarf_compressed;  /* its .debug_info is SHF_COMPRESSED/.zdebug */
 	int dwarf_external;    /* DWARF came from a separate debug file */
+	int dwarf_cache;       /* compressed DWARF: 1 decompressed copy found in
+	                          the cache, 2 made now and kept there, 3 made
+	                          now and not kept (no cache directory); 0 the
+	                          DWARF is not compressed, read in place */
+	char dwarf_cache_path[4096]; /* the cache file, with 1 and 2 */
 } md_exe_info;
 
 typedef struct md_dwarf_opts {

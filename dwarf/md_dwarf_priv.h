@@ -104,6 +104,7 @@ typedef struct md_dw_range {
 struct md_dwarf {
 	md_exe_info info;
 	Dwarf_Debug dbg;
+	struct md_dwsrc *src; /* the bytes libdwarf reads (md_dwsrc.c) */
 	int own_fd;          /* the fd libdwarf reads (ours, not the caller's) */
 	unsigned ptr_size;   /* 8: only 64-bit ELF is accepted */
 
@@ -125,6 +126,13 @@ struct md_dwarf {
 	md_dw_range *ranges; /* sorted by lo */
 	size_t nranges;
 };
+
+/* md_dwsrc.c: start libdwarf on fd's DWARF sections, mapped (compressed
+ * ones through the persistent cache); sets d->src and d->info.dwarf_cache.
+ * MD_NOTFOUND when the file has no .debug_info. */
+typedef struct md_dwsrc md_dwsrc;
+md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err);
+void md_dwsrc_free(md_dwsrc *s);
 
 /* Visit the root DIE of every compile unit, in order: fn(d, cu, version,
  * arg, err) returns MD_OK to go on, anything else stops the walk and is

@@ -16,6 +16,11 @@ cd "$(dirname "$0")/.."
 total_pass=0
 total_fail=0
 mkdir -p tests/out
+# mapdiag keeps decompressed DWARF in a cache (dwarf/md_dwsrc.c): one of
+# our own per run, so runs neither depend on nor fill the user's
+export MAPDIAG_CACHE_DIR
+MAPDIAG_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mapdiag-cache.XXXXXX")
+trap 'rm -rf "$MAPDIAG_CACHE_DIR"' EXIT
 
 # run NAME CMD...: run a part, echo its output, add its counts.
 run() {
