@@ -1,0 +1,3 @@
+module example.com/benchtarget
+
+go 1.21

@@ -1,0 +1,655 @@
+#!/usr/bin/env python3
+"""bench/vs_gdb.py - mapdiag against gdb on the same live target, in one run.
+
+    python3 bench/vs_gdb.py [--runs N] [--gdb-large-runs N] [--quick] [--markdown]
+                            [--large 1.26,1.23 | --large none] [--json FILE]
+
+Builds what is missing (bench/target for go1.23 and go1.26, the generated
+large program of bench/gen_large.py for the --large releases; cached), then
+for each target starts it with 8 busy threads and, in rounds (every tool once
+per round, so drift of the machine spreads evenly), runs
+
+  mapdiag cold    mapdiag attach --json PID main.cache, MAPDIAG_CACHE_DIR a
+                  fresh empty directory
+  mapdiag warm    the same with a populated MAPDIAG_CACHE_DIR
+  --no-threads    mapdiag attach --json --no-threads PID main.cache, warm
+  gdb             gdb -p PID -batch -ex "p *'main.cache'"
+  no tool         nothing, for as long as mapdiag warm took (the floor of the
+                  pause measurement)
+
+and measures for each run
+
+  pause   the largest gap between two ticks of the target's ticker thread
+          (a locked OS thread doing nanosleep(100us) with 1ns timer slack)
+          while the tool ran: the target is sent "GAP" before the tool (reset)
+          and after it (read). A stop shows up as one gap = pause + up to one
+          tick period + the ticker's wake-up latency.
+  own     mapdiag's own pause_us (first PTRACE_INTERRUPT to last detach)
+  wall    fork to exit of the command
+  rss     the tool's peak resident set, ru_maxrss from os.wait4
+
+then the pause against the number of threads (bench/target go1.26, -threads
+1, 8, 64, 256) with a least-squares line pause = a + b*threads.
+
+Prints medians, the ratios gdb/mapdiag and the goals met or not; with
+--markdown also the tables as Markdown (for BENCHMARKS.md). Asserts nothing.
+mapdiag is copied to bench/build/ at the start, so that a rebuild during the
+run changes nothing; MAPDIAG=path picks another binary.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BUILD = os.path.join(HERE, "build")
+sys.path.insert(0, HERE)
+import gen_large  # noqa: E402
+
+VAR = "main.cache"
+SMALL_RELEASES = ["1.23", "1.26"]
+IMPL = {"1.23": "classic", "1.26": "Swiss"}
+SWEEP_THREADS = [1, 8, 64, 256]
+BUSY_US, SLEEP_US = 200, 1000  # the busy threads: 200us compute, 1ms sleep
+TOOL_TIMEOUT = 900
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- building
+
+def build_small(gover):
+    out = os.path.join(BUILD, "small-go%s" % gover, "benchtarget")
+    srcs = [os.path.join(HERE, "target", f) for f in ("main.go", "go.mod")]
+    if os.path.exists(out) and all(os.path.getmtime(s) <= os.path.getmtime(out) for s in srcs):
+        return out
+    log("building %s" % out)
+    subprocess.run(["go", "build", "-o", out, "."], cwd=os.path.join(HERE, "target"),
+                   env=gen_large.go_env(gover), check=True)
+    return out
+
+
+def mapdiag_binary():
+    src = os.environ.get("MAPDIAG")
+    if not src:
+        src = os.path.join(ROOT, "mapdiag")
+        if not os.path.exists(src):
+            log("building mapdiag")
+            subprocess.run(["make", "-C", ROOT, "mapdiag"], check=True)
+    os.makedirs(BUILD, exist_ok=True)
+    dst = os.path.join(BUILD, "mapdiag.bench")
+    shutil.copy2(src, dst)
+    return src, dst
+
+
+# ---------------------------------------------------------------- target
+
+class Target:
+    """A running bench target: READY <pid>, then GAP lines on stdin."""
+
+    def __init__(self, binary, threads=8, busy_us=BUSY_US, sleep_us=SLEEP_US, tick="nanosleep"):
+        self.binary = binary
+        self.threads = threads
+        self.p = subprocess.Popen(
+            [binary, "-threads", str(threads), "-busy", "%dus" % busy_us,
+             "-sleep", "%dus" % sleep_us, "-tick", tick],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, bufsize=1)
+        line = self.p.stdout.readline()
+        if not line.startswith("READY "):
+            self.stop()
+            raise RuntimeError("%s did not start: %r" % (binary, line))
+        self.pid = int(line.split()[1])
+        time.sleep(0.3)  # threads settled
+        self.gap()
+
+    def gap(self):
+        """(largest tick gap in us, ticks) since the previous call."""
+        self.p.stdin.write("GAP\n")
+        self.p.stdin.flush()
+        g, n = self.p.stdout.readline().split()
+        return int(g) / 1000.0, int(n)
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def threads_now(self):
+        return len(os.listdir("/proc/%d/task" % self.pid))
+
+    def stop(self):
+        try:
+            self.p.stdin.write("QUIT\n")
+            self.p.stdin.flush()
+            self.p.wait(timeout=2)
+        except Exception:
+            self.p.kill()
+            self.p.wait()
+
+
+def run_tool(argv, env=None, timeout=TOOL_TIMEOUT):
+    """Run argv; (wall ms, peak RSS KiB, exit code, stdout, stderr)."""
+    t0 = time.perf_counter()
+    q = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL, env=env)
+    bufs = {}
+
+    def drain(name, f):
+        bufs[name] = f.read()
+    ts = [threading.Thread(target=drain, args=(n, f)) for n, f in (("out", q.stdout), ("err", q.stderr))]
+    for t in ts:
+        t.start()
+    killer = threading.Timer(timeout, q.kill)
+    killer.start()
+    _, status, ru = os.wait4(q.pid, 0)
+    wall = (time.perf_counter() - t0) * 1000
+    killer.cancel()
+    for t in ts:
+        t.join()
+    q.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
+    return wall, ru.ru_maxrss, q.returncode, bufs["out"].decode(errors="replace"), \
+        bufs["err"].decode(errors="replace")
+
+
+def measured(target, argv, env=None, check=None, timeout=TOOL_TIMEOUT):
+    """One run of argv against target: a dict of pause (target-measured gap),
+    wall, rss, own (mapdiag's pause_us) and ok."""
+    target.gap()
+    wall, rss, rc, out, err = run_tool(argv, env, timeout)
+    time.sleep(0.005)  # the ticker's first tick after the release
+    gap, ticks = target.gap()
+    r = {"pause_us": gap, "ticks": ticks, "wall_ms": wall, "rss_kib": rss, "rc": rc, "own_us": None}
+    r["ok"], r["note"] = check(rc, out, err, r) if check else (rc == 0, "")
+    if not r["ok"]:
+        log("  run failed (exit %d): %s %s" % (rc, out[-300:], err[-300:]))
+    return r
+
+
+def check_mapdiag(rc, out, err, r):
+    if rc not in (0, 1, 2):
+        return False, "exit %d: %s" % (rc, err.strip()[:200])
+    try:
+        rep = json.loads(out)
+        r["own_us"] = rep["pause_us"]
+        r["threads_stopped"] = rep.get("threads_stopped")
+        m = rep["maps"][0]
+        hdr = m.get("header") or {}
+        n = hdr.get("count", hdr.get("used"))
+        return n == 100000, "%s %s entries" % (m.get("impl"), n)
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        return False, "bad JSON: %s" % e
+
+
+def check_gdb(rc, out, err, r):
+    m = re.search(r"^\$1 = \{(count|used) = (\d+),", out, re.M)
+    if rc != 0 or not m:
+        return False, "exit %d, no header printed: %s" % (rc, (out + err).strip()[-200:])
+    return m.group(2) == "100000", "%s = %s" % (m.group(1), m.group(2))
+
+
+# ---------------------------------------------------------------- statistics
+
+def med(rs, key):
+    xs = [r[key] for r in rs if r.get("ok", True) and r.get(key) is not None]
+    return statistics.median(xs) if xs else None
+
+
+def fit(xs, ys):
+    """Least squares y = a + b x; (a, b, r^2)."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    b = sxy / sxx
+    a = my - b * mx
+    ss_res = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    ss_tot = sum((y - my) ** 2 for y in ys)
+    return a, b, (1 - ss_res / ss_tot) if ss_tot else 1.0
+
+
+def fmt_us(v):
+    if v is None:
+        return "-"
+    if v >= 1e6:
+        return "%.2f s" % (v / 1e6)
+    if v >= 1000:
+        return "%.1f ms" % (v / 1000)
+    return "%.0f µs" % v
+
+
+def fmt_ms(v):
+    if v is None:
+        return "-"
+    if v >= 1000:
+        return "%.2f s" % (v / 1000)
+    if v >= 100:
+        return "%.0f ms" % v
+    return "%.1f ms" % v
+
+
+def fmt_kib(v):
+    if v is None:
+        return "-"
+    if v >= 1024 * 1024:
+        return "%.2f GiB" % (v / 1024 / 1024)
+    return "%.0f MiB" % (v / 1024)
+
+
+def ratio(a, b):
+    return "-" if a is None or b is None or b == 0 else "%.0f×" % (a / b) if a / b >= 10 else "%.1f×" % (a / b)
+
+
+# ---------------------------------------------------------------- benchmark
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/cpuinfo") as f:
+        hyper = " hypervisor" in f.read()
+    virt = []
+    try:
+        v = subprocess.run(["systemd-detect-virt"], capture_output=True, text=True).stdout.strip()
+        if v and v != "none":
+            virt.append("systemd-detect-virt: " + v)
+    except FileNotFoundError:
+        pass
+    with open("/proc/cmdline") as f:
+        if "firecracker" in f.read().lower():
+            virt.append("Firecracker microVM")
+    virt = ", ".join(virt)
+    mem = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem = int(line.split()[1])
+    gdbv = subprocess.run(["gdb", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    return {"nproc": os.cpu_count(), "cpu": cpu, "kernel": platform.release(),
+            "vm": ("yes (%s)" % virt) if hyper else ("no" + (" (%s)" % virt if virt else "")),
+            "mem_gib": round(mem / 1024 / 1024, 1), "gdb": gdbv, "python": platform.python_version()}
+
+
+def git_rev():
+    try:
+        rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "dwarf", "cmd"],
+                               capture_output=True, text=True).stdout.strip()
+        return rev + (" + uncommitted changes in src/ dwarf/ cmd/" if dirty else "")
+    except FileNotFoundError:
+        return "?"
+
+
+def bench_target(name, binary, mapdiag, runs, gdb_runs, tmp):
+    """Every tool against one target with 8 threads."""
+    log("== %s: %s" % (name, binary))
+    warm_dir = os.path.join(tmp, "warm-%s" % name.replace(" ", "_"))
+    os.makedirs(warm_dir)
+    base_env = dict(os.environ)
+    base_env.pop("XDG_CACHE_HOME", None)
+
+    def env_with(d):
+        e = dict(base_env)
+        e["MAPDIAG_CACHE_DIR"] = d
+        return e
+
+    md = [mapdiag, "attach", "--json"]
+    results = {k: [] for k in ("cold", "warm", "nothreads", "gdb", "notool")}
+    t = Target(binary, threads=8)
+    try:
+        stopped = t.threads_now()
+        # Populate the warm cache and the page cache; not counted.
+        run_tool(md + [str(t.pid), VAR], env=env_with(warm_dir))
+        run_tool(md + [str(t.pid), VAR], env=env_with(warm_dir))
+        run_tool(["gdb", "-p", str(t.pid), "-batch", "-ex", "p *'%s'" % VAR])
+        t.gap()
+        for i in range(runs):
+            cold_dir = tempfile.mkdtemp(dir=tmp, prefix="cold-")
+            results["cold"].append(measured(t, md + [str(t.pid), VAR], env_with(cold_dir), check_mapdiag))
+            shutil.rmtree(cold_dir)
+            results["warm"].append(measured(t, md + [str(t.pid), VAR], env_with(warm_dir), check_mapdiag))
+            results["nothreads"].append(measured(t, md + ["--no-threads", str(t.pid), VAR],
+                                                 env_with(warm_dir), check_mapdiag))
+            if i < gdb_runs:
+                results["gdb"].append(measured(
+                    t, ["gdb", "-p", str(t.pid), "-batch", "-ex", "p *'%s'" % VAR], None, check_gdb))
+            w = results["warm"][-1]["wall_ms"]
+            t.gap()
+            time.sleep(w / 1000)
+            time.sleep(0.005)
+            g, n = t.gap()
+            results["notool"].append({"pause_us": g, "ticks": n, "wall_ms": w, "rss_kib": None, "ok": True})
+            log("  run %d: cold %s/%s, warm %s/%s, no-threads %s/%s, gdb %s, no tool %s" % (
+                i + 1, fmt_us(results["cold"][-1]["pause_us"]), fmt_ms(results["cold"][-1]["wall_ms"]),
+                fmt_us(results["warm"][-1]["pause_us"]), fmt_ms(results["warm"][-1]["wall_ms"]),
+                fmt_us(results["nothreads"][-1]["pause_us"]), fmt_ms(results["nothreads"][-1]["wall_ms"]),
+                "%s/%s" % (fmt_us(results["gdb"][-1]["pause_us"]), fmt_ms(results["gdb"][-1]["wall_ms"]))
+                if i < gdb_runs else "-", fmt_us(results["notool"][-1]["pause_us"])))
+        if not t.alive():
+            raise RuntimeError("target died")
+    finally:
+        t.stop()
+    sizes = gen_large.dwarf_sizes(binary)
+    return {"name": name, "binary": binary, "threads_in_process": stopped,
+            "file_mb": os.path.getsize(binary) / 1e6,
+            "debug_info_mb": sizes[".debug_info"][1] / 1e6,
+            "dwarf_mb": sum(v[1] for v in sizes.values()) / 1e6,
+            "runs": results,
+            "notes": {k: sorted(set(r.get("note", "") for r in v)) for k, v in results.items()}}
+
+
+def tick_floor(binary, windows):
+    """The resolution of the pause measurement with no tool: for the ticker
+    modes, 8 busy threads, `windows` windows of 50 ms: the mean tick period
+    and the largest gap per window."""
+    rows = []
+    for mode in ("nanosleep", "sleep", "spin"):
+        t = Target(binary, threads=8, tick=mode)
+        try:
+            gaps, periods = [], []
+            for _ in range(windows):
+                t.gap()
+                t0 = time.perf_counter()
+                time.sleep(0.05)
+                g, n = t.gap()
+                dt = time.perf_counter() - t0
+                gaps.append(g)
+                periods.append(dt * 1e6 / max(n, 1))
+        finally:
+            t.stop()
+        gaps.sort()
+        rows.append({"mode": mode, "period_us": statistics.median(periods),
+                     "gap_med_us": statistics.median(gaps), "gap_p90_us": pct(gaps, 0.9),
+                     "gap_max_us": gaps[-1]})
+        log("  tick %s: period %.0f us, max gap per 50 ms: median %.0f us, p90 %.0f us" % (
+            mode, rows[-1]["period_us"], rows[-1]["gap_med_us"], rows[-1]["gap_p90_us"]))
+    return rows
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+
+
+def sweep(binary, mapdiag, runs, constant_load, tmp):
+    """mapdiag's pause against the number of busy threads."""
+    warm_dir = os.path.join(tmp, "warm-sweep-%s" % constant_load)
+    os.makedirs(warm_dir)
+    env = dict(os.environ)
+    env["MAPDIAG_CACHE_DIR"] = warm_dir
+    rows = []
+    for n in SWEEP_THREADS:
+        if constant_load:
+            # Every thread busy 200us; the sleep stretched so that the total
+            # demand stays that of 8 threads (8 x 200/1200 = 1.33 cores).
+            sleep_us = max(SLEEP_US, n * (BUSY_US + SLEEP_US) // 8 - BUSY_US)
+        else:
+            sleep_us = SLEEP_US
+        log("== sweep: %d threads, busy %dus / sleep %dus" % (n, BUSY_US, sleep_us))
+        t = Target(binary, threads=n, sleep_us=sleep_us)
+        try:
+            time.sleep(0.2)
+            nthr = t.threads_now()
+            run_tool([mapdiag, "attach", "--json", str(t.pid), VAR], env=env)
+            res = {"writers": [], "nothreads": []}
+            for _ in range(runs):
+                res["writers"].append(measured(t, [mapdiag, "attach", "--json", str(t.pid), VAR],
+                                               env, check_mapdiag))
+                res["nothreads"].append(measured(t, [mapdiag, "attach", "--json", "--no-threads",
+                                                     str(t.pid), VAR], env, check_mapdiag))
+        finally:
+            t.stop()
+        rows.append({"threads": n, "sleep_us": sleep_us, "threads_in_process": nthr,
+                     "stopped": statistics.median([r.get("threads_stopped") or 0 for r in res["writers"]]),
+                     "runs": res})
+        log("  own %s, target %s (writers); own %s, target %s (--no-threads)" % (
+            fmt_us(med(res["writers"], "own_us")), fmt_us(med(res["writers"], "pause_us")),
+            fmt_us(med(res["nothreads"], "own_us")), fmt_us(med(res["nothreads"], "pause_us"))))
+    fits = {}
+    for mode in ("writers", "nothreads"):
+        for key in ("own_us", "pause_us"):
+            xs = [r["stopped"] for r in rows]
+            ys = [med(r["runs"][mode], key) for r in rows]
+            if None not in ys:
+                fits[mode + "/" + key] = fit(xs, ys)
+    return {"constant_load": constant_load, "rows": rows, "fits": fits}
+
+
+# ---------------------------------------------------------------- reports
+
+TOOLS = [("cold", "mapdiag cold"), ("warm", "mapdiag warm"), ("nothreads", "mapdiag warm --no-threads"),
+         ("gdb", "gdb"), ("notool", "no tool (floor)")]
+
+
+def target_table(t):
+    rows = []
+    r = t["runs"]
+    for key, label in TOOLS:
+        rs = r[key]
+        if not rs:
+            continue
+        nok = sum(1 for x in rs if x["ok"])
+        rows.append([label, "%d/%d" % (nok, len(rs)), fmt_us(med(rs, "pause_us")),
+                     fmt_us(med(rs, "own_us")) if key not in ("gdb", "notool") else "-",
+                     fmt_ms(med(rs, "wall_ms")) if key != "notool" else "(%s)" % fmt_ms(med(rs, "wall_ms")),
+                     fmt_kib(med(rs, "rss_kib")) if key != "notool" else "-",
+                     "%s / %s" % (ratio(med(r["gdb"], "pause_us"), med(rs, "pause_us")),
+                                  ratio(med(r["gdb"], "wall_ms"), med(rs, "wall_ms")))
+                     if key in ("cold", "warm", "nothreads") and r["gdb"] else "-"])
+    return ["tool", "ok", "pause (target)", "pause (own)", "wall", "peak RSS", "gdb/this pause / wall"], rows
+
+
+def sweep_table(s):
+    rows = []
+    for row in s["rows"]:
+        w, n = row["runs"]["writers"], row["runs"]["nothreads"]
+        rows.append(["%d" % row["threads"], "%d" % row["stopped"], "%d µs" % row["sleep_us"],
+                     fmt_us(med(w, "own_us")), fmt_us(med(w, "pause_us")),
+                     fmt_us(med(n, "own_us")), fmt_us(med(n, "pause_us")), fmt_ms(med(w, "wall_ms"))])
+    hdr = ["busy threads", "threads stopped", "sleep per 200 µs busy", "own (writers)", "target (writers)",
+           "own (--no-threads)", "target (--no-threads)", "wall (writers)"]
+    return hdr, rows
+
+
+def fit_lines(s):
+    out = []
+    for k, (a, b, r2) in sorted(s["fits"].items()):
+        mode, key = k.split("/")
+        out.append("%s, %s: pause = %.0f µs + %.2f µs × threads stopped (r² %.3f)" % (
+            "writer detection" if mode == "writers" else "--no-threads",
+            "mapdiag's own pause_us" if key == "own_us" else "target-measured gap", a, b, r2))
+    return out
+
+
+def print_table(hdr, rows, markdown):
+    if markdown:
+        print("| " + " | ".join(hdr) + " |")
+        print("|" + "---|" * len(hdr))
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+        return
+    w = [max(len(str(x)) for x in col) for col in zip(hdr, *rows)]
+    print("  ".join(h.ljust(n) for h, n in zip(hdr, w)))
+    for r in rows:
+        print("  ".join(str(x).ljust(n) for x, n in zip(r, w)))
+
+
+def goals(res):
+    out = []
+
+    def g(text, ok, detail):
+        out.append(("met" if ok else "NOT met", text, detail))
+    for t in res["targets"]:
+        r = t["runs"]
+        gp, gw = med(r["gdb"], "pause_us"), med(r["gdb"], "wall_ms")
+        if t["name"].startswith("small"):
+            p, own, w = med(r["warm"], "pause_us"), med(r["warm"], "own_us"), med(r["warm"], "wall_ms")
+            g("%s: pause median ≤ 200 µs (target-measured)" % t["name"], p is not None and p <= 200,
+              "%s (mapdiag's own: %s; floor with no tool: %s)" % (fmt_us(p), fmt_us(own),
+                                                                    fmt_us(med(r["notool"], "pause_us"))))
+            g("%s: pause ≤ 1/50 of gdb's" % t["name"], p and gp and gp / p >= 50,
+              "gdb %s / mapdiag %s = %s" % (fmt_us(gp), fmt_us(p), ratio(gp, p)))
+            g("%s: wall ≤ 20 ms (warm)" % t["name"], w is not None and w <= 20, fmt_ms(w))
+            wc = med(r["cold"], "wall_ms")
+            g("%s: wall ≤ 20 ms (cold)" % t["name"], wc is not None and wc <= 20, fmt_ms(wc))
+        else:
+            wc, ww = med(r["cold"], "wall_ms"), med(r["warm"], "wall_ms")
+            g("%s: cold wall ≤ 1/10 of gdb's" % t["name"], wc and gw and gw / wc >= 10,
+              "gdb %s / mapdiag cold %s = %s" % (fmt_ms(gw), fmt_ms(wc), ratio(gw, wc)))
+            g("%s: warm wall ≤ 10 ms" % t["name"], ww is not None and ww <= 10, fmt_ms(ww))
+        if t["name"].startswith("small"):
+            continue  # a few MB of DWARF: the RSS is the process itself
+        rss = max([x for k in ("cold", "warm", "nothreads") for x in
+                   [med(r[k], "rss_kib")] if x is not None] or [0])
+        di = t["debug_info_mb"] * 1e6 / 1024
+        g("%s: peak RSS well below the decompressed .debug_info (≤ 1/2)" % t["name"],
+          rss and rss <= di / 2, "%s vs .debug_info %.1f MB (%.0f%%)" % (fmt_kib(rss), t["debug_info_mb"],
+                                                                        100.0 * rss / di))
+    for s in res["sweeps"]:
+        if not s["constant_load"]:
+            continue
+        if "writers/own_us" in s["fits"]:
+            a, b, r2 = s["fits"]["writers/own_us"]
+            g("pause vs threads: linear with a small constant", r2 >= 0.9 and b <= 10,
+              "own pause = %.0f µs + %.2f µs/thread, r² %.3f (writer detection)" % (a, b, r2))
+    return out
+
+
+def tick_table(rows):
+    desc = {"nanosleep": "nanosleep(100 µs), timer slack 1 ns (used)",
+            "sleep": "time.Sleep(100 µs)", "spin": "runtime.Gosched spin (burns a core)"}
+    return (["ticker", "mean period", "largest gap per 50 ms: median", "p90", "max"],
+            [[desc[r["mode"]], fmt_us(r["period_us"]), fmt_us(r["gap_med_us"]), fmt_us(r["gap_p90_us"]),
+              fmt_us(r["gap_max_us"])] for r in rows])
+
+
+def report(res, markdown):
+    m = res["machine"]
+    print()
+    print("machine: %d cores, %s, %s GiB, kernel %s, VM: %s; %s" % (
+        m["nproc"], m["cpu"], m["mem_gib"], m["kernel"], m["vm"], m["gdb"]))
+    print("mapdiag %s (%s); load average before %s, after %s" % (
+        res["mapdiag_rev"], res["mapdiag"], res["load_before"], res["load_after"]))
+    print("command: %s; %d runs per tool (gdb on the large binary: %d); total %.0f s" % (
+        res["command"], res["runs"], res["gdb_large_runs"], res["seconds"]))
+    if res.get("ticks"):
+        print()
+        print("the pause measurement with no tool (small go1.26, 8 busy threads, %d windows of 50 ms):" % (
+            res["tick_windows"]))
+        if markdown:
+            print()
+        print_table(*tick_table(res["ticks"]), markdown)
+    for t in res["targets"]:
+        print()
+        print("%s: %s, %.1f MB file, .debug_info %.1f MB uncompressed (all DWARF %.1f MB), "
+              "8 busy threads (%d threads in the process)%s" % (
+                  t["name"], os.path.relpath(t["binary"], ROOT), t["file_mb"], t["debug_info_mb"],
+                  t["dwarf_mb"], t["threads_in_process"],
+                  ", build %.0f s" % t["build_seconds"] if t.get("build_seconds") else ""))
+        if markdown:
+            print()
+        print_table(*target_table(t), markdown)
+        bad = [k for k, v in t["runs"].items() if any(not x["ok"] for x in v)]
+        if bad:
+            print("FAILED runs: %s" % ", ".join(bad))
+        print("checks: " + "; ".join("%s: %s" % (k, ", ".join(v)) for k, v in t["notes"].items()
+                                    if k != "notool" and v))
+    for s in res["sweeps"]:
+        print()
+        print("pause vs threads (small go1.26, mapdiag warm; %s)" % (
+            "every thread busy 200 µs per (200 µs + sleep), the total held at 8 threads' 1.33 cores"
+            if s["constant_load"] else
+            "every thread busy 200 µs / sleep 1 ms: 64 and 256 threads want 10.7 and 43 cores of 2"))
+        if markdown:
+            print()
+        print_table(*sweep_table(s), markdown)
+        if markdown:
+            print()
+        for line in fit_lines(s):
+            print(("- " if markdown else "  ") + line)
+    print()
+    print("goals:")
+    if markdown:
+        print()
+    for status, text, detail in goals(res):
+        print(("- **%s**: %s: %s" if markdown else "  %-8s %s: %s") % (status, text, detail))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=7, help="runs per tool and target (default 7)")
+    ap.add_argument("--gdb-large-runs", type=int, default=3, help="gdb runs on the large binary (default 3)")
+    ap.add_argument("--large", default="1.26,1.23", help="releases of the large binary (or 'none')")
+    ap.add_argument("--no-saturated", action="store_true",
+                    help="skip the thread sweep at 200us busy / 1ms sleep per thread")
+    ap.add_argument("--quick", action="store_true",
+                    help="3 runs, 1 gdb run on the large binary, large go1.26 only, no saturated sweep")
+    ap.add_argument("--markdown", action="store_true", help="also print the tables as Markdown")
+    ap.add_argument("--json", help="write every measurement to FILE (default bench/build/vs_gdb-TIME.json)")
+    a = ap.parse_args()
+    if a.quick:
+        a.runs, a.gdb_large_runs, a.no_saturated = 3, 1, True
+        if a.large == "1.26,1.23":
+            a.large = "1.26"
+    large = [] if a.large == "none" else a.large.split(",")
+    t_start = time.time()
+    res = {"command": "python3 bench/vs_gdb.py " + " ".join(sys.argv[1:]),
+           "runs": a.runs, "gdb_large_runs": a.gdb_large_runs,
+           "machine": machine(), "load_before": " ".join(open("/proc/loadavg").read().split()[:3])}
+    src, mapdiag = mapdiag_binary()
+    res["mapdiag"], res["mapdiag_rev"] = os.path.relpath(src, ROOT), git_rev()
+    log("machine: %s" % res["machine"])
+    targets = []
+    for gv in SMALL_RELEASES:
+        targets.append(("small go%s (%s)" % (gv, IMPL[gv]), build_small(gv), None))
+    for gv in large:
+        binary, secs = gen_large.build(gv, log=log)
+        targets.append(("large go%s (%s)" % (gv, IMPL.get(gv, "?")), binary,
+                        secs or gen_large.last_build_seconds(binary)))
+    res["targets"], res["sweeps"] = [], []
+    tmp = tempfile.mkdtemp(prefix="vs_gdb-")
+    try:
+        log("== the ticker's resolution")
+        res["tick_windows"] = 20
+        res["ticks"] = tick_floor(build_small("1.26"), res["tick_windows"])
+        for name, binary, secs in targets:
+            gruns = a.runs if name.startswith("small") else min(a.runs, a.gdb_large_runs)
+            t = bench_target(name, binary, mapdiag, a.runs, gruns, tmp)
+            t["build_seconds"] = secs
+            res["targets"].append(t)
+        small26 = build_small("1.26")
+        res["sweeps"].append(sweep(small26, mapdiag, a.runs, True, tmp))
+        if not a.no_saturated:
+            res["sweeps"].append(sweep(small26, mapdiag, a.runs, False, tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    res["seconds"] = time.time() - t_start
+    res["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    res["when"] = datetime.datetime.now().isoformat(timespec="seconds")
+    out = a.json or os.path.join(BUILD, "vs_gdb-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+    report(res, False)
+    if a.markdown:
+        print()
+        print("---- Markdown ----")
+        report(res, True)
+    log("measurements: %s" % out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
