@@ -219,6 +219,13 @@ typedef struct md_func {
 md_status md_dwarf_func_at(md_dwarf *d, uint64_t pc, md_func *out,
                            md_err *err);
 
+/* As md_dwarf_func_at, from the symbol table alone when it knows pc: die
+ * is then left 0 (md_dwarf_param_loc finds it when asked).  Naming every
+ * frame of every thread this way reads no DWARF at all; on a binary of
+ * hundreds of MB of DWARF, the compile units' address ranges that a DIE
+ * lookup needs cost tens of ms. */
+md_status md_dwarf_func_name_at(md_dwarf *d, uint64_t pc, md_func *out, md_err *err);
+
 /* The source position of pc from the line program of the compile unit that
  * contains it: the row with the greatest address <= pc in the sequence
  * that contains pc.  file receives the path as DWARF spells it (absolute,
@@ -251,7 +258,7 @@ typedef struct md_loc {
 } md_loc;
 
 /* The location at pc of function f's parameter named param (f as filled by
- * md_dwarf_func_at).  Only the forms Go writes are understood: a register,
+ * md_dwarf_func_at or md_dwarf_func_name_at: a die of 0 is looked up).  Only the forms Go writes are understood: a register,
  * a stack slot relative to the CFA, a static address; of a composite
  * (DW_OP_piece) only a first piece of at least pointer size.  Anything
  * else, a pc outside [f->lo, f->hi) or outside every entry of the

@@ -127,6 +127,10 @@ struct md_dwarf {
 	size_t nranges;
 };
 
+/* md_dwsym.c: the DW_TAG_subprogram DIE of the function starting at lo
+ * (0 if DWARF has none). */
+md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err);
+
 /* md_dwsrc.c: start libdwarf on fd's DWARF sections, mapped (compressed
  * ones through the persistent cache); sets d->src and d->info.dwarf_cache.
  * MD_NOTFOUND when the file has no .debug_info. */

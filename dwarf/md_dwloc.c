@@ -213,17 +213,20 @@ md_status md_dwarf_param_loc(md_dwarf *d, const md_func *f, const char *param,
 {
 	memset(out, 0, sizeof *out);
 	out->kind = MD_LOC_NONE;
-	if (!f->die)
+	uint64_t die_off = f->die;
+	if (!die_off && f->lo && md_dw_func_die(d, f->lo, &die_off, err) == MD_E_DWARF)
+		return MD_E_DWARF;
+	if (!die_off)
 		return md_err_set(err, MD_NOTFOUND, "%s: no DWARF for this function",
 		                  f->name);
 	Dwarf_Die fn = NULL, p = NULL;
 	Dwarf_Half tag = 0;
-	md_status st = md_dw_die(d, f->die, &fn, err);
+	md_status st = md_dw_die(d, die_off, &fn, err);
 	if (st == MD_OK)
 		st = md_dw_tag(d, fn, &tag, err);
 	if (st == MD_OK && tag != DW_TAG_subprogram)
 		st = md_err_set(err, MD_E_DWARF, "%s: DIE 0x%llx is not a function",
-		                d->info.dwarf_path, (unsigned long long)f->die);
+		                d->info.dwarf_path, (unsigned long long)die_off);
 	if (st == MD_OK)
 		st = find_param(d, fn, param, &p, err);
 	if (st == MD_OK && !p)

@@ -300,23 +300,31 @@ static int use_cache(md_dwsrc *s, int fd, uint64_t key, uint64_t file_size)
 	return 0;
 }
 
-/* Inflate section x of the file into fd at x->cache_off: exactly usize
- * bytes, or an error. */
-static md_status inflate_to(const md_dwsrc *s, const sec *x, int fd, const char *path,
-                            md_err *err)
+/* Inflate section x of the file (read through src_fd, not the mapping:
+ * mapped pages would count in our RSS, the whole compressed section of it)
+ * into fd at x->cache_off: exactly usize bytes, or an error. */
+static md_status inflate_to(const sec *x, int src_fd, int fd, const char *path, md_err *err)
 {
-	const unsigned char *in = s->map + x->off;
-	size_t skip = x->kind == 1 ? sizeof(Elf64_Chdr) : 12;
+	uint64_t skip = x->kind == 1 ? sizeof(Elf64_Chdr) : 12;
 	z_stream z;
 	memset(&z, 0, sizeof z);
 	if (inflateInit(&z) != Z_OK)
 		return md_err_set(err, MD_E_NOMEM, "zlib");
-	z.next_in = (Bytef *)(in + skip);
-	z.avail_in = (uInt)(x->size - skip);  /* sections are < 4 GiB (checked) */
-	unsigned char buf[1 << 16];
-	uint64_t done = 0;
-	int rc;
-	do {
+	static unsigned char in[1 << 18], buf[1 << 18];
+	uint64_t pos = x->off + skip, end = x->off + x->size, done = 0;
+	int rc = Z_OK;
+	while (rc != Z_STREAM_END) {
+		if (z.avail_in == 0) {
+			size_t want = end - pos < sizeof in ? (size_t)(end - pos) : sizeof in;
+			ssize_t k = want ? pread(src_fd, in, want, (off_t)pos) : 0;
+			if (k <= 0) {
+				rc = Z_DATA_ERROR;   /* the stream ends before its end */
+				break;
+			}
+			pos += (uint64_t)k;
+			z.next_in = in;
+			z.avail_in = (uInt)k;
+		}
 		z.next_out = buf;
 		z.avail_out = sizeof buf;
 		rc = inflate(&z, Z_NO_FLUSH);
@@ -338,7 +346,7 @@ static md_status inflate_to(const md_dwsrc *s, const sec *x, int fd, const char 
 			w += (size_t)k;
 		}
 		done += got;
-	} while (rc != Z_STREAM_END);
+	}
 	inflateEnd(&z);
 	if (rc != Z_STREAM_END || done != x->usize)
 		return md_err_set(err, MD_E_DWARF, "%s: %s does not decompress to the %llu bytes "
@@ -381,9 +389,9 @@ static void prune(const char *dir)
 
 /* Decompress every compressed section into a new cache file (or a memfd)
  * and map it. */
-static md_status build_cache(md_dwsrc *s, uint64_t key, uint64_t file_size, const char *dir,
-                             const char *final, const char *path, md_exe_info *info,
-                             md_err *err)
+static md_status build_cache(md_dwsrc *s, int src_fd, uint64_t key, uint64_t file_size,
+                             const char *dir, const char *final, const char *path,
+                             md_exe_info *info, md_err *err)
 {
 	char tmp[4200];
 	int fd = -1;
@@ -418,7 +426,7 @@ static md_status build_cache(md_dwsrc *s, uint64_t key, uint64_t file_size, cons
 		st = md_err_set(err, MD_E_SYS, "%s: %s", tmp[0] ? tmp : "memfd", strerror(errno));
 	for (int i = 1; st == MD_OK && i <= s->nsec; i++)
 		if (s->s[i].kind)
-			st = inflate_to(s, &s->s[i], fd, path, err);
+			st = inflate_to(&s->s[i], src_fd, fd, path, err);
 	/* the header last: a torn file never has a valid one */
 	size_t hl = (size_t)s->nsec * sizeof *cs;
 	if (st == MD_OK && (pwrite(fd, cs, hl, sizeof h) != (ssize_t)hl ||
@@ -492,7 +500,7 @@ md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err)
 			d->info.dwarf_cache = 1;
 			snprintf(d->info.dwarf_cache_path, sizeof d->info.dwarf_cache_path, "%s",
 			         final);
-		} else if ((rc = build_cache(s, key, (uint64_t)st.st_size, dir, final, path,
+		} else if ((rc = build_cache(s, fd, key, (uint64_t)st.st_size, dir, final, path,
 		                             &d->info, err)) != MD_OK) {
 			if (cfd >= 0)
 				close(cfd);

@@ -610,6 +610,31 @@ md_status md_dwarf_func_at(md_dwarf *d, uint64_t pc, md_func *out,
 	return MD_OK;
 }
 
+md_status md_dwarf_func_name_at(md_dwarf *d, uint64_t pc, md_func *out, md_err *err)
+{
+	memset(out, 0, sizeof *out);
+	md_status st = build_syms(d, err);
+	if (st != MD_OK)
+		return st;
+	const md_dw_sym *s = sym_at(d, pc);
+	if (!s)
+		return md_dwarf_func_at(d, pc, out, err);
+	snprintf(out->name, sizeof out->name, "%s", d->symnames + s->name);
+	out->lo = s->lo;
+	out->hi = s->hi;
+	return MD_OK;
+}
+
+md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err)
+{
+	const md_dw_fn *fn = NULL;
+	*die = 0;
+	md_status st = fn_at(d, lo, &fn, err);
+	if (st == MD_OK && fn)
+		*die = fn->die_off;
+	return st;
+}
+
 /* ---- line tables ------------------------------------------------------- */
 
 /* Go's compile directory is "." and, in DWARF 5, so is include directory

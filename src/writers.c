@@ -31,7 +31,7 @@ static void name_frame(md_dwarf *d, const md_frame *f, int first, uint64_t bias,
 	memset(s, 0, sizeof *s);
 	s->pc = f->pc;
 	*have = 0;
-	md_status st = md_dwarf_func_at(d, look_pc(f, first, bias), fn, &e);
+	md_status st = md_dwarf_func_name_at(d, look_pc(f, first, bias), fn, &e);
 	if ((st == MD_OK || st == MD_E_DWARF) && fn->name[0]) {
 		snprintf(s->func, sizeof s->func, "%s", fn->name);
 		*have = 1;

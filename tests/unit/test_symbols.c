@@ -458,10 +458,17 @@ static void check_map_writers(md_dwarf *d, const variant *v, const tsyms *s)
 		  "%s has a parameter %s: %d", m->name, other, st);
 		st = md_dwarf_param_loc(d, &f, "", f.lo, &l, &e);
 		T(st == MD_NOTFOUND, "%s has a parameter named \"\"", m->name);
+		/* die 0 (md_dwarf_func_name_at leaves it so) is looked up from lo */
 		md_func nodie = f;
+		md_loc l2;
 		nodie.die = 0;
-		st = md_dwarf_param_loc(d, &nodie, m->param, f.lo, &l, &e);
-		T(st == MD_NOTFOUND && l.kind == MD_LOC_NONE, "die 0: %d", st);
+		md_status s1 = md_dwarf_param_loc(d, &f, m->param, f.lo, &l, &e);
+		st = md_dwarf_param_loc(d, &nodie, m->param, f.lo, &l2, &e);
+		T(st == s1 && l2.kind == l.kind && l2.reg == l.reg && l2.off == l.off,
+		  "die 0 looked up: %d/%d", st, s1);
+		nodie.lo = 0;
+		st = md_dwarf_param_loc(d, &nodie, m->param, f.lo, &l2, &e);
+		T(st == MD_NOTFOUND && l2.kind == MD_LOC_NONE, "no die, no lo: %d", st);
 	}
 	T(found >= 3, "only %d map write functions found", found);
 	T(saw_slot, "the map parameter is never in a stack slot");
