@@ -128,3 +128,51 @@ int bad_option(const char *cmd, char **argv)
 		return usage_error("%s: option -%c is unknown or lacks its value", cmd, optopt);
 	return usage_error("%s: option '%s' is unknown or lacks its value", cmd, argv[optind - 1]);
 }
+
+int parse_common(int c, const char *arg, common_opts *co)
+{
+	double dv;
+	switch (c) {
+	case OPT_DEBUG_FILE:
+		co->debug_file = arg;
+		return 1;
+	case OPT_DEBUG_DIR:
+		co->debug_dir = arg;
+		return 1;
+	case OPT_STOP_TIMEOUT:
+		if (parse_double(arg, 1, 600000, &dv)) {
+			usage_error("--stop-timeout: '%s' is not a number of milliseconds from 1 "
+			            "to 600000", arg);
+			return -1;
+		}
+		co->stop_timeout_ms = (int)dv;
+		return 1;
+	case OPT_COLOR:
+		if (parse_color(arg, &co->color)) {
+			usage_error("--color: '%s' is not auto, always or never", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_NO_COLOR:
+		co->color = 0;
+		return 1;
+	case OPT_OVS_LOAD:
+		if (!co->th)
+			return 0;
+		if (parse_double(arg, 0, 1, &co->th->oversized_load)) {
+			usage_error("--oversized-load: '%s' is not a number from 0 to 1", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_OVS_BYTES:
+		if (!co->th)
+			return 0;
+		if (parse_bytes(arg, &co->th->oversized_bytes)) {
+			usage_error("--oversized-bytes: '%s' is not a byte count", arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include "classify.h"
 
 enum { EXIT_UNKNOWN = 3 };
 
@@ -20,5 +21,36 @@ int parse_duration(const char *s, uint64_t *out);  /* ns: 500us, 10ms, 2s */
 int parse_color(const char *s, int *out);          /* -1 auto, 1, 0 */
 int resolve_color(int color);                      /* auto -> tty, NO_COLOR */
 int parse_pid(const char *s, pid_t *out);
+
+/* Options the commands share: their getopt_long codes, table entries and
+ * one parser.  A command lists COMMON_TARGET_OPTS (plus COMMON_STOP_OPTS
+ * if it stops the target, COMMON_OVS_OPTS if it takes the oversized
+ * thresholds) in its table and hands any code it does not know to
+ * parse_common. */
+enum {
+	OPT_DEBUG_FILE = 1000, OPT_DEBUG_DIR, OPT_STOP_TIMEOUT, OPT_COLOR, OPT_NO_COLOR,
+	OPT_OVS_LOAD, OPT_OVS_BYTES
+};
+#define COMMON_TARGET_OPTS \
+	{ "debug-file", required_argument, NULL, OPT_DEBUG_FILE }, \
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR }, \
+	{ "color", required_argument, NULL, OPT_COLOR }, \
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR }
+#define COMMON_STOP_OPTS \
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT }
+#define COMMON_OVS_OPTS \
+	{ "oversized-load", required_argument, NULL, OPT_OVS_LOAD }, \
+	{ "oversized-bytes", required_argument, NULL, OPT_OVS_BYTES }
+
+typedef struct common_opts {
+	const char *debug_file, *debug_dir;
+	int stop_timeout_ms;       /* default 1000 */
+	int color;                 /* -1 auto */
+	md_thresholds *th;         /* NULL: no thresholds taken */
+} common_opts;
+
+/* 1 when c was a common option (stored), 0 when it is not one, -1 after
+ * the usage message for a bad value (exit 3). */
+int parse_common(int c, const char *arg, common_opts *co);
 
 #endif

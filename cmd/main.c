@@ -157,19 +157,14 @@ static int parse_targets(const char *cmd, int argc, char **argv, md_attach_opts 
 static int cmd_attach(int argc, char **argv)
 {
 	enum {
-		O_JSON = 256, O_DEBUG_FILE, O_DEBUG_DIR, O_STOP_TIMEOUT, O_COLOR, O_NO_COLOR,
-		O_OVS_LOAD, O_OVS_BYTES, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS, O_NO_STOP
+		O_JSON = 256, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS, O_NO_STOP
 	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, O_JSON },
-		{ "debug-file", required_argument, NULL, O_DEBUG_FILE },
-		{ "debug-dir", required_argument, NULL, O_DEBUG_DIR },
-		{ "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
-		{ "color", required_argument, NULL, O_COLOR },
-		{ "no-color", no_argument, NULL, O_NO_COLOR },
-		{ "oversized-load", required_argument, NULL, O_OVS_LOAD },
-		{ "oversized-bytes", required_argument, NULL, O_OVS_BYTES },
+		COMMON_TARGET_OPTS,
+		COMMON_STOP_OPTS,
+		COMMON_OVS_OPTS,
 		{ "overflow-ratio", required_argument, NULL, O_OVF_RATIO },
 		{ "high-load", required_argument, NULL, O_HIGH_LOAD },
 		{ "threads", no_argument, NULL, O_THREADS },
@@ -183,12 +178,11 @@ static int cmd_attach(int argc, char **argv)
 	o.threads = 1;
 	md_thresholds_default(&o.th);
 	int json = 0;
-	int color = -1;   /* auto */
-	double dv;
+	common_opts co = { .stop_timeout_ms = 1000, .color = -1, .th = &o.th };
 
 	opterr = 0;
 	optind = 1;
-	int c;
+	int c, rc;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -196,25 +190,6 @@ static int cmd_attach(int argc, char **argv)
 			return 0;
 		case O_JSON:
 			json = 1;
-			break;
-		case O_DEBUG_FILE:
-			o.debug_file = optarg;
-			break;
-		case O_DEBUG_DIR:
-			o.debug_dir = optarg;
-			break;
-		case O_STOP_TIMEOUT:
-			if (parse_double(optarg, 1, 600000, &dv))
-				return usage_error("--stop-timeout: '%s' is not a number of "
-				                   "milliseconds from 1 to 600000", optarg);
-			o.stop_timeout_ms = (int)dv;
-			break;
-		case O_COLOR:
-			if (parse_color(optarg, &color))
-				return usage_error("--color: '%s' is not auto, always or never", optarg);
-			break;
-		case O_NO_COLOR:
-			color = 0;
 			break;
 		case O_THREADS:
 			o.threads = 2;
@@ -224,15 +199,6 @@ static int cmd_attach(int argc, char **argv)
 			break;
 		case O_NO_STOP:
 			o.no_stop = 1;
-			break;
-		case O_OVS_LOAD:
-			if (parse_double(optarg, 0, 1, &o.th.oversized_load))
-				return usage_error("--oversized-load: '%s' is not a number from 0 to 1",
-				                   optarg);
-			break;
-		case O_OVS_BYTES:
-			if (parse_bytes(optarg, &o.th.oversized_bytes))
-				return usage_error("--oversized-bytes: '%s' is not a byte count", optarg);
 			break;
 		case O_OVF_RATIO:
 			if (parse_double(optarg, 0, 1e6, &o.th.overflow_ratio))
@@ -244,11 +210,17 @@ static int cmd_attach(int argc, char **argv)
 				return usage_error("--high-load: '%s' is not a number from 0 to 10",
 				                   optarg);
 			break;
-		case '?':
 		default:
-			return bad_option("attach", argv);
+			if ((rc = parse_common(c, optarg, &co)) < 0)
+				return EXIT_UNKNOWN;
+			if (rc == 0)
+				return bad_option("attach", argv);
 		}
 	}
+	o.debug_file = co.debug_file;
+	o.debug_dir = co.debug_dir;
+	o.stop_timeout_ms = co.stop_timeout_ms;
+	int color = co.color;
 	if (o.no_stop && o.threads == 2)
 		return usage_error("attach: --threads needs a stopped snapshot; drop --no-stop");
 	if (parse_targets("attach", argc, argv, &o))
@@ -294,7 +266,7 @@ static int cmd_watch(int argc, char **argv)
 {
 	enum {
 		W_JSON = 256, W_PROM, W_INTERVAL, W_EVERY, W_DURATION, W_COUNT, W_STUCK,
-		W_PARKED, W_HOT, W_DEBUG_FILE, W_DEBUG_DIR, W_COLOR, W_NO_COLOR
+		W_PARKED, W_HOT
 	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -307,10 +279,7 @@ static int cmd_watch(int argc, char **argv)
 		{ "stuck", required_argument, NULL, W_STUCK },
 		{ "parked", required_argument, NULL, W_PARKED },
 		{ "hot", required_argument, NULL, W_HOT },
-		{ "debug-file", required_argument, NULL, W_DEBUG_FILE },
-		{ "debug-dir", required_argument, NULL, W_DEBUG_DIR },
-		{ "color", required_argument, NULL, W_COLOR },
-		{ "no-color", no_argument, NULL, W_NO_COLOR },
+		COMMON_TARGET_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	md_watch_opts o;
@@ -318,7 +287,8 @@ static int cmd_watch(int argc, char **argv)
 	o.interval_ns = 10000000ull;
 	o.every_ns = 1000000000ull;
 	md_wthresholds_default(&o.th);
-	int json = 0, color = -1;
+	int json = 0, r;
+	common_opts co = { .stop_timeout_ms = 1000, .color = -1 };
 	double dv;
 	opterr = 0;
 	optind = 1;
@@ -363,23 +333,16 @@ static int cmd_watch(int argc, char **argv)
 			if (parse_double(optarg, 0, 1, &o.th.hot))
 				return usage_error("--hot: '%s' is not a number from 0 to 1", optarg);
 			break;
-		case W_DEBUG_FILE:
-			o.a.debug_file = optarg;
-			break;
-		case W_DEBUG_DIR:
-			o.a.debug_dir = optarg;
-			break;
-		case W_COLOR:
-			if (parse_color(optarg, &color))
-				return usage_error("--color: '%s' is not auto, always or never", optarg);
-			break;
-		case W_NO_COLOR:
-			color = 0;
-			break;
 		default:
-			return bad_option("watch", argv);
+			if ((r = parse_common(c, optarg, &co)) < 0)
+				return EXIT_UNKNOWN;
+			if (r == 0)
+				return bad_option("watch", argv);
 		}
 	}
+	o.a.debug_file = co.debug_file;
+	o.a.debug_dir = co.debug_dir;
+	int color = co.color;
 	if (parse_targets("watch", argc, argv, &o.a))
 		return EXIT_UNKNOWN;
 	int tty = isatty(STDOUT_FILENO);

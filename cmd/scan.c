@@ -45,10 +45,7 @@ static int parse_sort(const char *s, md_scan_sort *out)
 
 int cmd_scan(int argc, char **argv)
 {
-	enum {
-		S_JSON = 256, S_DEPTH, S_PREFIX, S_SORT, S_TOP, S_MIN_BYTES, S_DEBUG_FILE,
-		S_DEBUG_DIR, S_STOP_TIMEOUT, S_COLOR, S_NO_COLOR, S_OVS_LOAD, S_OVS_BYTES
-	};
+	enum { S_JSON = 256, S_DEPTH, S_PREFIX, S_SORT, S_TOP, S_MIN_BYTES };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, S_JSON },
@@ -57,13 +54,9 @@ int cmd_scan(int argc, char **argv)
 		{ "sort", required_argument, NULL, S_SORT },
 		{ "top", required_argument, NULL, S_TOP },
 		{ "min-bytes", required_argument, NULL, S_MIN_BYTES },
-		{ "debug-file", required_argument, NULL, S_DEBUG_FILE },
-		{ "debug-dir", required_argument, NULL, S_DEBUG_DIR },
-		{ "stop-timeout", required_argument, NULL, S_STOP_TIMEOUT },
-		{ "color", required_argument, NULL, S_COLOR },
-		{ "no-color", no_argument, NULL, S_NO_COLOR },
-		{ "oversized-load", required_argument, NULL, S_OVS_LOAD },
-		{ "oversized-bytes", required_argument, NULL, S_OVS_BYTES },
+		COMMON_TARGET_OPTS,
+		COMMON_STOP_OPTS,
+		COMMON_OVS_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *prefixes[MAX_PREFIXES];
@@ -71,13 +64,13 @@ int cmd_scan(int argc, char **argv)
 	md_scan_opts o;
 	memset(&o, 0, sizeof o);
 	o.depth = 3;
-	o.stop_timeout_ms = 1000;
 	o.prefixes = prefixes;
 	md_thresholds_default(&o.th);
 	md_scan_sort sort = MD_SORT_BYTES;
 	uint64_t min_bytes = 0;
-	int json = 0, color = -1, top = 0;
+	int json = 0, top = 0, r;
 	double dv;
+	common_opts co = { .stop_timeout_ms = 1000, .color = -1, .th = &o.th };
 
 	opterr = 0;
 	optind = 1;
@@ -119,39 +112,17 @@ int cmd_scan(int argc, char **argv)
 			if (parse_bytes(optarg, &min_bytes))
 				return usage_error("--min-bytes: '%s' is not a byte count", optarg);
 			break;
-		case S_DEBUG_FILE:
-			o.debug_file = optarg;
-			break;
-		case S_DEBUG_DIR:
-			o.debug_dir = optarg;
-			break;
-		case S_STOP_TIMEOUT:
-			if (parse_double(optarg, 1, 600000, &dv))
-				return usage_error("--stop-timeout: '%s' is not a number of "
-				                   "milliseconds from 1 to 600000", optarg);
-			o.stop_timeout_ms = (int)dv;
-			break;
-		case S_COLOR:
-			if (parse_color(optarg, &color))
-				return usage_error("--color: '%s' is not auto, always or never", optarg);
-			break;
-		case S_NO_COLOR:
-			color = 0;
-			break;
-		case S_OVS_LOAD:
-			if (parse_double(optarg, 0, 1, &o.th.oversized_load))
-				return usage_error("--oversized-load: '%s' is not a number from 0 to 1",
-				                   optarg);
-			break;
-		case S_OVS_BYTES:
-			if (parse_bytes(optarg, &o.th.oversized_bytes))
-				return usage_error("--oversized-bytes: '%s' is not a byte count", optarg);
-			break;
-		case '?':
 		default:
-			return bad_option("scan", argv);
+			if ((r = parse_common(c, optarg, &co)) < 0)
+				return EXIT_UNKNOWN;
+			if (r == 0)
+				return bad_option("scan", argv);
 		}
 	}
+	o.debug_file = co.debug_file;
+	o.debug_dir = co.debug_dir;
+	o.stop_timeout_ms = co.stop_timeout_ms;
+	int color = co.color;
 	if (argc - optind < 1)
 		return usage_error("scan: missing <pid>");
 	if (argc - optind > 1)
