@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 #include "proc.h"
 
@@ -50,6 +51,21 @@ static md_status read_stat(pid_t pid, char *state, unsigned long long *start,
 	return MD_OK;
 }
 
+/* The process md_proc_open() last opened, for md_proc_verify_open(). */
+static pid_t opened_pid;
+static unsigned long long opened_start;
+
+void md_proc_test_stop(const char *point)
+{
+	/* Test-only (tests/integration/test_safety.py, PID reuse): with
+	 * MAPDIAG_TEST_SIGSTOP=<point> mapdiag stops itself there, so that a
+	 * test can replace the target under a known pid before it goes on.
+	 * Unset, this is one getenv. */
+	const char *e = getenv("MAPDIAG_TEST_SIGSTOP");
+	if (e && !strcmp(e, point))
+		raise(SIGSTOP);
+}
+
 md_status md_proc_open(pid_t pid, md_proc *p, md_err *err)
 {
 	memset(p, 0, sizeof *p);
@@ -75,9 +91,17 @@ md_status md_proc_open(pid_t pid, md_proc *p, md_err *err)
 			return md_err_set(err, MD_E_PERM, "cannot open %s", path);
 		if (e == ENOENT && access(path, F_OK) != 0 && kill(pid, 0) != 0)
 			return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
+		/* An exiting process has lost its mm: ENOENT while it is still
+		 * there (test_safety.py, exit race: this said "cannot open the
+		 * executable ... is it a kernel thread?"). */
+		if (e == ENOENT && md_proc_task_ending(pid, pid))
+			return md_err_set(err, MD_E_ZOMBIE, "%d (%s)", (int)pid, p->comm);
 		return md_err_set(err, MD_E_NOEXE, "%d (%s): %s", (int)pid, p->comm,
 		                  strerror(e));
 	}
+	opened_pid = pid;
+	opened_start = p->start;
+	md_proc_test_stop("open");
 	return MD_OK;
 }
 
@@ -98,6 +122,19 @@ md_status md_proc_recheck(const md_proc *p, md_err *err)
 		return md_err_set(err, MD_E_PIDREUSE, "%d", (int)p->pid);
 	if (state == 'Z' || state == 'X')
 		return md_err_set(err, MD_E_ZOMBIE, "%d (%s)", (int)p->pid, p->comm);
+	return MD_OK;
+}
+
+md_status md_proc_verify_open(pid_t pid, md_err *err)
+{
+	char state;
+	unsigned long long start;
+	if (pid != opened_pid)
+		return MD_OK;
+	if (read_stat(pid, &state, &start, NULL, 0, err) != MD_OK)
+		return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
+	if (start != opened_start)
+		return md_err_set(err, MD_E_PIDREUSE, "%d", (int)pid);
 	return MD_OK;
 }
 
@@ -133,6 +170,34 @@ md_status md_proc_load_bias(const md_proc *p, uint64_t load_vaddr,
 		                  "the executable is not mapped in process %d", (int)p->pid);
 	*bias = best - load_vaddr;
 	return MD_OK;
+}
+
+char md_proc_task_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *r = strrchr(buf, ')');
+	return r && r[1] == ' ' && r[2] ? r[2] : 0;
+}
+
+int md_proc_task_ending(pid_t pid, pid_t tid)
+{
+	for (int k = 0; k < 20; k++) {
+		char st = md_proc_task_state(pid, tid);
+		if (st == 0 || st == 'Z' || st == 'X')
+			return 1;
+		struct timespec ts = { 0, 250000 };
+		nanosleep(&ts, NULL);
+	}
+	return 0;
 }
 
 int md_proc_tids(pid_t pid, pid_t *out, int max)
@@ -182,7 +247,21 @@ static int yama_scope(void)
 
 md_status md_proc_diagnose_eperm(pid_t pid, md_err *err)
 {
-	pid_t t = md_proc_tracer(pid);
+	/* Look at every thread, not only the main one, and skip ourselves: a
+	 * debugger may hold just one thread (strace -p TID), and when PTRACE_SEIZE
+	 * fails on a later thread we already hold the earlier ones - the main
+	 * thread's TracerPid is then our own pid, and this used to report
+	 * "already traced by <pid> (mapdiag)" (test_safety.py, traced). */
+	pid_t tids[256];
+	int n = md_proc_tids(pid, tids, 256);
+	pid_t self = getpid(), t = 0, tid = pid;
+	for (int i = 0; i < n && t <= 0; i++) {
+		pid_t x = md_proc_tracer(tids[i]);
+		if (x > 0 && x != self) {
+			t = x;
+			tid = tids[i];
+		}
+	}
 	if (t > 0) {
 		char path[64], comm[64] = "?";
 		snprintf(path, sizeof path, "/proc/%d/comm", (int)t);
@@ -192,6 +271,10 @@ md_status md_proc_diagnose_eperm(pid_t pid, md_err *err)
 				comm[strcspn(comm, "\n")] = '\0';
 			fclose(f);
 		}
+		if (tid != pid)
+			return md_err_set(err, MD_E_TRACED,
+			                  "thread %d of process %d is already traced by %d (%s)",
+			                  (int)tid, (int)pid, (int)t, comm);
 		return md_err_set(err, MD_E_TRACED, "process %d is already traced by %d (%s)",
 		                  (int)pid, (int)t, comm);
 	}

@@ -29,6 +29,19 @@ void md_proc_close(md_proc *p);
  * and it is alive; MD_E_PIDREUSE or MD_E_NOPROC/MD_E_ZOMBIE otherwise. */
 md_status md_proc_recheck(const md_proc *p, md_err *err);
 
+/* After PTRACE_SEIZE of pid: MD_OK unless pid is the process md_proc_open()
+ * last opened and now has another start time (MD_E_PIDREUSE: the process
+ * exited and its pid was reused after md_proc_recheck()) or is gone
+ * (MD_E_NOPROC).  A seized process cannot be reaped, so once this passes the
+ * pid names the opened process until it is released.  MD_OK for a pid
+ * md_proc_open() did not open. */
+md_status md_proc_verify_open(pid_t pid, md_err *err);
+
+/* Test hook: raise(SIGSTOP) when the environment variable
+ * MAPDIAG_TEST_SIGSTOP equals point ("open": end of md_proc_open(); "seize":
+ * start of md_stop_all()).  For tests/integration/test_safety.py only. */
+void md_proc_test_stop(const char *point);
+
 /* Load bias of the executable: start of its lowest file mapping with offset
  * 0 (matched by device and inode of exe_fd) minus load_vaddr. */
 md_status md_proc_load_bias(const md_proc *p, uint64_t load_vaddr,
@@ -37,6 +50,14 @@ md_status md_proc_load_bias(const md_proc *p, uint64_t load_vaddr,
 /* Thread ids of the process into out (at most max); returns how many, or -1
  * if the task directory cannot be read (process gone). */
 int md_proc_tids(pid_t pid, pid_t *out, int max);
+
+/* State letter of a task (field 3 of /proc/PID/task/TID/stat: R, S, D, T,
+ * t, Z, X...), or 0 if it is gone. */
+char md_proc_task_state(pid_t pid, pid_t tid);
+
+/* 1 if the task is, or within ~5 ms becomes, a zombie or gone: for the
+ * EPERM and ENOENT that an exiting task gives before it is a zombie. */
+int md_proc_task_ending(pid_t pid, pid_t tid);
 
 /* TracerPid of a task, 0 if none, -1 if unknown. */
 pid_t md_proc_tracer(pid_t tid);

@@ -117,9 +117,13 @@ static int seize_new(md_stop *s, md_err *err)
 		if (find(s, tid))
 			continue;
 		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)PTRACE_O_TRACECLONE) != 0) {
-			if (errno == ESRCH)
+			/* saved: the /proc reads below may change errno (a thread
+			 * gone by then made this "PTRACE_SEIZE: No such file or
+			 * directory", test_safety.py, churn) */
+			int e = errno;
+			if (e == ESRCH)
 				continue;   /* exited between listing and seizing */
-			if (errno == EPERM && md_proc_tracer(tid) == getpid()) {
+			if (e == EPERM && md_proc_tracer(tid) == getpid()) {
 				/* Cloned by a thread we hold: PTRACE_O_TRACECLONE
 				 * attached it to us already, and its first stop is on
 				 * its way to waitpid. */
@@ -129,11 +133,18 @@ static int seize_new(md_stop *s, md_err *err)
 				}
 				continue;
 			}
-			if (errno == EPERM) {
+			/* EPERM, not ESRCH, is what an exiting thread gives (the
+			 * kernel refuses PF_EXITING tasks): if it turns out to be
+			 * going away, it is as ESRCH.  Without this, a target
+			 * exiting during the attach was reported as "not
+			 * permitted ... run as root" (test_safety.py, exit race). */
+			if (e == EPERM && md_proc_task_ending(s->pid, tid))
+				continue;
+			if (e == EPERM) {
 				md_proc_diagnose_eperm(s->pid, err);
 				return -1;
 			}
-			md_err_set(err, MD_E_SYS, "PTRACE_SEIZE %d: %s", (int)tid, strerror(errno));
+			md_err_set(err, MD_E_SYS, "PTRACE_SEIZE %d: %s", (int)tid, strerror(e));
 			return -1;
 		}
 		seized++;
@@ -144,6 +155,14 @@ static int seize_new(md_stop *s, md_err *err)
 			return -1;
 		}
 	}
+	/* Nothing is stopped yet.  The pid may have been given to another
+	 * process since md_proc_recheck() (the target exited, its pid was
+	 * reused); now that we hold its threads it cannot change again, so
+	 * check here, before the pause begins.  Without this, attach read and
+	 * scan reported the new process as if it were the target
+	 * (test_safety.py, pid reuse). */
+	if (first == 0 && s->n > 0 && md_proc_verify_open(s->pid, err) != MD_OK)
+		return -1;
 	if (!s->t0 && seized)
 		s->t0 = now_ns();
 	/* (an adopted clone child is interrupted too: harmless, it is about
@@ -283,6 +302,7 @@ static void unblock(md_stop *s)
 
 md_status md_stop_all(pid_t pid, int timeout_ms, md_stop **out, md_err *err)
 {
+	md_proc_test_stop("seize");   /* test-only hook, see proc.h */
 	md_stop *s = calloc(1, sizeof *s);
 	if (!s || !(s->tids = malloc(MD_MAX_THREADS * sizeof *s->tids))) {
 		free(s);

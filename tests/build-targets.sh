@@ -6,6 +6,8 @@
 #   testdata/bin/<variant>/writers              from testdata/writers (variants only)
 #   testdata/bin/<variant>/watchtarget          from testdata/watchtarget (variants only)
 #   testdata/bin/<variant>/scantarget           from testdata/maps (./cmd/scantarget, variants only)
+#   testdata/bin/<release>/corrupt              from testdata/corrupt (go1.23 and go1.26 only:
+#                                               maps with corrupted headers, see its main.go)
 #   testdata/bin/demo/demo                      from testdata/demo (go1.26)
 #
 # Variants: go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25 go1.25-noswiss
@@ -86,13 +88,13 @@ toolchain_of() {
 # build_one NAME: build testdata/bin/NAME into a temporary directory, then
 # move it into place (a failed or interrupted build leaves no new binary).
 # NAME writers-<variant> is testdata/bin/<variant>/writers, moved in alone;
-# likewise watchtarget-<variant> and scantarget-<variant>.
+# likewise watchtarget-<variant>, scantarget-<variant> and corrupt-<release>.
 build_one() {
 	local name=$1 rel mode goroot srcdir pkg exe dir=$1
 	local envs=(CGO_ENABLED=0) flags=() ldflags=()
 	if [ "$name" = demo ]; then
 		rel=$DEMO_RELEASE mode= srcdir="$TD/demo" pkg=. exe=demo
-	elif [[ "$name" == writers-* || "$name" == watchtarget-* ]]; then
+	elif [[ "$name" == writers-* || "$name" == watchtarget-* || "$name" == corrupt-* ]]; then
 		exe=${name%%-*} dir=${name#*-}
 		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
 		srcdir="$TD/$exe" pkg=.
@@ -146,14 +148,16 @@ build_one() {
 	fi
 	rm -f "$log"
 	chmod 755 "$tmp"
-	if [ "$exe" = writers ] || [ "$exe" = watchtarget ] || [ "$exe" = scantarget ]; then
+	if [ "$exe" = writers ] || [ "$exe" = watchtarget ] || [ "$exe" = scantarget ] ||
+		[ "$exe" = corrupt ]; then
 		mkdir -p "$dest" && mv -f "$tmp/$exe" "$dest/$exe" && rmdir "$tmp" || return 1
 	else
-		# Keep the writers, watchtarget and scantarget binaries that share
-		# the directory.
+		# Keep the writers, watchtarget, scantarget and corrupt binaries
+		# that share the directory.
 		[ ! -e "$dest/writers" ] || mv "$dest/writers" "$tmp/" || return 1
 		[ ! -e "$dest/watchtarget" ] || mv "$dest/watchtarget" "$tmp/" || return 1
 		[ ! -e "$dest/scantarget" ] || mv "$dest/scantarget" "$tmp/" || return 1
+		[ ! -e "$dest/corrupt" ] || mv "$dest/corrupt" "$tmp/" || return 1
 		rm -rf "$dest"
 		mv "$tmp" "$dest" || return 1
 	fi
@@ -236,11 +240,11 @@ post_process() {
 
 # One chain per toolchain run in sequence (they share compile results: the
 # link-only modes cost a link each); chains run in parallel, longest first.
-# A variant's writers, watchtarget and scantarget follow its maptarget, in
-# the same chain.
+# A variant's writers, watchtarget and scantarget (and on MODE_RELEASES the
+# corrupt target) follow its maptarget, in the same chain.
 chains=()
 for rel in $MODE_RELEASES; do
-	c="$rel writers-$rel watchtarget-$rel scantarget-$rel"
+	c="$rel writers-$rel watchtarget-$rel scantarget-$rel corrupt-$rel"
 	for m in $MODES; do c="$c $rel-$m"; done
 	[ "$rel" = "$DEMO_RELEASE" ] && c="$c demo"
 	chains+=("$c")

@@ -1,0 +1,3 @@
+module example.com/corrupt
+
+go 1.21
