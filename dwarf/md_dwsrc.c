@@ -450,6 +450,43 @@ static md_status build_cache(md_dwsrc *s, int src_fd, uint64_t key, uint64_t fil
 	return st;
 }
 
+/* Would libdwarf accept every header of a DWARF 5 .debug_rnglists section?
+ * libdwarf 20210528 (Debian 12) reads them all when it first loads
+ * .debug_info, and on a header it rejects it frees the context and its
+ * chain but goes on using them: a double free (found by
+ * tests/fuzz/fuzz_dwarf on a mutated go1.26 binary; fixed upstream since).
+ * So the same checks run here first, and such a file is MD_E_DWARF.  They
+ * mirror libdwarf's internal_read_header: the unit length (4 bytes, or
+ * 0xffffffff and 8 bytes) not above the section size, version 5, address
+ * size 2, 4 or 8, and every header field inside the section.  (A bad
+ * .debug_loclists header only makes libdwarf return an error.) */
+static int rnglists_headers_ok(const unsigned char *p, uint64_t n)
+{
+	uint64_t off = 0;
+	while (off < n) {
+		uint64_t rem = n - off, len = 0, hl = 4;
+		if (rem < 4)
+			return 0;
+		for (int i = 0; i < 4; i++)
+			len |= (uint64_t)p[off + i] << (8 * i);
+		if (len == 0xffffffff) {
+			if (rem < 12)
+				return 0;
+			len = 0;
+			for (int i = 0; i < 8; i++)
+				len |= (uint64_t)p[off + 4 + i] << (8 * i);
+			hl = 12;
+		}
+		if (len > n || rem - hl < 8)   /* version, sizes, offset count */
+			return 0;
+		const unsigned char *q = p + off + hl;
+		if ((q[0] | q[1] << 8) != 5 || (q[2] != 2 && q[2] != 4 && q[2] != 8))
+			return 0;
+		off += len + hl;
+	}
+	return 1;
+}
+
 md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err)
 {
 	const char *path = d->info.dwarf_path;
@@ -509,6 +546,13 @@ md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err)
 		if (cfd >= 0)
 			close(cfd);
 	}
+	for (int i = 1; i <= s->nsec; i++)
+		if (!strcmp(s->s[i].name, ".debug_rnglists") && s->s[i].data &&
+		    !rnglists_headers_ok(s->s[i].data, s->s[i].usize)) {
+			rc = md_err_set(err, MD_E_DWARF, "%s: malformed %s header", path,
+			                s->s[i].name);
+			goto out;
+		}
 	s->iface.object = s;
 	s->iface.methods = &methods;
 	Dwarf_Error e = NULL;

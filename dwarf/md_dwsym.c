@@ -454,7 +454,10 @@ static md_status index_codes(md_dwarf *d, md_err *err)
 		d->codes_state = -1;
 		return st;
 	}
-	qsort(d->ranges, d->nranges, sizeof *d->ranges, range_cmp);
+	/* Guarded like the other sorts: when no CU has code, ranges is NULL,
+	 * and qsort(NULL, 0, ...) is undefined (UBSan, tests/fuzz/fuzz_dwarf). */
+	if (d->nranges > 1)
+		qsort(d->ranges, d->nranges, sizeof *d->ranges, range_cmp);
 	d->codes_state = 1;
 	return MD_OK;
 }
@@ -520,7 +523,10 @@ static md_status load_fns(md_dwarf *d, md_dw_code *c, md_err *err)
 		c->nfns = 0;
 		return st;
 	}
-	qsort(c->fns, c->nfns, sizeof *c->fns, fn_cmp);
+	/* fns is NULL for a CU without functions: qsort(NULL, 0, ...) is
+	 * undefined (UBSan, tests/fuzz/fuzz_dwarf). */
+	if (c->nfns > 1)
+		qsort(c->fns, c->nfns, sizeof *c->fns, fn_cmp);
 	c->fns_loaded = 1;
 	return MD_OK;
 }

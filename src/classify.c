@@ -85,7 +85,12 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d,
 		            : "the next insert starts a same-size grow to compact them");
 
 	if (!growing && h->count > 8 && d->load >= t->high_load) {
-		uint64_t room = (uint64_t)(d->max_load_factor * (double)d->nbuckets);
+		/* Saturate before converting: with B >= 62 (a garbage header, seen
+		 * with a low --high-load) 6.5 * 2^B exceeds 2^64, and converting an
+		 * out-of-range double to uint64_t is undefined (found by
+		 * tests/fuzz/fuzz_decode). */
+		double cap = d->max_load_factor * (double)d->nbuckets;
+		uint64_t room = cap >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)cap;
 		room = room > h->count ? room - h->count : 0;
 		md_verdict_add(v, "high-load", MD_SEV_INFO,
 		    "load %.2f of the %.1f entries per bucket limit: about %llu more "

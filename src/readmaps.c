@@ -150,6 +150,18 @@ md_status md_rm_read_all(md_mem *m, md_rm_var *w, int n, md_rm_ctx *c,
 			v->rstatus = v->rerr.code;
 			continue;
 		}
+		/* Every directory entry may be a table of table_size bytes to
+		 * buffer (twice, in md_rm_prepare) and read.  A Go table is 32
+		 * bytes: 2^20 entries are 32 MiB.  A larger table (DWARF allows
+		 * up to MD_MAX_HEADER) with a garbage dirLen made a 4 GiB calloc
+		 * here and 8 GiB in md_rm_prepare (tests/fuzz/fuzz_decode). */
+		if ((uint64_t)h.dirLen * l->table_size > ((uint64_t)64 << 20)) {
+			v->rstatus = md_err_set(&v->rerr, MD_E_MEM,
+			                        "implausible directory of %s: %lld tables of %llu bytes",
+			                        v->name, (long long)h.dirLen,
+			                        (unsigned long long)l->table_size);
+			continue;
+		}
 		v->ndir = (size_t)h.dirLen;
 		/* normally prepared before the stop; grows only if the map grew */
 		s = md_rm_ensure_dir(v, v->ndir, l->table_size, err);

@@ -226,7 +226,17 @@ static void take(md_walk *w, const md_sw_item *it, int depth)
 		w->truncated += (uint64_t)len - MD_SCAN_MAX_ELEMS;
 		len = MD_SCAN_MAX_ELEMS;
 	}
+	size_t per = w->sh->shapes[sl->target].n;
 	for (int64_t i = 0; i < len; i++) {
+		/* Once the round is full, expand() drops the element's slots, so
+		 * make no node for it either: nodes were bounded only by
+		 * INT32_MAX, and a slice of 65536 slice headers each claiming
+		 * 65536 elements (garbage memory) made billions of them (found
+		 * with tests/fuzz/fuzz_walk: a 1.6 GB realloc). */
+		if (w->nnext + per > MD_SCAN_MAX_ITEMS) {
+			w->truncated += (uint64_t)(len - i) * per;
+			return;
+		}
 		int n = new_node(w, it->node, -1, sl->suffix, i);
 		if (n < 0)
 			return;
