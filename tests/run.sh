@@ -9,7 +9,8 @@
 #      them without stopping; scan every map of their globals; safety
 #      (corrupt maps, races, signals, permissions, read-only: test_safety.py);
 #   4. the same integration tests on two variants with an ASan+UBSan build
-#      of mapdiag, and one attach under valgrind memcheck.
+#      of mapdiag, and one attach under valgrind memcheck;
+#   5. the libFuzzer harnesses of tests/fuzz/, each for a bounded time.
 # Each part prints 'N passed, N failed'; the last line is the total.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -84,6 +85,10 @@ MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_at
 MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/test_scan.py go1.26
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27
+
+# 5. libFuzzer harnesses (tests/fuzz/): regression inputs, then a bounded
+#    run of each (about 45 s in all); a missing clang/libFuzzer fails here
+run fuzz make --no-print-directory -s fuzz-check
 
 echo
 echo "$total_pass passed, $total_fail failed"

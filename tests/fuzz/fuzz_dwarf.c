@@ -1,0 +1,400 @@
+/* fuzz_dwarf.c - the ELF/DWARF loader (dwarf/) on arbitrary files.
+ *
+ * The input is a whole file: it goes to a memfd, md_dwarf_open reads it as
+ * the executable, and if it opens every entry point of dwarf/'s contract
+ * runs on it: variables by name and by prefix, types, members, map layouts,
+ * functions, lines, parameter locations, CFI, read plans (src/plan.h) and
+ * scan shapes (src/shape.h) at depth 3.  Whatever the bytes, the loader
+ * must answer with a status, never crash, hang or read out of bounds, and
+ * what it answers must satisfy the contract (FUZZ_CHECK below).
+ *
+ * MAPDIAG_CACHE_DIR="" keeps decompressed DWARF in a memfd: nothing is
+ * written to disk.  debug_dir points nowhere, and exe_path is NULL, so no
+ * debug file is searched for on this machine.
+ *
+ * Seeds: tests/fuzz/seed/mini.S (a 13 KB Go-like binary, built by
+ * tests/fuzz/mkseeds.sh, plain and with compressed DWARF) and real Go
+ * binaries from testdata/bin (copied at run time, never committed).
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz_util.h"
+#include "md_dwarf.h"
+#include "md_cfi.h"
+#include "shape.h"
+#include "plan.h"
+#include "expr.h"
+#include "readmaps.h"
+
+/* Work bounds per input, so that a big real binary stays in the ms. */
+#define MAX_VARS 24        /* variables collected from each_var */
+#define TYPE_BUDGET 160    /* md_dwarf_type calls in one explore */
+#define MAX_MEMBERS 12
+
+typedef struct ctx {
+	md_dwarf *d;
+	md_shapes *sh;
+	int budget;
+	struct { char name[128]; md_type_id type; uint64_t addr; } vars[MAX_VARS];
+	int nvars;
+	int seen;      /* callbacks of the current each_var */
+	int limit;     /* stop the walk after this many */
+} ctx;
+
+static void check_field(const md_field *f, uint64_t size, const char *what)
+{
+	if (f->off < 0)
+		return;
+	FUZZ_CHECK(f->size > 0 && (uint64_t)f->off <= size && f->size <= size - (uint64_t)f->off,
+	           "layout field %s (off %lld size %u) outside %llu", what, (long long)f->off,
+	           f->size, (unsigned long long)size);
+}
+
+/* md_dwarf_map_layout: on MD_OK every field it gives lies inside the struct
+ * it belongs to and the required ones are there. */
+static void check_layout(const md_map_layout *l)
+{
+	FUZZ_CHECK(FZ_TERMINATED(l->type_name) && FZ_TERMINATED(l->header_type), "names");
+	FUZZ_CHECK(l->impl == MD_IMPL_HMAP || l->impl == MD_IMPL_SWISS, "impl %d", l->impl);
+	uint64_t hs = l->header_size;
+	if (l->impl == MD_IMPL_HMAP) {
+		FUZZ_CHECK(l->count.off >= 0 && l->B.off >= 0 && l->flags.off >= 0 &&
+		           l->buckets.off >= 0 && l->oldbuckets.off >= 0 && l->nevacuate.off >= 0,
+		           "hmap layout without a required field");
+		check_field(&l->count, hs, "count");
+		check_field(&l->flags, hs, "flags");
+		check_field(&l->B, hs, "B");
+		check_field(&l->noverflow, hs, "noverflow");
+		check_field(&l->hash0, hs, "hash0");
+		check_field(&l->buckets, hs, "buckets");
+		check_field(&l->oldbuckets, hs, "oldbuckets");
+		check_field(&l->nevacuate, hs, "nevacuate");
+		check_field(&l->extra, hs, "extra");
+		FUZZ_CHECK(l->bucket_size > 0, "bucket size 0");
+	} else {
+		FUZZ_CHECK(l->used.off >= 0 && l->dirPtr.off >= 0 && l->dirLen.off >= 0 &&
+		           l->t_used.off >= 0 && l->t_capacity.off >= 0 &&
+		           l->t_groups_data.off >= 0 && l->t_groups_lengthMask.off >= 0,
+		           "swiss layout without a required field");
+		check_field(&l->used, hs, "used");
+		check_field(&l->seed, hs, "seed");
+		check_field(&l->dirPtr, hs, "dirPtr");
+		check_field(&l->dirLen, hs, "dirLen");
+		check_field(&l->globalDepth, hs, "globalDepth");
+		check_field(&l->globalShift, hs, "globalShift");
+		check_field(&l->writing, hs, "writing");
+		check_field(&l->tombstonePossible, hs, "tombstonePossible");
+		uint64_t ts = l->table_size;
+		check_field(&l->t_used, ts, "t_used");
+		check_field(&l->t_capacity, ts, "t_capacity");
+		check_field(&l->t_growthLeft, ts, "t_growthLeft");
+		check_field(&l->t_localDepth, ts, "t_localDepth");
+		check_field(&l->t_index, ts, "t_index");
+		check_field(&l->t_groups_data, ts, "t_groups_data");
+		check_field(&l->t_groups_lengthMask, ts, "t_groups_lengthMask");
+		FUZZ_CHECK(l->group_size > 0, "group size 0");
+	}
+	check_field(&l->clearSeq, hs, "clearSeq");
+}
+
+static void explore(ctx *c, md_type_id t, int depth);
+
+typedef struct members {
+	struct { char name[64]; uint64_t off; md_type_id type; } m[MAX_MEMBERS];
+	int n, calls;
+} members;
+
+static int collect_member(void *arg, const char *name, uint64_t off, md_type_id type)
+{
+	members *ms = arg;
+	FUZZ_CHECK(name != NULL, "member without a name pointer");
+	ms->calls++;
+	if (ms->n < MAX_MEMBERS) {
+		snprintf(ms->m[ms->n].name, sizeof ms->m[ms->n].name, "%s", name);
+		ms->m[ms->n].off = off;
+		ms->m[ms->n].type = type;
+		ms->n++;
+	}
+	return ms->calls >= 4 * MAX_MEMBERS;  /* stop early: the stop path too */
+}
+
+static void explore(ctx *c, md_type_id t, int depth)
+{
+	md_type ty;
+	md_err e;
+	if (!t || depth > 5 || c->budget-- <= 0)
+		return;
+	if (md_dwarf_type(c->d, t, &ty, &e) != MD_OK)
+		return;
+	FUZZ_CHECK(FZ_TERMINATED(ty.name), "type name not terminated");
+	FZ_SAY("%*stype %#llx kind %d %s size %llu\n", 2 * depth, "", (unsigned long long)t,
+	       ty.kind, ty.name, (unsigned long long)ty.size);
+	switch (ty.kind) {
+	case MD_TK_MAP: {
+		md_map_layout l;
+		md_status st = md_dwarf_map_layout(c->d, t, &l, &e);
+		FZ_SAY("%*slayout: %d %s\n", 2 * depth, "", st, st ? e.detail : l.header_type);
+		if (st == MD_OK) {
+			check_layout(&l);
+			(void)md_rm_layout_check(&l, &e);
+		}
+		explore(c, ty.target, depth + 1);
+		break;
+	}
+	case MD_TK_STRUCT:
+	case MD_TK_SLICE:
+	case MD_TK_STRING: {
+		members ms = { .n = 0 };
+		uint64_t off;
+		md_type_id mt;
+		(void)md_dwarf_each_member(c->d, t, collect_member, &ms, &e);
+		for (int i = 0; i < ms.n; i++)
+			explore(c, ms.m[i].type, depth + 1);
+		/* by name: the first member of that name (names may repeat) */
+		if (ms.n && ms.calls <= MAX_MEMBERS &&
+		    md_dwarf_member(c->d, t, ms.m[ms.n - 1].name, &off, &mt, &e) == MD_OK) {
+			int k = 0;
+			while (strcmp(ms.m[k].name, ms.m[ms.n - 1].name))
+				k++;
+			FUZZ_CHECK(off == ms.m[k].off, "member %s at %llu, each_member said %llu",
+			           ms.m[k].name, (unsigned long long)off,
+			           (unsigned long long)ms.m[k].off);
+		}
+		(void)md_dwarf_member(c->d, t, "no-such-member", &off, &mt, &e);
+		FUZZ_CHECK(FZ_TERMINATED(e.detail), "detail");
+		if (ty.kind == MD_TK_SLICE)
+			explore(c, ty.target, depth + 1);
+		break;
+	}
+	case MD_TK_POINTER:
+	case MD_TK_TYPEDEF:
+	case MD_TK_ARRAY:
+	case MD_TK_CHAN:
+	case MD_TK_INTERFACE:
+		explore(c, ty.target, depth + 1);
+		break;
+	default:
+		break;
+	}
+}
+
+static int collect_var(void *arg, const char *name, uint64_t addr, md_type_id type)
+{
+	ctx *c = arg;
+	FUZZ_CHECK(name && !strstr(name, ".."), "each_var gave a compiler temporary: %s",
+	           name ? name : "(null)");
+	c->seen++;
+	if (c->nvars < MAX_VARS) {
+		snprintf(c->vars[c->nvars].name, sizeof c->vars[c->nvars].name, "%s", name);
+		c->vars[c->nvars].type = type;
+		c->vars[c->nvars].addr = addr;
+		c->nvars++;
+	}
+	return c->seen >= c->limit;
+}
+
+static void find(ctx *c, const char *expr)
+{
+	size_t nl = 0;
+	uint64_t addr = 0;
+	md_type_id t = 0;
+	md_err e;
+	md_status st = md_dwarf_find_var(c->d, expr, &nl, &addr, &t, &e);
+	FZ_SAY("find %s: %d %s\n", expr, st, st ? e.detail : "");
+	FUZZ_CHECK(FZ_TERMINATED(e.detail), "detail");
+	if (st != MD_OK)
+		return;
+	FUZZ_CHECK(nl > 0 && nl <= strlen(expr) &&
+	           (expr[nl] == '\0' || expr[nl] == '.' || expr[nl] == '['),
+	           "name_len %zu for %s", nl, expr);
+	explore(c, t, 0);
+	md_plan p;
+	st = md_plan_build(c->d, expr, 0x1000, &p, &e);
+	FZ_SAY("plan %s: %d %s\n", expr, st, st ? e.detail : "");
+	if (st == MD_OK)
+		FUZZ_CHECK(p.nsteps >= 1 && p.nsteps <= MD_PLAN_MAX_STEPS, "nsteps %d", p.nsteps);
+}
+
+static const uint64_t PCS[] = {
+	0, 1, 0x1000, 0x401000, 0x401001, 0x401004, 0x401008, 0x40100d, 0x401013,
+	0x401014, 0x401018, 0x40101c, 0x403110, 0x403280, 0x45a000, 0x460000,
+	0x490880, 0x4908a0, UINT64_MAX,
+};
+
+static void code(ctx *c)
+{
+	md_err e;
+	md_cfi *cfi = NULL;
+	md_status cst = md_cfi_open(c->d, &cfi, &e);
+	FZ_SAY("cfi: %d\n", cst);
+	for (size_t i = 0; i < sizeof PCS / sizeof *PCS; i++) {
+		uint64_t pc = PCS[i];
+		md_func f;
+		char file[64];
+		int line = -1;
+		memset(&f, 0, sizeof f);
+		md_status st = md_dwarf_func_at(c->d, pc, &f, &e);
+		if (st == MD_OK || (st == MD_E_DWARF && f.name[0])) {
+			FUZZ_CHECK(FZ_TERMINATED(f.name), "func name");
+			FZ_SAY("pc %#llx: %s [%#llx,%#llx) die %#llx\n", (unsigned long long)pc, f.name,
+			       (unsigned long long)f.lo, (unsigned long long)f.hi,
+			       (unsigned long long)f.die);
+		}
+		if (st == MD_OK) {
+			FUZZ_CHECK(f.lo <= pc && pc < f.hi, "func_at %#llx gave [%#llx,%#llx)",
+			           (unsigned long long)pc, (unsigned long long)f.lo,
+			           (unsigned long long)f.hi);
+			static const char *params[] = { "m", "h", "n", "" };
+			for (int k = 0; k < 4; k++) {
+				md_loc loc;
+				uint64_t at[3] = { pc, f.lo, f.hi - 1 };
+				for (int j = 0; j < 3; j++)
+					if (md_dwarf_param_loc(c->d, &f, params[k], at[j], &loc, &e) == MD_OK) {
+						FUZZ_CHECK(loc.kind >= MD_LOC_NONE && loc.kind <= MD_LOC_ADDR,
+						           "loc kind %d", loc.kind);
+						if (loc.kind != MD_LOC_NONE)
+							FZ_SAY("pc %#llx: %s at %#llx: kind %d reg %d off %lld\n",
+							       (unsigned long long)pc, params[k],
+							       (unsigned long long)at[j], loc.kind, loc.reg,
+							       (long long)loc.off);
+					}
+			}
+		}
+		st = md_dwarf_line_at(c->d, pc, file, sizeof file, &line, &e);
+		if (st == MD_OK) {
+			FUZZ_CHECK(FZ_TERMINATED(file), "file not terminated");
+			FZ_SAY("pc %#llx: %s:%d\n", (unsigned long long)pc, file, line);
+		}
+		(void)md_dwarf_line_at(c->d, pc, NULL, 0, NULL, &e);
+		if (cst == MD_OK) {
+			md_cfa cfa;
+			if (md_cfi_at(cfi, pc, &cfa, &e) == MD_OK) {
+				FZ_SAY("pc %#llx: cfa r%d%+lld ra %+lld\n", (unsigned long long)pc,
+				       cfa.cfa_reg, (long long)cfa.cfa_off, (long long)cfa.ra_off);
+				/* libdwarf's FDE range is inclusive: [lo, hi] */
+				FUZZ_CHECK(cfa.lo <= pc && pc <= cfa.hi, "cfi range [%#llx,%#llx]",
+				           (unsigned long long)cfa.lo, (unsigned long long)cfa.hi);
+			}
+		}
+	}
+	if (cst == MD_OK)
+		md_cfi_free(cfi);
+}
+
+static void shapes(ctx *c)
+{
+	md_shapes sh;
+	md_err e;
+	md_shapes_init(&sh, c->d);
+	for (int i = 0; i < c->nvars && i < 12; i++) {
+		int s = -1;
+		md_status st = md_shapes_get(&sh, c->vars[i].type, 3, &s, &e);
+		FZ_SAY("shape of %s: %d -> %d\n", c->vars[i].name, st, s);
+		if (st != MD_OK)
+			continue;
+		FUZZ_CHECK(s >= -1 && (s < 0 || (size_t)s < sh.nshapes), "shape index %d", s);
+	}
+	/* every shape's slots are in range, and what they name exists */
+	for (size_t i = 0; i < sh.nshapes; i++) {
+		const md_shape *x = &sh.shapes[i];
+		FUZZ_CHECK(x->first <= sh.nslots && x->n <= sh.nslots - x->first, "shape slots");
+		for (size_t j = 0; j < x->n; j++) {
+			const md_slot *sl = &sh.slots[x->first + j];
+			FUZZ_CHECK(sl->suffix < sh.npool, "suffix");
+			switch (sl->kind) {
+			case MD_SLOT_MAP:
+				FUZZ_CHECK(sl->target >= 0 && (size_t)sl->target < sh.nlayouts, "map target");
+				break;
+			case MD_SLOT_PTR:
+			case MD_SLOT_SLICE:
+				FUZZ_CHECK(sl->target >= 0 && (size_t)sl->target < sh.nshapes, "shape target");
+				break;
+			case MD_SLOT_NOTE:
+				FUZZ_CHECK(sl->target >= 0 && (size_t)sl->target < sh.nnotes, "note target");
+				break;
+			default:
+				FUZZ_CHECK(0, "slot kind %d", sl->kind);
+			}
+		}
+	}
+	FUZZ_CHECK(sh.nslots <= (size_t)MD_SHAPE_MAX_SLOTS * (sh.nshapes + 1), "slots");
+	md_shapes_free(&sh);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	setenv("MAPDIAG_CACHE_DIR", "", 1);
+	fz_init_verbose();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int fd = memfd_create("fuzz_dwarf", MFD_CLOEXEC);
+	if (fd < 0)
+		abort();
+	for (size_t off = 0; off < size;) {
+		ssize_t w = pwrite(fd, data + off, size - off, (off_t)off);
+		if (w <= 0)
+			abort();
+		off += (size_t)w;
+	}
+	md_dwarf_opts o = { .exe_path = NULL, .exe_fd = fd, .debug_file = NULL,
+	                    .debug_dir = "/nonexistent/mapdiag-fuzz" };
+	md_dwarf *d = NULL;
+	md_err e;
+	md_status st = md_dwarf_open(&o, &d, &e);
+	FZ_SAY("open: %d %s\n", st, st ? e.detail : "");
+	FUZZ_CHECK(FZ_TERMINATED(e.detail), "detail");
+	if (st != MD_OK) {
+		FUZZ_CHECK(d == NULL, "failed open left *out set");
+		close(fd);
+		return 0;
+	}
+	/* libdwarf reads through its own descriptor: ours may go now */
+	close(fd);
+	const md_exe_info *x = md_dwarf_exe(d);
+	FUZZ_CHECK(FZ_TERMINATED(x->go_version) && FZ_TERMINATED(x->build_id) &&
+	           FZ_TERMINATED(x->debuglink) && FZ_TERMINATED(x->dwarf_path) &&
+	           FZ_TERMINATED(x->dwarf_cache_path), "exe info strings");
+	FUZZ_CHECK(x->dwarf_cache == 0 || x->dwarf_cache == 3,
+	           "cache %d with MAPDIAG_CACHE_DIR empty", x->dwarf_cache);
+	FZ_SAY("go %s pie %d build id %s compressed %d cache %d\n", x->go_version, x->pie,
+	       x->build_id, x->dwarf_compressed, x->dwarf_cache);
+
+	ctx c = { .d = d, .budget = TYPE_BUDGET };
+	static const char *names[] = {
+		"main.idle", "main.holder.inner.m", "runtime.buildVersion", "main.idel",
+		"main.sw", "main.holder.p.s", "main.arr[1]", "main.sl[3]", "main.pm",
+		"main.holder.inner.nope", "nosuch/pkg.x", "main.idle[0]",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		find(&c, names[i]);
+
+	static const struct { const char *prefix; int limit; } pre[] = {
+		{ "main.", 64 }, { "runtime.b", 16 }, { "", 48 }, { "nosuch/", 4 }, { "main.h", 1 },
+	};
+	for (size_t i = 0; i < sizeof pre / sizeof *pre; i++) {
+		c.seen = 0;
+		c.limit = pre[i].limit;
+		st = md_dwarf_each_var(d, pre[i].prefix, collect_var, &c, &e);
+		FZ_SAY("each_var '%s': %d, %d seen\n", pre[i].prefix, st, c.seen);
+		FUZZ_CHECK(c.seen <= c.limit, "each_var went on after fn returned non-zero");
+	}
+	for (int i = 0; i < c.nvars; i++) {
+		c.budget = TYPE_BUDGET / 4;
+		explore(&c, c.vars[i].type, 0);
+	}
+	code(&c);
+	shapes(&c);
+	md_dwarf_free(d);
+	return 0;
+}
