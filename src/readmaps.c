@@ -4,6 +4,12 @@
 #include <string.h>
 #include "readmaps.h"
 
+/* Tables are read in two rounds: each map's first MD_RM_FIRST_TABLES,
+ * then the rest only for maps whose first ones all read.  A directory of
+ * garbage pointers (up to 2^20 of them) then costs one failed round, not a
+ * million failed reads inside the stop (tests/integration/test_safety.py). */
+#define MD_RM_FIRST_TABLES 64
+
 void md_rm_free_vars(md_rm_var *w, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -202,21 +208,46 @@ md_status md_rm_read_all(md_mem *m, md_rm_var *w, int n, md_rm_ctx *c,
 			c->tr_cap = total;
 		}
 		md_read *tr = c->tr;
-		size_t q = 0;
-		for (int i = 0; i < n; i++) {
-			md_rm_var *v = &w[i];
-			size_t ts = v->nt ? v->layout->table_size : 0;
-			for (size_t t = 0; t < v->nt; t++)
-				tr[q++] = (md_read){ v->tptr[t], v->tbuf + t * ts, ts, 0 };
+		for (int pass = 0; pass < 2; pass++) {
+			size_t q = 0;
+			for (int i = 0; i < n; i++) {
+				md_rm_var *v = &w[i];
+				size_t ts = v->nt ? v->layout->table_size : 0;
+				size_t t0 = pass ? MD_RM_FIRST_TABLES : 0;
+				size_t t1 = pass ? v->nt : (v->nt < MD_RM_FIRST_TABLES ? v->nt : MD_RM_FIRST_TABLES);
+				if (pass) {
+					int bad = 0;
+					for (size_t t = 0; t < MD_RM_FIRST_TABLES && t < v->nt; t++)
+						bad |= !v->t_ok[t];
+					if (bad) {
+						for (size_t t = t0; t < v->nt; t++)
+							v->t_ok[t] = 0;
+						continue;
+					}
+				}
+				for (size_t t = t0; t < t1; t++)
+					tr[q++] = (md_read){ v->tptr[t], v->tbuf + t * ts, ts, 0 };
+			}
+			s = q ? md_mem_readv(m, tr, q, err) : MD_OK;
+			q = 0;
+			for (int i = 0; i < n; i++) {
+				md_rm_var *v = &w[i];
+				size_t t0 = pass ? MD_RM_FIRST_TABLES : 0;
+				size_t t1 = pass ? v->nt : (v->nt < MD_RM_FIRST_TABLES ? v->nt : MD_RM_FIRST_TABLES);
+				if (pass) {
+					int bad = 0;
+					for (size_t t = 0; t < MD_RM_FIRST_TABLES && t < v->nt; t++)
+						bad |= !v->t_ok[t];
+					if (bad)
+						continue;
+				}
+				for (size_t t = t0; t < t1; t++)
+					v->t_ok[t] = tr[q++].ok;
+			}
+			if (s == MD_E_EXITED || s == MD_E_SYS)
+				goto out;
+			s = MD_OK;
 		}
-		s = md_mem_readv(m, tr, total, err);
-		q = 0;
-		for (int i = 0; i < n; i++)
-			for (size_t t = 0; t < w[i].nt; t++)
-				w[i].t_ok[t] = tr[q++].ok;
-		if (s == MD_E_EXITED || s == MD_E_SYS)
-			goto out;
-		s = MD_OK;
 	}
 out:
 	return s;
@@ -241,7 +272,11 @@ md_status md_rm_prepare(md_mem *m, md_rm_var *w, int n, md_rm_ctx *c, int slots,
 	for (int i = 0; i < n; i++) {
 		if (w[i].skip || w[i].layout->impl != MD_IMPL_SWISS)
 			continue;
-		size_t want = w[i].ndir ? 2 * w[i].ndir : 0;
+		/* room to grow: twice for ordinary maps, an eighth more for huge
+		 * directories (a 2^20-entry one, real or garbage, would otherwise
+		 * cost twice its ~300 MB of buffers) */
+		size_t nd = w[i].ndir;
+		size_t want = nd > 4096 ? nd + nd / 8 : 2 * nd;
 		md_status s = md_rm_ensure_dir(&w[i], want, w[i].layout->table_size, err);
 		if (s != MD_OK)
 			return s;
@@ -295,6 +330,16 @@ void md_rm_finish(md_map_report *mr, md_rm_var *v, const md_gofacts *gf,
 			                        (unsigned long long)mr->h.count);
 			return;
 		}
+		if (mr->h.oldbuckets) {
+			unsigned ob = (mr->h.flags & MD_HMAP_F_SAMESIZE) || !mr->h.B ? mr->h.B : mr->h.B - 1;
+			if (mr->h.nevacuate > ((uint64_t)1 << ob)) {
+				mr->status = md_err_set(&mr->err, MD_E_MEM,
+				        "%s: implausible header at 0x%llx (nevacuate %llu of %llu old buckets)",
+				        mr->expr, (unsigned long long)mr->addr,
+				        (unsigned long long)mr->h.nevacuate, (unsigned long long)1 << ob);
+				return;
+			}
+		}
 		md_hmap_derive(l, gf, &mr->h, &mr->d);
 		md_classify_hmap(&mr->h, &mr->d, th, &mr->v);
 		return;
@@ -324,6 +369,31 @@ void md_rm_finish(md_map_report *mr, md_rm_var *v, const md_gofacts *gf,
 		mr->status = md_err_set(&mr->err, MD_E_MEM,
 		                        "%s: %zu of %zu tables unreadable", mr->expr,
 		                        v->nt - mr->ntables, v->nt);
+		return;
+	}
+	/* Values no live map can hold (found on corrupted headers by
+	 * tests/integration/test_safety.py): an error, not a diagnosis.  A
+	 * table's index may be -1 while a split replaces it, so only a too
+	 * large index is refused. */
+	uint64_t cap = 0;
+	for (size_t t = 0; t < mr->ntables; t++) {
+		const md_swiss_table *tb = &mr->tables[t];
+		if (tb->capacity < 8 || tb->capacity > 1024 || (tb->capacity & (tb->capacity - 1)) ||
+		    tb->used > tb->capacity || tb->growthLeft > tb->capacity ||
+		    tb->localDepth > mr->s.globalDepth || tb->index >= mr->s.dirLen) {
+			mr->status = md_err_set(&mr->err, MD_E_MEM,
+			        "%s: implausible table at 0x%llx (used %u, capacity %u, localDepth %u, index %lld)",
+			        mr->expr, (unsigned long long)tb->addr, tb->used, tb->capacity,
+			        tb->localDepth, (long long)tb->index);
+			return;
+		}
+		cap += tb->capacity;
+	}
+	if (mr->s.used > (mr->s.dirLen ? cap : 8)) {
+		mr->status = md_err_set(&mr->err, MD_E_MEM,
+		        "%s: implausible header at 0x%llx (used %llu, %llu slots)", mr->expr,
+		        (unsigned long long)mr->addr, (unsigned long long)mr->s.used,
+		        (unsigned long long)(mr->s.dirLen ? cap : 8));
 		return;
 	}
 	md_swiss_derive(l, &mr->s, mr->tables, mr->ntables, &mr->d);
