@@ -35,6 +35,7 @@ The generated program (module example.com/benchlarge):
 """
 import argparse
 import hashlib
+import resource
 import os
 import shutil
 import struct
@@ -236,6 +237,23 @@ def print_sizes(path):
 
 # ---------------------------------------------------------------- build
 
+def build_stamp(gover, npk, ntypes, nfuncs):
+    """What the build depends on: the generated text (the first, second and
+    last package and extra.go: every package comes from the same code), the
+    small target's main.go and the toolchain. Editing this script's comments
+    does not rebuild."""
+    h = hashlib.sha256()
+    for i in sorted({0, min(1, npk - 1), npk - 1}):
+        h.update(gen_package(i, ntypes, nfuncs).encode())
+    h.update(gen_extra(npk).encode())
+    h.update(("%d %d %d" % (npk, ntypes, nfuncs)).encode())
+    with open(TARGET_MAIN, "rb") as f:
+        h.update(f.read())
+    gov = subprocess.run(["/usr/lib/go-%s/bin/go" % gover, "version"], capture_output=True,
+                         text=True, env=go_env(gover), check=True).stdout.strip()
+    return "%s %s\n" % (h.hexdigest(), gov)
+
+
 def build(gover="1.26", npk=PACKAGES, ntypes=TYPES, nfuncs=FUNCS, out=None, force=False,
           log=print):
     """Generate and build the large program for Go 1.<gover> unless the cached
@@ -245,13 +263,7 @@ def build(gover="1.26", npk=PACKAGES, ntypes=TYPES, nfuncs=FUNCS, out=None, forc
     src = os.path.join(out, "src")
     binary = os.path.join(out, "benchlarge")
     stamp_path = os.path.join(out, "stamp")
-    h = hashlib.sha256()
-    for p in (os.path.abspath(__file__), TARGET_MAIN):
-        with open(p, "rb") as f:
-            h.update(f.read())
-    gov = subprocess.run(["/usr/lib/go-%s/bin/go" % gover, "version"], capture_output=True,
-                         text=True, env=go_env(gover), check=True).stdout.strip()
-    stamp = "%s %d %d %d %s\n" % (h.hexdigest(), npk, ntypes, nfuncs, gov)
+    stamp = build_stamp(gover, npk, ntypes, nfuncs)
     if not force and os.path.exists(binary):
         try:
             with open(stamp_path) as f:
@@ -263,25 +275,32 @@ def build(gover="1.26", npk=PACKAGES, ntypes=TYPES, nfuncs=FUNCS, out=None, forc
     t0 = time.time()
     generate(src, npk, ntypes, nfuncs)
     log("generated in %.1f s; building with %s (this takes minutes on 2 cores)" % (
-        time.time() - t0, gov))
+        time.time() - t0, stamp.split(" ", 1)[1].strip()))
     t0 = time.time()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     tmp = binary + ".tmp"
     subprocess.run(["go", "build", "-o", tmp, "."], cwd=src, env=go_env(gover), check=True)
     secs = time.time() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     os.replace(tmp, binary)
+    # wall seconds, CPU seconds (user+sys of the go command and its
+    # compilers and linker), and the load average at the end
     with open(os.path.join(out, "build-seconds"), "w") as f:
-        f.write("%.1f\n" % secs)
+        f.write("%.1f %.1f %s\n" % (secs, cpu, " ".join(open("/proc/loadavg").read().split()[:3])))
     with open(stamp_path, "w") as f:
         f.write(stamp)
-    log("built %s in %.1f s" % (binary, secs))
+    log("built %s in %.1f s (%.0f s of CPU)" % (binary, secs, cpu))
     return binary, secs
 
 
 def last_build_seconds(binary):
+    """(wall, CPU) seconds of the last build of binary, or None."""
     try:
         with open(os.path.join(os.path.dirname(binary), "build-seconds")) as f:
-            return float(f.read())
-    except (FileNotFoundError, ValueError):
+            v = f.read().split()
+            return float(v[0]), float(v[1]) if len(v) > 1 else None
+    except (FileNotFoundError, ValueError, IndexError):
         return None
 
 
@@ -300,7 +319,7 @@ def main():
         return
     binary, secs = build(a.go, a.packages, a.types, a.funcs, a.out, a.force)
     if secs is None:
-        print("%s is up to date (last build %s s)" % (binary, last_build_seconds(binary)))
+        print("%s is up to date (last build: %s s wall, %s s CPU)" % ((binary,) + (last_build_seconds(binary) or (None, None))))
     print_sizes(binary)
 
 

@@ -42,6 +42,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -66,6 +67,43 @@ TOOL_TIMEOUT = 900
 
 def log(*a):
     print(*a, file=sys.stderr, flush=True)
+
+
+class Others:
+    """CPU used by other processes (not this script, its targets and tools)
+    while a section ran: busy time of the machine from /proc/stat minus the
+    user+sys time of this process and its reaped children. Also steal time
+    (the hypervisor running someone else on our vCPUs)."""
+
+    HZ = os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        user, nice, system, idle, iowait, irq, softirq, steal = v[:8]
+        busy = (user + nice + system + irq + softirq) / Others.HZ
+        own = 0.0
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+            ru = resource.getrusage(who)
+            own += ru.ru_utime + ru.ru_stime
+        return time.monotonic(), busy, steal / Others.HZ, own
+
+    def __init__(self):
+        self.t0 = self._sample()
+
+    def result(self):
+        t1 = self._sample()
+        secs = t1[0] - self.t0[0]
+        cpus = os.cpu_count()
+        other = max(0.0, (t1[1] - self.t0[1]) - (t1[3] - self.t0[3]))
+        return {"seconds": secs, "others_cores": other / secs, "steal_cores": (t1[2] - self.t0[2]) / secs,
+                "others_pct": 100.0 * other / secs / cpus}
+
+
+def others_text(o):
+    return "other processes used %.2f of %d cores (%.0f%%), steal %.2f, over %.0f s" % (
+        o["others_cores"], os.cpu_count(), o["others_pct"], o["steal_cores"], o["seconds"])
 
 
 # ---------------------------------------------------------------- building
@@ -498,9 +536,11 @@ def goals(res):
         gp, gw = med(r["gdb"], "pause_us"), med(r["gdb"], "wall_ms")
         if t["name"].startswith("small"):
             p, own, w = med(r["warm"], "pause_us"), med(r["warm"], "own_us"), med(r["warm"], "wall_ms")
-            g("%s: pause median ≤ 200 µs (target-measured)" % t["name"], p is not None and p <= 200,
-              "%s (mapdiag's own: %s; floor with no tool: %s)" % (fmt_us(p), fmt_us(own),
-                                                                    fmt_us(med(r["notool"], "pause_us"))))
+            g("%s: pause median ≤ 200 µs (target-measured, default command)" % t["name"],
+              p is not None and p <= 200,
+              "%s (mapdiag's own: %s; --no-threads: %s, own %s; floor with no tool: %s)" % (
+                  fmt_us(p), fmt_us(own), fmt_us(med(r["nothreads"], "pause_us")),
+                  fmt_us(med(r["nothreads"], "own_us")), fmt_us(med(r["notool"], "pause_us"))))
             g("%s: pause ≤ 1/50 of gdb's" % t["name"], p and gp and gp / p >= 50,
               "gdb %s / mapdiag %s = %s" % (fmt_us(gp), fmt_us(p), ratio(gp, p)))
             g("%s: wall ≤ 20 ms (warm)" % t["name"], w is not None and w <= 20, fmt_ms(w))
@@ -515,10 +555,13 @@ def goals(res):
             continue  # a few MB of DWARF: the RSS is the process itself
         rss = max([x for k in ("cold", "warm", "nothreads") for x in
                    [med(r[k], "rss_kib")] if x is not None] or [0])
+        dw = t["dwarf_mb"] * 1e6 / 1024
         di = t["debug_info_mb"] * 1e6 / 1024
-        g("%s: peak RSS well below the decompressed .debug_info (≤ 1/2)" % t["name"],
-          rss and rss <= di / 2, "%s vs .debug_info %.1f MB (%.0f%%)" % (fmt_kib(rss), t["debug_info_mb"],
-                                                                        100.0 * rss / di))
+        g("%s: peak RSS well below the decompressed DWARF (≤ 1/2)" % t["name"],
+          rss and rss <= dw / 2, "%s (largest median of the mapdiag rows) vs all DWARF %.0f MB "
+          "(%.0f%%), .debug_info %.0f MB (%.0f%%); gdb %s" % (
+              fmt_kib(rss), t["dwarf_mb"], 100.0 * rss / dw, t["debug_info_mb"], 100.0 * rss / di,
+              fmt_kib(med(r["gdb"], "rss_kib"))))
     for s in res["sweeps"]:
         if not s["constant_load"]:
             continue
@@ -546,6 +589,7 @@ def report(res, markdown):
         res["mapdiag_rev"], res["mapdiag"], res["load_before"], res["load_after"]))
     print("command: %s; %d runs per tool (gdb on the large binary: %d); total %.0f s" % (
         res["command"], res["runs"], res["gdb_large_runs"], res["seconds"]))
+    print("during the run %s" % others_text(res["others"]))
     if res.get("ticks"):
         print()
         print("the pause measurement with no tool (small go1.26, 8 busy threads, %d windows of 50 ms):" % (
@@ -553,21 +597,30 @@ def report(res, markdown):
         if markdown:
             print()
         print_table(*tick_table(res["ticks"]), markdown)
+        if markdown:
+            print()
+        print("(%s)" % others_text(res["ticks_others"]))
     for t in res["targets"]:
         print()
         print("%s: %s, %.1f MB file, .debug_info %.1f MB uncompressed (all DWARF %.1f MB), "
               "8 busy threads (%d threads in the process)%s" % (
                   t["name"], os.path.relpath(t["binary"], ROOT), t["file_mb"], t["debug_info_mb"],
                   t["dwarf_mb"], t["threads_in_process"],
-                  ", build %.0f s" % t["build_seconds"] if t.get("build_seconds") else ""))
+                  ", last build %.0f s wall, %.0f s CPU" % tuple(t["build_seconds"])
+                  if t.get("build_seconds") and t["build_seconds"][1] else ""))
         if markdown:
             print()
         print_table(*target_table(t), markdown)
         bad = [k for k, v in t["runs"].items() if any(not x["ok"] for x in v)]
         if bad:
             print("FAILED runs: %s" % ", ".join(bad))
+        if markdown:
+            print()
         print("checks: " + "; ".join("%s: %s" % (k, ", ".join(v)) for k, v in t["notes"].items()
                                     if k != "notool" and v))
+        if markdown:
+            print()
+        print("(%s)" % others_text(t["others"]))
     for s in res["sweeps"]:
         print()
         print("pause vs threads (small go1.26, mapdiag warm; %s)" % (
@@ -581,6 +634,9 @@ def report(res, markdown):
             print()
         for line in fit_lines(s):
             print(("- " if markdown else "  ") + line)
+        if markdown:
+            print()
+        print("(%s)" % others_text(s["others"]))
     print()
     print("goals:")
     if markdown:
@@ -607,6 +663,7 @@ def main():
             a.large = "1.26"
     large = [] if a.large == "none" else a.large.split(",")
     t_start = time.time()
+    o_all = Others()
     res = {"command": "python3 bench/vs_gdb.py " + " ".join(sys.argv[1:]),
            "runs": a.runs, "gdb_large_runs": a.gdb_large_runs,
            "machine": machine(), "load_before": " ".join(open("/proc/loadavg").read().split()[:3])}
@@ -619,25 +676,33 @@ def main():
     for gv in large:
         binary, secs = gen_large.build(gv, log=log)
         targets.append(("large go%s (%s)" % (gv, IMPL.get(gv, "?")), binary,
-                        secs or gen_large.last_build_seconds(binary)))
+                        gen_large.last_build_seconds(binary)))
     res["targets"], res["sweeps"] = [], []
     tmp = tempfile.mkdtemp(prefix="vs_gdb-")
     try:
         log("== the ticker's resolution")
         res["tick_windows"] = 20
+        o = Others()
         res["ticks"] = tick_floor(build_small("1.26"), res["tick_windows"])
+        res["ticks_others"] = o.result()
         for name, binary, secs in targets:
             gruns = a.runs if name.startswith("small") else min(a.runs, a.gdb_large_runs)
+            o = Others()
             t = bench_target(name, binary, mapdiag, a.runs, gruns, tmp)
+            t["others"] = o.result()
+            log("  " + others_text(t["others"]))
             t["build_seconds"] = secs
             res["targets"].append(t)
         small26 = build_small("1.26")
-        res["sweeps"].append(sweep(small26, mapdiag, a.runs, True, tmp))
-        if not a.no_saturated:
-            res["sweeps"].append(sweep(small26, mapdiag, a.runs, False, tmp))
+        for constant in ([True] if a.no_saturated else [True, False]):
+            o = Others()
+            res["sweeps"].append(sweep(small26, mapdiag, a.runs, constant, tmp))
+            res["sweeps"][-1]["others"] = o.result()
+            log("  " + others_text(res["sweeps"][-1]["others"]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     res["seconds"] = time.time() - t_start
+    res["others"] = o_all.result()
     res["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])
     res["when"] = datetime.datetime.now().isoformat(timespec="seconds")
     out = a.json or os.path.join(BUILD, "vs_gdb-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
