@@ -63,6 +63,7 @@ IMPL = {"1.23": "classic", "1.26": "Swiss"}
 SWEEP_THREADS = [1, 8, 64, 256]
 BUSY_US, SLEEP_US = 200, 1000  # the busy threads: 200us compute, 1ms sleep
 TOOL_TIMEOUT = 900
+RT = True  # the ticker's thread SCHED_FIFO (--ticker)
 
 
 def log(*a):
@@ -137,12 +138,15 @@ def mapdiag_binary():
 class Target:
     """A running bench target: READY <pid>, then GAP lines on stdin."""
 
-    def __init__(self, binary, threads=8, busy_us=BUSY_US, sleep_us=SLEEP_US, tick="nanosleep"):
+    def __init__(self, binary, threads=8, busy_us=BUSY_US, sleep_us=SLEEP_US, tick="nanosleep",
+                 rt=None):
+        if rt is None:
+            rt = RT
         self.binary = binary
         self.threads = threads
         self.p = subprocess.Popen(
             [binary, "-threads", str(threads), "-busy", "%dus" % busy_us,
-             "-sleep", "%dus" % sleep_us, "-tick", tick],
+             "-sleep", "%dus" % sleep_us, "-tick", tick] + (["-rt"] if rt else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             text=True, bufsize=1)
         line = self.p.stdout.readline()
@@ -153,11 +157,14 @@ class Target:
         time.sleep(0.3)  # threads settled
         self.gap()
 
-    def gap(self):
-        """(largest tick gap in us, ticks) since the previous call."""
+    def gap(self, end=False):
+        """(largest tick gap in us, ticks) since the previous call, and with
+        end=True when the gap ended (Unix ns)."""
         self.p.stdin.write("GAP\n")
         self.p.stdin.flush()
-        g, n = self.p.stdout.readline().split()
+        g, n, e = self.p.stdout.readline().split()
+        if end:
+            return int(g) / 1000.0, int(n), int(e)
         return int(g) / 1000.0, int(n)
 
     def alive(self):
@@ -176,10 +183,37 @@ class Target:
             self.p.wait()
 
 
+RUSAGE = os.path.join(BUILD, "rusage")
+
+
+def build_rusage():
+    src = os.path.join(HERE, "rusage.c")
+    if not os.path.exists(RUSAGE) or os.path.getmtime(RUSAGE) < os.path.getmtime(src):
+        os.makedirs(BUILD, exist_ok=True)
+        subprocess.run(["cc", "-O2", "-Wall", "-o", RUSAGE, src], check=True)
+
+
+def children(pid):
+    """The pids whose parent is pid."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
 def run_tool(argv, env=None, timeout=TOOL_TIMEOUT):
-    """Run argv; (wall ms, peak RSS KiB, exit code, stdout, stderr)."""
-    t0 = time.perf_counter()
-    q = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    """Run argv under bench/rusage.c; (wall ms, peak RSS KiB, exit code,
+    stdout, stderr). Wall is fork to wait4 in the helper (Python's own
+    spawn not counted)."""
+    fd, stats = tempfile.mkstemp(prefix="rusage-")
+    os.close(fd)
+    q = subprocess.Popen([RUSAGE, stats] + list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          stdin=subprocess.DEVNULL, env=env)
     bufs = {}
 
@@ -188,30 +222,71 @@ def run_tool(argv, env=None, timeout=TOOL_TIMEOUT):
     ts = [threading.Thread(target=drain, args=(n, f)) for n, f in (("out", q.stdout), ("err", q.stderr))]
     for t in ts:
         t.start()
-    killer = threading.Timer(timeout, q.kill)
+    def kill():  # the tool (the helper's only child), by its pid
+        for pid in children(q.pid):
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+    killer = threading.Timer(timeout, kill)
     killer.start()
-    _, status, ru = os.wait4(q.pid, 0)
-    wall = (time.perf_counter() - t0) * 1000
+    q.wait()
     killer.cancel()
     for t in ts:
         t.join()
-    q.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
-    return wall, ru.ru_maxrss, q.returncode, bufs["out"].decode(errors="replace"), \
-        bufs["err"].decode(errors="replace")
+    try:
+        with open(stats) as f:
+            ns, rss, _ = f.read().split()
+        wall, rss = int(ns) / 1e6, int(rss)
+    except ValueError:
+        wall, rss = None, None
+    os.unlink(stats)
+    return wall, rss, q.returncode, bufs["out"].decode(errors="replace"), bufs["err"].decode(errors="replace")
 
 
 def measured(target, argv, env=None, check=None, timeout=TOOL_TIMEOUT):
     """One run of argv against target: a dict of pause (target-measured gap),
     wall, rss, own (mapdiag's pause_us) and ok."""
     target.gap()
+    t0 = time.time_ns()
     wall, rss, rc, out, err = run_tool(argv, env, timeout)
+    t1 = time.time_ns()
     time.sleep(0.005)  # the ticker's first tick after the release
-    gap, ticks = target.gap()
-    r = {"pause_us": gap, "ticks": ticks, "wall_ms": wall, "rss_kib": rss, "rc": rc, "own_us": None}
+    gap, ticks, end = target.gap(end=True)
+    # where the largest gap lies: its start and end in ms from the tool's
+    # start (the tool's exit is at about wall)
+    r = {"pause_us": gap, "ticks": ticks, "wall_ms": wall, "rss_kib": rss, "rc": rc, "own_us": None,
+         "gap_from_ms": (end - t0) / 1e6 - gap / 1000, "gap_to_ms": (end - t0) / 1e6,
+         "exit_ms": (t1 - t0) / 1e6}
     r["ok"], r["note"] = check(rc, out, err, r) if check else (rc == 0, "")
     if not r["ok"]:
         log("  run failed (exit %d): %s %s" % (rc, out[-300:], err[-300:]))
     return r
+
+
+def sampled_rss(argv, env=None, timeout=TOOL_TIMEOUT):
+    """Run argv once, polling /proc/PID/status every 0.5 ms: the peaks of
+    RssAnon and RssFile in KiB (the polling costs CPU, so these runs are
+    separate from the timed ones)."""
+    q = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, env=env)
+    peak = {"RssAnon": 0, "RssFile": 0}
+    name = os.path.basename(argv[0])[:15]
+    t_end = time.monotonic() + timeout
+    while q.poll() is None and time.monotonic() < t_end:
+        try:
+            with open("/proc/%d/status" % q.pid) as f:
+                st = dict(line.split(":", 1) for line in f)
+            if st["Name"].strip() == name:  # after the exec: not Python's memory
+                for k in peak:
+                    peak[k] = max(peak[k], int(st[k].split()[0]))
+        except (OSError, ValueError, IndexError, KeyError):
+            pass
+        time.sleep(0.0005)
+    if q.poll() is None:
+        q.kill()
+    q.wait()
+    return {"anon_kib": peak["RssAnon"], "file_kib": peak["RssFile"]}
 
 
 def check_mapdiag(rc, out, err, r):
@@ -377,6 +452,17 @@ def bench_target(name, binary, mapdiag, runs, gdb_runs, tmp):
                 fmt_us(results["nothreads"][-1]["pause_us"]), fmt_ms(results["nothreads"][-1]["wall_ms"]),
                 "%s/%s" % (fmt_us(results["gdb"][-1]["pause_us"]), fmt_ms(results["gdb"][-1]["wall_ms"]))
                 if i < gdb_runs else "-", fmt_us(results["notool"][-1]["pause_us"])))
+        # The split of the peak RSS into anonymous and file-backed memory
+        # (mapdiag maps its cache and the binary: file pages count in
+        # ru_maxrss but are page cache, shared and reclaimable).
+        cold_dir = tempfile.mkdtemp(dir=tmp, prefix="cold-")
+        split = {
+            "cold": sampled_rss(md + [str(t.pid), VAR], env_with(cold_dir)),
+            "warm": sampled_rss(md + [str(t.pid), VAR], env_with(warm_dir)),
+            "nothreads": sampled_rss(md + ["--no-threads", str(t.pid), VAR], env_with(warm_dir)),
+            "gdb": sampled_rss(["gdb", "-p", str(t.pid), "-batch", "-ex", "p *'%s'" % VAR]),
+        }
+        shutil.rmtree(cold_dir)
         if not t.alive():
             raise RuntimeError("target died")
     finally:
@@ -386,17 +472,18 @@ def bench_target(name, binary, mapdiag, runs, gdb_runs, tmp):
             "file_mb": os.path.getsize(binary) / 1e6,
             "debug_info_mb": sizes[".debug_info"][1] / 1e6,
             "dwarf_mb": sum(v[1] for v in sizes.values()) / 1e6,
-            "runs": results,
+            "runs": results, "rss_split": split,
             "notes": {k: sorted(set(r.get("note", "") for r in v)) for k, v in results.items()}}
 
 
 def tick_floor(binary, windows):
     """The resolution of the pause measurement with no tool: for the ticker
-    modes, 8 busy threads, `windows` windows of 50 ms: the mean tick period
+    modes (nanosleep at normal priority and SCHED_FIFO, time.Sleep, a Gosched
+    spin), 8 busy threads, `windows` windows of 50 ms: the mean tick period
     and the largest gap per window."""
     rows = []
-    for mode in ("nanosleep", "sleep", "spin"):
-        t = Target(binary, threads=8, tick=mode)
+    for mode in ("nanosleep", "rt", "sleep", "spin"):
+        t = Target(binary, threads=8, tick="nanosleep" if mode == "rt" else mode, rt=mode == "rt")
         try:
             gaps, periods = [], []
             for _ in range(windows):
@@ -485,10 +572,13 @@ def target_table(t):
                      fmt_us(med(rs, "own_us")) if key not in ("gdb", "notool") else "-",
                      fmt_ms(med(rs, "wall_ms")) if key != "notool" else "(%s)" % fmt_ms(med(rs, "wall_ms")),
                      fmt_kib(med(rs, "rss_kib")) if key != "notool" else "-",
+                     "%s / %s" % (fmt_kib(t["rss_split"][key]["anon_kib"]), fmt_kib(t["rss_split"][key]["file_kib"]))
+                     if key in t.get("rss_split", {}) else "-",
                      "%s / %s" % (ratio(med(r["gdb"], "pause_us"), med(rs, "pause_us")),
                                   ratio(med(r["gdb"], "wall_ms"), med(rs, "wall_ms")))
                      if key in ("cold", "warm", "nothreads") and r["gdb"] else "-"])
-    return ["tool", "ok", "pause (target)", "pause (own)", "wall", "peak RSS", "gdb/this pause / wall"], rows
+    return ["tool", "ok", "pause (target)", "pause (own)", "wall", "peak RSS", "of it anon / file",
+            "gdb/this pause / wall"], rows
 
 
 def sweep_table(s):
@@ -557,23 +647,29 @@ def goals(res):
                    [med(r[k], "rss_kib")] if x is not None] or [0])
         dw = t["dwarf_mb"] * 1e6 / 1024
         di = t["debug_info_mb"] * 1e6 / 1024
+        anon = max(v["anon_kib"] for k, v in t["rss_split"].items() if k != "gdb")
         g("%s: peak RSS well below the decompressed DWARF (≤ 1/2)" % t["name"],
-          rss and rss <= dw / 2, "%s (largest median of the mapdiag rows) vs all DWARF %.0f MB "
-          "(%.0f%%), .debug_info %.0f MB (%.0f%%); gdb %s" % (
-              fmt_kib(rss), t["dwarf_mb"], 100.0 * rss / dw, t["debug_info_mb"], 100.0 * rss / di,
-              fmt_kib(med(r["gdb"], "rss_kib"))))
+          rss and rss <= dw / 2, "%s (largest median of the mapdiag rows; %s of it anonymous) vs all "
+          "DWARF %.0f MB (%.0f%%), .debug_info %.0f MB (%.0f%%); gdb %s" % (
+              fmt_kib(rss), fmt_kib(anon), t["dwarf_mb"], 100.0 * rss / dw, t["debug_info_mb"],
+              100.0 * rss / di, fmt_kib(med(r["gdb"], "rss_kib"))))
     for s in res["sweeps"]:
         if not s["constant_load"]:
             continue
         if "writers/own_us" in s["fits"]:
             a, b, r2 = s["fits"]["writers/own_us"]
-            g("pause vs threads: linear with a small constant", r2 >= 0.9 and b <= 10,
-              "own pause = %.0f µs + %.2f µs/thread, r² %.3f (writer detection)" % (a, b, r2))
+            a2, b2, r22 = s["fits"].get("nothreads/own_us", (0, 0, 0))
+            g("pause vs threads: linear (r² ≥ 0.98)", r2 >= 0.98,
+              "r² %.3f (writer detection), %.3f (--no-threads)" % (r2, r22))
+            g("pause vs threads: a small constant (taken as ≤ 10 µs per stopped thread)", b <= 10,
+              "own pause = %.0f µs + %.1f µs × threads (writer detection), %.0f µs + %.1f µs × threads "
+              "(--no-threads)" % (a, b, a2, b2))
     return out
 
 
 def tick_table(rows):
-    desc = {"nanosleep": "nanosleep(100 µs), timer slack 1 ns (used)",
+    desc = {"nanosleep": "nanosleep(100 µs), timer slack 1 ns",
+            "rt": "the same, the ticker's thread SCHED_FIFO",
             "sleep": "time.Sleep(100 µs)", "spin": "runtime.Gosched spin (burns a core)"}
     return (["ticker", "mean period", "largest gap per 50 ms: median", "p90", "max"],
             [[desc[r["mode"]], fmt_us(r["period_us"]), fmt_us(r["gap_med_us"]), fmt_us(r["gap_p90_us"]),
@@ -590,6 +686,8 @@ def report(res, markdown):
     print("command: %s; %d runs per tool (gdb on the large binary: %d); total %.0f s" % (
         res["command"], res["runs"], res["gdb_large_runs"], res["seconds"]))
     print("during the run %s" % others_text(res["others"]))
+    print("pause (target): the largest gap of the target's ticker thread (nanosleep 100 µs, %s) during the run" % (
+        "SCHED_FIFO" if res["ticker_rt"] else "normal priority"))
     if res.get("ticks"):
         print()
         print("the pause measurement with no tool (small go1.26, 8 busy threads, %d windows of 50 ms):" % (
@@ -606,8 +704,9 @@ def report(res, markdown):
               "8 busy threads (%d threads in the process)%s" % (
                   t["name"], os.path.relpath(t["binary"], ROOT), t["file_mb"], t["debug_info_mb"],
                   t["dwarf_mb"], t["threads_in_process"],
-                  ", last build %.0f s wall, %.0f s CPU" % tuple(t["build_seconds"])
-                  if t.get("build_seconds") and t["build_seconds"][1] else ""))
+                  ", %s build %.0f s wall, %.0f s CPU" % (t["build_seconds"][2], t["build_seconds"][0],
+                                                         t["build_seconds"][1])
+                  if t.get("build_seconds") else ""))
         if markdown:
             print()
         print_table(*target_table(t), markdown)
@@ -654,6 +753,8 @@ def main():
                     help="skip the thread sweep at 200us busy / 1ms sleep per thread")
     ap.add_argument("--quick", action="store_true",
                     help="3 runs, 1 gdb run on the large binary, large go1.26 only, no saturated sweep")
+    ap.add_argument("--ticker", choices=("rt", "normal"), default="rt",
+                    help="the target's ticker thread SCHED_FIFO (rt, default; needs root) or normal priority")
     ap.add_argument("--markdown", action="store_true", help="also print the tables as Markdown")
     ap.add_argument("--json", help="write every measurement to FILE (default bench/build/vs_gdb-TIME.json)")
     a = ap.parse_args()
@@ -662,11 +763,17 @@ def main():
         if a.large == "1.26,1.23":
             a.large = "1.26"
     large = [] if a.large == "none" else a.large.split(",")
+    global RT
+    RT = a.ticker == "rt"
+    if RT and os.geteuid() != 0:
+        log("not root: the ticker runs at normal priority (--ticker normal)")
+        RT = False
     t_start = time.time()
     o_all = Others()
-    res = {"command": "python3 bench/vs_gdb.py " + " ".join(sys.argv[1:]),
+    res = {"command": "python3 bench/vs_gdb.py " + " ".join(sys.argv[1:]), "ticker_rt": RT,
            "runs": a.runs, "gdb_large_runs": a.gdb_large_runs,
            "machine": machine(), "load_before": " ".join(open("/proc/loadavg").read().split()[:3])}
+    build_rusage()
     src, mapdiag = mapdiag_binary()
     res["mapdiag"], res["mapdiag_rev"] = os.path.relpath(src, ROOT), git_rev()
     log("machine: %s" % res["machine"])

@@ -15,11 +15,15 @@
 //	             scheduler involved), "sleep" (time.Sleep(period)) or "spin"
 //	             (runtime.Gosched until -period has passed: burns a core)
 //	-period D    the ticker's period (default 100us)
+//	-rt          the ticker's thread SCHED_FIFO priority 1 (root or
+//	             CAP_SYS_NICE): its wake-up no longer waits for a busy
+//	             thread's scheduler slice, so the gap resolves shorter stops
 //
 // On start it prints "READY <pid>" on stdout. Each line "GAP" on stdin is
 // answered with one line: the largest gap in nanoseconds between two
-// consecutive ticks since the previous GAP line (which resets it), then a
-// space and the number of ticks in that window. "QUIT" (or EOF) ends it.
+// consecutive ticks since the previous GAP line (which resets it), the
+// number of ticks in that window, and when the largest gap ended (Unix
+// time in ns), separated by spaces. "QUIT" (or EOF) ends it.
 //
 // A stop by ptrace (every thread of the process stopped) shows up as one
 // long gap: the ticker thread cannot tick while it is stopped. The gap is
@@ -39,6 +43,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 var (
@@ -46,11 +51,15 @@ var (
 	small map[int]int
 
 	maxGap atomic.Int64  // largest gap (ns) since the last GAP line
+	maxEnd atomic.Int64  // when it ended (Unix ns)
 	ticks  atomic.Int64  // ticks since the last GAP line
 	sink   atomic.Uint64 // keeps the busy loops' work alive
 )
 
-const prSetTimerslack = 29 // PR_SET_TIMERSLACK, linux/prctl.h
+const (
+	prSetTimerslack = 29 // PR_SET_TIMERSLACK, linux/prctl.h
+	schedFIFO       = 1  // SCHED_FIFO, linux/sched.h
+)
 
 // extraInit is set by the generated extra.go of the large target.
 var extraInit func() int
@@ -72,8 +81,18 @@ func busy(d, sleep time.Duration, seed uint64) {
 	}
 }
 
-func ticker(mode string, period time.Duration) {
+func ticker(mode string, period time.Duration, rt bool) {
 	runtime.LockOSThread()
+	if rt {
+		// SCHED_FIFO priority 1 for this thread only: woken, it runs at once
+		// instead of waiting up to a scheduler slice behind busy threads.
+		prio := int32(1)
+		if _, _, e := syscall.RawSyscall(syscall.SYS_SCHED_SETSCHEDULER, 0, schedFIFO,
+			uintptr(unsafe.Pointer(&prio))); e != 0 {
+			fmt.Fprintf(os.Stderr, "sched_setscheduler: %v\n", e)
+			os.Exit(2)
+		}
+	}
 	// The kernel lets a normal thread's timers fire up to 50us late (timer
 	// slack) to batch wake-ups; 1ns makes nanosleep(100us) about 100us.
 	syscall.RawSyscall(syscall.SYS_PRCTL, prSetTimerslack, 1, 0)
@@ -97,7 +116,11 @@ func ticker(mode string, period time.Duration) {
 		ticks.Add(1)
 		for {
 			m := maxGap.Load()
-			if gap <= m || maxGap.CompareAndSwap(m, gap) {
+			if gap <= m {
+				break
+			}
+			if maxGap.CompareAndSwap(m, gap) {
+				maxEnd.Store(now.UnixNano())
 				break
 			}
 		}
@@ -111,6 +134,7 @@ func main() {
 	entries := flag.Int("entries", 100000, "entries of main.cache")
 	mode := flag.String("tick", "nanosleep", "ticker wait: nanosleep, sleep or spin")
 	period := flag.Duration("period", 100*time.Microsecond, "ticker period")
+	rt := flag.Bool("rt", false, "run the ticker's thread SCHED_FIFO (needs CAP_SYS_NICE)")
 	flag.Parse()
 
 	// Enough Ps that no locked thread ever waits for one.
@@ -131,7 +155,7 @@ func main() {
 		extra = extraInit()
 	}
 
-	go ticker(*mode, *period)
+	go ticker(*mode, *period, *rt)
 	for i := 0; i < *threads; i++ {
 		go busy(*busyFor, *sleepFor, uint64(i)*0x9e3779b97f4a7c15)
 	}
@@ -147,7 +171,7 @@ func main() {
 	for in.Scan() {
 		switch in.Text() {
 		case "GAP":
-			fmt.Printf("%d %d\n", maxGap.Swap(0), ticks.Swap(0))
+			fmt.Printf("%d %d %d\n", maxGap.Swap(0), ticks.Swap(0), maxEnd.Load())
 		case "QUIT":
 			os.Exit(0)
 		}
