@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/vs_gdb.py - mapdiag against gdb on the same live target, in one run.
 
-    python3 bench/vs_gdb.py [--runs N] [--gdb-large-runs N] [--quick] [--markdown]
+    python3 bench/vs_gdb.py [--runs N] [--gdb-large-runs N] [--quick] [--markdown] [--rev REV]
                             [--large 1.26,1.23 | --large none] [--json FILE]
 
 Builds what is missing (bench/target for go1.23 and go1.26, the generated
@@ -120,9 +120,30 @@ def build_small(gover):
     return out
 
 
-def mapdiag_binary():
+def mapdiag_at(rev):
+    """Build mapdiag as it is at git revision rev (git archive of src/,
+    dwarf/, cmd/ and the Makefile into bench/build/rev-HASH, then make);
+    returns (path, full hash)."""
+    full = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", rev + "^{commit}"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    d = os.path.join(BUILD, "rev-" + full[:12])
+    binary = os.path.join(d, "mapdiag")
+    if not os.path.exists(binary):
+        log("building mapdiag at %s in %s" % (full[:12], d))
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        arch = subprocess.run(["git", "-C", ROOT, "archive", full, "src", "dwarf", "cmd", "Makefile"],
+                              capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", d], input=arch, check=True)
+        subprocess.run(["make", "-s", "-C", d, "-j2", "mapdiag"], check=True)
+    return binary, full
+
+
+def mapdiag_binary(rev=None):
     src = os.environ.get("MAPDIAG")
-    if not src:
+    if rev:
+        src, _ = mapdiag_at(rev)
+    elif not src:
         src = os.path.join(ROOT, "mapdiag")
         if not os.path.exists(src):
             log("building mapdiag")
@@ -396,15 +417,31 @@ def machine():
             "mem_gib": round(mem / 1024 / 1024, 1), "gdb": gdbv, "python": platform.python_version()}
 
 
-def git_rev():
+def git_rev(binary, rev=None):
+    """What the mapdiag binary was built from, as far as git can tell."""
+    def git(*a):
+        return subprocess.run(["git", "-C", ROOT] + list(a), capture_output=True, text=True).stdout.strip()
+    if rev:
+        src = git("log", "-1", "--format=%h %s", rev, "--", "src", "dwarf", "cmd", "Makefile")
+        return "built by --rev %s: src/ dwarf/ cmd/ as of commit %s" % (
+            git("rev-parse", "--short", rev), src[:90])
     try:
-        rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "dwarf", "cmd"],
-                               capture_output=True, text=True).stdout.strip()
-        return rev + (" + uncommitted changes in src/ dwarf/ cmd/" if dirty else "")
+        last = git("log", "-1", "--format=%h %ct", "--", "src", "dwarf", "cmd", "Makefile").split()
+        dirty = git("status", "--porcelain", "--", "src", "dwarf", "cmd", "Makefile")
     except FileNotFoundError:
         return "?"
+    built = os.path.getmtime(binary)
+    newer = [p for sub in ("src", "dwarf", "cmd") for p in
+             [os.path.join(ROOT, sub, f) for f in os.listdir(os.path.join(ROOT, sub))]
+             if os.path.getmtime(p) > built]
+    out = "binary of %s; the last commit to src/ dwarf/ cmd/ is %s (%s)" % (
+        time.strftime("%Y-%m-%d %H:%M", time.localtime(built)), last[0],
+        time.strftime("%H:%M", time.localtime(int(last[1]))))
+    if dirty:
+        out += ", with uncommitted changes"
+    if newer or int(last[1]) > built:
+        out += "; the binary is OLDER than the sources (rebuild, or use --rev)"
+    return out
 
 
 def bench_target(name, binary, mapdiag, runs, gdb_runs, tmp):
@@ -681,8 +718,8 @@ def report(res, markdown):
     print()
     print("machine: %d cores, %s, %s GiB, kernel %s, VM: %s; %s" % (
         m["nproc"], m["cpu"], m["mem_gib"], m["kernel"], m["vm"], m["gdb"]))
-    print("mapdiag %s (%s); load average before %s, after %s" % (
-        res["mapdiag_rev"], res["mapdiag"], res["load_before"], res["load_after"]))
+    print("mapdiag: %s, %s; load average before %s, after %s" % (
+        res["mapdiag"], res["mapdiag_rev"], res["load_before"], res["load_after"]))
     print("command: %s; %d runs per tool (gdb on the large binary: %d); total %.0f s" % (
         res["command"], res["runs"], res["gdb_large_runs"], res["seconds"]))
     print("during the run %s" % others_text(res["others"]))
@@ -755,6 +792,8 @@ def main():
                     help="3 runs, 1 gdb run on the large binary, large go1.26 only, no saturated sweep")
     ap.add_argument("--ticker", choices=("rt", "normal"), default="rt",
                     help="the target's ticker thread SCHED_FIFO (rt, default; needs root) or normal priority")
+    ap.add_argument("--rev", help="benchmark mapdiag as built from this git revision (default: ./mapdiag, "
+                    "or $MAPDIAG)")
     ap.add_argument("--markdown", action="store_true", help="also print the tables as Markdown")
     ap.add_argument("--json", help="write every measurement to FILE (default bench/build/vs_gdb-TIME.json)")
     a = ap.parse_args()
@@ -774,8 +813,8 @@ def main():
            "runs": a.runs, "gdb_large_runs": a.gdb_large_runs,
            "machine": machine(), "load_before": " ".join(open("/proc/loadavg").read().split()[:3])}
     build_rusage()
-    src, mapdiag = mapdiag_binary()
-    res["mapdiag"], res["mapdiag_rev"] = os.path.relpath(src, ROOT), git_rev()
+    src, mapdiag = mapdiag_binary(a.rev)
+    res["mapdiag"], res["mapdiag_rev"] = os.path.relpath(src, ROOT), git_rev(src, a.rev)
     log("machine: %s" % res["machine"])
     targets = []
     for gv in SMALL_RELEASES:
