@@ -422,9 +422,8 @@ def git_rev(binary, rev=None):
     def git(*a):
         return subprocess.run(["git", "-C", ROOT] + list(a), capture_output=True, text=True).stdout.strip()
     if rev:
-        src = git("log", "-1", "--format=%h %s", rev, "--", "src", "dwarf", "cmd", "Makefile")
-        return "built by --rev %s: src/ dwarf/ cmd/ as of commit %s" % (
-            git("rev-parse", "--short", rev), src[:90])
+        src = git("log", "-1", "--format=%h of %ci", rev, "--", "src", "dwarf", "cmd", "Makefile")
+        return "built by --rev %s: src/ dwarf/ cmd/ as of commit %s" % (git("rev-parse", "--short", rev), src)
     try:
         last = git("log", "-1", "--format=%h %ct", "--", "src", "dwarf", "cmd", "Makefile").split()
         dirty = git("status", "--porcelain", "--", "src", "dwarf", "cmd", "Makefile")
