@@ -34,28 +34,8 @@ EXPRS = [
     "main.named", "main.ptrToHolder.inner.m", "example.com/acme/store.Sessions",
 ]
 
-passed = 0
-failed = 0
-
-
-def ok(name):
-    global passed
-    passed += 1
-    print("ok   %s" % name, flush=True)
-
-
-def fail(name, why):
-    global failed
-    failed += 1
-    print("FAIL %s: %s" % (name, why), flush=True)
-
-
-def check(name, cond, why=""):
-    if cond:
-        ok(name)
-    else:
-        fail(name, why)
-    return cond
+from checks import ok, fail, check  # noqa: E402
+import checks  # noqa: E402
 
 
 def mapdiag(*args, wrap=True, timeout=60, env=None):
@@ -734,8 +714,7 @@ def main():
         test_group_stopped("go1.22")
         test_group_stopped("go1.25-noswiss")
         test_demo()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

@@ -76,31 +76,8 @@ MAX_PAUSE_US = 250000           # how long the target may stay stopped
 MAX_PAUSE_US_SCAN = 1000000
 MAX_STOP_READS = 1000           # read system calls inside the stop
 
-passed = 0
-failed = 0
-_lock = threading.Lock()
-
-
-def ok(name):
-    global passed
-    with _lock:
-        passed += 1
-    print("ok   %s" % name, flush=True)
-
-
-def fail(name, why):
-    global failed
-    with _lock:
-        failed += 1
-    print("FAIL %s: %s" % (name, why), flush=True)
-
-
-def check(name, cond, why=""):
-    if cond:
-        ok(name)
-    else:
-        fail(name, why)
-    return cond
+from checks import ok, fail, check  # noqa: E402
+import checks  # noqa: E402
 
 
 def note(msg):
@@ -801,8 +778,7 @@ def pidns_helper():
             targets.stop(a)
             if b is not None:
                 targets.stop(b)
-    print("pidns: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return checks.summary("pidns: ")
 
 
 # =========================================================================
@@ -1212,8 +1188,7 @@ def main():
             note("%s%s: %.1f s" % (fn.__name__, "(%s)" % ", ".join(args) if args else "",
                                   time.monotonic() - t0))
     note("total: %.1f s" % (time.monotonic() - t_all))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

@@ -37,28 +37,8 @@ INVENTORY = "example.com/acme/inventory."
 OVERSIZED = ["main.oversizedL", "main.oversizedM", "main.oversizedS"]  # largest first
 MIB = 1 << 20
 
-passed = 0
-failed = 0
-
-
-def ok(name):
-    global passed
-    passed += 1
-    print("ok   %s" % name, flush=True)
-
-
-def fail(name, why):
-    global failed
-    failed += 1
-    print("FAIL %s: %s" % (name, why), flush=True)
-
-
-def check(name, cond, why=""):
-    if cond:
-        ok(name)
-    else:
-        fail(name, why)
-    return cond
+from checks import ok, fail, check  # noqa: E402
+import checks  # noqa: E402
 
 
 def mapdiag(*args, wrap=True, timeout=60):
@@ -656,8 +636,7 @@ def main():
         test_errors("go1.26")
         test_liveness("go1.22")
         test_liveness("go1.27")
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import targets  # noqa: E402
-import test_attach as ta  # noqa: E402  (check/ok/fail and the counters)
+import test_attach as ta
+import checks  # noqa: E402
 
 MAPDIAG = ta.MAPDIAG
 
@@ -172,8 +173,8 @@ def main():
     if os.path.exists(extra):
         import test_watch_target
         test_watch_target.run()
-    print("%d passed, %d failed" % (ta.passed, ta.failed))
-    return 1 if ta.failed else 0
+    print("%d passed, %d failed" % (checks.passed, checks.failed))
+    return 1 if checks.failed else 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import targets  # noqa: E402
-import test_attach as ta  # noqa: E402
+import test_attach as ta
+import checks  # noqa: E402
 
 
 def collect_stats(p, out, done):
@@ -103,5 +104,5 @@ def run():
 
 if __name__ == "__main__":
     run()
-    print("%d passed, %d failed" % (ta.passed, ta.failed))
-    sys.exit(1 if ta.failed else 0)
+    print("%d passed, %d failed" % (checks.passed, checks.failed))
+    sys.exit(1 if checks.failed else 0)
