@@ -17,6 +17,7 @@ package main
 
 import (
 	"encoding/json"
+	"example.com/acme/internal/live"
 	"flag"
 	"fmt"
 	"os"
@@ -24,7 +25,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -308,52 +308,6 @@ func buildOracle() []byte {
 	return b
 }
 
-// ---- liveness helpers ----
-
-var sink atomic.Uint64
-
-// spin alternates ~200us of arithmetic with 1ms of sleep, forever: threads
-// that are busy at random moments without saturating a 2-core test machine.
-func spin(id int) {
-	x := uint64(id) + 1
-	for {
-		deadline := time.Now().Add(200 * time.Microsecond)
-		for time.Now().Before(deadline) {
-			for i := 0; i < 1000; i++ {
-				x ^= x << 13
-				x ^= x >> 7
-				x ^= x << 17
-			}
-		}
-		sink.Add(x & 1)
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// churn makes the runtime create and destroy OS threads continuously: a
-// goroutine that exits while locked to its thread takes the thread with it,
-// and the next one needs a new thread.
-func churn() {
-	for {
-		done := make(chan struct{})
-		go func() {
-			runtime.LockOSThread()
-			time.Sleep(100 * time.Microsecond)
-			close(done)
-		}()
-		<-done
-	}
-}
-
-func tick() {
-	var n uint64
-	for {
-		time.Sleep(10 * time.Millisecond)
-		n++
-		os.Stderr.WriteString("TICK " + strconv.FormatUint(n, 10) + "\n")
-	}
-}
-
 func main() {
 	tickFlag := flag.Bool("tick", false, "print TICK <n> to stderr every 10ms")
 	threads := flag.Int("threads", 4, "number of busy goroutines (compute 200us, sleep 1ms)")
@@ -371,13 +325,13 @@ func main() {
 		runtime.GOMAXPROCS(p)
 	}
 	for i := 0; i < *threads; i++ {
-		go spin(i)
+		go live.Spin(i)
 	}
 	if *tickFlag {
-		go tick()
+		go live.Tick()
 	}
 	if *churnFlag {
-		go churn()
+		go live.Churn()
 	}
 
 	if _, err := os.Stdout.Write(line); err != nil {

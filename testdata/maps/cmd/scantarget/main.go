@@ -62,6 +62,7 @@ package main
 
 import (
 	"encoding/json"
+	"example.com/acme/internal/live"
 	"flag"
 	"fmt"
 	"os"
@@ -792,35 +793,6 @@ func buildOracle(many int) []byte {
 	return b
 }
 
-// ---- liveness helpers (as maptarget's) ----
-
-var sink atomic.Uint64
-
-func spin(id int) {
-	x := uint64(id) + 1
-	for {
-		deadline := time.Now().Add(200 * time.Microsecond)
-		for time.Now().Before(deadline) {
-			for i := 0; i < 1000; i++ {
-				x ^= x << 13
-				x ^= x >> 7
-				x ^= x << 17
-			}
-		}
-		sink.Add(x & 1)
-		time.Sleep(time.Millisecond)
-	}
-}
-
-func tick() {
-	var n uint64
-	for {
-		time.Sleep(10 * time.Millisecond)
-		n++
-		os.Stderr.WriteString("TICK " + strconv.FormatUint(n, 10) + "\n")
-	}
-}
-
 func main() {
 	tickFlag := flag.Bool("tick", false, "print TICK <n> to stderr every 10ms")
 	threads := flag.Int("threads", 2, "number of busy goroutines (compute 200us, sleep 1ms)")
@@ -838,10 +810,10 @@ func main() {
 		runtime.GOMAXPROCS(p)
 	}
 	for i := 0; i < *threads; i++ {
-		go spin(i)
+		go live.Spin(i)
 	}
 	if *tickFlag {
-		go tick()
+		go live.Tick()
 	}
 	if _, err := os.Stdout.Write(line); err != nil {
 		os.Exit(1)
