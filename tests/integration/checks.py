@@ -31,6 +31,12 @@ def check(name, cond, why=""):
     return cond
 
 
+def skip(name, why):
+    """A check that cannot run here (not as root): said, and counted
+    neither way, so that a skipped check never reads as passed."""
+    print("skip %s: %s" % (name, why), flush=True)
+
+
 def summary(prefix=""):
     """Print the result line; the exit status for it."""
     print("%s%d passed, %d failed" % (prefix, passed, failed))

@@ -268,7 +268,7 @@ def test_process_errors():
 def test_permission():
     """As nobody against a root-owned target: exit 3, naming CAP_SYS_PTRACE."""
     if os.geteuid() != 0:
-        ok("permission (skipped: not root)")
+        checks.skip("permission", "not root")
         return
     path = targets.binary(targets.VARIANTS[0])
     p, oracle = targets.start(path)

@@ -640,11 +640,11 @@ def test_traced(variant):
         cases = [("strace -f", ["strace", "-f", "-qq", "-o", "/dev/null", "-p", str(pid)], pid, "strace"),
                  ("strace on one thread", ["strace", "-qq", "-o", "/dev/null", "-p", str(other)],
                   other, "strace")]
-        if shutil.which("gdb"):
+        # gdb, strace, unshare and setpriv come with scripts/setup.sh (the
+        # last two are util-linux, essential on Debian): missing is a failure
+        if check("traced: gdb installed (scripts/setup.sh)", shutil.which("gdb")):
             cases.append(("gdb", ["gdb", "-q", "-nx", "-batch", "-p", str(pid), "-ex", "shell sleep 1"],
                           pid, "gdb"))
-        else:
-            note("traced: gdb not installed, gdb case skipped")
         for label, cmd, watch_tid, comm in cases:
             tr = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
@@ -701,8 +701,10 @@ def test_pid_reuse():
     (MAPDIAG_TEST_SIGSTOP=open|seize), the target is killed and reaped,
     ns_last_pid is set so that the next process gets the same pid, a
     different Go program is started under it, and mapdiag continues."""
-    if os.geteuid() != 0 or not shutil.which("unshare"):
-        ok("pid reuse (skipped: needs root and unshare)")
+    if os.geteuid() != 0:
+        checks.skip("pid reuse", "needs root (ns_last_pid, pid namespaces)")
+        return
+    if not check("pid reuse: unshare installed (util-linux)", shutil.which("unshare")):
         return
     r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", sys.executable,
                         os.path.abspath(__file__), "--pidns-helper"],
@@ -939,8 +941,10 @@ def ptrace_scope():
 
 
 def test_permissions():
-    if os.geteuid() != 0 or not shutil.which("setpriv"):
-        ok("permissions (skipped: needs root and setpriv)")
+    if os.geteuid() != 0:
+        checks.skip("permissions", "needs root (a root-owned target, setpriv to nobody)")
+        return
+    if not check("permissions: setpriv installed (util-linux)", shutil.which("setpriv")):
         return
     scope = ptrace_scope()
     note("kernel.yama.ptrace_scope: %s" % ("absent (no Yama: as 0)" if scope is None else scope))
@@ -1121,8 +1125,7 @@ def audit_selftest():
 
 
 def test_readonly():
-    if not shutil.which("strace"):
-        ok("readonly (skipped: no strace)")
+    if not check("readonly: strace installed (scripts/setup.sh)", shutil.which("strace")):
         return
     audit_selftest()
     p, o = targets.start(targets.writers("go1.26"), ["-mode", "hot"])
