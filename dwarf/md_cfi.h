@@ -25,8 +25,11 @@ typedef struct md_cfa {
 	uint64_t lo, hi;    /* the function (FDE) range the rule came from */
 } md_cfa;
 
-/* Load the FDE table of d's DWARF (.debug_frame).  MD_NOTFOUND when there
- * is none (then callers fall back to frame pointers). */
+/* Prepare to answer from d's .debug_frame; nothing is parsed until the
+ * first md_cfi_at, and then only FDE headers and the FDEs asked about, so
+ * this is cheap on any size of binary.  MD_NOTFOUND when there is no
+ * .debug_frame (then callers fall back to frame pointers).  d must
+ * outlive the md_cfi. */
 md_status md_cfi_open(md_dwarf *d, md_cfi **out, md_err *err);
 void md_cfi_free(md_cfi *c);
 

@@ -46,18 +46,20 @@ typedef struct md_dw_cu {
 	Dwarf_Off die_off;   /* global offset of the DW_TAG_compile_unit DIE */
 	char *name;          /* package path, e.g. "example.com/acme/store" */
 	size_t name_len;
-	int loaded;
-	md_dw_var *vars;
-	size_t nvars;
+	int loaded;          /* every top-level DIE read */
+	Dwarf_Off resume;    /* else the next one to read; 0: none read yet */
+	md_dw_var *vars;     /* the variables read so far, in DIE order */
+	size_t nvars, cap;
 } md_dw_cu;
 
 /* ---- symbolization (md_dwsym.c, md_dwloc.c) ---- */
 
-/* One function of the ELF symbol table; its name is at d->symnames +
- * name. */
+/* One function of the ELF symbol table; its name is at d->symstr + name
+ * (the file's string table, mapped, never copied). */
 typedef struct md_dw_sym {
 	uint64_t lo, hi;
-	size_t name;
+	uint32_t name;       /* st_name */
+	uint32_t idx;        /* its place in .symtab, to break ties */
 } md_dw_sym;
 
 /* One DW_TAG_subprogram with code: [lo, hi) and its DIE. */
@@ -117,7 +119,9 @@ struct md_dwarf {
 	int syms_built;
 	md_dw_sym *syms;     /* sorted by lo, one per address */
 	size_t nsyms;
-	char *symnames;      /* the names, NUL-separated */
+	Elf *symelf;         /* kept open (mapped) for the names */
+	const char *symstr;  /* .strtab of .symtab, symstr_len bytes */
+	size_t symstr_len;
 
 	/* Compile units with code and their ranges, built on first need. */
 	int codes_state;     /* 0 not built, 1 built, -1 failed */
@@ -137,6 +141,16 @@ md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err);
 typedef struct md_dwsrc md_dwsrc;
 md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err);
 void md_dwsrc_free(md_dwsrc *s);
+/* The bytes of section name (".debug_frame"), decompressed: 1 and *p, *n
+ * when s has it, else 0.  Valid until md_dwsrc_free. */
+int md_dwsrc_section(const md_dwsrc *s, const char *name, const unsigned char **p,
+                     uint64_t *n);
+/* A second libdwarf instance over one section held in memory (n bytes at
+ * p, which must outlive it): md_cfi.c hands libdwarf a .debug_frame of the
+ * few FDEs it needs.  Free with md_dwsrc_close_mem. */
+md_status md_dwsrc_open_mem(const char *name, const unsigned char *p, uint64_t n,
+                            Dwarf_Debug *dbg, md_dwsrc **out, md_err *err);
+void md_dwsrc_close_mem(Dwarf_Debug dbg, md_dwsrc *s);
 
 /* Visit the root DIE of every compile unit, in order: fn(d, cu, version,
  * arg, err) returns MD_OK to go on, anything else stops the walk and is

@@ -576,6 +576,55 @@ out:
 	return rc;
 }
 
+int md_dwsrc_section(const md_dwsrc *s, const char *name, const unsigned char **p,
+                     uint64_t *n)
+{
+	for (int i = 1; s && i <= s->nsec; i++)
+		if (!strcmp(s->s[i].name, name) && s->s[i].data) {
+			*p = s->s[i].data;
+			*n = s->s[i].usize;
+			return 1;
+		}
+	return 0;
+}
+
+md_status md_dwsrc_open_mem(const char *name, const unsigned char *p, uint64_t n,
+                            Dwarf_Debug *dbg, md_dwsrc **out, md_err *err)
+{
+	*dbg = NULL;
+	*out = NULL;
+	md_dwsrc *s = calloc(1, sizeof *s);
+	if (!s)
+		return md_err_set(err, MD_E_NOMEM, "DWARF sections");
+	s->nsec = 1;
+	snprintf(s->s[1].name, sizeof s->s[1].name, "%s", name);
+	s->s[1].size = s->s[1].usize = n;
+	s->s[1].data = p;
+	s->iface.object = s;
+	s->iface.methods = &methods;
+	Dwarf_Error e = NULL;
+	int r = dwarf_object_init_b(&s->iface, NULL, NULL, DW_GROUPNUMBER_ANY, dbg, &e);
+	if (r != DW_DLV_OK) {
+		md_status st = r == DW_DLV_NO_ENTRY ? MD_NOTFOUND :
+		               md_err_set(err, MD_E_DWARF, "%s: %s", name,
+		                          e ? dwarf_errmsg(e) : "libdwarf cannot read it");
+		if (e)
+			dwarf_dealloc(NULL, e, DW_DLA_ERROR);
+		*dbg = NULL;
+		free(s);
+		return st;
+	}
+	*out = s;
+	return MD_OK;
+}
+
+void md_dwsrc_close_mem(Dwarf_Debug dbg, md_dwsrc *s)
+{
+	if (dbg)
+		dwarf_object_finish(dbg, NULL);
+	free(s);
+}
+
 void md_dwsrc_free(md_dwsrc *s)
 {
 	if (!s)

@@ -164,17 +164,16 @@ static md_status var_addr(md_dwarf *d, Dwarf_Die die, uint64_t *addr,
 	return st;
 }
 
-static md_status add_var(md_dw_cu *c, size_t *cap, const char *name,
-                         size_t len, uint64_t addr, md_type_id type,
-                         md_err *err)
+static md_status add_var(md_dw_cu *c, const char *name, size_t len, uint64_t addr,
+                         md_type_id type, md_err *err)
 {
-	if (c->nvars == *cap) {
-		size_t ncap = *cap ? 2 * *cap : 16;
+	if (c->nvars == c->cap) {
+		size_t ncap = c->cap ? 2 * c->cap : 16;
 		md_dw_var *n = realloc(c->vars, ncap * sizeof *n);
 		if (!n)
 			return md_err_set(err, MD_E_NOMEM, "variable list");
 		c->vars = n;
-		*cap = ncap;
+		c->cap = ncap;
 	}
 	md_dw_var *v = &c->vars[c->nvars];
 	v->name = dupn(name, len);
@@ -189,8 +188,8 @@ static md_status add_var(md_dw_cu *c, size_t *cap, const char *name,
 
 /* Read one variable DIE into the CU's list (skipping what is not a
  * package variable with an address and a type). */
-static md_status load_var(md_dwarf *d, md_dw_cu *c, size_t *cap, Dwarf_Die die,
-                          const char *esc, size_t esc_len, md_err *err)
+static md_status load_var(md_dwarf *d, md_dw_cu *c, Dwarf_Die die, const char *esc,
+                          size_t esc_len, md_err *err)
 {
 	char name[1024], fixed[1024];
 	uint64_t addr = 0;
@@ -212,11 +211,23 @@ static md_status load_var(md_dwarf *d, md_dw_cu *c, size_t *cap, Dwarf_Die die,
 		snprintf(fixed, sizeof fixed, "%s%s", c->name, name + esc_len);
 		use = fixed;
 	}
-	return add_var(c, cap, use, strlen(use), addr, type, err);
+	return add_var(c, use, strlen(use), addr, type, err);
 }
 
-/* Read the CU's top-level DW_TAG_variable children once. */
-static md_status load_cu(md_dwarf *d, md_dw_cu *c, md_err *err)
+static int is_var(const md_dw_var *v, const char *want, size_t wlen)
+{
+	return v->len == wlen && memcmp(v->name, want, wlen) == 0;
+}
+
+/* Read the CU's top-level DW_TAG_variable children, from where the last
+ * call stopped, until the variable named want (wlen bytes) has been read
+ * or, with want NULL, to the end.  Why not always to the end: the runtime
+ * has a CU that holds every type of the program (26 MB of DIEs in a
+ * 2,000-package service), and the runtime's variables come before it, so
+ * writer detection's lookups of runtime.g0 and runtime.m0 would read
+ * every type only to find nothing there. */
+static md_status load_cu_until(md_dwarf *d, md_dw_cu *c, const char *want, size_t wlen,
+                               md_err *err)
 {
 	if (c->loaded)
 		return MD_OK;
@@ -225,34 +236,55 @@ static md_status load_cu(md_dwarf *d, md_dw_cu *c, md_err *err)
 	if (esc_len == c->name_len)
 		esc_len = 0; /* nothing escaped: names already match */
 	Dwarf_Die cu = NULL, die = NULL;
-	size_t cap = c->nvars;
-	md_status st = md_dw_die(d, c->die_off, &cu, err);
-	if (st == MD_OK)
-		st = md_dw_child(d, cu, &die, err);
-	while (st == MD_OK && die) {
+	md_status st;
+	if (c->resume) {
+		st = md_dw_die(d, c->resume, &die, err);
+	} else {
+		st = md_dw_die(d, c->die_off, &cu, err);
+		if (st == MD_OK)
+			st = md_dw_child(d, cu, &die, err);
+	}
+	int found = 0;
+	while (st == MD_OK && die && !found) {
 		Dwarf_Half tag = 0;
+		size_t before = c->nvars;
 		st = md_dw_tag(d, die, &tag, err);
 		if (st == MD_OK && tag == DW_TAG_variable)
-			st = load_var(d, c, &cap, die, esc, esc_len, err);
+			st = load_var(d, c, die, esc, esc_len, err);
+		found = st == MD_OK && want && c->nvars > before &&
+		        is_var(&c->vars[c->nvars - 1], want, wlen);
 		Dwarf_Die next = NULL;
 		if (st == MD_OK)
 			st = md_dw_sibling(d, die, &next, err);
 		md_dw_free_die(d, die);
 		die = next;
 	}
+	Dwarf_Off next_off = 0;
+	if (st == MD_OK && die) {
+		Dwarf_Error e = NULL;
+		if (dwarf_dieoffset(die, &next_off, &e) != DW_DLV_OK)
+			st = md_dw_fail(d, e, err, "reading a DIE offset");
+	}
 	md_dw_free_die(d, die);
 	md_dw_free_die(d, cu);
-	if (st == MD_OK)
-		c->loaded = 1;
-	else {
+	if (st == MD_OK) {
+		c->resume = next_off;
+		c->loaded = next_off == 0;
+	} else {
 		/* Start afresh next time rather than keep half a list. */
 		for (size_t i = 0; i < c->nvars; i++)
 			free(c->vars[i].name);
 		free(c->vars);
 		c->vars = NULL;
-		c->nvars = 0;
+		c->nvars = c->cap = 0;
+		c->resume = 0;
 	}
 	return st;
+}
+
+static md_status load_cu(md_dwarf *d, md_dw_cu *c, md_err *err)
+{
+	return load_cu_until(d, c, NULL, 0, err);
 }
 
 static int cu_matches(const md_dw_cu *c, const char *expr, size_t elen)
@@ -388,6 +420,17 @@ static md_status not_found(md_dwarf *d, const char *expr, size_t pkg_len,
 	return md_err_set(err, MD_NOTFOUND, "%s", buf);
 }
 
+/* The variable a CU named c would hold for expr: its name runs from the
+ * package path through the identifier, to the next '.' or '[' (a Go
+ * identifier has neither). */
+static size_t var_len(const md_dw_cu *c, const char *expr, size_t elen)
+{
+	size_t n = c->name_len + 1;
+	while (n < elen && expr[n] != '.' && expr[n] != '[')
+		n++;
+	return n;
+}
+
 md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
                             uint64_t *addr, md_type_id *type, md_err *err)
 {
@@ -395,34 +438,52 @@ md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
 	if (st != MD_OK)
 		return st;
 	size_t elen = strlen(expr);
-	const md_dw_var *best = NULL;
 	size_t pkg_len = 0;
 	int matched = 0;
-	for (size_t i = 0; i < d->ncus; i++) {
-		md_dw_cu *c = &d->cus[i];
-		if (!cu_matches(c, expr, elen))
-			continue;
+	/* The longest package path that matches names the longest variable
+	 * (its name then extends further into expr), so CUs are tried from
+	 * the longest matching name down; among CUs of one name (the
+	 * runtime has several), the first that holds the variable wins. */
+	size_t len = SIZE_MAX;
+	for (;;) {
+		size_t cur = 0;
+		for (size_t i = 0; i < d->ncus; i++) {
+			const md_dw_cu *c = &d->cus[i];
+			if (c->name_len < len && c->name_len > cur && cu_matches(c, expr, elen))
+				cur = c->name_len;
+		}
+		if (!cur)
+			break;
+		len = cur;
+		if (!matched)
+			pkg_len = cur;
 		matched = 1;
-		if (c->name_len > pkg_len)
-			pkg_len = c->name_len;
-		st = load_cu(d, c, err);
-		if (st != MD_OK)
-			return st;
-		for (size_t j = 0; j < c->nvars; j++) {
-			const md_dw_var *v = &c->vars[j];
-			char after = v->len <= elen ? expr[v->len] : 'x';
-			if (v->len <= elen && (after == '\0' || after == '.' || after == '[') &&
-			    (!best || v->len > best->len) &&
-			    memcmp(expr, v->name, v->len) == 0)
-				best = v;
+		for (size_t i = 0; i < d->ncus; i++) {
+			md_dw_cu *c = &d->cus[i];
+			if (c->name_len != len || !cu_matches(c, expr, elen))
+				continue;
+			size_t wlen = var_len(c, expr, elen);
+			size_t have = c->nvars;
+			const md_dw_var *v = NULL;
+			for (size_t j = 0; j < have && !v; j++)
+				if (is_var(&c->vars[j], expr, wlen))
+					v = &c->vars[j];
+			if (!v && !c->loaded) {
+				if ((st = load_cu_until(d, c, expr, wlen, err)) != MD_OK)
+					return st;
+				for (size_t j = have; j < c->nvars && !v; j++)
+					if (is_var(&c->vars[j], expr, wlen))
+						v = &c->vars[j];
+			}
+			if (v) {
+				*name_len = v->len;
+				*addr = v->addr;
+				*type = v->type;
+				return MD_OK;
+			}
 		}
 	}
-	if (!best)
-		return not_found(d, expr, pkg_len, matched, err);
-	*name_len = best->len;
-	*addr = best->addr;
-	*type = best->type;
-	return MD_OK;
+	return not_found(d, expr, pkg_len, matched, err);
 }
 
 /* Whether CU c can hold variables named with prefix: the prefix lies
