@@ -63,6 +63,8 @@ struct md_dwsrc {
 	unsigned char *cmap;  /* the cache file */
 	size_t cmap_len;
 	Dwarf_Obj_Access_Interface iface;
+	uint64_t key, file_size;  /* what the cache files are keyed by */
+	char base[4000];          /* cache dir + "/" + key in hex; "" if none */
 };
 
 /* ---- libdwarf's object-access methods ---------------------------------- */
@@ -367,7 +369,8 @@ static void prune(const char *dir)
 	while ((de = readdir(dp)) && n < 256) {
 		size_t l = strlen(de->d_name);
 		struct stat st;
-		if (l < 7 || l >= sizeof v[0].name || strcmp(de->d_name + l - 6, ".dwarf") ||
+		if (l < 7 || l >= sizeof v[0].name ||
+		    (strcmp(de->d_name + l - 6, ".dwarf") && strcmp(de->d_name + l - 4, ".cus")) ||
 		    fstatat(dirfd(dp), de->d_name, &st, 0) != 0)
 			continue;
 		snprintf(v[n].name, sizeof v[n].name, "%s", de->d_name);
@@ -526,10 +529,15 @@ md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err)
 	}
 	d->info.dwarf_cache = 0;
 	d->info.dwarf_cache_path[0] = '\0';
+	uint64_t key = cache_key(s, (uint64_t)st.st_size, d->info.build_id);
+	char dir[3900];
+	cache_dir(dir, sizeof dir);
+	s->key = key;
+	s->file_size = (uint64_t)st.st_size;
+	if (dir[0])
+		snprintf(s->base, sizeof s->base, "%.3900s/%016llx", dir, (unsigned long long)key);
 	if (compressed) {
-		uint64_t key = cache_key(s, (uint64_t)st.st_size, d->info.build_id);
-		char dir[3900], final[4096];
-		cache_dir(dir, sizeof dir);
+		char final[4096];
 		snprintf(final, sizeof final, "%.3900s/%016llx.dwarf", dir, (unsigned long long)key);
 		layout(s);
 		int cfd = dir[0] ? open(final, O_RDONLY | O_CLOEXEC) : -1;
@@ -574,6 +582,15 @@ out:
 	if (s)
 		md_dwsrc_free(s);
 	return rc;
+}
+
+const char *md_dwsrc_cache_base(const md_dwsrc *s, uint64_t *key, uint64_t *file_size)
+{
+	if (!s || !s->base[0])
+		return NULL;
+	*key = s->key;
+	*file_size = s->file_size;
+	return s->base;
 }
 
 int md_dwsrc_section(const md_dwsrc *s, const char *name, const unsigned char **p,

@@ -235,6 +235,9 @@ static md_status build_syms(md_dwarf *d, md_err *err)
 				d->syms[w++] = d->syms[i];
 		d->nsyms = w;
 	}
+	for (size_t i = 0; i < d->nsyms; i++)
+		if (d->syms[i].hi > d->syms_end)
+			d->syms_end = d->syms[i].hi;
 	if (d->symstr)
 		d->symelf = elf;   /* the names live in its mapping */
 	else if (elf)
@@ -665,6 +668,11 @@ md_status md_dwarf_func_name_at(md_dwarf *d, uint64_t pc, md_func *out, md_err *
 	if (st != MD_OK)
 		return st;
 	const md_dw_sym *s = sym_at(d, pc);
+	/* Outside every symbol (the vDSO, a C library, garbage): DWARF
+	 * knows no more, and asking it would index every CU's ranges. */
+	if (!s && d->nsyms && (pc < d->syms[0].lo || pc >= d->syms_end))
+		return md_err_set(err, MD_NOTFOUND, "no function at 0x%llx",
+		                  (unsigned long long)pc);
 	if (!s)
 		return md_dwarf_func_at(d, pc, out, err);
 	snprintf(out->name, sizeof out->name, "%s", sym_name(d, s));
@@ -898,6 +906,7 @@ void md_dw_sym_free(md_dwarf *d)
 	free(d->codes);
 	free(d->ranges);
 	d->syms = NULL;
+	d->syms_end = 0;
 	d->codes = NULL;
 	d->ranges = NULL;
 	d->nsyms = d->ncodes = d->nranges = 0;

@@ -66,8 +66,8 @@ static md_status index_one(md_dwarf *d, Dwarf_Die cu, Dwarf_Half ver, void *arg,
 	return MD_OK;
 }
 
-/* Read the CU headers once and remember each Go CU's name and root DIE;
- * a failure poisons the index. */
+/* Read the CU headers once and remember each Go CU's name and root DIE
+ * (from the cache when it has them); a failure poisons the index. */
 static md_status index_cus(md_dwarf *d, md_err *err)
 {
 	if (d->cus_state == 1)
@@ -75,10 +75,37 @@ static md_status index_cus(md_dwarf *d, md_err *err)
 	if (d->cus_state == -1)
 		return md_err_set(err, MD_E_DWARF, "%s: unreadable compile units",
 		                  d->info.dwarf_path);
+	if (!d->cus_stale && md_cuidx_load(d) == MD_OK) {
+		d->cus_state = 1;
+		d->cus_cached = 1;
+		return MD_OK;
+	}
 	size_t cap = 0;
 	md_status st = md_dw_each_cu(d, index_one, &cap, err);
 	d->cus_state = st == MD_OK ? 1 : -1;
+	if (st == MD_OK)
+		md_cuidx_save(d);
 	return st;
+}
+
+/* Forget a cached index that proved wrong (or might be, before a "not
+ * found") and read the CU headers instead. */
+static md_status reindex(md_dwarf *d, md_err *err)
+{
+	for (size_t i = 0; i < d->ncus; i++) {
+		for (size_t j = 0; j < d->cus[i].nvars; j++)
+			free(d->cus[i].vars[j].name);
+		free(d->cus[i].vars);
+		free(d->cus[i].name);
+	}
+	free(d->cus);
+	d->cus = NULL;
+	d->ncus = 0;
+	d->cus_state = 0;
+	d->cus_cached = 0;
+	d->cus_stale = 1;   /* not from the file again */
+	md_cuidx_drop(d);
+	return index_cus(d, err);
 }
 
 /* Go's linker names symbols with the package path escaped as by
@@ -241,6 +268,18 @@ static md_status load_cu_until(md_dwarf *d, md_dw_cu *c, const char *want, size_
 		st = md_dw_die(d, c->resume, &die, err);
 	} else {
 		st = md_dw_die(d, c->die_off, &cu, err);
+		if (st == MD_OK && d->cus_cached) {
+			/* the cache's claim, checked against the DIE it points at */
+			Dwarf_Half tag = 0;
+			char name[1024];
+			if (md_dw_tag(d, cu, &tag, err) != MD_OK || tag != DW_TAG_compile_unit ||
+			    md_dw_name(d, cu, name, sizeof name, err) != MD_OK ||
+			    strcmp(name, c->name) != 0) {
+				d->cus_stale = 1;
+				st = md_err_set(err, MD_E_DWARF, "%s: the cached CU index does not "
+				                "match its DWARF", d->info.dwarf_path);
+			}
+		}
 		if (st == MD_OK)
 			st = md_dw_child(d, cu, &die, err);
 	}
@@ -431,8 +470,8 @@ static size_t var_len(const md_dw_cu *c, const char *expr, size_t elen)
 	return n;
 }
 
-md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
-                            uint64_t *addr, md_type_id *type, md_err *err)
+static md_status find_var(md_dwarf *d, const char *expr, size_t *name_len,
+                          uint64_t *addr, md_type_id *type, md_err *err)
 {
 	md_status st = index_cus(d, err);
 	if (st != MD_OK)
@@ -486,6 +525,19 @@ md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
 	return not_found(d, expr, pkg_len, matched, err);
 }
 
+md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
+                            uint64_t *addr, md_type_id *type, md_err *err)
+{
+	md_status st = find_var(d, expr, name_len, addr, type, err);
+	/* A cached index is trusted for what it finds, once its CU is
+	 * checked, but not for what it lacks. */
+	if (d->cus_cached && (st == MD_NOTFOUND || d->cus_stale)) {
+		if ((st = reindex(d, err)) == MD_OK)
+			st = find_var(d, expr, name_len, addr, type, err);
+	}
+	return st;
+}
+
 /* Whether CU c can hold variables named with prefix: the prefix lies
  * inside "<cu>." or extends it. */
 static int cu_may_hold(const md_dw_cu *c, const char *prefix, size_t plen)
@@ -495,21 +547,34 @@ static int cu_may_hold(const md_dw_cu *c, const char *prefix, size_t plen)
 	return prefix[c->name_len] == '.' && memcmp(prefix, c->name, c->name_len) == 0;
 }
 
+/* Read every CU that can hold variables named with prefix. */
+static md_status load_prefix(md_dwarf *d, const char *prefix, size_t plen, md_err *err)
+{
+	md_status st = index_cus(d, err);
+	for (size_t i = 0; st == MD_OK && i < d->ncus; i++)
+		if (cu_may_hold(&d->cus[i], prefix, plen))
+			st = load_cu(d, &d->cus[i], err);
+	return st;
+}
+
 md_status md_dwarf_each_var(md_dwarf *d, const char *prefix, md_var_fn fn, void *arg,
                             md_err *err)
 {
-	md_status st = index_cus(d, err);
-	if (st != MD_OK)
-		return st;
 	if (!prefix)
 		prefix = "";
 	size_t plen = strlen(prefix);
+	/* All CUs first, then the callbacks: a cached index that proves
+	 * wrong is replaced before anything has been reported from it. */
+	md_status st = load_prefix(d, prefix, plen, err);
+	if (st != MD_OK && d->cus_stale && d->cus_cached &&
+	    (st = reindex(d, err)) == MD_OK)
+		st = load_prefix(d, prefix, plen, err);
+	if (st != MD_OK)
+		return st;
 	for (size_t i = 0; i < d->ncus; i++) {
 		md_dw_cu *c = &d->cus[i];
 		if (!cu_may_hold(c, prefix, plen))
 			continue;
-		if ((st = load_cu(d, c, err)) != MD_OK)
-			return st;
 		for (size_t j = 0; j < c->nvars; j++) {
 			const md_dw_var *v = &c->vars[j];
 			if (v->len < plen || memcmp(v->name, prefix, plen) != 0 ||
