@@ -23,13 +23,17 @@
 #define REG_RBP 6
 #define REG_RA  16
 
-/* One FDE of the file's .debug_frame. */
+/* One FDE of the file's .debug_frame, as the index (and its cache file,
+ * <key>.fdes) holds it; the rest is read from the entry when it is used. */
 typedef struct fde_ent {
 	uint64_t lo, hi;      /* link-time pc range */
-	uint64_t off, len;    /* the whole entry, header included */
-	uint64_t cie;         /* its CIE's offset in the file's section */
-	int state;            /* 0 not in the small section, 1 in it, -1 refused */
+	uint64_t off;         /* the entry's offset in the section */
 } fde_ent;
+
+/* An FDE of the file as used: checked, and where its CIE is. */
+typedef struct fde_use {
+	uint64_t off, len, cie;
+} fde_use;
 
 /* A CIE copied into the small section. */
 typedef struct cie_map {
@@ -41,8 +45,11 @@ struct md_cfi {
 	const unsigned char *sec;   /* the file's .debug_frame */
 	uint64_t sec_len;
 	int indexed;
-	fde_ent *e;
+	fde_ent *e;           /* sorted by lo: malloc'd, or idx's records */
 	size_t n;
+	md_recidx idx;
+	uint64_t *in, *refused;   /* FDE offsets in the small section, or not */
+	size_t nin, nrefused;
 	/* the small section and the libdwarf instance reading it */
 	unsigned char *buf;
 	size_t len, cap;
@@ -100,11 +107,27 @@ static int ent_cmp(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
+/* Whether the entry at off is an FDE for [lo, hi) whose CIE pointer names
+ * a CIE; *u says where it is. */
+static int check_fde(const md_cfi *c, const fde_ent *f, fde_use *u)
+{
+	uint64_t total, id, t2, id2;
+	int idsz, idsz2;
+	if (!entry_at(c->sec, c->sec_len, f->off, &total, &idsz, &id) || id == UINT64_MAX ||
+	    total - (uint64_t)idsz - (idsz == 8 ? 12 : 4) < 16 ||
+	    !entry_at(c->sec, c->sec_len, id, &t2, &idsz2, &id2) || id2 != UINT64_MAX)
+		return 0;
+	const unsigned char *h = c->sec + f->off + (idsz == 8 ? 12 : 4) + idsz;
+	if (rd(h, 8) != f->lo || rd(h + 8, 8) != f->hi - f->lo)
+		return 0;
+	*u = (fde_use){ f->off, total, id };
+	return 1;
+}
+
 /* The FDE headers, sorted by address (Go writes them sorted: the check is
  * one pass).  Only FDEs whose CIE pointer names a CIE are kept. */
-static md_status build_index(md_cfi *c, md_err *err)
+static md_status scan_index(md_cfi *c, md_err *err)
 {
-	c->indexed = 1;
 	const unsigned char *s = c->sec;
 	uint64_t n = c->sec_len, off = 0;
 	size_t cap = 0;
@@ -135,7 +158,7 @@ static md_status build_index(md_cfi *c, md_err *err)
 					cap = ncap;
 				}
 				fde_ent *f = &c->e[c->n++];
-				*f = (fde_ent){ lo, lo + range, off, total, id, 0 };
+				*f = (fde_ent){ lo, lo + range, off };
 				if (c->n > 1 && ent_cmp(&c->e[c->n - 2], f) > 0)
 					sorted = 0;
 			}
@@ -144,6 +167,34 @@ static md_status build_index(md_cfi *c, md_err *err)
 	}
 	if (!sorted)
 		qsort(c->e, c->n, sizeof *c->e, ent_cmp);
+	return MD_OK;
+}
+
+static void drop_index(md_cfi *c)
+{
+	if (c->idx.map)
+		md_recidx_unmap(&c->idx);
+	else
+		free(c->e);
+	c->e = NULL;
+	c->n = 0;
+}
+
+/* The index: from the cache when it is there, else scanned and cached. */
+static md_status build_index(md_cfi *c, md_err *err)
+{
+	c->indexed = 1;
+	if (md_recidx_map(c->d, "fdes", sizeof *c->e, &c->idx)) {
+		c->e = (fde_ent *)c->idx.recs;
+		c->n = c->idx.n;
+		return MD_OK;
+	}
+	md_status st = scan_index(c, err);
+	if (st != MD_OK) {
+		drop_index(c);
+		return st;
+	}
+	md_recidx_save(c->d, "fdes", c->e, sizeof *c->e, c->n, 0);
 	return MD_OK;
 }
 
@@ -216,7 +267,25 @@ static int open_small(md_cfi *c)
 
 /* Put f (and its CIE, once) into the small section and restart libdwarf
  * on it.  On failure the section is as it was and f is refused. */
-static int add_fde(md_cfi *c, fde_ent *f)
+static int has(const uint64_t *v, size_t n, uint64_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
+static int push(uint64_t **v, size_t *n, uint64_t x)
+{
+	uint64_t *p = realloc(*v, (*n + 1) * sizeof *p);
+	if (!p)
+		return 0;
+	*v = p;
+	p[(*n)++] = x;
+	return 1;
+}
+
+static int add_fde(md_cfi *c, const fde_use *f)
 {
 	size_t keep = c->len, keep_cies = c->ncies_in;
 	close_small(c);
@@ -251,11 +320,11 @@ static int add_fde(md_cfi *c, fde_ent *f)
 				ptr[i] = (unsigned char)(to >> (8 * i));
 		}
 	}
-	if (ok && open_small(c)) {
-		f->state = 1;
+	if (ok && push(&c->in, &c->nin, f->off) && open_small(c))
 		return 1;
-	}
-	f->state = -1;
+	if (ok && c->nin && c->in[c->nin - 1] == f->off)
+		c->nin--;
+	push(&c->refused, &c->nrefused, f->off);
 	c->len = keep;
 	c->ncies_in = keep_cies;
 	open_small(c);
@@ -283,9 +352,11 @@ void md_cfi_free(md_cfi *c)
 	if (!c)
 		return;
 	close_small(c);
-	free(c->e);
+	drop_index(c);
 	free(c->buf);
 	free(c->cies_in);
+	free(c->in);
+	free(c->refused);
 	free(c);
 }
 
@@ -319,7 +390,21 @@ md_status md_cfi_at(md_cfi *c, uint64_t pc, md_cfa *out, md_err *err)
 			return st;
 	}
 	fde_ent *f = find(c, pc);
-	if (!f || f->state < 0 || (f->state == 0 && !add_fde(c, f)) || !c->fdes)
+	fde_use u;
+	if (f && !check_fde(c, f, &u) && c->idx.map) {
+		/* the cached index is wrong about this FDE: rebuild it */
+		drop_index(c);
+		md_recidx_drop(c->d, "fdes");
+		md_status st = scan_index(c, err);
+		if (st != MD_OK) {
+			drop_index(c);
+			return st;
+		}
+		md_recidx_save(c->d, "fdes", c->e, sizeof *c->e, c->n, 0);
+		f = find(c, pc);
+	}
+	if (!f || !check_fde(c, f, &u) || has(c->refused, c->nrefused, u.off) ||
+	    (!has(c->in, c->nin, u.off) && !add_fde(c, &u)) || !c->fdes)
 		return MD_NOTFOUND;
 
 	Dwarf_Fde fde = NULL;

@@ -292,6 +292,7 @@ void md_dwarf_free(md_dwarf *d)
 {
 	if (!d)
 		return;
+	md_dwvar_close(d);
 	for (size_t i = 0; i < d->ncus; i++) {
 		for (size_t j = 0; j < d->cus[i].nvars; j++)
 			free(d->cus[i].vars[j].name);

@@ -7,6 +7,7 @@
 #define MD_DWARF_PRIV_H
 
 #include <libdwarf.h>
+#include <elf.h>
 #include <dwarf.h>
 
 #include "md_dwarf.h"
@@ -39,7 +40,15 @@ typedef struct md_dw_var {
 	size_t len;
 	uint64_t addr;
 	md_type_id type;
+	Dwarf_Off die;       /* its DW_TAG_variable DIE */
 } md_dw_var;
+
+/* One variable the cache remembers (<key>.vars): a hash of its full name
+ * and where its DIE is.  Sorted by hash. */
+typedef struct md_dw_varrec {
+	uint64_t hash;
+	uint64_t die;
+} md_dw_varrec;
 
 /* One Go compile unit; its variables are read on first need. */
 typedef struct md_dw_cu {
@@ -103,6 +112,21 @@ typedef struct md_dw_range {
 	size_t cu;
 } md_dw_range;
 
+/* md_recidx.c: a sorted table of fixed-size records (symbols, FDEs) kept
+ * in the cache directory as <key>.<ext> and used in place, mapped, so that
+ * a repeat run finds a pc's function without reading 300,000 symbols or
+ * 200,000 FDE headers.  md_recidx_map: 1 and *out when the file exists and
+ * its header checks (key, file size, record size, length), else 0.  The
+ * records are only claims: each user checks the one it finds against the
+ * bytes it points at, and rebuilds (md_recidx_drop, then _save) on a
+ * mismatch. */
+typedef struct md_recidx {
+	void *map;
+	size_t map_len;
+	const unsigned char *recs;
+	size_t n;
+	uint64_t aux;        /* one word the writer chose */
+} md_recidx;
 struct md_dwarf {
 	md_exe_info info;
 	Dwarf_Debug dbg;
@@ -115,6 +139,16 @@ struct md_dwarf {
 	int cus_state;       /* 0 not built, 1 built, -1 failed */
 	int cus_cached;      /* 1: read from the cache, not yet proven whole */
 	int cus_stale;       /* 1: a CU's root DIE disagreed with the cache */
+	/* Variables found by walking a CU: the cache's list (<key>.vars,
+	 * mapped on the first lookup), those to add to it at md_dwarf_free,
+	 * and the ones the cache has found (kept apart from the CUs' lists,
+	 * which hold a CU's variables in DIE order). */
+	int varidx_tried;
+	md_recidx varidx;
+	md_dw_varrec *newvars;
+	size_t nnewvars;
+	md_dw_var *hits;
+	size_t nhits;
 	md_dw_cu *cus;
 	size_t ncus;
 
@@ -126,6 +160,9 @@ struct md_dwarf {
 	Elf *symelf;         /* kept open (mapped) for the names */
 	const char *symstr;  /* .strtab of .symtab, symstr_len bytes */
 	size_t symstr_len;
+	const Elf64_Sym *symtab;  /* .symtab itself, nsymtab entries */
+	size_t nsymtab;
+	md_recidx symidx;    /* syms is this file's records when it is mapped */
 
 	/* Compile units with code and their ranges, built on first need. */
 	int codes_state;     /* 0 not built, 1 built, -1 failed */
@@ -150,8 +187,17 @@ md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err);
  * answers "not found".  md_cuidx_save writes d->cus (atomically, by
  * rename); md_cuidx_drop deletes the file. */
 md_status md_cuidx_load(md_dwarf *d);
+/* md_dwvar.c: write the variables found this run into <key>.vars, free
+ * what the variable lookups hold beyond d->cus. */
+void md_dwvar_close(md_dwarf *d);
 void md_cuidx_save(const md_dwarf *d);
 void md_cuidx_drop(const md_dwarf *d);
+
+int md_recidx_map(const md_dwarf *d, const char *ext, size_t recsz, md_recidx *out);
+void md_recidx_unmap(md_recidx *r);
+void md_recidx_save(const md_dwarf *d, const char *ext, const void *recs, size_t recsz,
+                    size_t n, uint64_t aux);
+void md_recidx_drop(const md_dwarf *d, const char *ext);
 
 /* md_dwsrc.c: start libdwarf on fd's DWARF sections, mapped (compressed
  * ones through the persistent cache); sets d->src and d->info.dwarf_cache.

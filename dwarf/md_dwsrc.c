@@ -370,7 +370,8 @@ static void prune(const char *dir)
 		size_t l = strlen(de->d_name);
 		struct stat st;
 		if (l < 7 || l >= sizeof v[0].name ||
-		    (strcmp(de->d_name + l - 6, ".dwarf") && strcmp(de->d_name + l - 4, ".cus")) ||
+		    (strcmp(de->d_name + l - 6, ".dwarf") && strcmp(de->d_name + l - 4, ".cus") &&
+		     strcmp(de->d_name + l - 5, ".syms") && strcmp(de->d_name + l - 5, ".fdes")) ||
 		    fstatat(dirfd(dp), de->d_name, &st, 0) != 0)
 			continue;
 		snprintf(v[n].name, sizeof v[n].name, "%s", de->d_name);

@@ -110,17 +110,11 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t size)
 
 /* ---- the symbol table -------------------------------------------------- */
 
-/* Read the functions of .symtab (only .symtab: Go's .dynsym lists imports,
- * not its code) straight from libelf's mapping: a 2,000-package service
- * has 300,000 symbols, and copying each through gelf_getsym and its name
- * into an arena cost 30 ms.  A file without one, or one libelf cannot
- * read, leaves the index empty and DWARF answers alone: that is not an
- * error. */
-static md_status read_symtab(md_dwarf *d, Elf *elf, md_err *err)
+/* Find .symtab and its string table in libelf's mapping: 1 when found. */
+static int find_symtab(md_dwarf *d, Elf *elf)
 {
-	size_t cap = 0;
 	if (gelf_getclass(elf) != ELFCLASS64)
-		return MD_OK;   /* md_dwarf_open accepts only 64-bit ELF */
+		return 0;   /* md_dwarf_open accepts only 64-bit ELF */
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL;) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
@@ -130,29 +124,51 @@ static md_status read_symtab(md_dwarf *d, Elf *elf, md_err *err)
 		Elf_Scn *str = elf_getscn(elf, sh.sh_link);
 		Elf_Data *sd = str ? elf_getdata(str, NULL) : NULL;
 		if (!data || !data->d_buf || !sd || !sd->d_buf || !sd->d_size)
-			break;
+			return 0;
 		d->symstr = sd->d_buf;
 		d->symstr_len = sd->d_size;
-		const Elf64_Sym *sy = data->d_buf;
-		size_t n = data->d_size / sizeof *sy;
-		if (n > UINT32_MAX)
-			n = UINT32_MAX;
-		for (size_t i = 0; i < n; i++) {
-			const Elf64_Sym *s = &sy[i];
-			/* Size 0: markers (runtime.text) and C symbols without a
-			 * size; they cannot say where a function ends. */
-			if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_size == 0 ||
-			    s->st_shndx == SHN_UNDEF || s->st_value + s->st_size < s->st_value ||
-			    s->st_name == 0 || s->st_name >= sd->d_size)
-				continue;
-			md_dw_sym *syms = grow(d->syms, &cap, d->nsyms, sizeof *syms);
-			if (!syms)
-				return md_err_set(err, MD_E_NOMEM, "symbol table");
-			d->syms = syms;
-			d->syms[d->nsyms++] = (md_dw_sym){ s->st_value, s->st_value + s->st_size,
-			                                   s->st_name, (uint32_t)i };
-		}
-		break; /* one .symtab per file */
+		d->symtab = data->d_buf;
+		d->nsymtab = data->d_size / sizeof(Elf64_Sym);
+		if (d->nsymtab > UINT32_MAX)
+			d->nsymtab = UINT32_MAX;
+		return 1; /* one .symtab per file */
+	}
+	return 0;
+}
+
+/* Whether symbol i of .symtab is a function we index, as y says. */
+static int sym_ok(const md_dwarf *d, size_t i, const md_dw_sym *y)
+{
+	if (i >= d->nsymtab)
+		return 0;
+	const Elf64_Sym *s = &d->symtab[i];
+	/* Size 0: markers (runtime.text) and C symbols without a size; they
+	 * cannot say where a function ends. */
+	if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_size == 0 ||
+	    s->st_shndx == SHN_UNDEF || s->st_value + s->st_size < s->st_value ||
+	    s->st_name == 0 || s->st_name >= d->symstr_len)
+		return 0;
+	return !y || (y->lo == s->st_value && y->hi == s->st_value + s->st_size &&
+	              y->name == s->st_name);
+}
+
+/* Index the functions of .symtab (only .symtab: Go's .dynsym lists
+ * imports, not its code) straight from libelf's mapping: a 2,000-package
+ * service has 300,000 symbols, and copying each through gelf_getsym and
+ * its name into an arena cost 30 ms. */
+static md_status read_symtab(md_dwarf *d, md_err *err)
+{
+	size_t cap = 0;
+	for (size_t i = 0; i < d->nsymtab; i++) {
+		if (!sym_ok(d, i, NULL))
+			continue;
+		const Elf64_Sym *s = &d->symtab[i];
+		md_dw_sym *syms = grow(d->syms, &cap, d->nsyms, sizeof *syms);
+		if (!syms)
+			return md_err_set(err, MD_E_NOMEM, "symbol table");
+		d->syms = syms;
+		d->syms[d->nsyms++] = (md_dw_sym){ s->st_value, s->st_value + s->st_size,
+		                                   s->st_name, (uint32_t)i };
 	}
 	return MD_OK;
 }
@@ -204,27 +220,25 @@ static int sort_syms(md_dw_sym *a, size_t n)
 	return 1;
 }
 
-static md_status build_syms(md_dwarf *d, md_err *err)
+static void drop_syms(md_dwarf *d)
 {
-	if (d->syms_built)
-		return MD_OK;
-	md_status st = MD_OK;
-	Elf *elf = NULL;
-	if (elf_version(EV_CURRENT) != EV_NONE)
-		elf = elf_begin(d->own_fd, ELF_C_READ_MMAP, NULL);
-	if (elf && elf_kind(elf) == ELF_K_ELF)
-		st = read_symtab(d, elf, err);
+	if (d->symidx.map)
+		md_recidx_unmap(&d->symidx);
+	else
+		free(d->syms);
+	d->syms = NULL;
+	d->nsyms = 0;
+	d->syms_end = 0;
+}
+
+/* The sorted index from .symtab, and into the cache for the next run. */
+static md_status index_syms(md_dwarf *d, md_err *err)
+{
+	md_status st = read_symtab(d, err);
 	if (st == MD_OK && d->nsyms > 1 && !sort_syms(d->syms, d->nsyms))
 		st = md_err_set(err, MD_E_NOMEM, "symbol table");
 	if (st != MD_OK) {
-		/* Out of memory: try afresh next time. */
-		if (elf)
-			elf_end(elf);
-		free(d->syms);
-		d->syms = NULL;
-		d->nsyms = 0;
-		d->symstr = NULL;
-		d->symstr_len = 0;
+		drop_syms(d);
 		return st;
 	}
 	if (d->nsyms > 1) {
@@ -238,10 +252,39 @@ static md_status build_syms(md_dwarf *d, md_err *err)
 	for (size_t i = 0; i < d->nsyms; i++)
 		if (d->syms[i].hi > d->syms_end)
 			d->syms_end = d->syms[i].hi;
-	if (d->symstr)
-		d->symelf = elf;   /* the names live in its mapping */
-	else if (elf)
-		elf_end(elf);
+	md_recidx_save(d, "syms", d->syms, sizeof *d->syms, d->nsyms, d->syms_end);
+	return MD_OK;
+}
+
+/* The symbol index: the cached one when there is one, else built.  A file
+ * without .symtab, or one libelf cannot read, leaves it empty and DWARF
+ * answers alone: that is not an error. */
+static md_status build_syms(md_dwarf *d, md_err *err)
+{
+	if (d->syms_built)
+		return MD_OK;
+	Elf *elf = NULL;
+	if (elf_version(EV_CURRENT) != EV_NONE)
+		elf = elf_begin(d->own_fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !find_symtab(d, elf)) {
+		if (elf)
+			elf_end(elf);
+		d->symstr = NULL;
+		d->symtab = NULL;
+		d->symstr_len = d->nsymtab = 0;
+		d->syms_built = 1;
+		return MD_OK;
+	}
+	d->symelf = elf;   /* names and the checks read its mapping */
+	if (md_recidx_map(d, "syms", sizeof *d->syms, &d->symidx)) {
+		d->syms = (md_dw_sym *)d->symidx.recs;
+		d->nsyms = d->symidx.n;
+		d->syms_end = d->symidx.aux;
+	} else {
+		md_status st = index_syms(d, err);
+		if (st != MD_OK)
+			return st;   /* out of memory: afresh next time */
+	}
 	d->syms_built = 1;
 	return MD_OK;
 }
@@ -253,12 +296,27 @@ static const char *sym_name(const md_dwarf *d, const md_dw_sym *s)
 	return memchr(p, '\0', d->symstr_len - s->name) ? p : "?";
 }
 
-static const md_dw_sym *sym_at(const md_dwarf *d, uint64_t pc)
+static const md_dw_sym *sym_lookup(const md_dwarf *d, uint64_t pc)
 {
 	size_t k = count_le(d->syms, d->nsyms, sizeof *d->syms, pc);
 	if (k == 0 || pc >= d->syms[k - 1].hi)
 		return NULL;
 	return &d->syms[k - 1];
+}
+
+/* The symbol covering pc.  One from the cached index is checked against
+ * the .symtab entry it names; on a mismatch the cache is rebuilt. */
+static const md_dw_sym *sym_at(md_dwarf *d, uint64_t pc)
+{
+	const md_dw_sym *s = sym_lookup(d, pc);
+	if (!s || !d->symidx.map || sym_ok(d, s->idx, s))
+		return s;
+	md_err e;
+	drop_syms(d);
+	md_recidx_drop(d, "syms");
+	if (index_syms(d, &e) != MD_OK)
+		return NULL;
+	return sym_lookup(d, pc);
 }
 
 /* ---- compile units with code ------------------------------------------- */
@@ -893,12 +951,13 @@ md_status md_dwarf_line_at(md_dwarf *d, uint64_t pc, char *file, size_t n,
 
 void md_dw_sym_free(md_dwarf *d)
 {
-	free(d->syms);
+	drop_syms(d);
 	if (d->symelf)
 		elf_end(d->symelf);
 	d->symelf = NULL;
 	d->symstr = NULL;
-	d->symstr_len = 0;
+	d->symtab = NULL;
+	d->symstr_len = d->nsymtab = 0;
 	for (size_t i = 0; i < d->ncodes; i++) {
 		free(d->codes[i].fns);
 		free_lines(&d->codes[i]);

@@ -192,7 +192,7 @@ static md_status var_addr(md_dwarf *d, Dwarf_Die die, uint64_t *addr,
 }
 
 static md_status add_var(md_dw_cu *c, const char *name, size_t len, uint64_t addr,
-                         md_type_id type, md_err *err)
+                         md_type_id type, Dwarf_Off die, md_err *err)
 {
 	if (c->nvars == c->cap) {
 		size_t ncap = c->cap ? 2 * c->cap : 16;
@@ -209,7 +209,32 @@ static md_status add_var(md_dw_cu *c, const char *name, size_t len, uint64_t add
 	v->len = len;
 	v->addr = addr;
 	v->type = type;
+	v->die = die;
 	c->nvars++;
+	return MD_OK;
+}
+
+/* Read one variable DIE of CU c: its name as users write it (into out,
+ * 1024 bytes), address and type.  MD_NOTFOUND for what is not a package
+ * variable with a name, an address and a type. */
+static md_status read_var(md_dwarf *d, const md_dw_cu *c, Dwarf_Die die, const char *esc,
+                          size_t esc_len, char *out, uint64_t *addr, uint64_t *type,
+                          md_err *err)
+{
+	char name[1024];
+	md_status st = md_dw_name(d, die, name, sizeof name, err);
+	if (st != MD_OK)
+		return st;
+	if (!name[0])
+		return MD_NOTFOUND;
+	if ((st = var_addr(d, die, addr, err)) != MD_OK ||
+	    (st = md_dw_ref(d, die, DW_AT_type, type, err)) != MD_OK)
+		return st;
+	/* "example.com/x/lib%2ev3.V" -> "example.com/x/lib.v3.V". */
+	if (esc_len && strncmp(name, esc, esc_len) == 0 && name[esc_len] == '.')
+		snprintf(out, 1024, "%s%s", c->name, name + esc_len);
+	else
+		memcpy(out, name, sizeof name);
 	return MD_OK;
 }
 
@@ -218,27 +243,16 @@ static md_status add_var(md_dw_cu *c, const char *name, size_t len, uint64_t add
 static md_status load_var(md_dwarf *d, md_dw_cu *c, Dwarf_Die die, const char *esc,
                           size_t esc_len, md_err *err)
 {
-	char name[1024], fixed[1024];
-	uint64_t addr = 0;
-	uint64_t type = 0;
-	md_status st = md_dw_name(d, die, name, sizeof name, err);
-	if (st != MD_OK)
-		return st;
-	if (!name[0])
-		return MD_OK;
-	st = var_addr(d, die, &addr, err);
+	char name[1024];
+	uint64_t addr = 0, type = 0;
+	Dwarf_Off off = 0;
+	Dwarf_Error e = NULL;
+	md_status st = read_var(d, c, die, esc, esc_len, name, &addr, &type, err);
 	if (st != MD_OK)
 		return st == MD_NOTFOUND ? MD_OK : st;
-	st = md_dw_ref(d, die, DW_AT_type, &type, err);
-	if (st != MD_OK)
-		return st == MD_NOTFOUND ? MD_OK : st;
-	const char *use = name;
-	/* "example.com/x/lib%2ev3.V" -> "example.com/x/lib.v3.V". */
-	if (esc_len && strncmp(name, esc, esc_len) == 0 && name[esc_len] == '.') {
-		snprintf(fixed, sizeof fixed, "%s%s", c->name, name + esc_len);
-		use = fixed;
-	}
-	return add_var(c, use, strlen(use), addr, type, err);
+	if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK)
+		return md_dw_fail(d, e, err, "reading a DIE offset");
+	return add_var(c, name, strlen(name), addr, type, off, err);
 }
 
 static int is_var(const md_dw_var *v, const char *want, size_t wlen)
@@ -459,6 +473,112 @@ static md_status not_found(md_dwarf *d, const char *expr, size_t pkg_len,
 	return md_err_set(err, MD_NOTFOUND, "%s", buf);
 }
 
+static uint64_t name_hash(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The variable named want (wlen bytes) of CU c, if the cache knows its
+ * DIE: the DIE itself must say so (a DW_TAG_variable of that name with an
+ * address and a type), else the record is ignored. */
+static const md_dw_var *cached_var(md_dwarf *d, const md_dw_cu *c, const char *want,
+                                   size_t wlen)
+{
+	if (!d->varidx_tried) {
+		d->varidx_tried = 1;
+		md_recidx_map(d, "vars", sizeof(md_dw_varrec), &d->varidx);
+	}
+	for (size_t i = 0; i < d->nhits; i++)
+		if (is_var(&d->hits[i], want, wlen))
+			return &d->hits[i];
+	const md_dw_varrec *r = (const md_dw_varrec *)d->varidx.recs;
+	size_t lo = 0, hi = d->varidx.n;
+	uint64_t h = name_hash(want, wlen);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	char esc[1024], name[1024];
+	size_t esc_len = path_to_prefix(c->name, c->name_len, esc, sizeof esc);
+	if (esc_len == c->name_len)
+		esc_len = 0;
+	for (; lo < d->varidx.n && r[lo].hash == h; lo++) {
+		md_err e;
+		Dwarf_Die die = NULL;
+		Dwarf_Half tag = 0;
+		uint64_t addr = 0, type = 0;
+		if (md_dw_die(d, r[lo].die, &die, &e) != MD_OK)
+			continue;
+		int ok = md_dw_tag(d, die, &tag, &e) == MD_OK && tag == DW_TAG_variable &&
+		         read_var(d, c, die, esc, esc_len, name, &addr, &type, &e) == MD_OK &&
+		         strlen(name) == wlen && memcmp(name, want, wlen) == 0;
+		md_dw_free_die(d, die);
+		md_dw_var *n = ok ? realloc(d->hits, (d->nhits + 1) * sizeof *n) : NULL;
+		char *nm = n ? malloc(wlen + 1) : NULL;
+		if (n)
+			d->hits = n;
+		if (!nm)
+			continue;
+		memcpy(nm, want, wlen);
+		nm[wlen] = '\0';
+		d->hits[d->nhits] = (md_dw_var){ nm, wlen, addr, type, r[lo].die };
+		return &d->hits[d->nhits++];
+	}
+	return NULL;
+}
+
+/* Remember a variable found by a walk, for the cache. */
+static void remember(md_dwarf *d, const md_dw_var *v)
+{
+	md_dw_varrec *n = realloc(d->newvars, (d->nnewvars + 1) * sizeof *n);
+	if (!n)
+		return;
+	d->newvars = n;
+	n[d->nnewvars++] = (md_dw_varrec){ name_hash(v->name, v->len), v->die };
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const md_dw_varrec *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->die < y->die ? -1 : x->die > y->die;
+}
+
+void md_dwvar_close(md_dwarf *d)
+{
+	if (d->nnewvars && d->varidx.n < 65536) {
+		size_t n = d->varidx.n + d->nnewvars;
+		md_dw_varrec *all = malloc(n * sizeof *all);
+		if (all) {
+			if (d->varidx.n)
+				memcpy(all, d->varidx.recs, d->varidx.n * sizeof *all);
+			memcpy(all + d->varidx.n, d->newvars, d->nnewvars * sizeof *all);
+			qsort(all, n, sizeof *all, rec_cmp);
+			size_t w = 0;
+			for (size_t i = 0; i < n; i++)
+				if (!w || rec_cmp(&all[w - 1], &all[i]))
+					all[w++] = all[i];
+			md_recidx_save(d, "vars", all, sizeof *all, w, 0);
+			free(all);
+		}
+	}
+	md_recidx_unmap(&d->varidx);
+	free(d->newvars);
+	for (size_t i = 0; i < d->nhits; i++)
+		free(d->hits[i].name);
+	free(d->hits);
+	d->newvars = NULL;
+	d->hits = NULL;
+	d->nnewvars = d->nhits = 0;
+}
+
 /* The variable a CU named c would hold for expr: its name runs from the
  * package path through the identifier, to the next '.' or '[' (a Go
  * identifier has neither). */
@@ -507,12 +627,16 @@ static md_status find_var(md_dwarf *d, const char *expr, size_t *name_len,
 			for (size_t j = 0; j < have && !v; j++)
 				if (is_var(&c->vars[j], expr, wlen))
 					v = &c->vars[j];
+			if (!v && !c->loaded)
+				v = cached_var(d, c, expr, wlen);
 			if (!v && !c->loaded) {
 				if ((st = load_cu_until(d, c, expr, wlen, err)) != MD_OK)
 					return st;
 				for (size_t j = have; j < c->nvars && !v; j++)
 					if (is_var(&c->vars[j], expr, wlen))
 						v = &c->vars[j];
+				if (v)
+					remember(d, v);
 			}
 			if (v) {
 				*name_len = v->len;

@@ -1,7 +1,19 @@
 /* threads.c - per-thread snapshot (see threads.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "threads.h"
+
+/* Both stack windows of one thread in one mapping, populated by the
+ * kernel: no page fault is left for the stopped phase, and populating 32
+ * pages in one call costs a fraction of faulting them in one by one
+ * (4 MB for 30 threads: about 1,000 faults). */
+static unsigned char *windows(void)
+{
+	void *p = mmap(NULL, 2 * MD_STACK_WINDOW, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
 
 static md_status grow(md_threads *ts, int cap, md_err *err)
 {
@@ -13,17 +25,12 @@ static md_status grow(md_threads *ts, int cap, md_err *err)
 	ts->t = t;
 	for (int i = ts->cap; i < cap; i++) {
 		memset(&t[i], 0, sizeof t[i]);
-		t[i].buf = malloc(MD_STACK_WINDOW);
-		t[i].cbuf = malloc(MD_STACK_WINDOW);
-		if (!t[i].buf || !t[i].cbuf) {
-			free(t[i].buf);
-			free(t[i].cbuf);
+		t[i].buf = windows();
+		if (!t[i].buf) {
 			ts->cap = i;
 			return md_err_set(err, MD_E_NOMEM, "stack copies");
 		}
-		/* touch them: no page fault left for the stopped phase */
-		memset(t[i].buf, 0, MD_STACK_WINDOW);
-		memset(t[i].cbuf, 0, MD_STACK_WINDOW);
+		t[i].cbuf = t[i].buf + MD_STACK_WINDOW;
 	}
 	ts->cap = cap;
 	return MD_OK;
@@ -142,8 +149,7 @@ void md_threads_unwind(md_threads *ts, md_cfi *cfi, uint64_t bias)
 void md_threads_free(md_threads *ts)
 {
 	for (int i = 0; i < ts->cap; i++) {
-		free(ts->t[i].buf);
-		free(ts->t[i].cbuf);
+		munmap(ts->t[i].buf, 2 * MD_STACK_WINDOW);
 	}
 	free(ts->t);
 	memset(ts, 0, sizeof *ts);

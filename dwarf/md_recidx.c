@@ -1,0 +1,114 @@
+/* md_recidx.c - sorted tables of fixed-size records kept in the cache
+ * directory, mapped in place (see md_dwarf_priv.h).
+ *
+ * The file: a header (magic, the cache key, the DWARF file's size, the
+ * record size and count, one word the caller defines), then the records.
+ * The header is checked on every use; the records are the caller's to
+ * check against the bytes each points at before believing one.  Written
+ * under a temporary name and renamed into place, so two runs sharing the
+ * cache map either nothing or a whole file.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "md_dwarf_priv.h"
+
+#define RECIDX_MAGIC "MDRECX01"
+/* Larger than any table we write (300,000 symbols: 7 MB). */
+#define RECIDX_MAX   ((uint64_t)1 << 30)
+
+typedef struct recidx_hdr {
+	char magic[8];
+	uint64_t key, file_size;
+	uint64_t recsz, n, aux;
+} recidx_hdr;
+
+static int path_of(const md_dwarf *d, const char *ext, char *out, size_t n, recidx_hdr *h)
+{
+	uint64_t key, fsize;
+	const char *base = md_dwsrc_cache_base(d->src, &key, &fsize);
+	if (!base)
+		return 0;
+	memset(h, 0, sizeof *h);
+	memcpy(h->magic, RECIDX_MAGIC, 8);
+	h->key = key;
+	h->file_size = fsize;
+	return snprintf(out, n, "%s.%s", base, ext) < (int)n;
+}
+
+int md_recidx_map(const md_dwarf *d, const char *ext, size_t recsz, md_recidx *out)
+{
+	memset(out, 0, sizeof *out);
+	char path[4096];
+	recidx_hdr want, h;
+	if (!path_of(d, ext, path, sizeof path, &want))
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	int ok = fstat(fd, &st) == 0 && (uint64_t)st.st_size >= sizeof h &&
+	         (uint64_t)st.st_size <= RECIDX_MAX &&
+	         pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h &&
+	         !memcmp(h.magic, want.magic, 8) && h.key == want.key &&
+	         h.file_size == want.file_size && h.recsz == recsz && h.n &&
+	         h.n <= ((uint64_t)st.st_size - sizeof h) / recsz &&
+	         sizeof h + h.n * recsz == (uint64_t)st.st_size;
+	if (ok) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED) {
+			ok = 0;
+		} else {
+			out->map = m;
+			out->map_len = (size_t)st.st_size;
+			out->recs = (const unsigned char *)m + sizeof h;
+			out->n = (size_t)h.n;
+			out->aux = h.aux;
+		}
+	}
+	close(fd);
+	return ok;
+}
+
+void md_recidx_unmap(md_recidx *r)
+{
+	if (r->map)
+		munmap(r->map, r->map_len);
+	memset(r, 0, sizeof *r);
+}
+
+void md_recidx_save(const md_dwarf *d, const char *ext, const void *recs, size_t recsz,
+                    size_t n, uint64_t aux)
+{
+	char path[4096], tmp[4200];
+	recidx_hdr h;
+	if (!n || !path_of(d, ext, path, sizeof path, &h) ||
+	    (uint64_t)n * recsz > RECIDX_MAX - sizeof h)
+		return;
+	h.recsz = recsz;
+	h.n = n;
+	h.aux = aux;
+	snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size_t len = n * recsz;
+	int ok = write(fd, &h, sizeof h) == (ssize_t)sizeof h &&
+	         write(fd, recs, len) == (ssize_t)len;
+	close(fd);
+	if (!ok || rename(tmp, path) != 0)
+		unlink(tmp);
+}
+
+void md_recidx_drop(const md_dwarf *d, const char *ext)
+{
+	char path[4096];
+	recidx_hdr h;
+	if (path_of(d, ext, path, sizeof path, &h))
+		unlink(path);
+}
