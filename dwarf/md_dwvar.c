@@ -282,11 +282,12 @@ static md_status load_cu_until(md_dwarf *d, md_dw_cu *c, const char *want, size_
 		st = md_dw_die(d, c->resume, &die, err);
 	} else {
 		st = md_dw_die(d, c->die_off, &cu, err);
-		if (st == MD_OK && d->cus_cached) {
+		if (d->cus_cached) {
 			/* the cache's claim, checked against the DIE it points at */
 			Dwarf_Half tag = 0;
 			char name[1024];
-			if (md_dw_tag(d, cu, &tag, err) != MD_OK || tag != DW_TAG_compile_unit ||
+			if (st != MD_OK || md_dw_tag(d, cu, &tag, err) != MD_OK ||
+			    tag != DW_TAG_compile_unit ||
 			    md_dw_name(d, cu, name, sizeof name, err) != MD_OK ||
 			    strcmp(name, c->name) != 0) {
 				d->cus_stale = 1;

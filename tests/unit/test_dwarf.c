@@ -41,6 +41,7 @@
 #include "shape.h"
 #include "md_dwarf.h"
 #include "md_dwarf_priv.h"
+#include "md_cfi.h"
 
 #if defined(__x86_64__)
 #define X86 1
@@ -1260,6 +1261,231 @@ static void test_cache(const char *root)
 	}
 }
 
+/* ---- the index caches (md_cuidx.c, md_recidx.c) ------------------------ */
+
+#define IX_VARS 4
+#define IX_PCS  64
+static const char *const ix_vars[IX_VARS] = { "main.idle", "runtime.g0", "runtime.m0",
+                                              "main.million" };
+
+/* What the indexes answer: variables, the functions and CFA rules of
+ * pcs. */
+typedef struct ix_answers {
+	uint64_t addr[IX_VARS], type[IX_VARS];
+	char fn[IX_PCS][256];
+	int64_t cfa[IX_PCS];
+	int ok;
+} ix_answers;
+
+/* pcs inside the executable's functions, from .symtab read here. */
+static int ix_pcs(const char *bin, uint64_t *pcs)
+{
+	int fd = open(bin, O_RDONLY | O_CLOEXEC), n = 0;
+	Elf *e = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn)) && !n;) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t cnt = d ? d->d_size / sh.sh_entsize : 0, step = cnt / IX_PCS + 1;
+		for (size_t i = 0; i < cnt && n < IX_PCS; i += step) {
+			/* the next function of some size from i on */
+			for (size_t j = i; j < cnt && j < i + step; j++) {
+				GElf_Sym y;
+				if (gelf_getsym(d, (int)j, &y) && GELF_ST_TYPE(y.st_info) == STT_FUNC &&
+				    y.st_size > 8) {
+					pcs[n++] = y.st_value + y.st_size / 2;
+					break;
+				}
+			}
+		}
+	}
+	if (e)
+		elf_end(e);
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+static void ix_ask(const char *bin, const uint64_t *pcs, int npcs, ix_answers *a)
+{
+	memset(a, 0, sizeof *a);
+	opened o;
+	open_bin(&o, bin, bin, NULL, NULL);
+	if (!T(o.st == MD_OK, "open: %d %s", o.st, o.err.detail)) {
+		close_bin(&o);
+		return;
+	}
+	a->ok = 1;
+	for (int i = 0; i < IX_VARS; i++) {
+		size_t n;
+		md_err e;
+		md_status st = md_dwarf_find_var(o.d, ix_vars[i], &n, &a->addr[i], &a->type[i], &e);
+		if (!T(st == MD_OK, "find_var(%s): %d %s", ix_vars[i], st, e.detail))
+			a->ok = 0;
+	}
+	md_cfi *cfi = NULL;
+	md_err e;
+	T(md_cfi_open(o.d, &cfi, &e) == MD_OK, "cfi_open");
+	for (int i = 0; i < npcs; i++) {
+		md_func f;
+		md_cfa c;
+		if (md_dwarf_func_name_at(o.d, pcs[i], &f, &e) == MD_OK)
+			snprintf(a->fn[i], sizeof a->fn[i], "%s", f.name);
+		a->cfa[i] = cfi && md_cfi_at(cfi, pcs[i], &c, &e) == MD_OK ?
+		            c.cfa_off * 1000 + c.cfa_reg : -1;
+	}
+	md_cfi_free(cfi);
+	close_bin(&o);
+}
+
+static int ix_same(const ix_answers *a, const ix_answers *b, int npcs)
+{
+	int same = a->ok && b->ok;
+	for (int i = 0; i < IX_VARS; i++)
+		if (a->addr[i] != b->addr[i] || a->type[i] != b->type[i]) {
+			T(0, "%s: 0x%llx/0x%llx, was 0x%llx/0x%llx", ix_vars[i],
+			  (unsigned long long)b->addr[i], (unsigned long long)b->type[i],
+			  (unsigned long long)a->addr[i], (unsigned long long)a->type[i]);
+			same = 0;
+		}
+	for (int i = 0; i < npcs; i++)
+		if (strcmp(a->fn[i], b->fn[i]) || a->cfa[i] != b->cfa[i]) {
+			T(0, "pc 0x%llx: %s %lld, was %s %lld", (unsigned long long)0, b->fn[i],
+			  (long long)b->cfa[i], a->fn[i], (long long)a->cfa[i]);
+			same = 0;
+		}
+	return same;
+}
+
+/* The one cache file of dir ending in ext, or "" */
+static void ix_file(const char *dir, const char *ext, char *out, size_t n)
+{
+	out[0] = '\0';
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		size_t l = strlen(de->d_name), x = strlen(ext);
+		if (l > x && !strcmp(de->d_name + l - x, ext))
+			snprintf(out, n, "%s/%s", dir, de->d_name);
+	}
+	if (dp)
+		closedir(dp);
+}
+
+/* Overwrite 8 bytes at off of file path with v. */
+static int ix_poke(const char *path, off_t off, uint64_t v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ok = fd >= 0 && pwrite(fd, &v, 8, off) == 8;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static void test_index_cache(const char *root)
+{
+	char bin[PATH_MAX], dir[PATH_MAX + 16];
+	snprintf(bin, sizeof bin, "%s/go1.26/maptarget", root);
+	snprintf(dir, sizeof dir, "%s/ixcache", tmpdir);
+	if (!is_file(bin))
+		return;
+	char *old = getenv("MAPDIAG_CACHE_DIR") ? strdup(getenv("MAPDIAG_CACHE_DIR")) : NULL;
+	setenv("MAPDIAG_CACHE_DIR", dir, 1);
+	uint64_t pcs[IX_PCS];
+	int npcs = ix_pcs(bin, pcs);
+	T(npcs >= 32, "%d pcs from .symtab", npcs);
+
+	ix_answers cold, warm, again;
+	snprintf(md_t_ctx, sizeof md_t_ctx, "index cache: cold");
+	ix_ask(bin, pcs, npcs, &cold);
+	T(cold.ok, "every variable found");
+	int named = 0, ruled = 0;
+	for (int i = 0; i < npcs; i++) {
+		named += cold.fn[i][0] != 0;
+		ruled += cold.cfa[i] >= 0;
+	}
+	T(named == npcs && ruled >= npcs / 2, "%d of %d pcs named, %d with a CFA rule",
+	  named, npcs, ruled);
+	const char *exts[] = { ".cus", ".syms", ".fdes", ".vars" };
+	char f[4][PATH_MAX + 300];
+	for (int i = 0; i < 4; i++) {
+		ix_file(dir, exts[i], f[i], sizeof f[i]);
+		T(f[i][0] && is_file(f[i]), "%s written", exts[i]);
+	}
+	snprintf(md_t_ctx, sizeof md_t_ctx, "index cache: warm");
+	ix_ask(bin, pcs, npcs, &warm);
+	T(ix_same(&cold, &warm, npcs), "the same answers from the cache");
+
+	/* Files whose headers check but whose records lie: every answer is
+	 * checked against the bytes it points at, so the answers stay right
+	 * and the file is rebuilt. */
+	struct {
+		int file;
+		off_t off;
+		uint64_t v;
+		const char *what;
+	} lies[] = {
+		/* .cus: 48-byte header, then {die_off, name_len} per CU */
+		{ 0, 48, 0, "first CU's offset moved" },
+		{ 0, 48 + 16, 11, "second CU's offset into the first" },
+		/* .syms, .fdes, .vars: 48-byte header, then records */
+		{ 1, 48, 0x401000, "a symbol's start" },
+		{ 1, 48 + 24 * 5 + 8, 0x10, "a symbol's end" },
+		{ 2, 48 + 24 * 3 + 16, 0, "an FDE's offset" },
+		{ 3, 48 + 8, 12, "a variable's DIE" },
+	};
+	for (size_t k = 0; k < sizeof lies / sizeof *lies; k++) {
+		snprintf(md_t_ctx, sizeof md_t_ctx, "index cache: %s", lies[k].what);
+		T(ix_poke(f[lies[k].file], lies[k].off, lies[k].v), "poke");
+		ix_ask(bin, pcs, npcs, &again);
+		T(ix_same(&cold, &again, npcs), "the same answers");
+	}
+
+	/* An index that lacks a CU is not believed for a "not found". */
+	snprintf(md_t_ctx, sizeof md_t_ctx, "index cache: a CU missing");
+	{
+		int fd = open(f[0], O_RDWR | O_CLOEXEC);
+		unsigned char h[48 + 16];
+		if (T(fd >= 0 && pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h, "read .cus")) {
+			/* keep the first CU only: count 1, its name's bytes */
+			uint32_t one = 1, nl;
+			uint64_t nbytes;
+			memcpy(&nl, h + 48 + 8, 4);
+			nbytes = nl;
+			char name[1024];
+			uint32_t ncus;
+			memcpy(&ncus, h + 32, 4);
+			T(pread(fd, name, nl, 48 + (off_t)ncus * 16) == (ssize_t)nl, "name");
+			memcpy(h + 32, &one, 4);
+			memcpy(h + 40, &nbytes, 8);
+			T(ftruncate(fd, 0) == 0 && pwrite(fd, h, sizeof h, 0) == (ssize_t)sizeof h &&
+			  pwrite(fd, name, nl, sizeof h) == (ssize_t)nl, "write a one-CU index");
+		}
+		if (fd >= 0)
+			close(fd);
+		ix_ask(bin, pcs, npcs, &again);
+		T(ix_same(&cold, &again, npcs), "every variable still found");
+	}
+
+	/* A torn file is not mapped; nothing changes. */
+	snprintf(md_t_ctx, sizeof md_t_ctx, "index cache: truncated");
+	for (int i = 0; i < 4; i++) {
+		struct stat sb;
+		T(stat(f[i], &sb) == 0 && truncate(f[i], sb.st_size - 3) == 0, "truncate %s",
+		  exts[i]);
+	}
+	ix_ask(bin, pcs, npcs, &again);
+	T(ix_same(&cold, &again, npcs), "the same answers");
+
+	if (old) {
+		setenv("MAPDIAG_CACHE_DIR", old, 1);
+		free(old);
+	} else {
+		unsetenv("MAPDIAG_CACHE_DIR");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1280,6 +1506,7 @@ int main(int argc, char **argv)
 			test_corrupt(argv[i]);
 			test_bad_headers(argv[i]);
 			test_cache(argv[i]);
+			test_index_cache(argv[i]);
 		}
 	}
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
