@@ -107,61 +107,66 @@ static int ent_cmp(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* Whether the entry at off is an FDE for [lo, hi) whose CIE pointer names
- * a CIE; *u says where it is. */
-static int check_fde(const md_cfi *c, const fde_ent *f, fde_use *u)
+/* The FDE at off, whose CIE pointer names a CIE and whose range is not
+ * empty: 1 with *lo, *hi and where it is (*u).  0 for anything else (a
+ * CIE, a bad entry); *total is the entry's length when it fits at all,
+ * else 0. */
+static int parse_fde(const md_cfi *c, uint64_t off, uint64_t *total, uint64_t *lo,
+                     uint64_t *hi, fde_use *u)
 {
-	uint64_t total, id, t2, id2;
+	uint64_t id, t2, id2;
 	int idsz, idsz2;
-	if (!entry_at(c->sec, c->sec_len, f->off, &total, &idsz, &id) || id == UINT64_MAX ||
-	    total - (uint64_t)idsz - (idsz == 8 ? 12 : 4) < 16 ||
+	*total = 0;
+	if (!entry_at(c->sec, c->sec_len, off, total, &idsz, &id))
+		return 0;
+	if (id == UINT64_MAX || *total - (uint64_t)idsz - (idsz == 8 ? 12 : 4) < 16 ||
 	    !entry_at(c->sec, c->sec_len, id, &t2, &idsz2, &id2) || id2 != UINT64_MAX)
 		return 0;
-	const unsigned char *h = c->sec + f->off + (idsz == 8 ? 12 : 4) + idsz;
-	if (rd(h, 8) != f->lo || rd(h + 8, 8) != f->hi - f->lo)
-		return 0;
-	*u = (fde_use){ f->off, total, id };
-	return 1;
+	const unsigned char *h = c->sec + off + (idsz == 8 ? 12 : 4) + idsz;
+	uint64_t range = rd(h + 8, 8);
+	*lo = rd(h, 8);
+	*hi = *lo + range;
+	*u = (fde_use){ off, *total, id };
+	return range && *hi > *lo;
+}
+
+/* Whether index entry f is what the section says, and where it is. */
+static int check_fde(const md_cfi *c, const fde_ent *f, fde_use *u)
+{
+	uint64_t total, lo, hi;
+	return parse_fde(c, f->off, &total, &lo, &hi, u) && lo == f->lo && hi == f->hi;
 }
 
 /* The FDE headers, sorted by address (Go writes them sorted: the check is
  * one pass).  Only FDEs whose CIE pointer names a CIE are kept. */
 static md_status scan_index(md_cfi *c, md_err *err)
 {
-	const unsigned char *s = c->sec;
 	uint64_t n = c->sec_len, off = 0;
 	size_t cap = 0;
 	int sorted = 1;
 	while (off < n) {
-		uint64_t total, id;
-		int idsz;
-		if (n - off >= 4 && rd(s + off, 4) == 0) {
+		uint64_t total, lo, hi;
+		fde_use u;
+		if (n - off >= 4 && rd(c->sec + off, 4) == 0) {
 			off += 4;   /* padding */
 			continue;
 		}
-		if (!entry_at(s, n, off, &total, &idsz, &id))
+		int fde = parse_fde(c, off, &total, &lo, &hi, &u);
+		if (!total)
 			break;
-		uint64_t body = total - (uint64_t)idsz - (idsz == 8 ? 12 : 4);
-		uint64_t t2, id2;
-		int idsz2;
-		if (id != UINT64_MAX && body >= 16 && entry_at(s, n, id, &t2, &idsz2, &id2) &&
-		    id2 == UINT64_MAX) {
-			const unsigned char *h = s + off + (idsz == 8 ? 12 : 4) + idsz;
-			uint64_t lo = rd(h, 8), range = rd(h + 8, 8);
-			if (range && lo + range > lo) {
-				if (c->n == cap) {
-					size_t ncap = cap ? 2 * cap : 1024;
-					fde_ent *p = realloc(c->e, ncap * sizeof *p);
-					if (!p)
-						return md_err_set(err, MD_E_NOMEM, "CFI index");
-					c->e = p;
-					cap = ncap;
-				}
-				fde_ent *f = &c->e[c->n++];
-				*f = (fde_ent){ lo, lo + range, off };
-				if (c->n > 1 && ent_cmp(&c->e[c->n - 2], f) > 0)
-					sorted = 0;
+		if (fde) {
+			if (c->n == cap) {
+				size_t ncap = cap ? 2 * cap : 1024;
+				fde_ent *p = realloc(c->e, ncap * sizeof *p);
+				if (!p)
+					return md_err_set(err, MD_E_NOMEM, "CFI index");
+				c->e = p;
+				cap = ncap;
 			}
+			fde_ent *f = &c->e[c->n++];
+			*f = (fde_ent){ lo, hi, off };
+			if (c->n > 1 && ent_cmp(&c->e[c->n - 2], f) > 0)
+				sorted = 0;
 		}
 		off += total;
 	}
@@ -180,15 +185,10 @@ static void drop_index(md_cfi *c)
 	c->n = 0;
 }
 
-/* The index: from the cache when it is there, else scanned and cached. */
-static md_status build_index(md_cfi *c, md_err *err)
+/* The index scanned from the section, and cached for the next run. */
+static md_status rescan(md_cfi *c, md_err *err)
 {
-	c->indexed = 1;
-	if (md_recidx_map(c->d, "fdes", sizeof *c->e, &c->idx)) {
-		c->e = (fde_ent *)c->idx.recs;
-		c->n = c->idx.n;
-		return MD_OK;
-	}
+	drop_index(c);
 	md_status st = scan_index(c, err);
 	if (st != MD_OK) {
 		drop_index(c);
@@ -198,6 +198,17 @@ static md_status build_index(md_cfi *c, md_err *err)
 	return MD_OK;
 }
 
+/* The index: from the cache when it is there, else scanned and cached. */
+static md_status build_index(md_cfi *c, md_err *err)
+{
+	c->indexed = 1;
+	if (md_recidx_map(c->d, "fdes", sizeof *c->e, &c->idx)) {
+		c->e = (fde_ent *)c->idx.recs;
+		c->n = c->idx.n;
+		return MD_OK;
+	}
+	return rescan(c, err);
+}
 /* The FDE covering pc, or NULL. */
 static fde_ent *find(md_cfi *c, uint64_t pc)
 {
@@ -393,14 +404,10 @@ md_status md_cfi_at(md_cfi *c, uint64_t pc, md_cfa *out, md_err *err)
 	fde_use u;
 	if (f && !check_fde(c, f, &u) && c->idx.map) {
 		/* the cached index is wrong about this FDE: rebuild it */
-		drop_index(c);
-		md_recidx_drop(c->d, "fdes");
-		md_status st = scan_index(c, err);
-		if (st != MD_OK) {
-			drop_index(c);
+		md_cache_drop(c->d, "fdes");
+		md_status st = rescan(c, err);
+		if (st != MD_OK)
 			return st;
-		}
-		md_recidx_save(c->d, "fdes", c->e, sizeof *c->e, c->n, 0);
 		f = find(c, pc);
 	}
 	if (!f || !check_fde(c, f, &u) || has(c->refused, c->nrefused, u.off) ||

@@ -36,26 +36,11 @@ typedef struct cuidx_ent {
 
 static int path_of(const md_dwarf *d, char *out, size_t n, cuidx_hdr *h)
 {
-	uint64_t key, fsize, info = 0;
 	const unsigned char *p;
-	const char *base = md_dwsrc_cache_base(d->src, &key, &fsize);
-	if (!base || !md_dwsrc_section(d->src, ".debug_info", &p, &info))
-		return 0;
 	memset(h, 0, sizeof *h);
 	memcpy(h->magic, CUIDX_MAGIC, 8);
-	h->key = key;
-	h->file_size = fsize;
-	h->info_size = info;
-	return snprintf(out, n, "%s.cus", base) < (int)n;
-}
-
-static void free_cus(md_dwarf *d)
-{
-	for (size_t i = 0; i < d->ncus; i++)
-		free(d->cus[i].name);
-	free(d->cus);
-	d->cus = NULL;
-	d->ncus = 0;
+	return md_dwsrc_section(d->src, ".debug_info", &p, &h->info_size) &&
+	       md_cache_path(d, "cus", out, n, &h->key, &h->file_size);
 }
 
 md_status md_cuidx_load(md_dwarf *d)
@@ -94,7 +79,7 @@ md_status md_cuidx_load(md_dwarf *d)
 		memcpy(&e, ents + (size_t)i * sizeof e, sizeof e);
 		if (e.die_off >= h.info_size || !e.name_len || e.name_len > 1023 ||
 		    e.name_len > h.names_len - at || memchr(names + at, '\0', e.name_len)) {
-			free_cus(d);
+			md_dw_cus_free(d);
 			goto out;
 		}
 		md_dw_cu *c = &d->cus[d->ncus++];
@@ -103,7 +88,7 @@ md_status md_cuidx_load(md_dwarf *d)
 		c->name = malloc(e.name_len + 1);
 		if (!c->name) {
 			d->ncus--;
-			free_cus(d);
+			md_dw_cus_free(d);
 			goto out;
 		}
 		memcpy(c->name, names + at, e.name_len);
@@ -112,7 +97,7 @@ md_status md_cuidx_load(md_dwarf *d)
 	}
 	st = at == h.names_len ? MD_OK : MD_NOTFOUND;
 	if (st != MD_OK)
-		free_cus(d);
+		md_dw_cus_free(d);
 out:
 	free(buf);
 	close(fd);
@@ -121,7 +106,7 @@ out:
 
 void md_cuidx_save(const md_dwarf *d)
 {
-	char path[4096], tmp[4200];
+	char path[4096];
 	cuidx_hdr h;
 	if (!d->ncus || d->ncus > UINT32_MAX || !path_of(d, path, sizeof path, &h))
 		return;
@@ -145,21 +130,6 @@ void md_cuidx_save(const md_dwarf *d)
 		memcpy(np, d->cus[i].name, d->cus[i].name_len);
 		np += d->cus[i].name_len;
 	}
-	snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd >= 0) {
-		int ok = write(fd, buf, size) == (ssize_t)size;
-		close(fd);
-		if (!ok || rename(tmp, path) != 0)
-			unlink(tmp);
-	}
+	md_cache_write(d, "cus", buf, size, NULL, 0);
 	free(buf);
-}
-
-void md_cuidx_drop(const md_dwarf *d)
-{
-	char path[4096];
-	cuidx_hdr h;
-	if (path_of(d, path, sizeof path, &h))
-		unlink(path);
 }

@@ -293,13 +293,7 @@ void md_dwarf_free(md_dwarf *d)
 	if (!d)
 		return;
 	md_dwvar_close(d);
-	for (size_t i = 0; i < d->ncus; i++) {
-		for (size_t j = 0; j < d->cus[i].nvars; j++)
-			free(d->cus[i].vars[j].name);
-		free(d->cus[i].vars);
-		free(d->cus[i].name);
-	}
-	free(d->cus);
+	md_dw_cus_free(d);
 	md_dw_sym_free(d);
 	if (d->dbg) {
 		Dwarf_Error e = NULL;

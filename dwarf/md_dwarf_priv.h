@@ -118,7 +118,7 @@ typedef struct md_dw_range {
  * 200,000 FDE headers.  md_recidx_map: 1 and *out when the file exists and
  * its header checks (key, file size, record size, length), else 0.  The
  * records are only claims: each user checks the one it finds against the
- * bytes it points at, and rebuilds (md_recidx_drop, then _save) on a
+ * bytes it points at, and rebuilds (md_cache_drop, then _save) on a
  * mismatch. */
 typedef struct md_recidx {
 	void *map;
@@ -176,6 +176,16 @@ struct md_dwarf {
  * (0 if DWARF has none). */
 md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err);
 
+/* FNV-1a, 64 bits: the cache key, and the variable index's name hash. */
+#define MD_FNV64_INIT 0xcbf29ce484222325ull
+static inline uint64_t md_fnv64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
 /* md_cuidx.c: the CU index (d->cus: each Go CU's name and root DIE) kept
  * in the cache directory as <key>.cus, so that a repeat run does not walk
  * every CU header of .debug_info (2,000 CUs over 100 MB: 14 ms and 130 MB
@@ -185,19 +195,28 @@ md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err);
  * still only a claim: md_dwvar.c checks each CU's root DIE against it
  * before use and rebuilds from the headers on any mismatch, and before it
  * answers "not found".  md_cuidx_save writes d->cus (atomically, by
- * rename); md_cuidx_drop deletes the file. */
+ * rename); md_cache_drop(d, "cus") deletes it. */
 md_status md_cuidx_load(md_dwarf *d);
+void md_cuidx_save(const md_dwarf *d);
 /* md_dwvar.c: write the variables found this run into <key>.vars, free
  * what the variable lookups hold beyond d->cus. */
 void md_dwvar_close(md_dwarf *d);
-void md_cuidx_save(const md_dwarf *d);
-void md_cuidx_drop(const md_dwarf *d);
+/* md_dwvar.c: free d->cus, their variables and names. */
+void md_dw_cus_free(md_dwarf *d);
 
 int md_recidx_map(const md_dwarf *d, const char *ext, size_t recsz, md_recidx *out);
 void md_recidx_unmap(md_recidx *r);
 void md_recidx_save(const md_dwarf *d, const char *ext, const void *recs, size_t recsz,
                     size_t n, uint64_t aux);
-void md_recidx_drop(const md_dwarf *d, const char *ext);
+/* Any cache file beside the DWARF cache (md_recidx.c): its path for ext,
+ * with the key and file size it must repeat (0 without a cache
+ * directory); written whole (a, then b) under a temporary name and
+ * renamed into place; deleted. */
+int md_cache_path(const md_dwarf *d, const char *ext, char *out, size_t n,
+                  uint64_t *key, uint64_t *file_size);
+void md_cache_write(const md_dwarf *d, const char *ext, const void *a, size_t alen,
+                    const void *b, size_t blen);
+void md_cache_drop(const md_dwarf *d, const char *ext);
 
 /* md_dwsrc.c: start libdwarf on fd's DWARF sections, mapped (compressed
  * ones through the persistent cache); sets d->src and d->info.dwarf_cache.

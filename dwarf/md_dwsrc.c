@@ -122,6 +122,24 @@ static const Dwarf_Obj_Access_Methods methods = {
 	get_section_count, load_section, NULL
 };
 
+/* Start libdwarf on s's sections; what names them in an error. */
+static md_status init_dbg(md_dwsrc *s, const char *what, Dwarf_Debug *dbg, md_err *err)
+{
+	s->iface.object = s;
+	s->iface.methods = &methods;
+	Dwarf_Error e = NULL;
+	int r = dwarf_object_init_b(&s->iface, NULL, NULL, DW_GROUPNUMBER_ANY, dbg, &e);
+	if (r == DW_DLV_OK)
+		return MD_OK;
+	md_status st = r == DW_DLV_NO_ENTRY ? MD_NOTFOUND :
+	               md_err_set(err, MD_E_DWARF, "%s: %s", what,
+	                          e ? dwarf_errmsg(e) : "libdwarf cannot read it");
+	if (e)
+		dwarf_dealloc(NULL, e, DW_DLA_ERROR);
+	*dbg = NULL;
+	return st;
+}
+
 /* ---- the sections of the file ------------------------------------------ */
 
 static uint64_t rd64be(const unsigned char *p)
@@ -204,23 +222,15 @@ typedef struct cache_sec {
 	uint32_t crc_head, crc_tail;
 } cache_sec;
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
-}
-
 static uint64_t cache_key(const md_dwsrc *s, uint64_t file_size, const char *build_id)
 {
-	uint64_t h = fnv(0xcbf29ce484222325ull, &file_size, sizeof file_size);
-	h = fnv(h, build_id, strlen(build_id));
+	uint64_t h = md_fnv64(MD_FNV64_INIT, &file_size, sizeof file_size);
+	h = md_fnv64(h, build_id, strlen(build_id));
 	for (int i = 1; i <= s->nsec; i++) {
 		const sec *x = &s->s[i];
 		uint64_t v[4] = { x->off, x->size, x->usize, (uint64_t)x->crc_head << 32 | x->crc_tail };
-		h = fnv(h, x->name, strlen(x->name));
-		h = fnv(h, v, sizeof v);
+		h = md_fnv64(h, x->name, strlen(x->name));
+		h = md_fnv64(h, v, sizeof v);
 	}
 	return h;
 }
@@ -357,6 +367,17 @@ static md_status inflate_to(const sec *x, int src_fd, int fd, const char *path, 
 }
 
 /* Keep the cache under its budget: drop the least recently used files. */
+/* A file of ours: the key (16 hex digits), a dot and an extension with no
+ * dot in it (".dwarf", ".cus", ...); a temporary file, which has one more
+ * suffix, is not one until it is renamed. */
+static int is_cache_file(const char *n)
+{
+	for (int i = 0; i < 16; i++)
+		if (!strchr("0123456789abcdef", n[i]) || !n[i])
+			return 0;
+	return n[16] == '.' && n[17] && !strchr(n + 17, '.');
+}
+
 static void prune(const char *dir)
 {
 	DIR *dp = opendir(dir);
@@ -369,9 +390,7 @@ static void prune(const char *dir)
 	while ((de = readdir(dp)) && n < 256) {
 		size_t l = strlen(de->d_name);
 		struct stat st;
-		if (l < 7 || l >= sizeof v[0].name ||
-		    (strcmp(de->d_name + l - 6, ".dwarf") && strcmp(de->d_name + l - 4, ".cus") &&
-		     strcmp(de->d_name + l - 5, ".syms") && strcmp(de->d_name + l - 5, ".fdes")) ||
+		if (l >= sizeof v[0].name || !is_cache_file(de->d_name) ||
 		    fstatat(dirfd(dp), de->d_name, &st, 0) != 0)
 			continue;
 		snprintf(v[n].name, sizeof v[n].name, "%s", de->d_name);
@@ -562,19 +581,8 @@ md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err)
 			                s->s[i].name);
 			goto out;
 		}
-	s->iface.object = s;
-	s->iface.methods = &methods;
-	Dwarf_Error e = NULL;
-	int r = dwarf_object_init_b(&s->iface, NULL, NULL, DW_GROUPNUMBER_ANY, dbg, &e);
-	if (r != DW_DLV_OK) {
-		rc = r == DW_DLV_NO_ENTRY ? MD_NOTFOUND :
-		     md_err_set(err, MD_E_DWARF, "%s: %s", path,
-		                e ? dwarf_errmsg(e) : "libdwarf cannot read it");
-		if (e)
-			dwarf_dealloc(NULL, e, DW_DLA_ERROR);
-		*dbg = NULL;
+	if ((rc = init_dbg(s, path, dbg, err)) != MD_OK)
 		goto out;
-	}
 	d->src = s;
 	s = NULL;
 out:
@@ -618,17 +626,8 @@ md_status md_dwsrc_open_mem(const char *name, const unsigned char *p, uint64_t n
 	snprintf(s->s[1].name, sizeof s->s[1].name, "%s", name);
 	s->s[1].size = s->s[1].usize = n;
 	s->s[1].data = p;
-	s->iface.object = s;
-	s->iface.methods = &methods;
-	Dwarf_Error e = NULL;
-	int r = dwarf_object_init_b(&s->iface, NULL, NULL, DW_GROUPNUMBER_ANY, dbg, &e);
-	if (r != DW_DLV_OK) {
-		md_status st = r == DW_DLV_NO_ENTRY ? MD_NOTFOUND :
-		               md_err_set(err, MD_E_DWARF, "%s: %s", name,
-		                          e ? dwarf_errmsg(e) : "libdwarf cannot read it");
-		if (e)
-			dwarf_dealloc(NULL, e, DW_DLA_ERROR);
-		*dbg = NULL;
+	md_status st = init_dbg(s, name, dbg, err);
+	if (st != MD_OK) {
 		free(s);
 		return st;
 	}

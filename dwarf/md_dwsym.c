@@ -313,7 +313,7 @@ static const md_dw_sym *sym_at(md_dwarf *d, uint64_t pc)
 		return s;
 	md_err e;
 	drop_syms(d);
-	md_recidx_drop(d, "syms");
+	md_cache_drop(d, "syms");
 	if (index_syms(d, &e) != MD_OK)
 		return NULL;
 	return sym_lookup(d, pc);

@@ -66,6 +66,19 @@ static md_status index_one(md_dwarf *d, Dwarf_Die cu, Dwarf_Half ver, void *arg,
 	return MD_OK;
 }
 
+void md_dw_cus_free(md_dwarf *d)
+{
+	for (size_t i = 0; i < d->ncus; i++) {
+		for (size_t j = 0; j < d->cus[i].nvars; j++)
+			free(d->cus[i].vars[j].name);
+		free(d->cus[i].vars);
+		free(d->cus[i].name);
+	}
+	free(d->cus);
+	d->cus = NULL;
+	d->ncus = 0;
+}
+
 /* Read the CU headers once and remember each Go CU's name and root DIE
  * (from the cache when it has them); a failure poisons the index. */
 static md_status index_cus(md_dwarf *d, md_err *err)
@@ -92,19 +105,11 @@ static md_status index_cus(md_dwarf *d, md_err *err)
  * found") and read the CU headers instead. */
 static md_status reindex(md_dwarf *d, md_err *err)
 {
-	for (size_t i = 0; i < d->ncus; i++) {
-		for (size_t j = 0; j < d->cus[i].nvars; j++)
-			free(d->cus[i].vars[j].name);
-		free(d->cus[i].vars);
-		free(d->cus[i].name);
-	}
-	free(d->cus);
-	d->cus = NULL;
-	d->ncus = 0;
+	md_dw_cus_free(d);
 	d->cus_state = 0;
 	d->cus_cached = 0;
 	d->cus_stale = 1;   /* not from the file again */
-	md_cuidx_drop(d);
+	md_cache_drop(d, "cus");
 	return index_cus(d, err);
 }
 
@@ -138,6 +143,14 @@ static size_t path_to_prefix(const char *s, size_t n, char *out, size_t cap)
 	}
 	out[w] = '\0';
 	return w;
+}
+
+/* CU c's name as its symbols spell it (into esc, 1024 bytes) and its
+ * length; 0 when nothing needs escaping and names already match. */
+static size_t cu_escape(const md_dw_cu *c, char *esc)
+{
+	size_t n = path_to_prefix(c->name, c->name_len, esc, 1024);
+	return n == c->name_len ? 0 : n;
 }
 
 /* The address of a DW_OP_addr location; MD_NOTFOUND for anything else
@@ -273,9 +286,7 @@ static md_status load_cu_until(md_dwarf *d, md_dw_cu *c, const char *want, size_
 	if (c->loaded)
 		return MD_OK;
 	char esc[1024];
-	size_t esc_len = path_to_prefix(c->name, c->name_len, esc, sizeof esc);
-	if (esc_len == c->name_len)
-		esc_len = 0; /* nothing escaped: names already match */
+	size_t esc_len = cu_escape(c, esc);
 	Dwarf_Die cu = NULL, die = NULL;
 	md_status st;
 	if (c->resume) {
@@ -476,10 +487,7 @@ static md_status not_found(md_dwarf *d, const char *expr, size_t pkg_len,
 
 static uint64_t name_hash(const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ull;
-	return h;
+	return md_fnv64(MD_FNV64_INIT, p, n);
 }
 
 /* The variable named want (wlen bytes) of CU c, if the cache knows its
@@ -506,9 +514,7 @@ static const md_dw_var *cached_var(md_dwarf *d, const md_dw_cu *c, const char *w
 			hi = mid;
 	}
 	char esc[1024], name[1024];
-	size_t esc_len = path_to_prefix(c->name, c->name_len, esc, sizeof esc);
-	if (esc_len == c->name_len)
-		esc_len = 0;
+	size_t esc_len = cu_escape(c, esc);
 	for (; lo < d->varidx.n && r[lo].hash == h; lo++) {
 		md_err e;
 		Dwarf_Die die = NULL;
@@ -618,6 +624,7 @@ static md_status find_var(md_dwarf *d, const char *expr, size_t *name_len,
 		if (!matched)
 			pkg_len = cur;
 		matched = 1;
+		int asked = 0;
 		for (size_t i = 0; i < d->ncus; i++) {
 			md_dw_cu *c = &d->cus[i];
 			if (c->name_len != len || !cu_matches(c, expr, elen))
@@ -628,8 +635,11 @@ static md_status find_var(md_dwarf *d, const char *expr, size_t *name_len,
 			for (size_t j = 0; j < have && !v; j++)
 				if (is_var(&c->vars[j], expr, wlen))
 					v = &c->vars[j];
-			if (!v && !c->loaded)
+			/* the cache answers by name, so once for all these CUs */
+			if (!v && !c->loaded && !asked) {
+				asked = 1;
 				v = cached_var(d, c, expr, wlen);
+			}
 			if (!v && !c->loaded) {
 				if ((st = load_cu_until(d, c, expr, wlen, err)) != MD_OK)
 					return st;

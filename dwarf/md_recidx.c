@@ -6,7 +6,8 @@
  * The header is checked on every use; the records are the caller's to
  * check against the bytes each points at before believing one.  Written
  * under a temporary name and renamed into place, so two runs sharing the
- * cache map either nothing or a whole file.
+ * cache map either nothing or a whole file.  The helpers for any cache
+ * file beside the DWARF cache (md_cache_*) live here too.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,17 +29,44 @@ typedef struct recidx_hdr {
 	uint64_t recsz, n, aux;
 } recidx_hdr;
 
+int md_cache_path(const md_dwarf *d, const char *ext, char *out, size_t n,
+                  uint64_t *key, uint64_t *file_size)
+{
+	const char *base = md_dwsrc_cache_base(d->src, key, file_size);
+	return base && snprintf(out, n, "%s.%s", base, ext) < (int)n;
+}
+
+void md_cache_write(const md_dwarf *d, const char *ext, const void *a, size_t alen,
+                    const void *b, size_t blen)
+{
+	char path[4096], tmp[4200];
+	uint64_t key, fsize;
+	if (!md_cache_path(d, ext, path, sizeof path, &key, &fsize))
+		return;
+	snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return;
+	int ok = write(fd, a, alen) == (ssize_t)alen &&
+	         (!blen || write(fd, b, blen) == (ssize_t)blen);
+	close(fd);
+	if (!ok || rename(tmp, path) != 0)
+		unlink(tmp);
+}
+
+void md_cache_drop(const md_dwarf *d, const char *ext)
+{
+	char path[4096];
+	uint64_t key, fsize;
+	if (md_cache_path(d, ext, path, sizeof path, &key, &fsize))
+		unlink(path);
+}
+
 static int path_of(const md_dwarf *d, const char *ext, char *out, size_t n, recidx_hdr *h)
 {
-	uint64_t key, fsize;
-	const char *base = md_dwsrc_cache_base(d->src, &key, &fsize);
-	if (!base)
-		return 0;
 	memset(h, 0, sizeof *h);
 	memcpy(h->magic, RECIDX_MAGIC, 8);
-	h->key = key;
-	h->file_size = fsize;
-	return snprintf(out, n, "%s.%s", base, ext) < (int)n;
+	return md_cache_path(d, ext, out, n, &h->key, &h->file_size);
 }
 
 int md_recidx_map(const md_dwarf *d, const char *ext, size_t recsz, md_recidx *out)
@@ -85,7 +113,7 @@ void md_recidx_unmap(md_recidx *r)
 void md_recidx_save(const md_dwarf *d, const char *ext, const void *recs, size_t recsz,
                     size_t n, uint64_t aux)
 {
-	char path[4096], tmp[4200];
+	char path[4096];
 	recidx_hdr h;
 	if (!n || !path_of(d, ext, path, sizeof path, &h) ||
 	    (uint64_t)n * recsz > RECIDX_MAX - sizeof h)
@@ -93,22 +121,5 @@ void md_recidx_save(const md_dwarf *d, const char *ext, const void *recs, size_t
 	h.recsz = recsz;
 	h.n = n;
 	h.aux = aux;
-	snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return;
-	size_t len = n * recsz;
-	int ok = write(fd, &h, sizeof h) == (ssize_t)sizeof h &&
-	         write(fd, recs, len) == (ssize_t)len;
-	close(fd);
-	if (!ok || rename(tmp, path) != 0)
-		unlink(tmp);
-}
-
-void md_recidx_drop(const md_dwarf *d, const char *ext)
-{
-	char path[4096];
-	recidx_hdr h;
-	if (path_of(d, ext, path, sizeof path, &h))
-		unlink(path);
+	md_cache_write(d, ext, &h, sizeof h, recs, n * recsz);
 }
