@@ -6,7 +6,7 @@ CC       ?= gcc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-initializers
 CPPFLAGS += -D_GNU_SOURCE -I. -Isrc -Idwarf -I/usr/include/libdwarf
-LDLIBS   += -ldwarf -lelf -lz -lunwind-ptrace -lunwind-generic -lunwind
+LDLIBS   += -ldwarf -lelf -ldeflate -lz -pthread -lunwind-ptrace -lunwind-generic -lunwind
 
 BUILD    ?= build
 BIN      ?= mapdiag

@@ -295,6 +295,8 @@ void md_dwarf_free(md_dwarf *d)
 	md_dwvar_close(d);
 	md_dw_cus_free(d);
 	md_dw_sym_free(d);
+	if (d->dbg_all && d->dbg_all != d->dbg)
+		dwarf_object_finish(d->dbg_all, NULL);
 	if (d->dbg) {
 		Dwarf_Error e = NULL;
 		/* An error here cannot be freed (the dbg is gone) nor acted on. */
@@ -304,6 +306,12 @@ void md_dwarf_free(md_dwarf *d)
 	if (d->own_fd >= 0)
 		close(d->own_fd);
 	free(d);
+}
+
+void md_dwarf_settle(md_dwarf *d)
+{
+	if (d)
+		md_dwsrc_settle(d->src);
 }
 
 const md_exe_info *md_dwarf_exe(const md_dwarf *d)

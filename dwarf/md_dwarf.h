@@ -73,6 +73,11 @@ typedef struct md_dwarf_opts {
  * On success *out is set; free it with md_dwarf_free. */
 md_status md_dwarf_open(const md_dwarf_opts *opts, md_dwarf **out, md_err *err);
 void md_dwarf_free(md_dwarf *d);
+/* Finish what d does in the background (a cold start writes the
+ * decompressed DWARF to the cache on a second thread): call before
+ * stopping the target, so the stop has every CPU.  md_dwarf_free does it
+ * too. */
+void md_dwarf_settle(md_dwarf *d);
 const md_exe_info *md_dwarf_exe(const md_dwarf *d);
 
 /* ---- variables --------------------------------------------------------- */

@@ -130,6 +130,8 @@ typedef struct md_recidx {
 struct md_dwarf {
 	md_exe_info info;
 	Dwarf_Debug dbg;
+	Dwarf_Debug dbg_all; /* md_dwsrc_open_all's, for location lists; NULL
+	                        until md_dwloc.c first needs it */
 	struct md_dwsrc *src; /* the bytes libdwarf reads (md_dwsrc.c) */
 	int own_fd;          /* the fd libdwarf reads (ours, not the caller's) */
 	unsigned ptr_size;   /* 8: only 64-bit ELF is accepted */
@@ -217,22 +219,35 @@ int md_cache_path(const md_dwarf *d, const char *ext, char *out, size_t n,
 void md_cache_write(const md_dwarf *d, const char *ext, const void *a, size_t alen,
                     const void *b, size_t blen);
 void md_cache_drop(const md_dwarf *d, const char *ext);
+/* Publish the concatenation of v[0..n) as cache file path: written whole
+ * before it gets the name, so a reader sees no file or a whole one, and a
+ * writer that dies leaves nothing.  0 when done. */
+struct iovec;
+int md_cache_put(const char *path, const struct iovec *v, int n);
 
 /* md_dwsrc.c: start libdwarf on fd's DWARF sections, mapped (compressed
- * ones through the persistent cache); sets d->src and d->info.dwarf_cache.
- * MD_NOTFOUND when the file has no .debug_info. */
+ * ones through the persistent cache, each decompressed section in a file
+ * of its own); sets d->src and d->info.dwarf_cache (for .debug_info).
+ * The sections every run needs are loaded here, the others when libdwarf
+ * first asks for them.  MD_NOTFOUND when the file has no .debug_info. */
 typedef struct md_dwsrc md_dwsrc;
 md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err);
 void md_dwsrc_free(md_dwsrc *s);
-/* The bytes of section name (".debug_frame"), decompressed: 1 and *p, *n
- * when s has it, else 0.  Valid until md_dwsrc_free. */
+/* Wait for the cache writer thread, if one runs. */
+void md_dwsrc_settle(md_dwsrc *s);
 /* Where this file's cache files go: the cache directory and the key in
- * hex, to which each kind of file adds its extension (".dwarf", ".cus");
- * NULL when there is no cache directory.  *key and *file_size are what a
- * cache file must repeat to be used. */
+ * hex, to which each kind of file adds its extension (".debug_info",
+ * ".cus"); NULL when there is no cache directory.  *key and *file_size are
+ * what a cache file must repeat to be used. */
 const char *md_dwsrc_cache_base(const md_dwsrc *s, uint64_t *key, uint64_t *file_size);
-int md_dwsrc_section(const md_dwsrc *s, const char *name, const unsigned char **p,
-                     uint64_t *n);
+/* A second libdwarf instance over s that also sees the sections the first
+ * one (main, from md_dwsrc_open) does not: location lists.  *dbg is main
+ * itself when nothing is hidden from it; finish it only when it is not. */
+md_status md_dwsrc_open_all(md_dwsrc *s, Dwarf_Debug main, Dwarf_Debug *dbg, md_err *err);
+/* The bytes of section name (".debug_frame"), decompressed (now, if no
+ * one asked before): 1 and *p, *n when s has it, else 0.  Valid until
+ * md_dwsrc_free. */
+int md_dwsrc_section(md_dwsrc *s, const char *name, const unsigned char **p, uint64_t *n);
 /* A second libdwarf instance over one section held in memory (n bytes at
  * p, which must outlive it): md_cfi.c hands libdwarf a .debug_frame of the
  * few FDEs it needs.  Free with md_dwsrc_close_mem. */

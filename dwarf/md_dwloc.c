@@ -219,6 +219,13 @@ md_status md_dwarf_param_loc(md_dwarf *d, const md_func *f, const char *param,
 	if (!die_off)
 		return md_err_set(err, MD_NOTFOUND, "%s: no DWARF for this function",
 		                  f->name);
+	/* The function's DIEs are read through the libdwarf instance that
+	 * sees the location lists (md_dwsrc_open_all), by the same offsets;
+	 * d->dbg is switched to it for the md_dw_* helpers, and back. */
+	if (!d->dbg_all && md_dwsrc_open_all(d->src, d->dbg, &d->dbg_all, err) != MD_OK)
+		return MD_E_DWARF;
+	Dwarf_Debug main = d->dbg;
+	d->dbg = d->dbg_all;
 	Dwarf_Die fn = NULL, p = NULL;
 	Dwarf_Half tag = 0;
 	md_status st = md_dw_die(d, die_off, &fn, err);
@@ -242,5 +249,6 @@ md_status md_dwarf_param_loc(md_dwarf *d, const md_func *f, const char *param,
 	}
 	md_dw_free_die(d, p);
 	md_dw_free_die(d, fn);
+	d->dbg = main;
 	return st;
 }

@@ -1,6 +1,6 @@
 /* md_dwsrc.c - where libdwarf's bytes come from: the DWARF sections of a
- * file, mapped, never copied; compressed ones decompressed once into a
- * persistent cache file and mapped from there.
+ * file, mapped, never copied; compressed ones decompressed once each into
+ * a persistent cache file and mapped from there.
  *
  * Why: libdwarf's own reader (dwarf_init_b) reads every section it touches
  * into malloc'd memory and decompresses SHF_COMPRESSED ones there, so a
@@ -9,36 +9,56 @@
  * (dwarf_object_init_b) it reads instead straight from our mappings: pages
  * it never touches are never loaded, and a warm run decompresses nothing.
  *
+ * Only what a run reads is decompressed: the sections every run needs
+ * (eager()) when the file is opened, the largest of them on a second
+ * thread, and the others (line tables, location lists) when libdwarf
+ * first asks.  On a large Go binary that is 130 MB of 280, and a cold
+ * start waits for .debug_info alone.
+ *
  * The cache: $MAPDIAG_CACHE_DIR, else $XDG_CACHE_HOME/mapdiag, else
  * $HOME/.cache/mapdiag; MAPDIAG_CACHE_DIR="" turns it off.  One file per
- * DWARF file, named by a key over what identifies its DWARF: the file
- * size, the build id, and each debug section's name, offset, sizes and a
- * CRC-32 of its first and last 4 KiB of compressed bytes.  The key and
- * those facts are stored in the file's header and checked against the
- * executable on every use, with the header's offsets against the file's
- * size; anything that does not match is rebuilt, never used.  A file is
- * written under a temporary name and renamed into place, so two runs
- * sharing the cache see either nothing or a whole file.  Without a usable
- * cache directory the decompressed bytes go to an anonymous memfd: the run
- * is as lean, just not remembered.
+ * decompressed section, "<key>.debug_info", the key over what identifies
+ * the file's DWARF: the file size, the build id, and each debug section's
+ * name, offset, sizes and a CRC-32 of its first and last 4 KiB of
+ * compressed bytes.  The key and the section's facts are stored in the
+ * file's header and checked against the executable on every use, with
+ * the file's size; anything that does not match is rebuilt, never used.
+ * Files are written whole before they get their name (md_cache_put), so
+ * two runs sharing the cache see either nothing or a whole file, and a run
+ * killed while writing leaves nothing.  Without a usable cache directory
+ * the run decompresses into memory: as lean, just not remembered.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <libdeflate.h>
 #include <libelf.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "md_dwarf_priv.h"
 
 #define MAX_SECS      32
-#define CACHE_MAGIC   "MDDWRF02"
+#define SEC_MAGIC     "MDDWSEC1"
+/* The section the main libdwarf instance does not see.  libdwarf
+ * 20210528 reads every .debug_loclists header the first time it loads
+ * .debug_info, so a run that needs no location list would still
+ * decompress all of them: 105 MB on a large go1.26 binary, more than
+ * .debug_info itself.  Only a parameter's location needs them
+ * (md_dwloc.c), and it asks a second instance that sees everything
+ * (md_dwsrc_open_all). */
+#define HIDDEN        ".debug_loclists"
+#define DATA_OFF      4096
 #define SAMPLE        4096
 /* A section claiming more than this decompressed is taken as hostile. */
 #define MAX_SECTION   ((uint64_t)4 << 30)
@@ -51,27 +71,46 @@ typedef struct sec {
 	int kind;             /* 0 plain, 1 SHF_COMPRESSED, 2 .zdebug */
 	uint64_t usize;       /* decompressed size */
 	uint32_t crc_head, crc_tail;
-	const unsigned char *data;   /* usize bytes, once mapped */
-	uint64_t cache_off;   /* in the cache file */
+	const unsigned char *data;   /* usize bytes, once loaded; else NULL */
+	void *cmap;           /* its cache file (or memfd), mapped */
+	size_t cmap_len;
+	int cache;            /* how it was loaded: md_exe_info.dwarf_cache */
+	int failed;           /* decompressing it failed: not tried again */
+	int hidden;           /* not shown to the main libdwarf (see HIDDEN) */
+	int unwritten;        /* decompressed, for the writer thread to keep */
 } sec;
+
+/* What one libdwarf instance sees of the sections: all of them, or all but
+ * the hidden ones. */
+typedef struct view {
+	struct md_dwsrc *s;
+	int all;
+	Dwarf_Obj_Access_Interface iface;
+} view;
 
 struct md_dwsrc {
 	int nsec;
 	sec s[MAX_SECS + 1];  /* s[0]: the empty section 0 libdwarf expects */
 	unsigned char *map;   /* the whole DWARF file */
 	size_t map_len;
-	unsigned char *cmap;  /* the cache file */
-	size_t cmap_len;
-	Dwarf_Obj_Access_Interface iface;
+	view main, all;       /* the two libdwarf instances' views */
 	uint64_t key, file_size;  /* what the cache files are keyed by */
-	char base[4000];          /* cache dir + "/" + key in hex; "" if none */
+	const char *path;         /* the DWARF file, for messages */
+	char dir[3900];           /* the cache directory; "" if none */
+	char base[4000];          /* dir + "/" + key in hex; "" if none */
+	int writer_started;       /* start_writer ran: write at once now */
+	int writer_running;       /* writer is to be joined */
+	pthread_t writer;
 };
 
 /* ---- libdwarf's object-access methods ---------------------------------- */
 
+static md_status load(md_dwsrc *s, int i, md_err *err);
+
 static int get_section_info(void *obj, Dwarf_Half i, Dwarf_Obj_Access_Section *r, int *error)
 {
-	md_dwsrc *s = obj;
+	const view *v = obj;
+	md_dwsrc *s = v->s;
 	if (i > s->nsec) {
 		*error = DW_DLE_MDE;
 		return DW_DLV_NO_ENTRY;
@@ -80,6 +119,11 @@ static int get_section_info(void *obj, Dwarf_Half i, Dwarf_Obj_Access_Section *r
 	r->type = i ? SHT_PROGBITS : SHT_NULL;
 	r->size = s->s[i].usize;
 	r->name = s->s[i].name;
+	if (s->s[i].hidden && !v->all) {
+		/* a name libdwarf does not know: it never looks at it */
+		r->size = 0;
+		r->name = ".mapdiag.hidden";
+	}
 	return DW_DLV_OK;
 }
 
@@ -103,15 +147,21 @@ static Dwarf_Small get_pointer_size(void *obj)
 
 static Dwarf_Unsigned get_section_count(void *obj)
 {
-	return (Dwarf_Unsigned)((md_dwsrc *)obj)->nsec + 1;
+	return (Dwarf_Unsigned)((view *)obj)->s->nsec + 1;
 }
 
 static int load_section(void *obj, Dwarf_Half i, Dwarf_Small **data, int *error)
 {
-	md_dwsrc *s = obj;
-	if (i == 0 || i > s->nsec || !s->s[i].data) {
+	const view *v = obj;
+	md_dwsrc *s = v->s;
+	if (i == 0 || i > s->nsec || (s->s[i].hidden && !v->all)) {
 		*error = DW_DLE_MDE;
 		return DW_DLV_NO_ENTRY;
+	}
+	md_err e;
+	if (load(s, i, &e) != MD_OK) {
+		*error = DW_DLE_ZLIB_UNCOMPRESS_ERROR;
+		return DW_DLV_ERROR;
 	}
 	*data = (Dwarf_Small *)s->s[i].data;
 	return DW_DLV_OK;
@@ -122,13 +172,17 @@ static const Dwarf_Obj_Access_Methods methods = {
 	get_section_count, load_section, NULL
 };
 
-/* Start libdwarf on s's sections; what names them in an error. */
-static md_status init_dbg(md_dwsrc *s, const char *what, Dwarf_Debug *dbg, md_err *err)
+/* Start libdwarf on s's sections through view v; what names them in an
+ * error. */
+static md_status init_dbg(md_dwsrc *s, view *v, int all, const char *what, Dwarf_Debug *dbg,
+                          md_err *err)
 {
-	s->iface.object = s;
-	s->iface.methods = &methods;
+	v->s = s;
+	v->all = all;
+	v->iface.object = v;
+	v->iface.methods = &methods;
 	Dwarf_Error e = NULL;
-	int r = dwarf_object_init_b(&s->iface, NULL, NULL, DW_GROUPNUMBER_ANY, dbg, &e);
+	int r = dwarf_object_init_b(&v->iface, NULL, NULL, DW_GROUPNUMBER_ANY, dbg, &e);
 	if (r == DW_DLV_OK)
 		return MD_OK;
 	md_status st = r == DW_DLV_NO_ENTRY ? MD_NOTFOUND :
@@ -176,6 +230,7 @@ static md_status find_sections(md_dwsrc *s, Elf *elf, const char *path, md_err *
 		x->off = sh.sh_offset;
 		x->size = sh.sh_size;
 		x->usize = sh.sh_size;
+		x->hidden = !strcmp(x->name, HIDDEN);
 		const unsigned char *raw = s->map + sh.sh_offset;
 		if (sh.sh_flags & SHF_COMPRESSED) {
 			Elf64_Chdr ch;
@@ -207,20 +262,18 @@ static md_status find_sections(md_dwsrc *s, Elf *elf, const char *path, md_err *
 	return MD_OK;
 }
 
-/* ---- the cache file ----------------------------------------------------- */
+/* ---- the cache files --------------------------------------------------- */
 
-typedef struct cache_hdr {
+/* One cache file per decompressed section, "<key>.debug_info": this
+ * header, then the bytes from DATA_OFF (page-aligned, to map them). */
+typedef struct sec_hdr {
 	char magic[8];
 	uint64_t key;
 	uint64_t file_size;   /* of the DWARF file it was made from */
-	uint32_t nsec, pad;
-} cache_hdr;
-
-typedef struct cache_sec {
 	char name[32];
-	uint64_t off, size, usize, cache_off;
+	uint64_t off, size, usize;
 	uint32_t crc_head, crc_tail;
-} cache_sec;
+} sec_hdr;
 
 static uint64_t cache_key(const md_dwsrc *s, uint64_t file_size, const char *build_id)
 {
@@ -262,120 +315,57 @@ static void cache_dir(char *out, size_t n)
 		out[0] = '\0';
 }
 
-/* Sections' places in a cache file: after the header, page-aligned. */
-static uint64_t layout(md_dwsrc *s)
+static void fill_hdr(const md_dwsrc *s, const sec *x, sec_hdr *h)
 {
-	uint64_t off = sizeof(cache_hdr) + (uint64_t)s->nsec * sizeof(cache_sec);
-	for (int i = 1; i <= s->nsec; i++) {
-		if (!s->s[i].kind)
-			continue;
-		off = (off + 4095) & ~(uint64_t)4095;
-		s->s[i].cache_off = off;
-		off += s->s[i].usize;
-	}
-	return off;
+	memset(h, 0, sizeof *h);
+	memcpy(h->magic, SEC_MAGIC, 8);
+	h->key = s->key;
+	h->file_size = s->file_size;
+	snprintf(h->name, sizeof h->name, "%s", x->name);
+	h->off = x->off;
+	h->size = x->size;
+	h->usize = x->usize;
+	h->crc_head = x->crc_head;
+	h->crc_tail = x->crc_tail;
 }
 
-/* Map cache file fd if it is the one for s (same key and facts, offsets
- * inside it); point the compressed sections at it.  0 on success. */
-static int use_cache(md_dwsrc *s, int fd, uint64_t key, uint64_t file_size)
+/* Map cache file fd if it holds section x of this file: the same header
+ * (key, file, the section's place, sizes and samples) and long enough.
+ * 0 on success. */
+static int use_cache(const md_dwsrc *s, sec *x, int fd)
 {
 	struct stat st;
-	cache_hdr h;
+	sec_hdr h, want;
+	fill_hdr(s, x, &want);
 	if (fstat(fd, &st) != 0 || pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h ||
-	    memcmp(h.magic, CACHE_MAGIC, 8) || h.key != key || h.file_size != file_size ||
-	    h.nsec != (uint32_t)s->nsec)
+	    memcmp(&h, &want, sizeof h) || (uint64_t)st.st_size < DATA_OFF ||
+	    (uint64_t)st.st_size - DATA_OFF < x->usize)
 		return -1;
-	cache_sec cs[MAX_SECS];
-	size_t want = (size_t)s->nsec * sizeof *cs;
-	if (pread(fd, cs, want, sizeof h) != (ssize_t)want)
-		return -1;
-	uint64_t size = (uint64_t)st.st_size;
-	for (int i = 1; i <= s->nsec; i++) {
-		const sec *x = &s->s[i];
-		const cache_sec *c = &cs[i - 1];
-		if (strncmp(c->name, x->name, sizeof c->name) || c->off != x->off ||
-		    c->size != x->size || c->usize != x->usize || c->crc_head != x->crc_head ||
-		    c->crc_tail != x->crc_tail)
-			return -1;
-		if (x->kind && (c->cache_off > size || c->usize > size - c->cache_off))
-			return -1;
-	}
-	void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	size_t len = (size_t)(DATA_OFF + x->usize);
+	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED)
 		return -1;
-	s->cmap = m;
-	s->cmap_len = (size_t)size;
-	for (int i = 1; i <= s->nsec; i++)
-		if (s->s[i].kind)
-			s->s[i].data = s->cmap + cs[i - 1].cache_off;
+	x->cmap = m;
+	x->cmap_len = len;
+	x->data = (unsigned char *)m + DATA_OFF;
 	return 0;
-}
-
-/* Inflate section x of the file (read through src_fd, not the mapping:
- * mapped pages would count in our RSS, the whole compressed section of it)
- * into fd at x->cache_off: exactly usize bytes, or an error. */
-static md_status inflate_to(const sec *x, int src_fd, int fd, const char *path, md_err *err)
-{
-	uint64_t skip = x->kind == 1 ? sizeof(Elf64_Chdr) : 12;
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (inflateInit(&z) != Z_OK)
-		return md_err_set(err, MD_E_NOMEM, "zlib");
-	static unsigned char in[1 << 18], buf[1 << 18];
-	uint64_t pos = x->off + skip, end = x->off + x->size, done = 0;
-	int rc = Z_OK;
-	while (rc != Z_STREAM_END) {
-		if (z.avail_in == 0) {
-			size_t want = end - pos < sizeof in ? (size_t)(end - pos) : sizeof in;
-			ssize_t k = want ? pread(src_fd, in, want, (off_t)pos) : 0;
-			if (k <= 0) {
-				rc = Z_DATA_ERROR;   /* the stream ends before its end */
-				break;
-			}
-			pos += (uint64_t)k;
-			z.next_in = in;
-			z.avail_in = (uInt)k;
-		}
-		z.next_out = buf;
-		z.avail_out = sizeof buf;
-		rc = inflate(&z, Z_NO_FLUSH);
-		if (rc != Z_OK && rc != Z_STREAM_END)
-			break;
-		size_t got = sizeof buf - z.avail_out;
-		if (got > x->usize - done) {
-			rc = Z_DATA_ERROR;   /* more than the header promised */
-			break;
-		}
-		for (size_t w = 0; w < got;) {
-			ssize_t k = pwrite(fd, buf + w, got - w, (off_t)(x->cache_off + done + w));
-			if (k <= 0) {
-				int e = errno;
-				inflateEnd(&z);
-				return md_err_set(err, MD_E_SYS, "%s: writing decompressed %s: %s", path,
-				                  x->name, strerror(k < 0 ? e : ENOSPC));
-			}
-			w += (size_t)k;
-		}
-		done += got;
-	}
-	inflateEnd(&z);
-	if (rc != Z_STREAM_END || done != x->usize)
-		return md_err_set(err, MD_E_DWARF, "%s: %s does not decompress to the %llu bytes "
-		                  "its header says", path, x->name, (unsigned long long)x->usize);
-	return MD_OK;
 }
 
 /* Keep the cache under its budget: drop the least recently used files. */
 /* A file of ours: the key (16 hex digits), a dot and an extension with no
- * dot in it (".dwarf", ".cus", ...); a temporary file, which has one more
- * suffix, is not one until it is renamed. */
-static int is_cache_file(const char *n)
+ * dot in it (".debug_info", ".cus", ...); a temporary file, which has one
+ * more suffix, is not one until it is renamed. */
+static int is_cache_file_prefix(const char *n)
 {
 	for (int i = 0; i < 16; i++)
 		if (!strchr("0123456789abcdef", n[i]) || !n[i])
 			return 0;
-	return n[16] == '.' && n[17] && !strchr(n + 17, '.');
+	return n[16] == '.';
+}
+
+static int is_cache_file(const char *n)
+{
+	return is_cache_file_prefix(n) && n[17] && !strchr(n + 17, '.');
 }
 
 static void prune(const char *dir)
@@ -387,9 +377,17 @@ static void prune(const char *dir)
 	int n = 0;
 	uint64_t total = 0;
 	struct dirent *de;
+	time_t now = time(NULL);
 	while ((de = readdir(dp)) && n < 256) {
 		size_t l = strlen(de->d_name);
 		struct stat st;
+		/* a temporary an older mapdiag (or one on a file system without
+		 * O_TMPFILE) left when it died: gone after a day */
+		if (strstr(de->d_name, ".tmp-") && is_cache_file_prefix(de->d_name) &&
+		    fstatat(dirfd(dp), de->d_name, &st, 0) == 0 && now - st.st_mtime > 86400) {
+			unlinkat(dirfd(dp), de->d_name, 0);
+			continue;
+		}
 		if (l >= sizeof v[0].name || !is_cache_file(de->d_name) ||
 		    fstatat(dirfd(dp), de->d_name, &st, 0) != 0)
 			continue;
@@ -410,66 +408,212 @@ static void prune(const char *dir)
 	closedir(dp);
 }
 
-/* Decompress every compressed section into a new cache file (or a memfd)
- * and map it. */
-static md_status build_cache(md_dwsrc *s, int src_fd, uint64_t key, uint64_t file_size,
-                             const char *dir, const char *final, const char *path,
-                             md_exe_info *info, md_err *err)
+/* Start fn(arg) on a thread that takes no signals: the signals the CLI
+ * handles, and the stop's SIGALRM timer, must reach the thread that
+ * traces the target (src/stop.c blocks some of them there while the
+ * target is stopped).  0 on success. */
+static int spawn(pthread_t *t, void *(*fn)(void *), void *arg)
 {
-	char tmp[4200];
-	int fd = -1;
-	if (dir[0]) {
-		snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", dir);
-		fd = mkostemp(tmp, O_CLOEXEC);
-	}
-	if (fd < 0) {
-		fd = memfd_create("mapdiag-dwarf", MFD_CLOEXEC);
-		tmp[0] = '\0';
-		if (fd < 0)
-			return md_err_set(err, MD_E_SYS, "memfd_create: %s", strerror(errno));
-	}
-	uint64_t total = layout(s);
-	cache_hdr h = { .key = key, .file_size = file_size, .nsec = (uint32_t)s->nsec };
-	memcpy(h.magic, CACHE_MAGIC, 8);
-	cache_sec cs[MAX_SECS];
-	memset(cs, 0, sizeof cs);
-	for (int i = 1; i <= s->nsec; i++) {
-		const sec *x = &s->s[i];
-		cache_sec *c = &cs[i - 1];
-		snprintf(c->name, sizeof c->name, "%s", x->name);
-		c->off = x->off;
-		c->size = x->size;
-		c->usize = x->usize;
-		c->cache_off = x->cache_off;
-		c->crc_head = x->crc_head;
-		c->crc_tail = x->crc_tail;
-	}
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* Copy the decompressed section x (with its header page) into its cache
+ * file. */
+static void write_cache(md_dwsrc *s, sec *x)
+{
+	char final[4200];
+	snprintf(final, sizeof final, "%s.%s", s->base, x->name + 1);
+	struct iovec v = { x->cmap, x->cmap_len };
+	if (md_cache_put(final, &v, 1) == 0)
+		prune(s->dir);
+}
+
+static void *run_writer(void *arg)
+{
+	md_dwsrc *s = arg;
+	for (int i = 1; i <= s->nsec; i++)
+		if (s->s[i].unwritten)
+			write_cache(s, &s->s[i]);
+	return NULL;
+}
+
+/* Write the sections decompressed so far to the cache while the run goes
+ * on: 100 MB of .debug_info take tens of milliseconds to copy, which a
+ * second thread overlaps with the index and the attach.  md_dwsrc_free
+ * waits for it.  Sections decompressed later are written at once. */
+static void start_writer(md_dwsrc *s)
+{
+	int any = 0;
+	for (int i = 1; i <= s->nsec; i++)
+		any |= s->s[i].unwritten;
+	s->writer_started = 1;
+	if (!any)
+		return;
+	if (spawn(&s->writer, run_writer, s) == 0)
+		s->writer_running = 1;
+	else
+		run_writer(s);
+}
+
+/* Decompress section x into memory of its own, then keep a copy in a new
+ * cache file when there is a cache directory.  libdeflate decompresses the
+ * whole section in one call: about twice zlib's speed.  It reads the
+ * compressed bytes from our mapping of the file, whose pages are dropped
+ * afterwards.  (Decompressing straight into a shared mapping of the cache
+ * file is slower: each page of the new file is first read, that is
+ * zeroed, then dirtied.) */
+static md_status make_cache(md_dwsrc *s, sec *x, md_err *err)
+{
+	size_t len = (size_t)(DATA_OFF + x->usize);
+	unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	                        -1, 0);
+	if (m == MAP_FAILED)
+		return md_err_set(err, MD_E_NOMEM, "%s: %llu bytes for %s", s->path,
+		                  (unsigned long long)x->usize, x->name);
+	/* Fewer page faults: 2 MiB pages where the kernel has them to give,
+	 * and the compressed bytes read ahead in one go. */
+	madvise(m, len, MADV_HUGEPAGE);
+	uint64_t skip = x->kind == 1 ? sizeof(Elf64_Chdr) : 12;
+	const unsigned char *in = s->map + x->off + skip;
+	size_t in_len = (size_t)(x->size - skip), got = 0;
 	md_status st = MD_OK;
-	if (ftruncate(fd, (off_t)total) != 0)
-		st = md_err_set(err, MD_E_SYS, "%s: %s", tmp[0] ? tmp : "memfd", strerror(errno));
-	for (int i = 1; st == MD_OK && i <= s->nsec; i++)
-		if (s->s[i].kind)
-			st = inflate_to(&s->s[i], src_fd, fd, path, err);
-	/* the header last: a torn file never has a valid one */
-	size_t hl = (size_t)s->nsec * sizeof *cs;
-	if (st == MD_OK && (pwrite(fd, cs, hl, sizeof h) != (ssize_t)hl ||
-	                    pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h))
-		st = md_err_set(err, MD_E_SYS, "writing the DWARF cache: %s", strerror(errno));
-	if (st == MD_OK && use_cache(s, fd, key, file_size) != 0)
-		st = md_err_set(err, MD_E_SYS, "the DWARF cache just written does not check");
-	if (tmp[0]) {
-		if (st == MD_OK && rename(tmp, final) == 0) {
-			info->dwarf_cache = 2;
-			snprintf(info->dwarf_cache_path, sizeof info->dwarf_cache_path, "%s", final);
-			prune(dir);
-		} else {
-			unlink(tmp);
-			info->dwarf_cache = 3;
-		}
-	} else {
-		info->dwarf_cache = 3;
+	{
+		uintptr_t a0 = (uintptr_t)in & ~(uintptr_t)4095;
+		madvise((void *)a0, (uintptr_t)in + in_len - a0, MADV_POPULATE_READ);
 	}
-	close(fd);
+	struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
+	if (!dc)
+		st = md_err_set(err, MD_E_NOMEM, "libdeflate");
+	else if (libdeflate_zlib_decompress(dc, in, in_len, m + DATA_OFF, (size_t)x->usize,
+	                                    &got) != LIBDEFLATE_SUCCESS || got != x->usize)
+		st = md_err_set(err, MD_E_DWARF, "%s: %s does not decompress to the %llu bytes "
+		                "its header says", s->path, x->name, (unsigned long long)x->usize);
+	libdeflate_free_decompressor(dc);
+	/* the compressed pages are not needed again: out of our RSS */
+	uintptr_t a = ((uintptr_t)in + 4095) & ~(uintptr_t)4095;
+	uintptr_t b = ((uintptr_t)in + in_len) & ~(uintptr_t)4095;
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+	if (st != MD_OK) {
+		munmap(m, len);
+		return st;
+	}
+	sec_hdr h;
+	fill_hdr(s, x, &h);
+	memcpy(m, &h, sizeof h);
+	mprotect(m, len, PROT_READ);
+	x->cmap = m;
+	x->cmap_len = len;
+	x->data = m + DATA_OFF;
+	x->cache = 3;
+	if (s->base[0]) {
+		/* kept: now, or by the writer thread (start_writer) */
+		x->cache = 2;
+		if (s->writer_started)
+			write_cache(s, x);
+		else
+			x->unwritten = 1;
+	}
+	return MD_OK;
+}
+
+/* Make section i's bytes available: in place, from its cache file, or
+ * decompressed now.  Safe to run for different sections at once. */
+static md_status load(md_dwsrc *s, int i, md_err *err)
+{
+	sec *x = &s->s[i];
+	if (x->data)
+		return MD_OK;
+	if (x->failed)
+		return md_err_set(err, MD_E_DWARF, "%s: %s could not be read", s->path, x->name);
+	if (x->usize == 0) {
+		static const unsigned char empty[1];
+		x->data = empty;
+		return MD_OK;
+	}
+	if (s->base[0]) {
+		char final[4200];
+		snprintf(final, sizeof final, "%s.%s", s->base, x->name + 1);
+		int fd = open(final, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			int ok = use_cache(s, x, fd) == 0;
+			close(fd);
+			if (ok) {
+				x->cache = 1;
+				return MD_OK;
+			}
+		}
+	}
+	md_status st = make_cache(s, x, err);
+	x->failed = st != MD_OK;
+	return st;
+}
+
+/* The sections every run reads, loaded when the file is opened; the rest
+ * (line tables, location lists, ...) only when libdwarf asks for them. */
+static int eager(const char *name)
+{
+	static const char *const v[] = {
+		".debug_info", ".debug_abbrev", ".debug_rnglists", ".debug_addr",
+		".debug_str", ".debug_str_offsets", ".debug_line_str", ".debug_frame",
+	};
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+		if (!strcmp(name, v[i]))
+			return 1;
+	return 0;
+}
+
+typedef struct job {
+	md_dwsrc *s;
+	int i;
+	md_status st;
+	md_err err;
+} job;
+
+static void *run_job(void *arg)
+{
+	job *j = arg;
+	j->st = load(j->s, j->i, &j->err);
+	return NULL;
+}
+
+/* Load the eager sections.  When more than one must be decompressed, the
+ * largest goes to a second thread while this one does the rest: on a
+ * large Go binary .debug_info is 100 MB, and the rest about a third of
+ * that, so a cold start waits for .debug_info alone. */
+static md_status load_eager(md_dwsrc *s, md_err *err)
+{
+	int big = 0, todo = 0;
+	for (int i = 1; i <= s->nsec; i++) {
+		if (!eager(s->s[i].name) || !s->s[i].kind)
+			continue;
+		todo++;
+		if (!big || s->s[i].usize > s->s[big].usize)
+			big = i;
+	}
+	job j = { .s = s, .i = big, .st = MD_OK };
+	pthread_t t;
+	int threaded = todo > 1 && spawn(&t, run_job, &j) == 0;
+	md_status st = MD_OK;
+	for (int i = 1; i <= s->nsec; i++) {
+		if (!eager(s->s[i].name) || (threaded && i == big))
+			continue;
+		md_status r = load(s, i, err);
+		if (r != MD_OK && st == MD_OK)
+			st = r;
+	}
+	if (threaded) {
+		pthread_join(t, NULL);
+		if (j.st != MD_OK && st == MD_OK) {
+			st = j.st;
+			*err = j.err;
+		}
+	}
 	return st;
 }
 
@@ -516,6 +660,7 @@ md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err)
 	md_dwsrc *s = calloc(1, sizeof *s);
 	if (!s)
 		return md_err_set(err, MD_E_NOMEM, "DWARF sections");
+	s->path = path;
 	struct stat st;
 	md_status rc = MD_OK;
 	Elf *elf = NULL;
@@ -538,42 +683,28 @@ md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err)
 	}
 	if ((rc = find_sections(s, elf, path, err)) != MD_OK)
 		goto out;
-	int has_info = 0, compressed = 0;
-	for (int i = 1; i <= s->nsec; i++) {
-		has_info |= !strcmp(s->s[i].name, ".debug_info") && s->s[i].usize > 0;
-		compressed |= s->s[i].kind != 0;
-	}
-	if (!has_info) {
+	int info = 0;
+	for (int i = 1; i <= s->nsec; i++)
+		if (!strcmp(s->s[i].name, ".debug_info") && s->s[i].usize > 0)
+			info = i;
+	if (!info) {
 		rc = MD_NOTFOUND;
 		goto out;
 	}
-	d->info.dwarf_cache = 0;
-	d->info.dwarf_cache_path[0] = '\0';
-	uint64_t key = cache_key(s, (uint64_t)st.st_size, d->info.build_id);
-	char dir[3900];
-	cache_dir(dir, sizeof dir);
-	s->key = key;
+	s->key = cache_key(s, (uint64_t)st.st_size, d->info.build_id);
 	s->file_size = (uint64_t)st.st_size;
-	if (dir[0])
-		snprintf(s->base, sizeof s->base, "%.3900s/%016llx", dir, (unsigned long long)key);
-	if (compressed) {
-		char final[4096];
-		snprintf(final, sizeof final, "%.3900s/%016llx.dwarf", dir, (unsigned long long)key);
-		layout(s);
-		int cfd = dir[0] ? open(final, O_RDONLY | O_CLOEXEC) : -1;
-		if (cfd >= 0 && use_cache(s, cfd, key, (uint64_t)st.st_size) == 0) {
-			d->info.dwarf_cache = 1;
-			snprintf(d->info.dwarf_cache_path, sizeof d->info.dwarf_cache_path, "%s",
-			         final);
-		} else if ((rc = build_cache(s, fd, key, (uint64_t)st.st_size, dir, final, path,
-		                             &d->info, err)) != MD_OK) {
-			if (cfd >= 0)
-				close(cfd);
-			goto out;
-		}
-		if (cfd >= 0)
-			close(cfd);
-	}
+	cache_dir(s->dir, sizeof s->dir);
+	if (s->dir[0])
+		snprintf(s->base, sizeof s->base, "%.3800s/%016llx", s->dir,
+		         (unsigned long long)s->key);
+	if ((rc = load_eager(s, err)) != MD_OK)
+		goto out;
+	/* what the cache did for .debug_info, the section every run reads */
+	d->info.dwarf_cache = s->s[info].cache;
+	d->info.dwarf_cache_path[0] = '\0';
+	if (s->s[info].cache == 1 || s->s[info].cache == 2)
+		snprintf(d->info.dwarf_cache_path, sizeof d->info.dwarf_cache_path, "%.3800s.%s",
+		         s->base, s->s[info].name + 1);
 	for (int i = 1; i <= s->nsec; i++)
 		if (!strcmp(s->s[i].name, ".debug_rnglists") && s->s[i].data &&
 		    !rnglists_headers_ok(s->s[i].data, s->s[i].usize)) {
@@ -581,8 +712,9 @@ md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err)
 			                s->s[i].name);
 			goto out;
 		}
-	if ((rc = init_dbg(s, path, dbg, err)) != MD_OK)
+	if ((rc = init_dbg(s, &s->main, 0, path, dbg, err)) != MD_OK)
 		goto out;
+	start_writer(s);
 	d->src = s;
 	s = NULL;
 out:
@@ -591,6 +723,18 @@ out:
 	if (s)
 		md_dwsrc_free(s);
 	return rc;
+}
+
+md_status md_dwsrc_open_all(md_dwsrc *s, Dwarf_Debug main, Dwarf_Debug *dbg, md_err *err)
+{
+	int any = 0;
+	for (int i = 1; i <= s->nsec; i++)
+		any |= s->s[i].hidden;
+	if (!any) {
+		*dbg = main;
+		return MD_OK;
+	}
+	return init_dbg(s, &s->all, 1, s->path, dbg, err);
 }
 
 const char *md_dwsrc_cache_base(const md_dwsrc *s, uint64_t *key, uint64_t *file_size)
@@ -602,11 +746,11 @@ const char *md_dwsrc_cache_base(const md_dwsrc *s, uint64_t *key, uint64_t *file
 	return s->base;
 }
 
-int md_dwsrc_section(const md_dwsrc *s, const char *name, const unsigned char **p,
-                     uint64_t *n)
+int md_dwsrc_section(md_dwsrc *s, const char *name, const unsigned char **p, uint64_t *n)
 {
+	md_err e;
 	for (int i = 1; s && i <= s->nsec; i++)
-		if (!strcmp(s->s[i].name, name) && s->s[i].data) {
+		if (!strcmp(s->s[i].name, name) && load(s, i, &e) == MD_OK) {
 			*p = s->s[i].data;
 			*n = s->s[i].usize;
 			return 1;
@@ -626,7 +770,7 @@ md_status md_dwsrc_open_mem(const char *name, const unsigned char *p, uint64_t n
 	snprintf(s->s[1].name, sizeof s->s[1].name, "%s", name);
 	s->s[1].size = s->s[1].usize = n;
 	s->s[1].data = p;
-	md_status st = init_dbg(s, name, dbg, err);
+	md_status st = init_dbg(s, &s->main, 0, name, dbg, err);
 	if (st != MD_OK) {
 		free(s);
 		return st;
@@ -642,13 +786,23 @@ void md_dwsrc_close_mem(Dwarf_Debug dbg, md_dwsrc *s)
 	free(s);
 }
 
+void md_dwsrc_settle(md_dwsrc *s)
+{
+	if (s && s->writer_running) {
+		pthread_join(s->writer, NULL);
+		s->writer_running = 0;
+	}
+}
+
 void md_dwsrc_free(md_dwsrc *s)
 {
 	if (!s)
 		return;
+	md_dwsrc_settle(s);
 	if (s->map)
 		munmap(s->map, s->map_len);
-	if (s->cmap)
-		munmap(s->cmap, s->cmap_len);
+	for (int i = 1; i <= s->nsec; i++)
+		if (s->s[i].cmap)
+			munmap(s->s[i].cmap, s->s[i].cmap_len);
 	free(s);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "md_dwarf_priv.h"
@@ -36,22 +37,78 @@ int md_cache_path(const md_dwarf *d, const char *ext, char *out, size_t n,
 	return base && snprintf(out, n, "%s.%s", base, ext) < (int)n;
 }
 
+/* Write all of v[0..n) to fd from its start. */
+static int write_parts(int fd, const struct iovec *v, int n)
+{
+	off_t off = 0;
+	for (int i = 0; i < n; i++) {
+		const unsigned char *p = v[i].iov_base;
+		size_t left = v[i].iov_len;
+		while (left) {
+			/* in pieces: the page cache then holds the file in folios
+			 * of at most this size, and a reader that touches one byte
+			 * maps (and counts in its RSS) one folio, not 2 MiB */
+			size_t piece = left < 256 * 1024 ? left : 256 * 1024;
+			ssize_t k = pwrite(fd, p, piece, off);
+			if (k <= 0)
+				return -1;
+			p += k;
+			left -= (size_t)k;
+			off += k;
+		}
+	}
+	return 0;
+}
+
+int md_cache_put(const char *path, const struct iovec *v, int n)
+{
+	/* An unnamed file in the cache directory (O_TMPFILE): a run killed
+	 * while writing leaves nothing behind.  It gets a name only when
+	 * whole, and that name is a temporary one renamed over path, so a
+	 * file already there (a stale one the reader refused) is replaced
+	 * and a run sharing the cache sees either the old file or the new. */
+	char dir[4096], tmp[4200];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	static unsigned seq;
+	snprintf(tmp, sizeof tmp, "%s.tmp-%d-%u", path, (int)getpid(),
+	         __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+	int fd = open(dir[0] ? dir : "/", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	int named = 0;
+	if (fd < 0) {   /* a file system without O_TMPFILE */
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		named = 1;
+	}
+	if (fd < 0)
+		return -1;
+	int ok = write_parts(fd, v, n) == 0;
+	if (ok && !named) {
+		char self[64];
+		snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+		unlink(tmp);   /* left by an earlier process with our pid */
+		ok = linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0;
+		named = ok;
+	}
+	close(fd);
+	if (ok && rename(tmp, path) == 0)
+		return 0;
+	if (named)
+		unlink(tmp);
+	return -1;
+}
+
 void md_cache_write(const md_dwarf *d, const char *ext, const void *a, size_t alen,
                     const void *b, size_t blen)
 {
-	char path[4096], tmp[4200];
+	char path[4096];
 	uint64_t key, fsize;
 	if (!md_cache_path(d, ext, path, sizeof path, &key, &fsize))
 		return;
-	snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return;
-	int ok = write(fd, a, alen) == (ssize_t)alen &&
-	         (!blen || write(fd, b, blen) == (ssize_t)blen);
-	close(fd);
-	if (!ok || rename(tmp, path) != 0)
-		unlink(tmp);
+	struct iovec v[2] = { { (void *)a, alen }, { (void *)b, blen } };
+	md_cache_put(path, v, 2);
 }
 
 void md_cache_drop(const md_dwarf *d, const char *ext)

@@ -300,6 +300,7 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 		if ((s = md_threads_prepare(&ts, nt > 0 ? nt : 8, err)) != MD_OK)
 			goto out;
 	}
+	md_dwarf_settle(ss.t.dw);
 	r->stopped = 1;
 	md_stop *stop = NULL;
 	if ((s = md_stop_all(o->pid, o->stop_timeout_ms, &stop, err)) != MD_OK)

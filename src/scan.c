@@ -273,6 +273,7 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	if ((s = md_proc_recheck(&t.proc, err)) != MD_OK)
 		goto out;
 
+	md_dwarf_settle(t.dw);
 	/* ---- the target is stopped ---- */
 	r->stopped = 1;
 	if ((s = md_stop_all(o->pid, o->stop_timeout_ms, &stop, err)) != MD_OK)

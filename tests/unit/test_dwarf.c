@@ -1182,6 +1182,90 @@ static int cache_state(const char *bin, char *path_out, size_t n)
 	return st;
 }
 
+/* The address of function name in bin's .symtab; 0 if none. */
+static uint64_t sym_lo(const char *bin, const char *name)
+{
+	int fd = open(bin, O_RDONLY | O_CLOEXEC);
+	Elf *e = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+	uint64_t lo = 0;
+	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn)) && !lo;) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t cnt = d && sh.sh_entsize ? d->d_size / sh.sh_entsize : 0;
+		for (size_t i = 0; i < cnt && !lo; i++) {
+			GElf_Sym y;
+			const char *n = gelf_getsym(d, (int)i, &y) ?
+			                elf_strptr(e, sh.sh_link, y.st_name) : NULL;
+			if (n && !strcmp(n, name))
+				lo = y.st_value;
+		}
+	}
+	if (e)
+		elf_end(e);
+	if (fd >= 0)
+		close(fd);
+	return lo;
+}
+
+/* Files in dir whose names contain part. */
+static int count_files(const char *dir, const char *part)
+{
+	DIR *dp = opendir(dir);
+	int n = 0;
+	for (struct dirent *de; dp && (de = readdir(dp));)
+		n += strstr(de->d_name, part) != NULL;
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
+/* Sections are decompressed when first needed, each into a cache file of
+ * its own: a variable lookup makes none for the line table or the
+ * location lists (which libdwarf would read whole on its first look at
+ * .debug_info, were they not hidden from it); a parameter's location
+ * makes the location lists' and answers from them. */
+static void check_lazy(const char *bin, const char *dir, const char *cpath)
+{
+	snprintf(md_t_ctx, sizeof md_t_ctx, "cache: lazy sections");
+	char base[4096], p[4200];
+	snprintf(base, sizeof base, "%s", cpath);
+	char *dot = strrchr(base, '.');
+	if (!T(dot && !strcmp(dot, ".debug_info"), "cache file %s", cpath))
+		return;
+	*dot = '\0';
+	const char *eager[] = { "debug_abbrev", "debug_rnglists", "debug_addr", "debug_frame" };
+	for (size_t i = 0; i < sizeof eager / sizeof *eager; i++) {
+		snprintf(p, sizeof p, "%s.%s", base, eager[i]);
+		T(is_file(p), "%s made at open", p);
+	}
+	snprintf(p, sizeof p, "%s.debug_line", base);
+	T(!is_file(p), "%s made though no one read it", p);
+	snprintf(p, sizeof p, "%s.debug_loclists", base);
+	T(!is_file(p), "%s made though no one read it", p);
+	T(count_files(dir, ".tmp-") == 0, "%d temporary files left", count_files(dir, ".tmp-"));
+
+	uint64_t lo = sym_lo(bin, "runtime.mapassign_faststr");
+	opened o;
+	open_bin(&o, bin, bin, NULL, NULL);
+	if (T(lo && o.st == MD_OK, "open: %d %s", o.st, o.err.detail)) {
+		md_func f;
+		md_loc l;
+		md_err e;
+		md_status st = md_dwarf_func_at(o.d, lo, &f, &e);
+		if (T(st == MD_OK, "func_at: %d %s", st, e.detail)) {
+			st = md_dwarf_param_loc(o.d, &f, "m", lo, &l, &e);
+			T(st == MD_OK && l.kind == MD_LOC_REG, "param m at entry: %d %d %s", st,
+			  l.kind, e.detail);
+		}
+		T(is_file(p), "%s not made for a location list", p);
+		/* the main instance still answers after the second one opened */
+		find_ok(o.d, "main.idle", 9, NULL, NULL);
+	}
+	close_bin(&o);
+}
+
 static void test_cache(const char *root)
 {
 	char bin[PATH_MAX], plain[PATH_MAX], dir[PATH_MAX + 16], cpath[4096];
@@ -1194,6 +1278,7 @@ static void test_cache(const char *root)
 	setenv("MAPDIAG_CACHE_DIR", dir, 1);
 	snprintf(md_t_ctx, sizeof md_t_ctx, "cache: cold");
 	T(cache_state(bin, cpath, sizeof cpath) == 2 && is_file(cpath), "made and kept");
+	check_lazy(bin, dir, cpath);
 	snprintf(md_t_ctx, sizeof md_t_ctx, "cache: warm");
 	T(cache_state(bin, NULL, 0) == 1, "found");
 
@@ -1215,8 +1300,8 @@ static void test_cache(const char *root)
 	snprintf(md_t_ctx, sizeof md_t_ctx, "cache: wrong section size");
 	fd = open(cpath, O_WRONLY);
 	uint64_t huge = 1ull << 40;
-	/* cache_sec[0].usize: header 32 bytes, then name[32], off, size, usize */
-	T(fd >= 0 && pwrite(fd, &huge, 8, 32 + 32 + 16) == 8, "patch a size");
+	/* sec_hdr.usize: magic, key, file size, name[32], off, size, usize */
+	T(fd >= 0 && pwrite(fd, &huge, 8, 24 + 32 + 16) == 8, "patch a size");
 	if (fd >= 0)
 		close(fd);
 	T(cache_state(bin, NULL, 0) == 2, "rebuilt");
@@ -1242,6 +1327,7 @@ static void test_cache(const char *root)
 	}
 	T(good == 4, "%d of 4 concurrent runs read their DWARF", good);
 	T(cache_state(bin, NULL, 0) == 1, "one whole file left");
+	T(count_files(dir2, ".tmp-") == 0, "%d temporary files left", count_files(dir2, ".tmp-"));
 
 	/* no cache directory: decompressed into memory, not kept */
 	snprintf(md_t_ctx, sizeof md_t_ctx, "cache: off");
