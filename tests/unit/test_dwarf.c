@@ -1266,6 +1266,60 @@ static void check_lazy(const char *bin, const char *dir, const char *cpath)
 	close_bin(&o);
 }
 
+/* Is file path mapped into this process? */
+static int mapped(const char *path)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[8192];
+	int yes = 0;
+	size_t n = strlen(path);
+	while (f && !yes && fgets(line, sizeof line, f)) {
+		size_t l = strlen(line);
+		if (l && line[l - 1] == '\n')
+			line[--l] = '\0';
+		yes = l >= n && !strcmp(line + l - n, path);
+	}
+	if (f)
+		fclose(f);
+	return yes;
+}
+
+/* A cold start decompresses .debug_info into memory of its own and a
+ * second thread keeps it in the cache; md_dwarf_settle then puts the cache
+ * file's pages in place of that memory, under libdwarf, which must go on
+ * answering as before. */
+static void check_swap(const char *bin, const char *dir)
+{
+	snprintf(md_t_ctx, sizeof md_t_ctx, "cache: swapped in");
+	setenv("MAPDIAG_CACHE_DIR", dir, 1);
+	opened o;
+	open_bin(&o, bin, bin, NULL, NULL);
+	if (T(o.st == MD_OK && md_dwarf_exe(o.d)->dwarf_cache == 2, "cold open: %d %s", o.st,
+	      o.err.detail)) {
+		const char *cpath = md_dwarf_exe(o.d)->dwarf_cache_path;
+		uint64_t a1 = 0, a2 = 0;
+		md_type_id t1 = 0, t2 = 0;
+		md_type ty1, ty2;
+		md_err e;
+		find_ok(o.d, "main.idle", 9, &a1, &t1);
+		T(md_dwarf_type(o.d, t1, &ty1, &e) == MD_OK, "type: %s", e.detail);
+		T(!mapped(cpath), "%s mapped before the writer is done", cpath);
+		md_dwarf_settle(o.d);
+		T(mapped(cpath), "%s not mapped after md_dwarf_settle", cpath);
+		find_ok(o.d, "main.million", 12, NULL, NULL);
+		find_ok(o.d, "runtime.g0", 10, NULL, NULL);
+		md_dwarf_settle(o.d);   /* again: nothing to do */
+		find_ok(o.d, "main.idle", 9, &a2, &t2);
+		T(a1 == a2 && t1 == t2, "main.idle: 0x%llx/0x%llx then 0x%llx/0x%llx",
+		  (unsigned long long)a1, (unsigned long long)t1, (unsigned long long)a2,
+		  (unsigned long long)t2);
+		T(md_dwarf_type(o.d, t2, &ty2, &e) == MD_OK && ty1.kind == ty2.kind &&
+		  ty1.size == ty2.size && !strcmp(ty1.name, ty2.name), "type after the swap: %s",
+		  ty2.name);
+	}
+	close_bin(&o);
+}
+
 static void test_cache(const char *root)
 {
 	char bin[PATH_MAX], plain[PATH_MAX], dir[PATH_MAX + 16], cpath[4096];
@@ -1279,6 +1333,12 @@ static void test_cache(const char *root)
 	snprintf(md_t_ctx, sizeof md_t_ctx, "cache: cold");
 	T(cache_state(bin, cpath, sizeof cpath) == 2 && is_file(cpath), "made and kept");
 	check_lazy(bin, dir, cpath);
+	{
+		char dir3[PATH_MAX + 16];
+		snprintf(dir3, sizeof dir3, "%s/cache3", tmpdir);
+		check_swap(bin, dir3);
+		setenv("MAPDIAG_CACHE_DIR", dir, 1);
+	}
 	snprintf(md_t_ctx, sizeof md_t_ctx, "cache: warm");
 	T(cache_state(bin, NULL, 0) == 1, "found");
 
