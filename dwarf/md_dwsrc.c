@@ -354,6 +354,21 @@ static int use_cache(const md_dwsrc *s, sec *x, int fd)
 	return 0;
 }
 
+/* The cache file of section x: "<dir>/<key>.debug_info". */
+static void sec_path(const md_dwsrc *s, const sec *x, char *out, size_t n)
+{
+	snprintf(out, n, "%s.%s", s->base, x->name + 1);
+}
+
+/* The compressed bytes of section x: its zlib stream, after the ELF
+ * compression header (SHF_COMPRESSED) or the "ZLIB" + size (.zdebug). */
+static const unsigned char *zstream(const md_dwsrc *s, const sec *x, size_t *len)
+{
+	uint64_t skip = x->kind == 1 ? sizeof(Elf64_Chdr) : 12;
+	*len = (size_t)(x->size - skip);
+	return s->map + x->off + skip;
+}
+
 /* Keep the cache under its budget: drop the least recently used files. */
 /* A file of ours: the key (16 hex digits), a dot and an extension with no
  * dot in it (".debug_info", ".cus", ...); a temporary file, which has one
@@ -430,7 +445,7 @@ static int spawn(pthread_t *t, void *(*fn)(void *), void *arg)
 static int write_cache(md_dwsrc *s, sec *x)
 {
 	char final[4200];
-	snprintf(final, sizeof final, "%s.%s", s->base, x->name + 1);
+	sec_path(s, x, final, sizeof final);
 	struct iovec v = { x->cmap, x->cmap_len };
 	if (md_cache_put(final, &v, 1) != 0)
 		return -1;
@@ -438,22 +453,36 @@ static int write_cache(md_dwsrc *s, sec *x)
 	return 0;
 }
 
+/* Put section x's cache file, just written, in the place of its
+ * anonymous copy: the same bytes at the same address (libdwarf holds
+ * pointers into them), now counted in our RSS only where touched.  The
+ * file is mapped elsewhere first and checked as any cache file is; only
+ * then moved over the copy (mremap, which replaces the old pages in one
+ * step).  On any failure the copy stays. */
+static void swap_in(md_dwsrc *s, sec *x)
+{
+	char final[4200];
+	sec_path(s, x, final, sizeof final);
+	int fd = open(final, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	sec tmp = *x;
+	if (use_cache(s, &tmp, fd) == 0) {
+		if (tmp.cmap_len != x->cmap_len ||
+		    mremap(tmp.cmap, tmp.cmap_len, x->cmap_len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		           x->cmap) == MAP_FAILED)
+			munmap(tmp.cmap, tmp.cmap_len);
+	}
+	close(fd);
+}
+
 /* Keep x in its cache file now, and read it from there: the file's pages
  * count in our RSS only where they are touched, the anonymous copy
  * wholly. */
 static void keep_now(md_dwsrc *s, sec *x)
 {
-	void *anon = x->cmap;
-	size_t len = x->cmap_len;
-	char final[4200];
-	snprintf(final, sizeof final, "%s.%s", s->base, x->name + 1);
-	if (write_cache(s, x) != 0)
-		return;
-	int fd = open(final, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && use_cache(s, x, fd) == 0)
-		munmap(anon, len);
-	if (fd >= 0)
-		close(fd);
+	if (write_cache(s, x) == 0)
+		swap_in(s, x);
 }
 
 static void *run_writer(void *arg)
@@ -501,9 +530,8 @@ static md_status make_cache(md_dwsrc *s, sec *x, int defer, md_err *err)
 	/* Fewer page faults: 2 MiB pages where the kernel has them to give,
 	 * and the compressed bytes read ahead in one go. */
 	madvise(m, len, MADV_HUGEPAGE);
-	uint64_t skip = x->kind == 1 ? sizeof(Elf64_Chdr) : 12;
-	const unsigned char *in = s->map + x->off + skip;
-	size_t in_len = (size_t)(x->size - skip), got = 0;
+	size_t in_len, got = 0;
+	const unsigned char *in = zstream(s, x, &in_len);
 	md_status st = MD_OK;
 	{
 		uintptr_t a0 = (uintptr_t)in & ~(uintptr_t)4095;
@@ -567,7 +595,7 @@ static md_status load(md_dwsrc *s, int i, int defer, md_err *err)
 	}
 	if (s->base[0]) {
 		char final[4200];
-		snprintf(final, sizeof final, "%s.%s", s->base, x->name + 1);
+		sec_path(s, x, final, sizeof final);
 		int fd = open(final, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			int ok = use_cache(s, x, fd) == 0;
@@ -623,9 +651,8 @@ static void *run_job(void *arg)
 static void trim_behind(md_dwsrc *s, sec *x, const int *done)
 {
 	const uint64_t margin = 4u << 20;
-	uint64_t skip = x->kind == 1 ? sizeof(Elf64_Chdr) : 12;
-	uintptr_t in = (uintptr_t)(s->map + x->off + skip);
-	uint64_t in_len = x->size - skip;
+	size_t in_len;
+	uintptr_t in = (uintptr_t)zstream(s, x, &in_len);
 	uintptr_t dropped = (in + 4095) & ~(uintptr_t)4095;
 	size_t npages = (size_t)((DATA_OFF + x->usize + 4095) / 4096);
 	while (!__atomic_load_n(done, __ATOMIC_ACQUIRE)) {
@@ -862,29 +889,6 @@ void md_dwsrc_close_mem(Dwarf_Debug dbg, md_dwsrc *s)
 	if (dbg)
 		dwarf_object_finish(dbg, NULL);
 	free(s);
-}
-
-/* Put section x's cache file, just written, in the place of its
- * anonymous copy: the same bytes at the same address (libdwarf holds
- * pointers into them), now counted in our RSS only where touched.  The
- * file is mapped elsewhere first and checked as any cache file is; only
- * then moved over the copy (mremap, which replaces the old pages in one
- * step).  On any failure the copy stays. */
-static void swap_in(md_dwsrc *s, sec *x)
-{
-	char final[4200];
-	snprintf(final, sizeof final, "%s.%s", s->base, x->name + 1);
-	int fd = open(final, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	sec tmp = *x;
-	if (use_cache(s, &tmp, fd) == 0) {
-		if (tmp.cmap_len != x->cmap_len ||
-		    mremap(tmp.cmap, tmp.cmap_len, x->cmap_len, MREMAP_MAYMOVE | MREMAP_FIXED,
-		           x->cmap) == MAP_FAILED)
-			munmap(tmp.cmap, tmp.cmap_len);
-	}
-	close(fd);
 }
 
 void md_dwsrc_settle(md_dwsrc *s)

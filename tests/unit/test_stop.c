@@ -2,7 +2,6 @@
  * stopped, all running again after the release, and our scheduling policy
  * raised to SCHED_FIFO only for the stop (when we may) and restored after.
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "md_test.h"
+#include "../../src/proc.h"
 #include "../../src/stop.h"
 
 #define KIDS 3
@@ -49,31 +49,14 @@ static pid_t start_child(void)
 }
 
 /* How many of pid's threads are in state st ('t': tracing stop), of how
- * many. */
+ * many (src/proc.c reads /proc for both). */
 static int threads_in(pid_t pid, char st, int *total)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
+	pid_t tids[64];
 	int n = 0;
-	*total = 0;
-	for (struct dirent *de; d && (de = readdir(d));) {
-		if (de->d_name[0] == '.')
-			continue;
-		char sp[384], buf[512];
-		snprintf(sp, sizeof sp, "/proc/%d/task/%s/stat", (int)pid, de->d_name);
-		FILE *f = fopen(sp, "r");
-		if (!f)
-			continue;
-		size_t k = fread(buf, 1, sizeof buf - 1, f);
-		fclose(f);
-		buf[k] = '\0';
-		char *q = strrchr(buf, ')');
-		(*total)++;
-		n += q && q[1] == ' ' && q[2] == st;
-	}
-	if (d)
-		closedir(d);
+	*total = md_proc_tids(pid, tids, 64);
+	for (int i = 0; i < *total; i++)
+		n += md_proc_task_state(pid, tids[i]) == st;
 	return n;
 }
 
