@@ -1182,31 +1182,48 @@ static int cache_state(const char *bin, char *path_out, size_t n)
 	return st;
 }
 
-/* The address of function name in bin's .symtab; 0 if none. */
-static uint64_t sym_lo(const char *bin, const char *name)
+/* Call fn on bin's .symtab (its data, entry count and string section
+ * index); 0 if bin has none. */
+typedef int (*symtab_fn)(Elf *e, Elf_Data *d, size_t cnt, size_t strndx, void *arg);
+static int with_symtab(const char *bin, symtab_fn fn, void *arg)
 {
-	int fd = open(bin, O_RDONLY | O_CLOEXEC);
+	int fd = open(bin, O_RDONLY | O_CLOEXEC), r = 0;
 	Elf *e = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
-	uint64_t lo = 0;
-	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn)) && !lo;) {
+	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn));) {
 		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
 			continue;
 		Elf_Data *d = elf_getdata(scn, NULL);
-		size_t cnt = d && sh.sh_entsize ? d->d_size / sh.sh_entsize : 0;
-		for (size_t i = 0; i < cnt && !lo; i++) {
-			GElf_Sym y;
-			const char *n = gelf_getsym(d, (int)i, &y) ?
-			                elf_strptr(e, sh.sh_link, y.st_name) : NULL;
-			if (n && !strcmp(n, name))
-				lo = y.st_value;
-		}
+		r = fn(e, d, d ? d->d_size / sh.sh_entsize : 0, sh.sh_link, arg);
+		break;
 	}
 	if (e)
 		elf_end(e);
 	if (fd >= 0)
 		close(fd);
-	return lo;
+	return r;
+}
+
+typedef struct sym_want { const char *name; uint64_t lo; } sym_want;
+
+static int find_sym(Elf *e, Elf_Data *d, size_t cnt, size_t strndx, void *arg)
+{
+	sym_want *w = arg;
+	for (size_t i = 0; i < cnt && !w->lo; i++) {
+		GElf_Sym y;
+		const char *n = gelf_getsym(d, (int)i, &y) ? elf_strptr(e, strndx, y.st_name) : NULL;
+		if (n && !strcmp(n, w->name))
+			w->lo = y.st_value;
+	}
+	return 0;
+}
+
+/* The address of function name in bin's .symtab; 0 if none. */
+static uint64_t sym_lo(const char *bin, const char *name)
+{
+	sym_want w = { name, 0 };
+	with_symtab(bin, find_sym, &w);
+	return w.lo;
 }
 
 /* Files in dir whose names contain part. */
@@ -1424,33 +1441,30 @@ typedef struct ix_answers {
 } ix_answers;
 
 /* pcs inside the executable's functions, from .symtab read here. */
-static int ix_pcs(const char *bin, uint64_t *pcs)
+static int spread_pcs(Elf *e, Elf_Data *d, size_t cnt, size_t strndx, void *arg)
 {
-	int fd = open(bin, O_RDONLY | O_CLOEXEC), n = 0;
-	Elf *e = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
-	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn)) && !n;) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
-			continue;
-		Elf_Data *d = elf_getdata(scn, NULL);
-		size_t cnt = d ? d->d_size / sh.sh_entsize : 0, step = cnt / IX_PCS + 1;
-		for (size_t i = 0; i < cnt && n < IX_PCS; i += step) {
-			/* the next function of some size from i on */
-			for (size_t j = i; j < cnt && j < i + step; j++) {
-				GElf_Sym y;
-				if (gelf_getsym(d, (int)j, &y) && GELF_ST_TYPE(y.st_info) == STT_FUNC &&
-				    y.st_size > 8) {
-					pcs[n++] = y.st_value + y.st_size / 2;
-					break;
-				}
+	(void)e;
+	(void)strndx;
+	uint64_t *pcs = arg;
+	int n = 0;
+	size_t step = cnt / IX_PCS + 1;
+	for (size_t i = 0; i < cnt && n < IX_PCS; i += step) {
+		/* the next function of some size from i on */
+		for (size_t j = i; j < cnt && j < i + step; j++) {
+			GElf_Sym y;
+			if (gelf_getsym(d, (int)j, &y) && GELF_ST_TYPE(y.st_info) == STT_FUNC &&
+			    y.st_size > 8) {
+				pcs[n++] = y.st_value + y.st_size / 2;
+				break;
 			}
 		}
 	}
-	if (e)
-		elf_end(e);
-	if (fd >= 0)
-		close(fd);
 	return n;
+}
+
+static int ix_pcs(const char *bin, uint64_t *pcs)
+{
+	return with_symtab(bin, spread_pcs, pcs);
 }
 
 static void ix_ask(const char *bin, const uint64_t *pcs, int npcs, ix_answers *a)
