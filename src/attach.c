@@ -297,13 +297,15 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 		have_gl = md_g_layout_load(ss.t.dw, &gl, err) == MD_OK;
 		pid_t tmp[4096];
 		int nt = md_proc_tids(o->pid, tmp, 4096);
-		if ((s = md_threads_prepare(&ts, nt > 0 ? nt : 8, err)) != MD_OK)
+		if ((s = md_threads_prepare(&ts, nt > 0 ? nt : 8, have_gl ? &gl : NULL,
+		                            &ss.mem, err)) != MD_OK)
 			goto out;
 	}
 	md_dwarf_settle(ss.t.dw);
 	r->stopped = 1;
 	md_stop *stop = NULL;
-	if ((s = md_stop_all(o->pid, o->stop_timeout_ms, &stop, err)) != MD_OK)
+	if ((s = md_stop_all(o->pid, o->stop_timeout_ms,
+	                       o->threads ? MD_STOP_REGS : 0, &stop, err)) != MD_OK)
 		goto out;
 	/* ---- the target is stopped ---- */
 	uint64_t syscalls0 = ss.mem.syscalls;

@@ -50,9 +50,25 @@ typedef struct md_ginfo {
 md_status md_g_read(md_mem *m, const md_g_layout *l, const md_regs *r,
                     md_ginfo *out, md_err *err);
 
-/* The same for n threads at once, in four batched rounds of reads (not a
- * dozen reads per thread): ok[i] is set for the threads that run a g. */
+/* Scratch of md_g_read_all for up to cap threads, made and touched before
+ * a stop so that the reads during it take no page fault. */
+typedef struct md_g_scratch {
+	int cap;
+	size_t gsz, msz;               /* the g and m blocks read */
+	struct md_gwork *w;
+	md_read *rd;
+	struct md_gtag *tag;
+	unsigned char *blocks;
+} md_g_scratch;
+
+md_status md_g_scratch_prepare(md_g_scratch *sc, const md_g_layout *l, int n,
+                               md_err *err);
+void md_g_scratch_free(md_g_scratch *sc);
+
+/* The same for n threads at once, in two to four batched rounds of reads
+ * (not a dozen reads per thread): ok[i] is set for the threads that run a
+ * g.  sc: prepared scratch, or NULL (allocated here). */
 md_status md_g_read_all(md_mem *m, const md_g_layout *l, const md_regs *r,
-                        int n, md_ginfo *out, int *ok, md_err *err);
+                        int n, md_ginfo *out, int *ok, md_g_scratch *sc, md_err *err);
 
 #endif

@@ -276,7 +276,7 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	md_dwarf_settle(t.dw);
 	/* ---- the target is stopped ---- */
 	r->stopped = 1;
-	if ((s = md_stop_all(o->pid, o->stop_timeout_ms, &stop, err)) != MD_OK)
+	if ((s = md_stop_all(o->pid, o->stop_timeout_ms, 0, &stop, err)) != MD_OK)
 		goto out;
 	uint64_t sys0 = mem.syscalls;
 	md_status rs = md_walk_run(&w, &mem, err);

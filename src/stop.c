@@ -1,27 +1,34 @@
 /* stop.c - stop and release every thread of a process (see stop.h).
  *
  * Order of work, chosen to keep the pause short:
- *   1. list /proc/PID/task and PTRACE_SEIZE every thread (seizing does not
- *      stop anything, so this slow part costs the target nothing);
+ *   1. list /proc/PID/task and PTRACE_SEIZE every thread, and list again
+ *      until a listing shows no thread we do not hold.  Seizing stops
+ *      nothing, so this costs the target nothing, and threads born later
+ *      are mostly cloned by held threads, attached to us by
+ *      PTRACE_O_TRACECLONE;
  *   2. PTRACE_INTERRUPT them all back to back: the pause starts here;
- *   3. collect the stops with waitpid(__WALL); threads born meanwhile are
- *      auto-attached through PTRACE_O_TRACECLONE and collected too;
- *   4. list the tasks once more: a thread cloned by a not-yet-seized thread
- *      is seized, interrupted and collected, and we list again.
+ *   3. collect the stops with waitpid(__WALL), reading each thread's
+ *      registers as its stop arrives (when asked to) while the others are
+ *      still on their way: those reads cost the pause nothing.  A clone
+ *      caught in flight shows up as a PTRACE_EVENT_CLONE stop of its
+ *      parent, and the child is collected too;
+ *   4. check with one pread of num_threads that we hold every thread (see
+ *      md_stop_all); list again only if not.  This replaced a listing of
+ *      /proc/PID/task inside the pause (15-30 us) that missed threads.
  * Release detaches each thread with the signal (if any) it stopped on.
  *
- * Between the last stop and the last detach this thread runs SCHED_FIFO
- * when it may (root, CAP_SYS_NICE or an RLIMIT_RTPRIO).  Why: each detach
- * wakes a target thread, and on a machine whose CPUs the target keeps
- * busy the woken thread preempts us, so the detach loop waited behind the
- * very threads it had released: the last detach came 100-650 us after the
- * first on the 2-CPU bench machine with 19 threads, 40-60 us at FIFO, and
- * bench/vs_gdb.py's median own pause went from 390-790 us to 300-335.  The
- * stop itself is waited for at normal priority: there a FIFO waiter is
- * woken by every single stop and the threads stop more slowly.  The
- * policy is restored right after the last detach (and is reset in any
- * child, SCHED_RESET_ON_FORK); in between run only the reads of the
- * snapshot, which never wait.
+ * From the first interrupt to the last detach this thread runs SCHED_FIFO
+ * when it may (root, CAP_SYS_NICE or an RLIMIT_RTPRIO).  Why: each
+ * interrupt and each detach wakes a target thread, and on a machine whose
+ * CPUs the target keeps busy the woken thread preempts us, so our loop of
+ * interrupts (or detaches) waited behind the very threads it had woken.
+ * On the 2-CPU bench machine, 19 threads, 30 interleaved runs of a bare
+ * stop (these ptrace calls and nothing else, bench/stopfloor.c):
+ * normal priority throughout, median 473 us (p75 891); FIFO from the last
+ * stop on, 302 (p75 440); FIFO throughout, 306 (p75 340).  The policy is
+ * restored right after the last detach (and is reset in any child,
+ * SCHED_RESET_ON_FORK); in between run only the reads of the snapshot,
+ * which never wait.
  */
 #include <errno.h>
 #include <sched.h>
@@ -44,6 +51,8 @@ typedef struct thr {
 	pid_t tid;
 	int stopped;
 	int pendsig;     /* signal to hand back at detach */
+	int regs_ok;     /* regs read when its stop arrived */
+	struct user_regs_struct regs;
 } thr;
 
 struct md_stop {
@@ -55,6 +64,7 @@ struct md_stop {
 	struct sigaction oldalrm;
 	uint64_t t0, tstopped;
 	int exited, group, fwd;
+	int want_regs;               /* MD_STOP_REGS */
 	int released;
 	int boosted;                 /* this thread is SCHED_FIFO: restore */
 	int oldpol;
@@ -98,6 +108,7 @@ static thr *add(md_stop *s, pid_t tid)
 	t->tid = tid;
 	t->stopped = 0;
 	t->pendsig = 0;
+	t->regs_ok = 0;
 	return t;
 }
 
@@ -114,10 +125,19 @@ static int unstopped(const md_stop *s)
 	return k;
 }
 
-/* Seize every listed thread not yet held; interrupt those seized now.
- * Returns the number of new threads, or -1 with err set. */
-static int seize_new(md_stop *s, md_err *err)
+/* What one listing of the threads found besides those we hold. */
+typedef struct listing {
+	int seized;   /* new threads, now held */
+	int gone;     /* listed, but ended before we could seize them */
+	int dead;     /* listed zombies (a leader that exited before its
+	                 threads): counted in num_threads, never seizable */
+} listing;
+
+/* Seize every listed thread not yet held (nothing stops).  Returns the
+ * number of new threads, or -1 with err set. */
+static int seize_new(md_stop *s, listing *ls, md_err *err)
 {
+	memset(ls, 0, sizeof *ls);
 	int n = md_proc_tids(s->pid, s->tids, MD_MAX_THREADS);
 	if (n < 0) {
 		md_err_set(err, s->n ? MD_E_EXITED : MD_E_NOPROC, "process %d", (int)s->pid);
@@ -128,7 +148,6 @@ static int seize_new(md_stop *s, md_err *err)
 		return -1;
 	}
 	int first = s->n;
-	int seized = 0;
 	for (int i = 0; i < n; i++) {
 		pid_t tid = s->tids[i];
 		if (find(s, tid))
@@ -138,8 +157,10 @@ static int seize_new(md_stop *s, md_err *err)
 			 * gone by then made this "PTRACE_SEIZE: No such file or
 			 * directory", test_safety.py, churn) */
 			int e = errno;
-			if (e == ESRCH)
-				continue;   /* exited between listing and seizing */
+			if (e == ESRCH) {
+				ls->gone++;    /* exited between listing and seizing */
+				continue;
+			}
 			if (e == EPERM && md_proc_tracer(tid) == getpid()) {
 				/* Cloned by a thread we hold: PTRACE_O_TRACECLONE
 				 * attached it to us already, and its first stop is on
@@ -155,8 +176,13 @@ static int seize_new(md_stop *s, md_err *err)
 			 * going away, it is as ESRCH.  Without this, a target
 			 * exiting during the attach was reported as "not
 			 * permitted ... run as root" (test_safety.py, exit race). */
-			if (e == EPERM && md_proc_task_ending(s->pid, tid))
+			if (e == EPERM && md_proc_task_ending(s->pid, tid)) {
+				if (md_proc_task_state(s->pid, tid) == 'Z')
+					ls->dead++;
+				else
+					ls->gone++;
 				continue;
+			}
 			if (e == EPERM) {
 				md_proc_diagnose_eperm(s->pid, err);
 				return -1;
@@ -164,7 +190,6 @@ static int seize_new(md_stop *s, md_err *err)
 			md_err_set(err, MD_E_SYS, "PTRACE_SEIZE %d: %s", (int)tid, strerror(e));
 			return -1;
 		}
-		seized++;
 		if (!add(s, tid)) {
 			/* keep the kernel's and our view equal: let it go */
 			ptrace(PTRACE_DETACH, tid, 0, 0);
@@ -180,17 +205,22 @@ static int seize_new(md_stop *s, md_err *err)
 	 * (test_safety.py, pid reuse). */
 	if (first == 0 && s->n > 0 && md_proc_verify_open(s->pid, err) != MD_OK)
 		return -1;
-	if (!s->t0 && seized)
-		s->t0 = now_ns();
-	/* (an adopted clone child is interrupted too: harmless, it is about
-	 * to stop anyway) */
-	for (int i = first; i < s->n; i++)
+	ls->seized = s->n - first;
+	return ls->seized;
+}
+
+/* Interrupt the held threads from index `from` on. */
+static int interrupt_from(md_stop *s, int from, md_err *err)
+{
+	/* (a thread already in a stop of its own, an adopted clone child or a
+	 * clone event, is interrupted too: harmless, detaching clears it) */
+	for (int i = from; i < s->n; i++)
 		if (ptrace(PTRACE_INTERRUPT, s->t[i].tid, 0, 0) != 0 && errno != ESRCH) {
 			md_err_set(err, MD_E_SYS, "PTRACE_INTERRUPT %d: %s", (int)s->t[i].tid,
 			           strerror(errno));
 			return -1;
 		}
-	return s->n - first;
+	return 0;
 }
 
 /* Account for one wait status of tid. */
@@ -212,6 +242,9 @@ static void note_status(md_stop *s, pid_t tid, int st)
 		return;
 	int sig = WSTOPSIG(st), ev = (unsigned)st >> 16;
 	t->stopped = 1;
+	/* now, while other threads are still on their way to their stops */
+	if (s->want_regs && !t->regs_ok)
+		t->regs_ok = ptrace(PTRACE_GETREGS, tid, 0, &t->regs) == 0;
 	if (ev == PTRACE_EVENT_STOP) {
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
 			s->group = 1;
@@ -338,7 +371,8 @@ static void unblock(md_stop *s)
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 }
 
-md_status md_stop_all(pid_t pid, int timeout_ms, md_stop **out, md_err *err)
+md_status md_stop_all(pid_t pid, int timeout_ms, unsigned flags, md_stop **out,
+                      md_err *err)
 {
 	md_proc_test_stop("seize");   /* test-only hook, see proc.h */
 	md_stop *s = calloc(1, sizeof *s);
@@ -347,6 +381,7 @@ md_status md_stop_all(pid_t pid, int timeout_ms, md_stop **out, md_err *err)
 		return md_err_set(err, MD_E_NOMEM, "thread table");
 	}
 	s->pid = pid;
+	s->want_regs = (flags & MD_STOP_REGS) != 0;
 
 	sigset_t block;
 	sigemptyset(&block);
@@ -367,23 +402,59 @@ md_status md_stop_all(pid_t pid, int timeout_ms, md_stop **out, md_err *err)
 	timer_arm(timeout_ms > 0 ? timeout_ms : 1000);
 
 	md_status st = MD_OK;
+	listing ls;
 	int rounds = 0, nnew;
 	do {
-		nnew = seize_new(s, err);
-		if (nnew < 0) {
-			st = err->code;
-			break;
-		}
-		st = wait_all(s, err);
-		if (st != MD_OK)
-			break;
-	} while (nnew > 0 && ++rounds < MD_LIST_ROUNDS);
-	if (st == MD_OK && nnew > 0)
+		nnew = seize_new(s, &ls, err);
+	} while ((nnew > 0 || ls.gone > 0) && ++rounds < MD_LIST_ROUNDS);
+	if (nnew < 0)
+		st = err->code;
+	else if (nnew > 0)
 		st = md_err_set(err, MD_E_STOPTIMEOUT,
 		                "process %d kept creating threads", (int)pid);
-
+	int statfd = st == MD_OK ? md_proc_stat_fd(pid) : -1;
+	if (st == MD_OK) {
+		boost(s);
+		s->t0 = now_ns();
+		if (interrupt_from(s, 0, err) != 0)
+			st = err->code;
+		else
+			st = wait_all(s, err);
+	}
+	/* Do we hold every thread?  The listings cannot say: a thread that was
+	 * inside clone() when we seized it may have made a child that
+	 * PTRACE_O_TRACECLONE did not cover (the kernel decides that on entry
+	 * to clone), and a listing of /proc/PID/task ends early or skips a
+	 * thread when one exits as it is read.  The count can: once every
+	 * thread we know of is stopped, nothing can start a thread unless a
+	 * thread we do not hold exists, and then num_threads is larger than
+	 * what we hold (plus a zombie leader).  One pread; only on a mismatch
+	 * do we list again and take the newcomers (test_stop.c, churn: with
+	 * listings alone, nearly 1 run in 2 missed a thread; with the count
+	 * and one listing, 1 in 250). */
+	for (rounds = 0; st == MD_OK; rounds++) {
+		int count = statfd >= 0 ? md_proc_nthreads(statfd) : -1;
+		if (count == s->n + ls.dead)
+			break;
+		if (count < 0 && rounds > 0)
+			break;   /* no count: the listing of the last round decides */
+		if (rounds == MD_LIST_ROUNDS) {
+			st = md_err_set(err, MD_E_STOPTIMEOUT,
+			                "process %d: %d threads counted, %d held", (int)pid,
+			                count, s->n);
+			break;
+		}
+		int first = s->n;
+		if (seize_new(s, &ls, err) < 0 || interrupt_from(s, first, err) != 0)
+			st = err->code;
+		else
+			st = wait_all(s, err);
+	}
+	if (statfd >= 0)
+		close(statfd);
 	if (st != MD_OK) {
 		release_threads(s);
+		unboost(s);
 		unblock(s);
 		free(s->t);
 		free(s->tids);
@@ -391,7 +462,6 @@ md_status md_stop_all(pid_t pid, int timeout_ms, md_stop **out, md_err *err)
 		return st;
 	}
 	s->tstopped = now_ns();
-	boost(s);
 	timer_disarm();
 	*out = s;
 	return MD_OK;
@@ -402,10 +472,13 @@ md_status md_stop_regs(md_stop *s, pid_t tid, md_regs *out, md_err *err)
 	thr *t = find(s, tid);
 	if (!t || !t->stopped)
 		return MD_NOTFOUND;
-	struct user_regs_struct u;
-	if (ptrace(PTRACE_GETREGS, tid, 0, &u) != 0)
-		return md_err_set(err, errno == ESRCH ? MD_E_EXITED : MD_E_SYS,
-		                  "PTRACE_GETREGS %d: %s", (int)tid, strerror(errno));
+	if (!t->regs_ok) {
+		if (ptrace(PTRACE_GETREGS, tid, 0, &t->regs) != 0)
+			return md_err_set(err, errno == ESRCH ? MD_E_EXITED : MD_E_SYS,
+			                  "PTRACE_GETREGS %d: %s", (int)tid, strerror(errno));
+		t->regs_ok = 1;
+	}
+	const struct user_regs_struct u = t->regs;
 	memset(out, 0, sizeof *out);
 	out->r[MD_REG_RAX] = u.rax;
 	out->r[MD_REG_RDX] = u.rdx;

@@ -33,13 +33,19 @@ typedef struct md_stop_stats {
 	int group_stopped;       /* the process was in group-stop already */
 } md_stop_stats;
 
+/* md_stop_all flags */
+#define MD_STOP_REGS 1u   /* read each thread's registers as its stop arrives */
+
 /* Stop every thread of pid.  timeout_ms bounds the wait for threads to reach
- * their stop (a thread in uninterruptible sleep reports late).
+ * their stop (a thread in uninterruptible sleep reports late).  With
+ * MD_STOP_REGS, md_stop_regs() answers from registers read during the stop
+ * (where they cost the pause nothing) instead of reading them then.
  *   MD_E_PERM / MD_E_TRACED  ptrace refused (with a diagnosis)
  *   MD_E_NOPROC / MD_E_EXITED  the process is gone
  *   MD_E_STOPTIMEOUT  a thread did not stop in time (all were released)
  * On failure every thread already seized has been released. */
-md_status md_stop_all(pid_t pid, int timeout_ms, md_stop **out, md_err *err);
+md_status md_stop_all(pid_t pid, int timeout_ms, unsigned flags, md_stop **out,
+                      md_err *err);
 
 /* Detach every thread and free s; fills stats. Safe to call once. */
 md_status md_stop_release(md_stop *s, md_stop_stats *stats, md_err *err);

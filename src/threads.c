@@ -15,7 +15,7 @@ static unsigned char *windows(void)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static md_status grow(md_threads *ts, int cap, md_err *err)
+static md_status grow(md_threads *ts, int cap, const md_g_layout *gl, md_err *err)
 {
 	if (cap <= ts->cap)
 		return MD_OK;
@@ -33,13 +33,38 @@ static md_status grow(md_threads *ts, int cap, md_err *err)
 		t[i].cbuf = t[i].buf + MD_STACK_WINDOW;
 	}
 	ts->cap = cap;
+	/* the capture's own arrays, touched: a fresh calloc during the stop
+	 * costs a page fault per page */
+	free(ts->rd);
+	free(ts->rg);
+	free(ts->gi);
+	free(ts->gok);
+	size_t nrd = 2 * (size_t)cap + 1;
+	ts->rd = calloc(nrd, sizeof *ts->rd);
+	ts->rg = calloc((size_t)cap, sizeof *ts->rg);
+	ts->gi = calloc((size_t)cap, sizeof *ts->gi);
+	ts->gok = calloc((size_t)cap, sizeof *ts->gok);
+	if (!ts->rd || !ts->rg || !ts->gi || !ts->gok)
+		return md_err_set(err, MD_E_NOMEM, "thread scratch");
+	md_touch(ts->rd, nrd * sizeof *ts->rd);
+	md_touch(ts->rg, (size_t)cap * sizeof *ts->rg);
+	md_touch(ts->gi, (size_t)cap * sizeof *ts->gi);
+	md_touch(ts->gok, (size_t)cap * sizeof *ts->gok);
+	if (gl)
+		return md_g_scratch_prepare(&ts->gs, gl, cap, err);
 	return MD_OK;
 }
 
-md_status md_threads_prepare(md_threads *ts, int expect, md_err *err)
+md_status md_threads_prepare(md_threads *ts, int expect, const md_g_layout *gl,
+                             md_mem *m, md_err *err)
 {
 	/* slack for threads born between the listing and the stop */
-	return grow(ts, expect + expect / 4 + 4, err);
+	int cap = expect + expect / 4 + 4;
+	md_status s = grow(ts, cap, gl, err);
+	if (s != MD_OK)
+		return s;
+	/* the stack round is the largest: two reads per thread */
+	return md_mem_reserve(m, 2 * (size_t)cap + 1, err);
 }
 
 md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
@@ -47,12 +72,10 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
 {
 	const pid_t *tids;
 	int n = md_stop_threads(s, &tids);
-	md_status st = grow(ts, n, err);   /* only if more came than expected */
+	md_status st = grow(ts, n, gl, err);   /* only if more came than expected */
 	if (st != MD_OK)
 		return st;
-	md_read *rd = calloc(2 * (size_t)n + 1, sizeof *rd);
-	if (!rd)
-		return md_err_set(err, MD_E_NOMEM, "stack reads");
+	md_read *rd = ts->rd;
 	int k = 0;
 	ts->n = n;
 	for (int i = 0; i < n; i++) {
@@ -67,21 +90,13 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
 	}
 	/* every thread's g in a few batched rounds */
 	if (gl) {
-		md_regs *rg = calloc((size_t)n + 1, sizeof *rg);
-		md_ginfo *gi = calloc((size_t)n + 1, sizeof *gi);
-		int *ok = calloc((size_t)n + 1, sizeof *ok);
-		if (rg && gi && ok) {
-			for (int i = 0; i < n; i++)
-				rg[i] = ts->t[i].regs;
-			if (md_g_read_all(m, gl, rg, n, gi, ok, err) == MD_OK)
-				for (int i = 0; i < n; i++) {
-					ts->t[i].g_ok = ts->t[i].regs_ok && ok[i];
-					ts->t[i].g = gi[i];
-				}
-		}
-		free(rg);
-		free(gi);
-		free(ok);
+		for (int i = 0; i < n; i++)
+			ts->rg[i] = ts->t[i].regs;
+		if (md_g_read_all(m, gl, ts->rg, n, ts->gi, ts->gok, &ts->gs, err) == MD_OK)
+			for (int i = 0; i < n; i++) {
+				ts->t[i].g_ok = ts->t[i].regs_ok && ts->gok[i];
+				ts->t[i].g = ts->gi[i];
+			}
 	}
 	for (int i = 0; i < n; i++) {
 		md_thread *t = &ts->t[i];
@@ -121,7 +136,6 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
 			k++;
 		}
 	}
-	free(rd);
 	return st == MD_E_EXITED || st == MD_E_SYS ? st : MD_OK;
 }
 
@@ -152,5 +166,10 @@ void md_threads_free(md_threads *ts)
 		munmap(ts->t[i].buf, 2 * MD_STACK_WINDOW);
 	}
 	free(ts->t);
+	free(ts->rd);
+	free(ts->rg);
+	free(ts->gi);
+	free(ts->gok);
+	md_g_scratch_free(&ts->gs);
 	memset(ts, 0, sizeof *ts);
 }

@@ -43,10 +43,18 @@ typedef struct md_threads {
 	md_thread *t;
 	int n;       /* captured */
 	int cap;     /* prepared */
+	/* scratch of the capture, for cap threads */
+	md_read *rd;
+	md_regs *rg;
+	md_ginfo *gi;
+	int *gok;
+	md_g_scratch gs;
 } md_threads;
 
-/* Before the stop: room for `expect` threads (plus slack), touched. */
-md_status md_threads_prepare(md_threads *ts, int expect, md_err *err);
+/* Before the stop: room for `expect` threads (plus slack), touched, and
+ * read scratch in m for them.  gl: NULL if there is no g layout. */
+md_status md_threads_prepare(md_threads *ts, int expect, const md_g_layout *gl,
+                             md_mem *m, md_err *err);
 
 /* During the stop: every held thread's registers, g and stack copy.  A
  * thread whose registers cannot be read is kept with regs_ok 0. */

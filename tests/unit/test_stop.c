@@ -1,12 +1,19 @@
 /* test_stop.c - src/stop.c on a live child: every thread held while
- * stopped, all running again after the release, and our scheduling policy
- * raised to SCHED_FIFO only for the stop (when we may) and restored after.
+ * stopped, all running again after the release, registers read during the
+ * stop equal to the held thread's, our scheduling policy raised to
+ * SCHED_FIFO only for the stop (when we may) and restored after; and on a
+ * child whose threads come and go without pause, every thread held at each
+ * of many stops (no listing happens inside the pause: a thread born after
+ * the last one must come to us through PTRACE_O_TRACECLONE).
  */
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +55,32 @@ static pid_t start_child(void)
 	return r == 1 ? pid : -1;
 }
 
+/* A thread that starts its successor and ends: threads come and go
+ * for as long as the child lives. */
+static void *relay(void *arg)
+{
+	pthread_t t;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	while (pthread_create(&t, &a, relay, arg) != 0)
+		;
+	return NULL;
+}
+
+/* A child with one busy thread and CHURN relays. */
+#define CHURN 4
+static pid_t start_churn(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < CHURN; i++)
+			relay(NULL);
+		spin(NULL);
+	}
+	return pid;
+}
+
 /* How many of pid's threads are in state st ('t': tracing stop), of how
  * many (src/proc.c reads /proc for both). */
 static int threads_in(pid_t pid, char st, int *total)
@@ -71,6 +104,57 @@ static int may_fifo(void)
 	return 1;
 }
 
+/* Dead threads not yet reaped may still be listed. */
+static int threads_live_unheld(pid_t pid, int *total)
+{
+	pid_t tids[256];
+	int n = 0;
+	*total = md_proc_tids(pid, tids, 256);
+	for (int i = 0; i < *total; i++) {
+		int st = md_proc_task_state(pid, tids[i]);
+		n += st != 't' && st != 'Z' && st != 'X' && st > 0;
+	}
+	return n;
+}
+
+static void check_churn(void)
+{
+	pid_t pid = start_churn();
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	usleep(20000);
+	int rounds = 0, unheld = 0, born = 0, failed = 0;
+	pid_t first = 0;
+	for (int k = 0; k < 40; k++) {
+		md_stop *s = NULL;
+		md_err err;
+		if (md_stop_all(pid, 2000, 0, &s, &err) != MD_OK) {
+			failed++;
+			continue;
+		}
+		int total = 0;
+		unheld += threads_live_unheld(pid, &total);
+		const pid_t *tids;
+		int n = md_stop_threads(s, &tids);
+		for (int i = 0; i < n; i++)
+			if (tids[i] != pid && (!first || tids[i] > first))
+				born++;
+		if (!first && n > 1)
+			first = tids[n - 1];
+		md_stop_stats stats;
+		md_stop_release(s, &stats, &err);
+		rounds++;
+		usleep(2000);
+	}
+	CHECK_EQ_U(failed, 0);
+	CHECK_EQ_U(rounds, 40);
+	CHECK_EQ_U(unheld, 0);   /* every live thread held at every stop */
+	CHECK(born > 0);         /* threads really came and went */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
 	int fifo_ok = may_fifo();
@@ -80,7 +164,7 @@ int main(void)
 		return md_test_done("stop");
 	md_stop *s = NULL;
 	md_err err;
-	md_status st = md_stop_all(pid, 2000, &s, &err);
+	md_status st = md_stop_all(pid, 2000, MD_STOP_REGS, &s, &err);
 	CHECK_EQ_U(st, MD_OK);
 	if (st == MD_OK) {
 		int total = 0;
@@ -89,6 +173,19 @@ int main(void)
 		CHECK_EQ_U(held, total);
 		const pid_t *tids;
 		CHECK_EQ_U(md_stop_threads(s, &tids), KIDS + 1);
+		/* registers read as the stops came in are the held threads' own */
+		int same = 0;
+		for (int i = 0; i < KIDS + 1; i++) {
+			md_regs r;
+			struct user_regs_struct u;
+			memset(&u, 0, sizeof u);
+			if (md_stop_regs(s, tids[i], &r, &err) == MD_OK &&
+			    ptrace(PTRACE_GETREGS, tids[i], 0, &u) == 0 &&
+			    r.r[MD_REG_RIP] == u.rip && r.r[MD_REG_RSP] == u.rsp &&
+			    r.fs_base == u.fs_base && u.rip != 0)
+				same++;
+		}
+		CHECK_EQ_U(same, KIDS + 1);
 		/* raised for the stop only, and never inherited */
 		CHECK_EQ_U(sched_getscheduler(0), fifo_ok ? SCHED_FIFO | SCHED_RESET_ON_FORK : SCHED_OTHER);
 		pid_t k = fork();
@@ -108,6 +205,7 @@ int main(void)
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	check_churn();
 	printf("stop: SCHED_FIFO %s\n", fifo_ok ? "allowed (checked)" : "not allowed here");
 	return md_test_done("stop");
 }
