@@ -205,13 +205,16 @@ class Target:
 
 
 RUSAGE = os.path.join(BUILD, "rusage")
+STOPFLOOR = os.path.join(BUILD, "stopfloor")
 
 
 def build_rusage():
-    src = os.path.join(HERE, "rusage.c")
-    if not os.path.exists(RUSAGE) or os.path.getmtime(RUSAGE) < os.path.getmtime(src):
-        os.makedirs(BUILD, exist_ok=True)
-        subprocess.run(["cc", "-O2", "-Wall", "-o", RUSAGE, src], check=True)
+    """bench/rusage.c and bench/stopfloor.c, when missing or older."""
+    for exe, name in ((RUSAGE, "rusage.c"), (STOPFLOOR, "stopfloor.c")):
+        src = os.path.join(HERE, name)
+        if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+            os.makedirs(BUILD, exist_ok=True)
+            subprocess.run(["cc", "-O2", "-Wall", "-o", exe, src], check=True)
 
 
 def children(pid):
@@ -323,6 +326,17 @@ def check_mapdiag(rc, out, err, r):
         return n == 100000, "%s %s entries" % (m.get("impl"), n)
     except (ValueError, KeyError, IndexError, TypeError) as e:
         return False, "bad JSON: %s" % e
+
+
+def check_floor(rc, out, err, r):
+    """bench/stopfloor.c: a bare ptrace stop of every thread."""
+    try:
+        rep = json.loads(out)
+        r["own_us"] = rep["pause_us"]
+        r["threads_stopped"] = rep["threads_stopped"]
+        return rc == 0 and rep["threads_stopped"] > 0, "%d threads" % rep["threads_stopped"]
+    except (ValueError, KeyError, TypeError) as e:
+        return False, "exit %d, bad output: %s %s" % (rc, e, err.strip()[:200])
 
 
 def check_gdb(rc, out, err, r):
@@ -457,7 +471,7 @@ def bench_target(name, binary, mapdiag, runs, gdb_runs, tmp):
         return e
 
     md = [mapdiag, "attach", "--json"]
-    results = {k: [] for k in ("cold", "warm", "nothreads", "gdb", "notool")}
+    results = {k: [] for k in ("cold", "warm", "nothreads", "floor", "gdb", "notool")}
     t = Target(binary, threads=8)
     try:
         stopped = t.threads_now()
@@ -473,6 +487,7 @@ def bench_target(name, binary, mapdiag, runs, gdb_runs, tmp):
             results["warm"].append(measured(t, md + [str(t.pid), VAR], env_with(warm_dir), check_mapdiag))
             results["nothreads"].append(measured(t, md + ["--no-threads", str(t.pid), VAR],
                                                  env_with(warm_dir), check_mapdiag))
+            results["floor"].append(measured(t, [STOPFLOOR, str(t.pid)], None, check_floor))
             if i < gdb_runs:
                 results["gdb"].append(measured(
                     t, ["gdb", "-p", str(t.pid), "-batch", "-ex", "p *'%s'" % VAR], None, check_gdb))
@@ -482,10 +497,11 @@ def bench_target(name, binary, mapdiag, runs, gdb_runs, tmp):
             time.sleep(0.005)
             g, n = t.gap()
             results["notool"].append({"pause_us": g, "ticks": n, "wall_ms": w, "rss_kib": None, "ok": True})
-            log("  run %d: cold %s/%s, warm %s/%s, no-threads %s/%s, gdb %s, no tool %s" % (
+            log("  run %d: cold %s/%s, warm %s/%s, no-threads %s/%s, floor %s/%s, gdb %s, no tool %s" % (
                 i + 1, fmt_us(results["cold"][-1]["pause_us"]), fmt_ms(results["cold"][-1]["wall_ms"]),
                 fmt_us(results["warm"][-1]["pause_us"]), fmt_ms(results["warm"][-1]["wall_ms"]),
                 fmt_us(results["nothreads"][-1]["pause_us"]), fmt_ms(results["nothreads"][-1]["wall_ms"]),
+                fmt_us(results["floor"][-1]["pause_us"]), fmt_us(results["floor"][-1]["own_us"]),
                 "%s/%s" % (fmt_us(results["gdb"][-1]["pause_us"]), fmt_ms(results["gdb"][-1]["wall_ms"]))
                 if i < gdb_runs else "-", fmt_us(results["notool"][-1]["pause_us"])))
         # The split of the peak RSS into anonymous and file-backed memory
@@ -566,22 +582,24 @@ def sweep(binary, mapdiag, runs, constant_load, tmp):
             time.sleep(0.2)
             nthr = t.threads_now()
             run_tool([mapdiag, "attach", "--json", str(t.pid), VAR], env=env)
-            res = {"writers": [], "nothreads": []}
+            res = {"writers": [], "nothreads": [], "floor": []}
             for _ in range(runs):
                 res["writers"].append(measured(t, [mapdiag, "attach", "--json", str(t.pid), VAR],
                                                env, check_mapdiag))
                 res["nothreads"].append(measured(t, [mapdiag, "attach", "--json", "--no-threads",
                                                      str(t.pid), VAR], env, check_mapdiag))
+                res["floor"].append(measured(t, [STOPFLOOR, str(t.pid)], None, check_floor))
         finally:
             t.stop()
         rows.append({"threads": n, "sleep_us": sleep_us, "threads_in_process": nthr,
                      "stopped": statistics.median([r.get("threads_stopped") or 0 for r in res["writers"]]),
                      "runs": res})
-        log("  own %s, target %s (writers); own %s, target %s (--no-threads)" % (
+        log("  own %s, target %s (writers); own %s, target %s (--no-threads); bare stop %s" % (
             fmt_us(med(res["writers"], "own_us")), fmt_us(med(res["writers"], "pause_us")),
-            fmt_us(med(res["nothreads"], "own_us")), fmt_us(med(res["nothreads"], "pause_us"))))
+            fmt_us(med(res["nothreads"], "own_us")), fmt_us(med(res["nothreads"], "pause_us")),
+            fmt_us(med(res["floor"], "own_us"))))
     fits = {}
-    for mode in ("writers", "nothreads"):
+    for mode in ("writers", "nothreads", "floor"):
         for key in ("own_us", "pause_us"):
             xs = [r["stopped"] for r in rows]
             ys = [med(r["runs"][mode], key) for r in rows]
@@ -593,7 +611,7 @@ def sweep(binary, mapdiag, runs, constant_load, tmp):
 # ---------------------------------------------------------------- reports
 
 TOOLS = [("cold", "mapdiag cold"), ("warm", "mapdiag warm"), ("nothreads", "mapdiag warm --no-threads"),
-         ("gdb", "gdb"), ("notool", "no tool (floor)")]
+         ("floor", "bare ptrace stop (stopfloor)"), ("gdb", "gdb"), ("notool", "no tool (floor)")]
 
 
 def target_table(t):
@@ -621,11 +639,13 @@ def sweep_table(s):
     rows = []
     for row in s["rows"]:
         w, n = row["runs"]["writers"], row["runs"]["nothreads"]
+        f = row["runs"].get("floor", [])
         rows.append(["%d" % row["threads"], "%d" % row["stopped"], "%d µs" % row["sleep_us"],
                      fmt_us(med(w, "own_us")), fmt_us(med(w, "pause_us")),
-                     fmt_us(med(n, "own_us")), fmt_us(med(n, "pause_us")), fmt_ms(med(w, "wall_ms"))])
+                     fmt_us(med(n, "own_us")), fmt_us(med(n, "pause_us")),
+                     fmt_us(med(f, "own_us")), fmt_ms(med(w, "wall_ms"))])
     hdr = ["busy threads", "threads stopped", "sleep per 200 µs busy", "own (writers)", "target (writers)",
-           "own (--no-threads)", "target (--no-threads)", "wall (writers)"]
+           "own (--no-threads)", "target (--no-threads)", "bare ptrace stop", "wall (writers)"]
     return hdr, rows
 
 
@@ -634,7 +654,8 @@ def fit_lines(s):
     for k, (a, b, r2) in sorted(s["fits"].items()):
         mode, key = k.split("/")
         out.append("%s, %s: pause = %.0f µs + %.2f µs × threads stopped (r² %.3f)" % (
-            "writer detection" if mode == "writers" else "--no-threads",
+            {"writers": "writer detection", "nothreads": "--no-threads",
+             "floor": "bare ptrace stop (bench/stopfloor.c)"}[mode],
             "mapdiag's own pause_us" if key == "own_us" else "target-measured gap", a, b, r2))
     return out
 
@@ -664,9 +685,11 @@ def goals(res):
             p, own, w = med(r["warm"], "pause_us"), med(r["warm"], "own_us"), med(r["warm"], "wall_ms")
             g("%s: pause median ≤ 200 µs (target-measured, default command)" % t["name"],
               p is not None and p <= 200,
-              "%s (mapdiag's own: %s; --no-threads: %s, own %s; floor with no tool: %s)" % (
+              "%s (mapdiag's own: %s; --no-threads: %s, own %s; a bare ptrace stop and release "
+              "of the same threads: %s, own %s; floor with no tool: %s)" % (
                   fmt_us(p), fmt_us(own), fmt_us(med(r["nothreads"], "pause_us")),
-                  fmt_us(med(r["nothreads"], "own_us")), fmt_us(med(r["notool"], "pause_us"))))
+                  fmt_us(med(r["nothreads"], "own_us")), fmt_us(med(r["floor"], "pause_us")),
+                  fmt_us(med(r["floor"], "own_us")), fmt_us(med(r["notool"], "pause_us"))))
             g("%s: pause ≤ 1/50 of gdb's" % t["name"], p and gp and gp / p >= 50,
               "gdb %s / mapdiag %s = %s" % (fmt_us(gp), fmt_us(p), ratio(gp, p)))
             g("%s: wall ≤ 20 ms (warm)" % t["name"], w is not None and w <= 20, fmt_ms(w))

@@ -250,6 +250,8 @@ static md_status session_open(md_session *ss, const md_attach_opts *o, md_report
 		return s;
 	md_mem_init(&ss->mem, o->pid);
 	ss->mem_open = 1;
+	/* one read of every map during the stop, when nothing moved */
+	ss->ctx.speculate = !two_passes;
 	if ((s = md_rm_prepare(&ss->mem, ss->w, r->nmaps, &ss->ctx, r->nmaps, err)) != MD_OK)
 		return s;
 	if (!two_passes)

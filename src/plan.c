@@ -192,6 +192,73 @@ md_status md_plan_run(md_mem *m, md_plan **plans, int n, md_err *err)
 	return MD_OK;
 }
 
+/* Bytes one step reads. */
+static size_t step_len(const md_step *s)
+{
+	if (s->kind == MD_STEP_SLICE)
+		return (s->off_data > s->off_len ? s->off_data : s->off_len) + 8;
+	return 8;
+}
+
+/* Apply the plan's next step to the bytes read at p->cur (ok: they were
+ * read): advance, or finish with a header or an error. */
+static void step(md_plan *p, const unsigned char *buf, int ok)
+{
+	const md_step *st = &p->steps[p->next];
+	int last = p->next == p->nsteps - 1;
+	p->at[p->next] = p->cur;
+	if (!ok) {
+		p->status = md_err_set(&p->err, MD_E_MEM, "cannot read %.*s at 0x%llx",
+		                       st->path_len, p->expr, (unsigned long long)p->cur);
+		p->done = 1;
+		return;
+	}
+	uint64_t v;
+	if (st->kind == MD_STEP_DEREF) {
+		v = le64(buf);
+		if (v == 0 && !last) {
+			p->status = md_err_set(&p->err, MD_E_NILPTR, "%.*s is a nil pointer",
+			                       st->path_len, p->expr);
+			p->done = 1;
+			return;
+		}
+	} else {
+		uint64_t data = le64(buf + st->off_data);
+		int64_t len = (int64_t)le64(buf + st->off_len);
+		if (len < 0 || st->index >= (uint64_t)len) {
+			p->status = md_err_set(&p->err, MD_E_RANGE,
+			                       "%.*s: index %llu out of range [0:%lld]",
+			                       st->path_len, p->expr,
+			                       (unsigned long long)st->index, (long long)len);
+			p->done = 1;
+			return;
+		}
+		if (data == 0) {
+			p->status = md_err_set(&p->err, MD_E_NILPTR,
+			                       "%.*s has a nil backing array", st->path_len, p->expr);
+			p->done = 1;
+			return;
+		}
+		v = data + st->index * st->elem_size;
+	}
+	if (last) {
+		p->header = v;
+		p->done = 1;
+	} else {
+		p->cur = v + st->add;
+		p->next++;
+	}
+}
+
+static void start(md_plan *p)
+{
+	p->next = 0;
+	p->cur = p->base;
+	p->done = p->nsteps == 0;
+	p->status = MD_OK;
+	p->header = 0;
+}
+
 static md_status run_chunk(md_mem *m, md_plan **plans, int n, md_err *err)
 {
 	/* one slot of scratch per plan per round: a slice header or a pointer */
@@ -200,29 +267,15 @@ static md_status run_chunk(md_mem *m, md_plan **plans, int n, md_err *err)
 	unsigned char buf[n > 0 ? n : 1][SCRATCH];
 	int who[n > 0 ? n : 1];
 
-	for (int i = 0; i < n; i++) {
-		md_plan *p = plans[i];
-		p->next = 0;
-		p->cur = p->base;
-		p->done = p->nsteps == 0;
-		p->status = MD_OK;
-	}
+	for (int i = 0; i < n; i++)
+		start(plans[i]);
 	for (int round = 0; round <= MD_PLAN_MAX_STEPS; round++) {
 		int k = 0;
 		for (int i = 0; i < n; i++) {
 			md_plan *p = plans[i];
 			if (p->done)
 				continue;
-			const md_step *s = &p->steps[p->next];
-			size_t len = 8;
-			if (s->kind == MD_STEP_SLICE) {
-				uint64_t hi = (s->off_data > s->off_len ? s->off_data : s->off_len) + 8;
-				len = hi;
-			}
-			rd[k].addr = p->cur;
-			rd[k].buf = buf[k];
-			rd[k].len = len;
-			rd[k].ok = 0;
+			rd[k] = (md_read){ p->cur, buf[k], step_len(&p->steps[p->next]), 0 };
 			who[k++] = i;
 		}
 		if (k == 0)
@@ -230,54 +283,35 @@ static md_status run_chunk(md_mem *m, md_plan **plans, int n, md_err *err)
 		md_status s = md_mem_readv(m, rd, (size_t)k, err);
 		if (s == MD_E_EXITED || s == MD_E_SYS)
 			return s;
-		for (int j = 0; j < k; j++) {
-			md_plan *p = plans[who[j]];
-			const md_step *st = &p->steps[p->next];
-			int last = p->next == p->nsteps - 1;
-			if (!rd[j].ok) {
-				p->status = md_err_set(&p->err, MD_E_MEM,
-				                       "cannot read %.*s at 0x%llx", st->path_len, p->expr,
-				                       (unsigned long long)rd[j].addr);
-				p->done = 1;
-				continue;
-			}
-			uint64_t v;
-			if (st->kind == MD_STEP_DEREF) {
-				v = le64(buf[j]);
-				if (v == 0 && !last) {
-					p->status = md_err_set(&p->err, MD_E_NILPTR,
-					                       "%.*s is a nil pointer", st->path_len, p->expr);
-					p->done = 1;
-					continue;
-				}
-			} else {
-				uint64_t data = le64(buf[j] + st->off_data);
-				int64_t len = (int64_t)le64(buf[j] + st->off_len);
-				if (len < 0 || st->index >= (uint64_t)len) {
-					p->status = md_err_set(&p->err, MD_E_RANGE,
-					                       "%.*s: index %llu out of range [0:%lld]",
-					                       st->path_len, p->expr,
-					                       (unsigned long long)st->index, (long long)len);
-					p->done = 1;
-					continue;
-				}
-				if (data == 0) {
-					p->status = md_err_set(&p->err, MD_E_NILPTR,
-					                       "%.*s has a nil backing array", st->path_len,
-					                       p->expr);
-					p->done = 1;
-					continue;
-				}
-				v = data + st->index * st->elem_size;
-			}
-			if (last) {
-				p->header = v;
-				p->done = 1;
-			} else {
-				p->cur = v + st->add;
-				p->next++;
-			}
-		}
+		for (int j = 0; j < k; j++)
+			step(plans[who[j]], buf[j], rd[j].ok);
 	}
 	return MD_OK;
+}
+
+int md_plan_spec_reads(const md_plan *p, md_read *rd, unsigned char *buf)
+{
+	if (p->nsteps == 0 || !p->done || p->status != MD_OK)
+		return -1;
+	for (int i = 0; i < p->nsteps; i++) {
+		if (step_len(&p->steps[i]) > MD_PLAN_STEP_BYTES)
+			return -1;
+		rd[i] = (md_read){ p->at[i], buf + (size_t)i * MD_PLAN_STEP_BYTES,
+		                   step_len(&p->steps[i]), 0 };
+	}
+	return p->nsteps;
+}
+
+int md_plan_spec_check(md_plan *p, const md_read *rd, const unsigned char *buf)
+{
+	uint64_t at[MD_PLAN_MAX_STEPS], header = p->header;
+	memcpy(at, p->at, sizeof at);
+	start(p);
+	while (!p->done) {
+		int i = p->next;
+		if (p->cur != at[i])
+			break;   /* a hop led elsewhere than before */
+		step(p, buf + (size_t)i * MD_PLAN_STEP_BYTES, rd[i].ok);
+	}
+	return p->done && p->status == MD_OK && p->header == header;
 }

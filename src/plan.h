@@ -44,7 +44,11 @@ typedef struct md_plan {
 	md_status status;
 	md_err err;
 	uint64_t header;     /* result: header address, 0 for a nil map */
+	uint64_t at[MD_PLAN_MAX_STEPS];   /* where each step of the last run read */
 } md_plan;
+
+/* The most bytes one step reads (a slice header). */
+#define MD_PLAN_STEP_BYTES 64
 
 /* Resolve expr against DWARF and build its plan; bias is the load bias.
  *   MD_E_BADEXPR MD_E_NOVAR MD_E_NOFIELD MD_E_NOTINDEX MD_E_RANGE
@@ -56,5 +60,16 @@ md_status md_plan_build(md_dwarf *d, const char *expr, uint64_t bias,
  * with done = 1 and its own status (MD_OK, MD_E_NILPTR, MD_E_RANGE,
  * MD_E_MEM).  Returns MD_E_EXITED if the process vanished, MD_OK otherwise. */
 md_status md_plan_run(md_mem *m, md_plan **plans, int n, md_err *err);
+
+/* Speculation: after a run that ended in a header, the reads of every step
+ * at the addresses that run used, to be made all at once (into buf, of
+ * nsteps * MD_PLAN_STEP_BYTES).  Fills rd[0..nsteps); returns nsteps, or -1
+ * if the last run did not end in a header. */
+int md_plan_spec_reads(const md_plan *p, md_read *rd, unsigned char *buf);
+
+/* After those reads: replay the plan on their bytes.  1 if every hop led
+ * where it led before and the header is the same (the plan's state is
+ * then that of a run); 0 if not (run the plan again). */
+int md_plan_spec_check(md_plan *p, const md_read *rd, const unsigned char *buf);
 
 #endif

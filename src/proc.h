@@ -51,11 +51,11 @@ md_status md_proc_load_bias(const md_proc *p, uint64_t load_vaddr,
  * if the task directory cannot be read (process gone). */
 int md_proc_tids(pid_t pid, pid_t *out, int max);
 
-/* /proc/PID/stat opened for md_proc_nthreads(), or -1 (process gone). */
-int md_proc_stat_fd(pid_t pid);
+/* /proc/PID/task opened for md_proc_nthreads(), or -1 (process gone). */
+int md_proc_task_fd(pid_t pid);
 
-/* The process's thread count (field 20, num_threads), read afresh from a
- * descriptor of md_proc_stat_fd(): one pread, no open.  -1 on failure. */
+/* The process's thread count (num_threads), read afresh from a descriptor
+ * of md_proc_task_fd(): one fstat, no open.  -1 on failure. */
 int md_proc_nthreads(int fd);
 
 /* State letter of a task (field 3 of /proc/PID/task/TID/stat: R, S, D, T,

@@ -38,17 +38,34 @@ typedef struct md_rm_var {
 	int *t_ok;
 	md_status rstatus;         /* read-phase error of this variable */
 	md_err rerr;
+	/* speculation (md_rm_ctx.speculate): what the probe found, to read in
+	 * one round during the stop and check after */
+	int spec;                  /* 1: the probe's reads may be repeated */
+	uint64_t spec_header;
+	uint64_t spec_dirptr;
+	size_t spec_ndir, spec_nt;
+	uint64_t *spec_dir;        /* dir_cap entries each */
+	uint64_t *spec_tptr;
+	unsigned char *spec_steps; /* the plan's step bytes, MD_PLAN_STEP_BYTES each */
 } md_rm_var;
 
 /* Scratch of the read phase, one slot per variable plus the table reads;
  * allocated and touched before the stop (see md_rm_prepare()). */
 typedef struct md_rm_ctx {
+	int speculate;             /* set before md_rm_prepare: the probe reads
+	                              the tables too, and md_rm_read_all first
+	                              repeats all the probe's reads in one
+	                              round, falling back to its rounds only if
+	                              a map has changed shape */
+	int speculated;            /* out: the last read was that one round */
 	int cap;                   /* plans, rd, who hold this many */
 	md_plan **plans;
 	md_read *rd;
 	int *who;
 	md_read *tr;
 	size_t tr_cap;
+	md_read *sr;               /* speculate()'s reads */
+	size_t sr_cap;
 } md_rm_ctx;
 
 /* A layout whose sizes the reads can trust: header and (Swiss) table
@@ -61,11 +78,12 @@ void md_rm_free_vars(md_rm_var *w, int n);
 /* Make v's directory buffers hold n entries of table size ts, touched. */
 md_status md_rm_ensure_dir(md_rm_var *v, size_t n, size_t ts, md_err *err);
 
-/* Read w[0..n) (those not skipped): plans, headers, directories, tables.
+/* Read w[0..n) (those not skipped): plans, headers, directories, tables
+ * (or, with c->speculate, all of them at once when nothing moved).
  * Only w and what it points to are touched: during a stop every page
  * touched costs (a TLB miss is dear under virtualisation), so reports stay
- * out of it.  probe: on the running target, stop after the
- * directories.  Per-variable failures land in w[i].rstatus; returns
+ * out of it.  probe: on the running target; 1: stop after the
+ * directories, 2: read everything (for speculation).  Per-variable failures land in w[i].rstatus; returns
  * MD_E_EXITED / MD_E_SYS / MD_E_NOMEM for the whole run. */
 md_status md_rm_read_all(md_mem *m, md_rm_var *w, int n, md_rm_ctx *c, int probe,
                          md_err *err);

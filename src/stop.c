@@ -12,7 +12,7 @@
  *      still on their way: those reads cost the pause nothing.  A clone
  *      caught in flight shows up as a PTRACE_EVENT_CLONE stop of its
  *      parent, and the child is collected too;
- *   4. check with one pread of num_threads that we hold every thread (see
+ *   4. check with one fstat (num_threads) that we hold every thread (see
  *      md_stop_all); list again only if not.  This replaced a listing of
  *      /proc/PID/task inside the pause (15-30 us) that missed threads.
  * Release detaches each thread with the signal (if any) it stopped on.
@@ -412,7 +412,7 @@ md_status md_stop_all(pid_t pid, int timeout_ms, unsigned flags, md_stop **out,
 	else if (nnew > 0)
 		st = md_err_set(err, MD_E_STOPTIMEOUT,
 		                "process %d kept creating threads", (int)pid);
-	int statfd = st == MD_OK ? md_proc_stat_fd(pid) : -1;
+	int taskfd = st == MD_OK ? md_proc_task_fd(pid) : -1;
 	if (st == MD_OK) {
 		boost(s);
 		s->t0 = now_ns();
@@ -428,12 +428,12 @@ md_status md_stop_all(pid_t pid, int timeout_ms, unsigned flags, md_stop **out,
 	 * thread when one exits as it is read.  The count can: once every
 	 * thread we know of is stopped, nothing can start a thread unless a
 	 * thread we do not hold exists, and then num_threads is larger than
-	 * what we hold (plus a zombie leader).  One pread; only on a mismatch
+	 * what we hold (plus a zombie leader).  One fstat; only on a mismatch
 	 * do we list again and take the newcomers (test_stop.c, churn: with
 	 * listings alone, nearly 1 run in 2 missed a thread; with the count
 	 * and one listing, 1 in 250). */
 	for (rounds = 0; st == MD_OK; rounds++) {
-		int count = statfd >= 0 ? md_proc_nthreads(statfd) : -1;
+		int count = taskfd >= 0 ? md_proc_nthreads(taskfd) : -1;
 		if (count == s->n + ls.dead)
 			break;
 		if (count < 0 && rounds > 0)
@@ -450,8 +450,8 @@ md_status md_stop_all(pid_t pid, int timeout_ms, unsigned flags, md_stop **out,
 		else
 			st = wait_all(s, err);
 	}
-	if (statfd >= 0)
-		close(statfd);
+	if (taskfd >= 0)
+		close(taskfd);
 	if (st != MD_OK) {
 		release_threads(s);
 		unboost(s);

@@ -645,6 +645,18 @@ def test_no_stop_torn(variant, runs=30):
     agreed on, or says the read was torn; never garbage, never a crash."""
     p, oracle = targets.start(targets.writers(variant), args=["-mode", "hot"])
     try:
+        # The writers fill their maps to 1,024 keys after the target says
+        # it is ready; a read in that window (two passes agreeing while the
+        # writer waited for a CPU) rightly showed 832 entries.  So wait,
+        # with stopped reads, until every map is full.
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            rc, out, err = mapdiag("attach", "--json", "--no-threads", oracle["pid"],
+                                   *sorted(oracle["maps"]), wrap=False)
+            if rc in (0, 1, 2) and all(m.get("header", {}).get("count", m.get("header", {}).get("used")) == 1024
+                                       for m in json.loads(out)["maps"]):
+                break
+            time.sleep(0.05)
         bad = []
         for _ in range(runs):
             rc, out, err = mapdiag("attach", "--json", "--no-stop", oracle["pid"],
