@@ -94,10 +94,12 @@ typedef struct md_gwork {
 enum { C_R14, C_TLS };                 /* candidates; also their blocks */
 enum { B_CURG = 2, NGB = 3, NMB = 2 };
 
-/* Which thread and which buffer one request of a round was for. */
+/* Which thread, which buffer and which candidate one request of a round
+ * was for. */
 typedef struct md_gtag {
 	int i;
 	int kind;
+	int c;
 } md_gtag;
 enum { K_TLS, K_G, K_M, K_CURG };
 
@@ -114,20 +116,16 @@ md_status md_g_scratch_prepare(md_g_scratch *sc, const md_g_layout *l, int n,
 		return MD_OK;
 	md_g_scratch_free(sc);
 	size_t per = NGB * gsz + NMB * msz, nrd = 2 * (size_t)n + 1;
-	sc->w = calloc((size_t)n, sizeof *sc->w);
-	sc->rd = calloc(nrd, sizeof *sc->rd);
-	sc->tag = calloc(nrd, sizeof *sc->tag);
-	sc->blocks = calloc((size_t)n, per);
+	/* touched now: no page fault is left for the stop (the first round
+	 * took 26 us instead of 12 when its buffers were fresh calloc) */
+	sc->w = md_calloc_touched((size_t)n, sizeof *sc->w);
+	sc->rd = md_calloc_touched(nrd, sizeof *sc->rd);
+	sc->tag = md_calloc_touched(nrd, sizeof *sc->tag);
+	sc->blocks = md_calloc_touched((size_t)n, per);
 	if (!sc->w || !sc->rd || !sc->tag || !sc->blocks) {
 		md_g_scratch_free(sc);
 		return md_err_set(err, MD_E_NOMEM, "goroutine reads for %d threads", n);
 	}
-	/* touched now: no page fault is left for the stop (the first round
-	 * took 26 us instead of 12 when its buffers were fresh calloc) */
-	md_touch(sc->w, (size_t)n * sizeof *sc->w);
-	md_touch(sc->rd, nrd * sizeof *sc->rd);
-	md_touch(sc->tag, nrd * sizeof *sc->tag);
-	md_touch(sc->blocks, (size_t)n * per);
 	sc->cap = n;
 	sc->gsz = gsz;
 	sc->msz = msz;
@@ -162,10 +160,10 @@ typedef struct round {
 	size_t k;
 } round;
 
-static void ask(round *rn, int i, int kind, uint64_t addr, void *buf, size_t len)
+static void ask(round *rn, int i, int kind, int c, uint64_t addr, void *buf, size_t len)
 {
 	rn->sc->rd[rn->k] = (md_read){ addr, buf, len, 0 };
-	rn->sc->tag[rn->k++] = (md_gtag){ i, kind };
+	rn->sc->tag[rn->k++] = (md_gtag){ i, kind, c };
 }
 
 md_status md_g_read_all(md_mem *m, const md_g_layout *l, const md_regs *r,
@@ -198,7 +196,7 @@ md_status md_g_read_all(md_mem *m, const md_g_layout *l, const md_regs *r,
 		ok[i] = 1;                                                          \
 		w[i].curg = word(MB(i, c), mlo, l->curg_off);                       \
 		if (ptr_ok(w[i].curg) && w[i].curg != w[i].cand[c])                 \
-			ask(&rn, i, K_CURG, w[i].curg + glo, GB(i, B_CURG), gsz);   \
+			ask(&rn, i, K_CURG, 0, w[i].curg + glo, GB(i, B_CURG), gsz); \
 	} while (0)
 
 	/* 1: the TLS slot, and R14's g block on the chance that R14 is g */
@@ -208,10 +206,10 @@ md_status md_g_read_all(md_mem *m, const md_g_layout *l, const md_regs *r,
 		memset(&out[i], 0, sizeof out[i]);
 		ok[i] = 0;
 		if (r[i].fs_base > 8)
-			ask(&rn, i, K_TLS, r[i].fs_base - 8, &w[i].tls, 8);
+			ask(&rn, i, K_TLS, 0, r[i].fs_base - 8, &w[i].tls, 8);
 		if (ptr_ok(r[i].r[MD_REG_R14])) {
 			w[i].cand[C_R14] = r[i].r[MD_REG_R14];
-			ask(&rn, i, K_G, w[i].cand[C_R14] + glo, GB(i, C_R14), gsz);
+			ask(&rn, i, K_G, C_R14, w[i].cand[C_R14] + glo, GB(i, C_R14), gsz);
 		}
 	}
 	for (int step = 1; rn.k; step++) {
@@ -220,22 +218,18 @@ md_status md_g_read_all(md_mem *m, const md_g_layout *l, const md_regs *r,
 		size_t k = rn.k;
 		rn.k = 0;
 		for (size_t q = 0; q < k; q++) {
-			int i = sc->tag[q].i, got = sc->rd[q].ok;
+			int i = sc->tag[q].i, c = sc->tag[q].c, got = sc->rd[q].ok;
 			switch (sc->tag[q].kind) {
 			case K_TLS:
 				if (!got)
 					w[i].tls = 0;
 				break;
-			case K_G: {
-				int c = sc->rd[q].buf == GB(i, C_TLS) ? C_TLS : C_R14;
+			case K_G:
 				w[i].gok[c] = got;
 				break;
-			}
-			case K_M: {
-				int c = sc->rd[q].buf == MB(i, C_TLS) ? C_TLS : C_R14;
+			case K_M:
 				w[i].mok[c] = got;
 				break;
-			}
 			case K_CURG:
 				w[i].cok = got;
 				break;
@@ -248,20 +242,21 @@ md_status md_g_read_all(md_mem *m, const md_g_layout *l, const md_regs *r,
 				if (x->gok[C_R14]) {
 					uint64_t mp = word(GB(i, C_R14), glo, l->m_off);
 					if (ptr_ok(mp))
-						ask(&rn, i, K_M, mp + mlo, MB(i, C_R14), msz);
+						ask(&rn, i, K_M, C_R14, mp + mlo, MB(i, C_R14), msz);
 				}
 				if (ptr_ok(x->tls) && x->tls != x->cand[C_R14]) {
 					x->cand[C_TLS] = x->tls;
-					ask(&rn, i, K_G, x->tls + glo, GB(i, C_TLS), gsz);
+					ask(&rn, i, K_G, C_TLS, x->tls + glo, GB(i, C_TLS), gsz);
 				}
 			} else if (step == 2) {
-				/* 3: the TLS g's m block; or, when TLS agrees with R14
-				 * (or says nothing), R14 decides now */
+				/* 3: the TLS g's m block; or, when TLS agrees with R14,
+				 * says nothing or names no readable g with an m, R14
+				 * decides now */
 				uint64_t mp = x->gok[C_TLS] ? word(GB(i, C_TLS), glo, l->m_off) : 0;
 				if (ptr_ok(mp)) {
 					x->pending = 1;
-					ask(&rn, i, K_M, mp + mlo, MB(i, C_TLS), msz);
-				} else if (x->cand[C_TLS] == 0 && NAMES(i, C_R14)) {
+					ask(&rn, i, K_M, C_TLS, mp + mlo, MB(i, C_TLS), msz);
+				} else if (NAMES(i, C_R14)) {
 					RESOLVE(i, C_R14);
 				}
 			} else if (step == 3 && x->pending) {

@@ -11,6 +11,7 @@
 #define MD_MEM_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "md_status.h"
@@ -51,6 +52,15 @@ static inline void md_touch(void *p, size_t n)
 		((volatile unsigned char *)p)[i] = ((unsigned char *)p)[i];
 	if (n)
 		((volatile unsigned char *)p)[n - 1] = ((unsigned char *)p)[n - 1];
+}
+
+/* calloc(n, size), every page touched (md_touch): for what a stop will use. */
+static inline void *md_calloc_touched(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+	if (p)
+		md_touch(p, n * size);
+	return p;
 }
 
 void md_mem_init(md_mem *m, pid_t pid);

@@ -45,15 +45,12 @@ static md_status ctx_fit(md_rm_ctx *c, int n, md_err *err)
 	free(c->rd);
 	free(c->who);
 	c->cap = 0;
-	c->plans = calloc((size_t)n, sizeof *c->plans);
-	c->rd = calloc((size_t)n, sizeof *c->rd);
-	c->who = calloc((size_t)n, sizeof *c->who);
+	/* touched now: large callocs are fresh pages that fault on first use */
+	c->plans = md_calloc_touched((size_t)n, sizeof *c->plans);
+	c->rd = md_calloc_touched((size_t)n, sizeof *c->rd);
+	c->who = md_calloc_touched((size_t)n, sizeof *c->who);
 	if (!c->plans || !c->rd || !c->who)
 		return md_err_set(err, MD_E_NOMEM, "read plans for %d maps", n);
-	/* touched now: large callocs are fresh pages that fault on first use */
-	md_touch(c->plans, (size_t)n * sizeof *c->plans);
-	md_touch(c->rd, (size_t)n * sizeof *c->rd);
-	md_touch(c->who, (size_t)n * sizeof *c->who);
 	c->cap = n;
 	return MD_OK;
 }
@@ -184,7 +181,7 @@ static void remember(md_rm_var *w, int n)
 		v->spec = 0;
 		if (v->skip || v->rstatus != MD_OK || !v->hdr_ok || !v->header)
 			continue;
-		if (v->plan && (v->plan->status != MD_OK || v->plan->nsteps > MD_PLAN_MAX_STEPS))
+		if (v->plan && v->plan->status != MD_OK)
 			continue;
 		v->spec_header = v->header;
 		v->spec_ndir = v->spec_nt = 0;
@@ -436,16 +433,14 @@ md_status md_rm_prepare(md_mem *m, md_rm_var *w, int n, md_rm_ctx *c, int slots,
 		for (int i = 0; i < n; i++) {
 			free(w[i].spec_steps);
 			size_t ns = w[i].plan ? (size_t)w[i].plan->nsteps : 0;
-			w[i].spec_steps = calloc(ns + 1, MD_PLAN_STEP_BYTES);
+			w[i].spec_steps = md_calloc_touched(ns + 1, MD_PLAN_STEP_BYTES);
 			if (!w[i].spec_steps)
 				return md_err_set(err, MD_E_NOMEM, "speculation");
-			md_touch(w[i].spec_steps, (ns + 1) * MD_PLAN_STEP_BYTES);
 		}
 		free(c->sr);
 		c->sr_cap = total + steps;
-		if (!(c->sr = calloc(c->sr_cap, sizeof *c->sr)))
+		if (!(c->sr = md_calloc_touched(c->sr_cap, sizeof *c->sr)))
 			return md_err_set(err, MD_E_NOMEM, "speculation");
-		md_touch(c->sr, c->sr_cap * sizeof *c->sr);
 		if (md_rm_read_all(m, w, n, c, 2, &perr) == MD_E_EXITED)
 			return md_err_set(err, MD_E_EXITED, "process %d", (int)m->pid);
 		remember(w, n);

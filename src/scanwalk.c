@@ -39,10 +39,9 @@ static int set_resize(struct md_sw_set *s, size_t ncap)
 {
 	struct md_sw_ent *old = s->t;
 	size_t ocap = s->cap;
-	struct md_sw_ent *t = calloc(ncap, sizeof *t);
+	struct md_sw_ent *t = md_calloc_touched(ncap, sizeof *t);
 	if (!t)
 		return 0;
-	md_touch(t, ncap * sizeof *t);
 	uint32_t gen = s->gen ? s->gen : 1;
 	for (size_t i = 0; i < ocap; i++) {
 		if (old[i].gen != s->gen)

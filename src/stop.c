@@ -125,9 +125,9 @@ static int unstopped(const md_stop *s)
 	return k;
 }
 
-/* What one listing of the threads found besides those we hold. */
+/* What one listing found besides the threads it seized (seize_new's
+ * return value). */
 typedef struct listing {
-	int seized;   /* new threads, now held */
 	int gone;     /* listed, but ended before we could seize them */
 	int dead;     /* listed zombies (a leader that exited before its
 	                 threads): counted in num_threads, never seizable */
@@ -205,8 +205,7 @@ static int seize_new(md_stop *s, listing *ls, md_err *err)
 	 * (test_safety.py, pid reuse). */
 	if (first == 0 && s->n > 0 && md_proc_verify_open(s->pid, err) != MD_OK)
 		return -1;
-	ls->seized = s->n - first;
-	return ls->seized;
+	return s->n - first;
 }
 
 /* Interrupt the held threads from index `from` on. */

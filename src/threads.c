@@ -39,17 +39,12 @@ static md_status grow(md_threads *ts, int cap, const md_g_layout *gl, md_err *er
 	free(ts->rg);
 	free(ts->gi);
 	free(ts->gok);
-	size_t nrd = 2 * (size_t)cap + 1;
-	ts->rd = calloc(nrd, sizeof *ts->rd);
-	ts->rg = calloc((size_t)cap, sizeof *ts->rg);
-	ts->gi = calloc((size_t)cap, sizeof *ts->gi);
-	ts->gok = calloc((size_t)cap, sizeof *ts->gok);
+	ts->rd = md_calloc_touched(2 * (size_t)cap + 1, sizeof *ts->rd);
+	ts->rg = md_calloc_touched((size_t)cap, sizeof *ts->rg);
+	ts->gi = md_calloc_touched((size_t)cap, sizeof *ts->gi);
+	ts->gok = md_calloc_touched((size_t)cap, sizeof *ts->gok);
 	if (!ts->rd || !ts->rg || !ts->gi || !ts->gok)
 		return md_err_set(err, MD_E_NOMEM, "thread scratch");
-	md_touch(ts->rd, nrd * sizeof *ts->rd);
-	md_touch(ts->rg, (size_t)cap * sizeof *ts->rg);
-	md_touch(ts->gi, (size_t)cap * sizeof *ts->gi);
-	md_touch(ts->gok, (size_t)cap * sizeof *ts->gok);
 	if (gl)
 		return md_g_scratch_prepare(&ts->gs, gl, cap, err);
 	return MD_OK;
