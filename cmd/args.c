@@ -9,19 +9,19 @@
 #include <string.h>
 #include <unistd.h>
 #include "args.h"
+#include "msg.h"
+#include "report.h"
 
-int usage_error(const char *fmt, ...)
+int md_arg_usage(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("mapdiag: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	md_msg_vusage(fmt, ap);
 	va_end(ap);
-	fputs(" (see mapdiag --help)\n", stderr);
-	return EXIT_UNKNOWN;
+	return MD_EXIT_UNKNOWN;
 }
 
-int parse_double(const char *s, double lo, double hi, double *out)
+int md_arg_double(const char *s, double lo, double hi, double *out)
 {
 	char *end;
 	errno = 0;
@@ -32,7 +32,7 @@ int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-int parse_bytes(const char *s, uint64_t *out)
+int md_arg_bytes(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -61,7 +61,7 @@ int parse_bytes(const char *s, uint64_t *out)
 }
 
 /* "500us", "10ms", "2s", "5m", "1h", "1.5s"; a plain number is seconds. */
-int parse_duration(const char *s, uint64_t *out)
+int md_arg_duration(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -88,7 +88,7 @@ int parse_duration(const char *s, uint64_t *out)
 }
 
 /* --color WHEN: -1 auto, 1 always, 0 never */
-int parse_color(const char *s, int *out)
+int md_arg_color(const char *s, int *out)
 {
 	if (!strcmp(s, "auto"))
 		*out = -1;
@@ -102,7 +102,7 @@ int parse_color(const char *s, int *out)
 }
 
 /* auto: colour on a terminal, unless NO_COLOR is set and not empty */
-int resolve_color(int color)
+int md_arg_resolve_color(int color)
 {
 	if (color >= 0)
 		return color;
@@ -110,7 +110,7 @@ int resolve_color(int color)
 	return isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
-int parse_pid(const char *s, pid_t *out)
+int md_arg_pid(const char *s, pid_t *out)
 {
 	char *end;
 	errno = 0;
@@ -122,14 +122,14 @@ int parse_pid(const char *s, pid_t *out)
 }
 
 /* getopt_long's '?' for `cmd`: exit code 3 after the usage message. */
-int bad_option(const char *cmd, char **argv)
+int md_arg_bad_option(const char *cmd, char **argv)
 {
 	if (optopt && optopt < 256)
-		return usage_error("%s: option -%c is unknown or lacks its value", cmd, optopt);
-	return usage_error("%s: option '%s' is unknown or lacks its value", cmd, argv[optind - 1]);
+		return md_arg_usage("%s: option -%c is unknown or lacks its value", cmd, optopt);
+	return md_arg_usage("%s: option '%s' is unknown or lacks its value", cmd, argv[optind - 1]);
 }
 
-int parse_common(int c, const char *arg, common_opts *co)
+int md_arg_common(int c, const char *arg, md_common_opts *co)
 {
 	double dv;
 	switch (c) {
@@ -140,16 +140,16 @@ int parse_common(int c, const char *arg, common_opts *co)
 		co->debug_dir = arg;
 		return 1;
 	case OPT_STOP_TIMEOUT:
-		if (parse_double(arg, 1, 600000, &dv)) {
-			usage_error("--stop-timeout: '%s' is not a number of milliseconds from 1 "
+		if (md_arg_double(arg, 1, 600000, &dv)) {
+			md_arg_usage("--stop-timeout: '%s' is not a number of milliseconds from 1 "
 			            "to 600000", arg);
 			return -1;
 		}
 		co->stop_timeout_ms = (int)dv;
 		return 1;
 	case OPT_COLOR:
-		if (parse_color(arg, &co->color)) {
-			usage_error("--color: '%s' is not auto, always or never", arg);
+		if (md_arg_color(arg, &co->color)) {
+			md_arg_usage("--color: '%s' is not auto, always or never", arg);
 			return -1;
 		}
 		return 1;
@@ -159,20 +159,33 @@ int parse_common(int c, const char *arg, common_opts *co)
 	case OPT_OVS_LOAD:
 		if (!co->th)
 			return 0;
-		if (parse_double(arg, 0, 1, &co->th->oversized_load)) {
-			usage_error("--oversized-load: '%s' is not a number from 0 to 1", arg);
+		if (md_arg_double(arg, 0, 1, &co->th->oversized_load)) {
+			md_arg_usage("--oversized-load: '%s' is not a number from 0 to 1", arg);
 			return -1;
 		}
 		return 1;
 	case OPT_OVS_BYTES:
 		if (!co->th)
 			return 0;
-		if (parse_bytes(arg, &co->th->oversized_bytes)) {
-			usage_error("--oversized-bytes: '%s' is not a byte count", arg);
+		if (md_arg_bytes(arg, &co->th->oversized_bytes)) {
+			md_arg_usage("--oversized-bytes: '%s' is not a byte count", arg);
 			return -1;
 		}
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+int md_arg_targets(const char *cmd, int argc, char **argv, pid_t *pid,
+                   const char *const **vars, int *nvars)
+{
+	if (argc - optind < 2)
+		return md_arg_usage("%s: missing %s", cmd,
+		                    argc - optind < 1 ? "<pid> and <var>" : "<var>");
+	if (md_arg_pid(argv[optind], pid))
+		return md_arg_usage("%s: '%s' is not a process id", cmd, argv[optind]);
+	*vars = (const char *const *)&argv[optind + 1];
+	*nvars = argc - optind - 1;
+	return 0;
 }

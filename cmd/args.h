@@ -8,25 +8,29 @@
 #include <sys/types.h>
 #include "classify.h"
 
-enum { EXIT_UNKNOWN = 3 };
+/* "mapdiag: <message> (see mapdiag --help)" on stderr; returns
+ * MD_EXIT_UNKNOWN. */
+int md_arg_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* getopt_long's '?' for `cmd`: the message above; returns MD_EXIT_UNKNOWN. */
+int md_arg_bad_option(const char *cmd, char **argv);
 
-/* "mapdiag: <message> (see mapdiag --help)" on stderr; returns 3. */
-int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* getopt_long's '?' for `cmd`: the message above; returns 3. */
-int bad_option(const char *cmd, char **argv);
+int md_arg_double(const char *s, double lo, double hi, double *out);
+int md_arg_bytes(const char *s, uint64_t *out);     /* 10, 4K, 1M, 2GiB */
+int md_arg_duration(const char *s, uint64_t *out);  /* ns: 500us, 10ms, 2s */
+int md_arg_color(const char *s, int *out);          /* -1 auto, 1, 0 */
+int md_arg_resolve_color(int color);                /* auto -> tty, NO_COLOR */
+int md_arg_pid(const char *s, pid_t *out);
 
-int parse_double(const char *s, double lo, double hi, double *out);
-int parse_bytes(const char *s, uint64_t *out);     /* 10, 4K, 1M, 2GiB */
-int parse_duration(const char *s, uint64_t *out);  /* ns: 500us, 10ms, 2s */
-int parse_color(const char *s, int *out);          /* -1 auto, 1, 0 */
-int resolve_color(int color);                      /* auto -> tty, NO_COLOR */
-int parse_pid(const char *s, pid_t *out);
+/* "<pid> <var> [<var>...]" after the options of `cmd` (getopt's optind):
+ * 0, or MD_EXIT_UNKNOWN after the usage message. */
+int md_arg_targets(const char *cmd, int argc, char **argv, pid_t *pid,
+                   const char *const **vars, int *nvars);
 
 /* Options the commands share: their getopt_long codes, table entries and
  * one parser.  A command lists COMMON_TARGET_OPTS (plus COMMON_STOP_OPTS
  * if it stops the target, COMMON_OVS_OPTS if it takes the oversized
  * thresholds) in its table and hands any code it does not know to
- * parse_common. */
+ * md_arg_common. */
 enum {
 	OPT_DEBUG_FILE = 1000, OPT_DEBUG_DIR, OPT_STOP_TIMEOUT, OPT_COLOR, OPT_NO_COLOR,
 	OPT_OVS_LOAD, OPT_OVS_BYTES
@@ -42,15 +46,15 @@ enum {
 	{ "oversized-load", required_argument, NULL, OPT_OVS_LOAD }, \
 	{ "oversized-bytes", required_argument, NULL, OPT_OVS_BYTES }
 
-typedef struct common_opts {
+typedef struct md_common_opts {
 	const char *debug_file, *debug_dir;
 	int stop_timeout_ms;       /* default 1000 */
 	int color;                 /* -1 auto */
 	md_thresholds *th;         /* NULL: no thresholds taken */
-} common_opts;
+} md_common_opts;
 
 /* 1 when c was a common option (stored), 0 when it is not one, -1 after
  * the usage message for a bad value (exit 3). */
-int parse_common(int c, const char *arg, common_opts *co);
+int md_arg_common(int c, const char *arg, md_common_opts *co);
 
 #endif

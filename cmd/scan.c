@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmd.h"
 #include "args.h"
 #include "scan.h"
+#include "print.h"
 #include "msg.h"
 
 #define MAX_PREFIXES 64
@@ -32,18 +34,7 @@ static const char usage_scan[] =
 	"\n"
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL (worst map), 3 UNKNOWN (error)\n";
 
-static int parse_sort(const char *s, md_scan_sort *out)
-{
-	static const char *const names[] = { "bytes", "severity", "count", "load" };
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(s, names[i])) {
-			*out = (md_scan_sort)i;
-			return 0;
-		}
-	return -1;
-}
-
-int cmd_scan(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	enum { S_JSON = 256, S_DEPTH, S_PREFIX, S_SORT, S_TOP, S_MIN_BYTES };
 	static const struct option opts[] = {
@@ -60,7 +51,6 @@ int cmd_scan(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *prefixes[MAX_PREFIXES];
-	static const char *const sort_names[] = { "bytes", "severity", "count", "load" };
 	md_scan_opts o;
 	memset(&o, 0, sizeof o);
 	o.depth = 3;
@@ -70,7 +60,7 @@ int cmd_scan(int argc, char **argv)
 	uint64_t min_bytes = 0;
 	int json = 0, top = 0, r;
 	double dv;
-	common_opts co = { .stop_timeout_ms = 1000, .color = -1, .th = &o.th };
+	md_common_opts co = { .stop_timeout_ms = 1000, .color = -1, .th = &o.th };
 
 	opterr = 0;
 	optind = 1;
@@ -85,38 +75,38 @@ int cmd_scan(int argc, char **argv)
 			json = 1;
 			break;
 		case S_DEPTH:
-			if (parse_double(optarg, 0, MD_SCAN_MAX_DEPTH, &dv) || dv != (int)dv)
-				return usage_error("--depth: '%s' is not a whole number from 0 to %d",
+			if (md_arg_double(optarg, 0, MD_SCAN_MAX_DEPTH, &dv) || dv != (int)dv)
+				return md_arg_usage("--depth: '%s' is not a whole number from 0 to %d",
 				                   optarg, MD_SCAN_MAX_DEPTH);
 			o.depth = (int)dv;
 			break;
 		case S_PREFIX:
 			if (o.nprefixes == MAX_PREFIXES)
-				return usage_error("--var-prefix: more than %d prefixes", MAX_PREFIXES);
+				return md_arg_usage("--var-prefix: more than %d prefixes", MAX_PREFIXES);
 			if (!*optarg)
-				return usage_error("--var-prefix: empty prefix");
+				return md_arg_usage("--var-prefix: empty prefix");
 			prefixes[o.nprefixes++] = optarg;
 			break;
 		case S_SORT:
-			if (parse_sort(optarg, &sort))
-				return usage_error("--sort: '%s' is not bytes, severity, count or load",
+			if (md_scan_sort_parse(optarg, &sort))
+				return md_arg_usage("--sort: '%s' is not bytes, severity, count or load",
 				                   optarg);
 			break;
 		case S_TOP:
-			if (parse_double(optarg, 1, 1e9, &dv) || dv != (int)dv)
-				return usage_error("--top: '%s' is not a whole number of at least 1",
+			if (md_arg_double(optarg, 1, 1e9, &dv) || dv != (int)dv)
+				return md_arg_usage("--top: '%s' is not a whole number of at least 1",
 				                   optarg);
 			top = (int)dv;
 			break;
 		case S_MIN_BYTES:
-			if (parse_bytes(optarg, &min_bytes))
-				return usage_error("--min-bytes: '%s' is not a byte count", optarg);
+			if (md_arg_bytes(optarg, &min_bytes))
+				return md_arg_usage("--min-bytes: '%s' is not a byte count", optarg);
 			break;
 		default:
-			if ((r = parse_common(c, optarg, &co)) < 0)
-				return EXIT_UNKNOWN;
+			if ((r = md_arg_common(c, optarg, &co)) < 0)
+				return MD_EXIT_UNKNOWN;
 			if (r == 0)
-				return bad_option("scan", argv);
+				return md_arg_bad_option("scan", argv);
 		}
 	}
 	o.debug_file = co.debug_file;
@@ -124,13 +114,13 @@ int cmd_scan(int argc, char **argv)
 	o.stop_timeout_ms = co.stop_timeout_ms;
 	int color = co.color;
 	if (argc - optind < 1)
-		return usage_error("scan: missing <pid>");
+		return md_arg_usage("scan: missing <pid>");
 	if (argc - optind > 1)
-		return usage_error("scan: one <pid> only; '%s' is extra (limit variables with "
+		return md_arg_usage("scan: one <pid> only; '%s' is extra (limit variables with "
 		                   "--var-prefix)", argv[optind + 1]);
-	if (parse_pid(argv[optind], &o.pid))
-		return usage_error("scan: '%s' is not a process id", argv[optind]);
-	color = resolve_color(color);
+	if (md_arg_pid(argv[optind], &o.pid))
+		return md_arg_usage("scan: '%s' is not a process id", argv[optind]);
+	color = md_arg_resolve_color(color);
 
 	md_scan_report sr;
 	md_err err = { 0 };
@@ -138,24 +128,28 @@ int cmd_scan(int argc, char **argv)
 	if (s != MD_OK) {
 		md_msg_error(&err);
 		md_scan_report_free(&sr);
-		return EXIT_UNKNOWN;
+		return MD_EXIT_UNKNOWN;
 	}
 	int *order = calloc((size_t)sr.r.nmaps + 1, sizeof *order);
 	if (!order) {
 		md_scan_report_free(&sr);
-		return usage_error("out of memory");
+		md_err_set(&err, MD_E_NOMEM, "scan order");
+		md_msg_error(&err);
+		return MD_EXIT_UNKNOWN;
 	}
 	int n = md_scan_rank(&sr, sort, min_bytes, top, order);
 	if (json) {
-		md_print_scan_json(stdout, &sr, order, n, sort_names[sort]);
+		md_print_scan_json(stdout, &sr, order, n, md_scan_sort_name(sort));
 	} else {
 		md_print_opts po = { color };
 		md_print_scan_text(stdout, &sr, order, n, &po);
 	}
-	int code = md_scan_exit_code(&sr);
+	md_exit code = md_scan_exit_code(&sr);
 	free(order);
 	md_scan_report_free(&sr);
 	if (fflush(stdout) != 0)
-		return EXIT_UNKNOWN;
+		return MD_EXIT_UNKNOWN;
 	return code;
 }
+
+const md_command md_cmd_scan = { "scan", run };

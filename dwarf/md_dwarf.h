@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
-#include "../src/md_status.h"
+#include "md_status.h"
 
 typedef struct md_dwarf md_dwarf;
 

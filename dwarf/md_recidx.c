@@ -5,8 +5,8 @@
  * record size and count, one word the caller defines), then the records.
  * The header is checked on every use; the records are the caller's to
  * check against the bytes each points at before believing one.  Written
- * under a temporary name and renamed into place, so two runs sharing the
- * cache map either nothing or a whole file.  The helpers for any cache
+ * whole or not at all (md_publish), so two runs sharing the cache map
+ * either nothing or a whole file.  The helpers for any cache
  * file beside the DWARF cache (md_cache_*) live here too.
  */
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "md_dwarf_priv.h"
+#include "publish.h"
 
 #define RECIDX_MAGIC "MDRECX01"
 /* Larger than any table we write (300,000 symbols: 7 MB). */
@@ -60,44 +61,22 @@ static int write_parts(int fd, const struct iovec *v, int n)
 	return 0;
 }
 
+struct parts {
+	const struct iovec *v;
+	int n;
+};
+
+static int write_all(int fd, void *arg)
+{
+	const struct parts *p = arg;
+	return write_parts(fd, p->v, p->n);
+}
+
 int md_cache_put(const char *path, const struct iovec *v, int n)
 {
-	/* An unnamed file in the cache directory (O_TMPFILE): a run killed
-	 * while writing leaves nothing behind.  It gets a name only when
-	 * whole, and that name is a temporary one renamed over path, so a
-	 * file already there (a stale one the reader refused) is replaced
-	 * and a run sharing the cache sees either the old file or the new. */
-	char dir[4096], tmp[4200];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	static unsigned seq;
-	snprintf(tmp, sizeof tmp, "%s.tmp-%d-%u", path, (int)getpid(),
-	         __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
-	int fd = open(dir[0] ? dir : "/", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-	int named = 0;
-	if (fd < 0) {   /* a file system without O_TMPFILE */
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		named = 1;
-	}
-	if (fd < 0)
-		return -1;
-	int ok = write_parts(fd, v, n) == 0;
-	if (ok && !named) {
-		char self[64];
-		snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-		unlink(tmp);   /* left by an earlier process with our pid */
-		ok = linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0;
-		named = ok;
-	}
-	close(fd);
-	if (ok && rename(tmp, path) == 0)
-		return 0;
-	if (named)
-		unlink(tmp);
-	return -1;
+	struct parts p = { v, n };
+	md_publish_err e;
+	return md_publish(path, 0600, 0, write_all, &p, &e);
 }
 
 void md_cache_write(const md_dwarf *d, const char *ext, const void *a, size_t alen,

@@ -4,11 +4,11 @@
  * Input: a control byte, then what it selects.
  *   bits 0-1  layout: 0 Go 1.23 hmap, 1 Go 1.24/1.25 noswiss hmap (with
  *             clearSeq), 2 Swiss (Go 1.24+), 3 drawn from the input (bit 2:
- *             Swiss), sizes within md_rm_layout_check but offsets anywhere
+ *             Swiss), sizes within md_layout_check but offsets anywhere
  *   bit 3     0: pure decoders on the bytes (decode, check_dir, the
  *             directory collapse, table decode, derive, classify);
- *             1: the real read path, md_rm_prepare + md_rm_read_all +
- *             md_rm_finish, reading this process's own memory: an arena
+ *             1: the real read path, md_mapread_prepare + md_mapread_all +
+ *             md_map_report_take, reading this process's own memory: an arena
  *             holding the input, where every 8-byte word whose top byte is
  *             0xa5 becomes a pointer into the arena (offset = low 24 bits),
  *             so the input can plant directories and tables
@@ -35,9 +35,12 @@
 #include "decode.h"
 #include "classify.h"
 #include "gofacts.h"
+#include "derive.h"
+#include "validate.h"
 #include "mem.h"
-#include "readmaps.h"
+#include "mapread.h"
 #include "report.h"
+#include "print.h"
 
 #define F(o, s) ((md_field){ (o), (s) })
 #define NOF F(-1, 0)
@@ -103,7 +106,7 @@ static md_field draw_field(fz_in *in, uint64_t size, int optional)
 static void layout_drawn(md_map_layout *l, fz_in *in, int swiss)
 {
 	layout_none(l);
-	/* sizes as md_rm_layout_check lets through: (0, MD_MAX_HEADER] */
+	/* sizes as md_layout_check lets through: (0, MD_MAX_HEADER] */
 	l->header_size = 1 + fz_u16(in) % MD_MAX_HEADER;
 	if (!swiss) {
 		l->impl = MD_IMPL_HMAP;
@@ -406,7 +409,7 @@ static void print_report(md_map_report *mr)
 	FILE *f = open_memstream(&buf, &n);
 	if (!f)
 		abort();
-	md_print_json(f, &r);
+	md_print_attach_json(f, &r);
 	fclose(f);
 	FUZZ_CHECK(json_ok(buf, n), "JSON does not parse: %.*s", (int)(n < 4000 ? n : 4000), buf);
 	FUZZ_CHECK(!nonfinite(buf), "NaN/inf in JSON: %s", buf);
@@ -417,7 +420,7 @@ static void print_report(md_map_report *mr)
 	if (!f)
 		abort();
 	md_print_opts po = { 0 };
-	md_print_text(f, &r, &po);
+	md_print_attach_text(f, &r, &po);
 	fclose(f);
 	FUZZ_CHECK(!nonfinite(buf), "NaN/inf in text: %s", buf);
 	free(buf);
@@ -433,7 +436,7 @@ static void pure(const md_map_layout *l, const md_gofacts *gf, const md_threshol
 	memset(&mr, 0, sizeof mr);
 	mr.expr = "main.m";
 	mr.layout = *l;
-	mr.addr = 0xc000010000;
+	mr.view.addr = 0xc000010000;
 	/* the header: as many bytes as the input has, up to header_size */
 	size_t len = in->n < l->header_size ? in->n : (size_t)l->header_size;
 	unsigned char *hdr = malloc(len ? len : 1);
@@ -442,22 +445,22 @@ static void pure(const md_map_layout *l, const md_gofacts *gf, const md_threshol
 	in->n -= len;
 
 	if (l->impl == MD_IMPL_HMAP) {
-		md_status st = md_hmap_decode(l, hdr, len, &mr.h, &e);
+		md_status st = md_hmap_decode(l, hdr, len, &mr.view.h, &e);
 		free(hdr);
 		if (st != MD_OK)
 			return;
-		md_hmap_derive(l, gf, &mr.h, &mr.d);
-		check_hmap(l, &mr.h, &mr.d);
-		md_classify_hmap(&mr.h, &mr.d, th, &mr.v);
-		check_verdict(&mr.v);
+		md_hmap_derive(l, gf, &mr.view.h, &mr.view.d);
+		check_hmap(l, &mr.view.h, &mr.view.d);
+		md_classify_hmap(&mr.view.h, &mr.view.d, NULL, th, &mr.view.v);
+		check_verdict(&mr.view.v);
 		print_report(&mr);
 		return;
 	}
-	md_status st = md_swiss_decode(l, hdr, len, &mr.s, &e);
+	md_status st = md_swiss_decode(l, hdr, len, &mr.view.s, &e);
 	free(hdr);
 	if (st != MD_OK)
 		return;
-	const md_swiss_hdr *h = &mr.s;
+	const md_swiss_hdr *h = &mr.view.s;
 	st = md_swiss_check_dir(h, &e);
 	if (st != MD_OK)
 		return;
@@ -499,12 +502,12 @@ static void pure(const md_map_layout *l, const md_gofacts *gf, const md_threshol
 			ok++;
 	}
 	free(tb);
-	mr.tables = t;
-	mr.ntables = ok;
-	md_swiss_derive(l, h, t, ok, &mr.d);
-	check_swiss(l, h, t, ok, &mr.d);
-	md_classify_swiss(h, &mr.d, th, &mr.v);
-	check_verdict(&mr.v);
+	mr.view.tables = t;
+	mr.view.ntables = ok;
+	md_swiss_derive(l, h, t, ok, &mr.view.d);
+	check_swiss(l, h, t, ok, &mr.view.d);
+	md_classify_swiss(h, &mr.view.d, NULL, th, &mr.view.v);
+	check_verdict(&mr.view.v);
 	print_report(&mr);
 	free(t);
 	free(dir);
@@ -540,18 +543,19 @@ static void readpath(const md_map_layout *l, const md_gofacts *gf, const md_thre
 {
 	md_err e;
 	md_mem m;
-	md_rm_ctx c;
+	md_mapread_ctx c;
 	memset(&c, 0, sizeof c);
-	md_mem_init(&m, getpid());
+	if (md_mem_open_live(&m, getpid(), 0, &e) != MD_OK)
+		abort();
 	arena_fill(in->p, in->n);
-	md_rm_var *v = calloc(1, sizeof *v);
+	md_mapread *v = calloc(1, sizeof *v);
 	v->layout = l;
 	v->name = "main.m";
 	v->header = (uint64_t)(uintptr_t)arena;
 	v->hdr = calloc(1, l->header_size);
-	md_status st = md_rm_prepare(&m, v, 1, &c, 1, &e);
+	md_status st = md_mapread_prepare(&m, v, 1, &c, 1, &e);
 	if (st == MD_OK) {
-		st = md_rm_read_all(&m, v, 1, &c, 0, &e);
+		st = md_mapread_all(&m, v, 1, &c, MD_READ_RECORD, &e);
 		FUZZ_CHECK(st == MD_OK || st == MD_E_NOMEM, "read_all: %d %s", st, e.detail);
 	}
 	FUZZ_CHECK(v->ndir <= (size_t)MD_SWISS_MAX_DIRLEN && v->ndir * 8 <= MD_MEM_MAX_READ,
@@ -562,22 +566,25 @@ static void readpath(const md_map_layout *l, const md_gofacts *gf, const md_thre
 		memset(&mr, 0, sizeof mr);
 		mr.expr = "main.m";
 		mr.layout = *l;
-		md_rm_finish(&mr, v, gf, th);
+		md_map_bytes b;
+		md_mapread_bytes(v, &b);
+		md_map_report_take(&mr, v->rstatus, &v->rerr, &b, gf);
+		md_map_report_classify(&mr, th);
 		FUZZ_CHECK(FZ_TERMINATED(mr.err.detail), "detail");
-		if (mr.status == MD_OK && !mr.is_nil) {
+		if (mr.status == MD_OK && !mr.view.is_nil) {
 			if (l->impl == MD_IMPL_HMAP) {
-				check_hmap(l, &mr.h, &mr.d);
+				check_hmap(l, &mr.view.h, &mr.view.d);
 			} else {
-				FUZZ_CHECK(mr.ntables <= v->nt, "ntables");
-				check_swiss(l, &mr.s, mr.tables, mr.ntables, &mr.d);
+				FUZZ_CHECK(mr.view.ntables <= v->nt, "ntables");
+				check_swiss(l, &mr.view.s, mr.view.tables, mr.view.ntables, &mr.view.d);
 			}
-			check_verdict(&mr.v);
+			check_verdict(&mr.view.v);
 		}
 		print_report(&mr);
-		free(mr.tables);
+		md_map_view_free(&mr.view);
 	}
-	md_rm_free_vars(v, 1);
-	md_rm_ctx_free(&c);
+	md_mapread_free(v, 1);
+	md_mapread_ctx_free(&c);
 	md_mem_close(&m);
 }
 
@@ -604,7 +611,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default: layout_drawn(&l, &in, (ctl >> 2) & 1); break;
 	}
 	md_err e;
-	if (md_rm_layout_check(&l, &e) != MD_OK)
+	if (md_layout_check(&l, &e) != MD_OK)
 		return 0;
 	md_gofacts gf;
 	unsigned rel = ctl >> 4;

@@ -30,7 +30,7 @@
 #include "shape.h"
 #include "plan.h"
 #include "expr.h"
-#include "readmaps.h"
+#include "validate.h"
 
 /* Work bounds per input, so that a big real binary stays in the ms. */
 #define MAX_VARS 24        /* variables collected from each_var */
@@ -142,7 +142,7 @@ static void explore(ctx *c, md_type_id t, int depth)
 		FZ_SAY("%*slayout: %d %s\n", 2 * depth, "", st, st ? e.detail : l.header_type);
 		if (st == MD_OK) {
 			check_layout(&l);
-			(void)md_rm_layout_check(&l, &e);
+			(void)md_layout_check(&l, &e);
 		}
 		explore(c, ty.target, depth + 1);
 		break;

@@ -23,8 +23,7 @@
 #include <unistd.h>
 
 #include "fuzz_util.h"
-#include "scanwalk.h"
-#include "scan.h"
+#include "walk.h"
 
 #define ARENA_SIZE ((size_t)1 << 20)
 #define MAX_SHAPES 8
@@ -86,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	sh.nshapes = (size_t)nshapes;
 
-	md_sw_root roots[4];
+	md_walk_root roots[4];
 	static const char *names[4] = { "main.a", "main.b", "example.com/p.c", "main.d" };
 	int nroots = 1 + fz_u8(&in) % 4;
 	for (int r = 0; r < nroots; r++) {
@@ -112,7 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	md_walk w;
 	md_mem m;
 	md_err err;
-	md_mem_init(&m, getpid());
+	if (md_mem_open_live(&m, getpid(), 0, NULL) != MD_OK)
+		abort();
 	md_walk_init(&w, &sh, roots, nroots);
 	md_status st = md_walk_run(&w, &m, &err);
 	FZ_SAY("walk: %d, %zu maps %zu aliases %zu notes, %llu rounds, %llu truncated, "
@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st == MD_OK) {
 		char path[512];
 		size_t lists[3] = { w.nmaps, w.naliases, w.nnotes };
-		const md_sw_found *lv[3] = { w.maps, w.aliases, w.notes };
+		const md_walk_found *lv[3] = { w.maps, w.aliases, w.notes };
 		for (int k = 0; k < 3; k++)
 			for (size_t i = 0; i < lists[k] && i < 64; i++) {
 				size_t len = md_walk_path(&w, lv[k][i].node, lv[k][i].slot, path, sizeof path);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include "md_test.h"
 #include "decode.h"
+#include "derive.h"
+#include "validate.h"
 #include "classify.h"
 #include "gofacts.h"
 
@@ -126,7 +128,7 @@ static void test_hmap(void)
 	md_thresholds th;
 	md_thresholds_default(&th);
 	md_verdict v;
-	md_classify_hmap(&h, &d, &th, &v);
+	md_classify_hmap(&h, &d, NULL, &th, &v);
 	CHECK(v.state == MD_STATE_WRITING);
 	CHECK(v.sev == MD_SEV_INFO);
 
@@ -141,7 +143,7 @@ static void test_hmap(void)
 	CHECK_EQ_U(d.noldbuckets, 16);
 	CHECK(d.evacuation > 0.18 && d.evacuation < 0.19);
 	CHECK_EQ_U(d.bytes_oldbuckets, 17 * 144);
-	md_classify_hmap(&h, &d, &th, &v);
+	md_classify_hmap(&h, &d, NULL, &th, &v);
 	CHECK(v.state == MD_STATE_GROWING_IDLE);
 	CHECK(v.sev == MD_SEV_WARNING);
 	CHECK_STR(v.findings[0].code, "growing-idle");
@@ -151,7 +153,7 @@ static void test_hmap(void)
 	put(b, 8, MD_HMAP_F_WRITING, 1);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
-	md_classify_hmap(&h, &d, &th, &v);
+	md_classify_hmap(&h, &d, NULL, &th, &v);
 	CHECK(v.state == MD_STATE_GROWING);
 	CHECK(v.sev == MD_SEV_INFO);
 
@@ -167,7 +169,7 @@ static void test_hmap(void)
 	put(b, 24, 0, 8);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
-	md_classify_hmap(&h, &d, &th, &v);
+	md_classify_hmap(&h, &d, NULL, &th, &v);
 	CHECK(v.state == MD_STATE_IDLE);
 
 	/* overflow pressure: noverflow >= 2^B */
@@ -175,7 +177,7 @@ static void test_hmap(void)
 	put(b, 10, 16, 2);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
-	md_classify_hmap(&h, &d, &th, &v);
+	md_classify_hmap(&h, &d, NULL, &th, &v);
 	int found = 0;
 	for (int i = 0; i < v.nfindings; i++)
 		found |= !strcmp(v.findings[i].code, "overflow-pressure");
@@ -188,7 +190,7 @@ static void test_hmap(void)
 	put(b, 10, 0, 2);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
-	md_classify_hmap(&h, &d, &th, &v);
+	md_classify_hmap(&h, &d, NULL, &th, &v);
 	CHECK(v.nfindings >= 1 && !strcmp(v.findings[0].code, "oversized"));
 	CHECK(d.bytes_if_rebuilt == 48 + 2 * 144);   /* B=1 for 10 entries */
 
@@ -240,7 +242,7 @@ static void test_swiss(void)
 	md_thresholds th;
 	md_thresholds_default(&th);
 	md_verdict v;
-	md_classify_swiss(&h, &d, &th, &v);
+	md_classify_swiss(&h, &d, NULL, &th, &v);
 	CHECK(v.state == MD_STATE_IDLE);
 
 	/* negative dirLen (an int) and implausible directories */
@@ -299,7 +301,7 @@ static void test_swiss(void)
 	CHECK_EQ_U(d.bytes_groups, 3 * 128 * 136);
 	CHECK_EQ_U(d.bytes_directory, 32);
 	CHECK_EQ_U(d.bytes_tables, 96);
-	md_classify_swiss(&h, &d, &th, &v);
+	md_classify_swiss(&h, &d, NULL, &th, &v);
 	CHECK(v.state == MD_STATE_WRITING);
 
 	/* oversized Swiss map: 10 entries in 3 full-size tables is below the
@@ -308,10 +310,10 @@ static void test_swiss(void)
 	put(b, 34, 0, 1);
 	md_swiss_decode(&l, b, sizeof b, &h, &err);
 	md_swiss_derive(&l, &h, t, 3, &d);
-	md_classify_swiss(&h, &d, &th, &v);
+	md_classify_swiss(&h, &d, NULL, &th, &v);
 	CHECK(v.nfindings == 0);
 	th.oversized_bytes = 1000;
-	md_classify_swiss(&h, &d, &th, &v);
+	md_classify_swiss(&h, &d, NULL, &th, &v);
 	CHECK(v.nfindings == 1 && !strcmp(v.findings[0].code, "oversized"));
 	CHECK(v.sev == MD_SEV_WARNING);
 }
@@ -328,14 +330,6 @@ static void test_writers(void)
 {
 	md_verdict v;
 	md_writer_facts w;
-	/* not analysed (--no-threads): nothing changes */
-	memset(&v, 0, sizeof v);
-	v.state = MD_STATE_WRITING;
-	memset(&w, 0, sizeof w);
-	md_classify_writers(&w, 1, 1, &v);
-	CHECK(v.nfindings == 0 && v.state == MD_STATE_WRITING);
-
-	/* Swiss writer inside table growth: growing */
 	md_swiss_hdr h;
 	memset(&h, 0, sizeof h);
 	h.writing = 1;
@@ -343,48 +337,56 @@ static void test_writers(void)
 	memset(&d, 0, sizeof d);
 	md_thresholds th;
 	md_thresholds_default(&th);
-	md_classify_swiss(&h, &d, &th, &v);
+
+	/* not analysed (--no-threads): the header alone decides */
+	memset(&w, 0, sizeof w);
+	md_classify_swiss(&h, &d, &w, &th, &v);
+	CHECK(v.state == MD_STATE_WRITING && v.nfindings == 1 && has(&v, "writing", MD_SEV_INFO));
+	md_classify_swiss(&h, &d, NULL, &th, &v);
+	CHECK(v.state == MD_STATE_WRITING && v.nfindings == 1 && has(&v, "writing", MD_SEV_INFO));
+
+	/* Swiss writer inside table growth: growing, in the writing note's place */
 	w = (md_writer_facts){ 1, 1, 1, 0 };
-	md_classify_writers(&w, 1, 1, &v);
+	md_classify_swiss(&h, &d, &w, &th, &v);
 	CHECK(v.state == MD_STATE_GROWING);
-	CHECK(has(&v, "growing", MD_SEV_INFO));
+	CHECK(has(&v, "growing", MD_SEV_INFO) && !strcmp(v.findings[0].code, "growing"));
 	CHECK(!has(&v, "writing", MD_SEV_INFO));
 	CHECK(v.sev == MD_SEV_INFO);
 
 	/* two proven writers: critical */
-	md_classify_swiss(&h, &d, &th, &v);
 	w = (md_writer_facts){ 1, 2, 0, 0 };
-	md_classify_writers(&w, 1, 1, &v);
+	md_classify_swiss(&h, &d, &w, &th, &v);
 	CHECK(has(&v, "concurrent-writers", MD_SEV_CRITICAL));
 	CHECK(v.sev == MD_SEV_CRITICAL);
 	CHECK(v.state == MD_STATE_WRITING);
 
 	/* flag set, nobody writing anything: stale */
-	md_classify_swiss(&h, &d, &th, &v);
 	w = (md_writer_facts){ 1, 0, 0, 0 };
-	md_classify_writers(&w, 1, 1, &v);
+	md_classify_swiss(&h, &d, &w, &th, &v);
 	CHECK(has(&v, "stale-writing-flag", MD_SEV_WARNING));
 	/* ... but not while a writer of an unknown map exists */
-	md_classify_swiss(&h, &d, &th, &v);
 	w = (md_writer_facts){ 1, 0, 0, 1 };
-	md_classify_writers(&w, 1, 1, &v);
+	md_classify_swiss(&h, &d, &w, &th, &v);
 	CHECK(!has(&v, "stale-writing-flag", MD_SEV_WARNING));
 	CHECK(!has(&v, "unidentified-writers", MD_SEV_WARNING));
 	w.unidentified = 3;
-	md_classify_writers(&w, 1, 1, &v);
+	md_classify_swiss(&h, &d, &w, &th, &v);
 	CHECK(has(&v, "unidentified-writers", MD_SEV_WARNING));
 
-	/* classic: evacuating writer keeps the header's state */
-	memset(&v, 0, sizeof v);
-	v.state = MD_STATE_GROWING;
+	/* classic: an evacuating writer keeps the header's state */
+	md_hmap_hdr hh;
+	memset(&hh, 0, sizeof hh);
+	hh.flags = MD_HMAP_F_WRITING;
+	hh.oldbuckets = 0x1000;
+	hh.B = 1;
 	w = (md_writer_facts){ 1, 1, 1, 0 };
-	md_classify_writers(&w, 1, 0, &v);
-	CHECK(v.state == MD_STATE_GROWING && v.nfindings == 0);
+	md_classify_hmap(&hh, &d, &w, &th, &v);
+	CHECK(v.state == MD_STATE_GROWING && v.nfindings == 1 && has(&v, "growing", MD_SEV_INFO));
 	/* no flag, no writer: silence */
-	memset(&v, 0, sizeof v);
+	memset(&hh, 0, sizeof hh);
 	w = (md_writer_facts){ 1, 0, 0, 0 };
-	md_classify_writers(&w, 0, 0, &v);
-	CHECK(v.nfindings == 0);
+	md_classify_hmap(&hh, &d, &w, &th, &v);
+	CHECK(v.state == MD_STATE_IDLE && v.nfindings == 0);
 }
 
 int main(void)

@@ -98,7 +98,7 @@ int main(void)
 
 	md_mem mem;
 	md_err err;
-	md_mem_init(&mem, getpid());
+	CHECK(md_mem_open_live(&mem, getpid(), 0, &err) == MD_OK);
 	md_g_scratch sc = { 0 };
 	CHECK_EQ_U(md_g_scratch_prepare(&sc, &l, N, &err), MD_OK);
 	md_ginfo gi[N];

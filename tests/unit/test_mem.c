@@ -19,7 +19,7 @@ int main(void)
 
 	md_mem m;
 	md_err err;
-	md_mem_init(&m, getpid());
+	CHECK(md_mem_open_live(&m, getpid(), 0, &err) == MD_OK);
 
 	/* 200 small reads over the first page, out of order: coalesced */
 	enum { N = 200 };
@@ -78,7 +78,7 @@ int main(void)
 	CHECK(z[0].ok && !z[1].ok);
 	/* a vanished process */
 	md_mem gone;
-	md_mem_init(&gone, 0x3ffffff);
+	CHECK(md_mem_open_live(&gone, 0x3ffffff, 0, &err) == MD_OK);
 	CHECK(md_mem_readv(&gone, r, 1, &err) == MD_E_EXITED);
 	md_mem_close(&gone);
 	md_mem_close(&m);

@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "md_test.h"
-#include "../../src/proc.h"
-#include "../../src/stop.h"
+#include "proc.h"
+#include "stop.h"
 
 #define KIDS 3
 
@@ -129,7 +129,7 @@ static void check_churn(void)
 	for (int k = 0; k < 40; k++) {
 		md_stop *s = NULL;
 		md_err err;
-		if (md_stop_all(pid, 2000, 0, &s, &err) != MD_OK) {
+		if (md_stop_all(&(md_stop_opts){ pid, 0, 2000, 0 }, &s, &err) != MD_OK) {
 			failed++;
 			continue;
 		}
@@ -143,7 +143,7 @@ static void check_churn(void)
 		if (!first && n > 1)
 			first = tids[n - 1];
 		md_stop_stats stats;
-		md_stop_release(s, &stats, &err);
+		md_stop_release(s, &stats);
 		rounds++;
 		usleep(2000);
 	}
@@ -164,7 +164,7 @@ int main(void)
 		return md_test_done("stop");
 	md_stop *s = NULL;
 	md_err err;
-	md_status st = md_stop_all(pid, 2000, MD_STOP_REGS, &s, &err);
+	md_status st = md_stop_all(&(md_stop_opts){ pid, 0, 2000, MD_STOP_REGS }, &s, &err);
 	CHECK_EQ_U(st, MD_OK);
 	if (st == MD_OK) {
 		int total = 0;
@@ -195,7 +195,7 @@ int main(void)
 		CHECK(k > 0 && waitpid(k, &ws, 0) == k && WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
 
 		md_stop_stats stats;
-		CHECK_EQ_U(md_stop_release(s, &stats, &err), MD_OK);
+		md_stop_release(s, &stats);
 		CHECK_EQ_U(stats.threads, KIDS + 1);
 		CHECK(stats.pause_ns > 0 && stats.stop_ns <= stats.pause_ns);
 		CHECK_EQ_U(sched_getscheduler(0), SCHED_OTHER);

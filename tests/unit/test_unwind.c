@@ -15,8 +15,9 @@ static void put(uint64_t addr, uint64_t v)
 
 static int walk(uint64_t pc, uint64_t sp, uint64_t bp, md_frame *f, int max)
 {
-	md_stackcopy c = { BASE, stack, sizeof stack };
-	md_memsrc src = md_memsrc_copy(&c);
+	md_memcopy c = { BASE, stack, sizeof stack };
+	md_mem src;
+	md_mem_open_copy(&src, &c);
 	md_regs r = { 0 };
 	r.r[MD_REG_RIP] = pc;
 	r.r[MD_REG_RSP] = sp;

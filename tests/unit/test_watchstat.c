@@ -5,9 +5,9 @@
 #define MS 1000000ull
 #define S  1000000000ull
 
-static md_wsample cl(uint64_t t, uint64_t count, int writing, unsigned B, int growing)
+static md_watch_sample cl(uint64_t t, uint64_t count, int writing, unsigned B, int growing)
 {
-	md_wsample x;
+	md_watch_sample x;
 	memset(&x, 0, sizeof x);
 	x.t_ns = t;
 	x.ok = 1;
@@ -28,49 +28,49 @@ static int has(const md_verdict *v, const char *code, md_sev sev)
 
 int main(void)
 {
-	md_wthresholds th;
-	md_wthresholds_default(&th);
-	md_wstat s;
+	md_watch_thresholds th;
+	md_watch_thresholds_default(&th);
+	md_watch_stat s;
 	md_verdict v;
 
 	/* duty cycle and the longest writing run; torn samples are skipped */
-	md_wstat_init(&s);
+	md_watch_stat_init(&s);
 	int w[12] = { 0, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0 };
 	for (int i = 0; i < 12; i++)
-		md_wstat_add(&s, &(md_wsample){ 0 }), /* a torn one each time */
-		md_wstat_add(&s, &(md_wsample){ .t_ns = (uint64_t)(i + 1) * MS, .ok = 1,
+		md_watch_stat_add(&s, &(md_watch_sample){ 0 }), /* a torn one each time */
+		md_watch_stat_add(&s, &(md_watch_sample){ .t_ns = (uint64_t)(i + 1) * MS, .ok = 1,
 		                                .writing = w[i], .count = 10 });
 	CHECK_EQ_U(s.samples, 12);
 	CHECK_EQ_U(s.torn, 12);
 	CHECK_EQ_U(s.writing, 6);
-	CHECK(md_wstat_duty(&s) > 0.49 && md_wstat_duty(&s) < 0.51);
+	CHECK(md_watch_stat_duty(&s) > 0.49 && md_watch_stat_duty(&s) < 0.51);
 	CHECK_EQ_U(s.longest_writing_ns, 3 * MS);  /* samples 2..5 */
-	md_wstat_verdict(&s, &th, &v);
+	md_watch_stat_verdict(&s, &th, &v);
 	CHECK(v.nfindings == 0);                    /* 50% is not above 0.5 */
 	th.hot = 0.4;
-	md_wstat_verdict(&s, &th, &v);
+	md_watch_stat_verdict(&s, &th, &v);
 	CHECK(has(&v, "hot-map", MD_SEV_WARNING));
-	md_wthresholds_default(&th);
+	md_watch_thresholds_default(&th);
 
 	/* a flag set for 1.5 s: writer-stuck */
-	md_wstat_init(&s);
+	md_watch_stat_init(&s);
 	for (uint64_t t = 0; t <= 1500; t += 10)
-		md_wstat_add(&s, &(md_wsample){ .t_ns = S + t * MS, .ok = 1, .writing = 1 });
-	md_wstat_verdict(&s, &th, &v);
+		md_watch_stat_add(&s, &(md_watch_sample){ .t_ns = S + t * MS, .ok = 1, .writing = 1 });
+	md_watch_stat_verdict(&s, &th, &v);
 	CHECK(has(&v, "writer-stuck", MD_SEV_CRITICAL));
 	CHECK(v.sev == MD_SEV_CRITICAL);
 	CHECK(v.state == MD_STATE_WRITING);
 
 	/* classic growth events: B steps, and a same-size grow */
-	md_wstat_init(&s);
-	md_wsample x[] = {
+	md_watch_stat_init(&s);
+	md_watch_sample x[] = {
 		cl(1 * MS, 100, 0, 4, 0), cl(2 * MS, 120, 1, 5, 1),  /* doubling: +1 */
 		cl(3 * MS, 130, 0, 5, 1), cl(4 * MS, 300, 0, 7, 0),  /* two more */
 		cl(5 * MS, 300, 0, 7, 1),                           /* same-size */
 		cl(6 * MS, 250, 0, 7, 1),
 	};
 	for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
-		md_wstat_add(&s, &x[i]);
+		md_watch_stat_add(&s, &x[i]);
 	CHECK_EQ_U(s.growths, 4);
 	CHECK_EQ_U(s.count_up, 200);
 	CHECK_EQ_U(s.count_down, 50);
@@ -78,32 +78,32 @@ int main(void)
 	CHECK(s.inserts_per_s > 39999 && s.inserts_per_s < 40001);   /* 200 in 5 ms */
 
 	/* Swiss: directory and capacity changes; clearSeq counts clears */
-	md_wstat_init(&s);
-	md_wsample y = { .ok = 1, .swiss = 1, .capacity = 8, .has_clearSeq = 1 };
-	y.t_ns = 1 * MS; md_wstat_add(&s, &y);
-	y.t_ns = 2 * MS; y.capacity = 1024; md_wstat_add(&s, &y);
-	y.t_ns = 3 * MS; md_wstat_add(&s, &y);
-	y.t_ns = 4 * MS; y.dirLen = 2; y.globalDepth = 1; y.capacity = 2048; md_wstat_add(&s, &y);
-	y.t_ns = 5 * MS; y.clearSeq = 3; md_wstat_add(&s, &y);
+	md_watch_stat_init(&s);
+	md_watch_sample y = { .ok = 1, .swiss = 1, .capacity = 8, .has_clearSeq = 1 };
+	y.t_ns = 1 * MS; md_watch_stat_add(&s, &y);
+	y.t_ns = 2 * MS; y.capacity = 1024; md_watch_stat_add(&s, &y);
+	y.t_ns = 3 * MS; md_watch_stat_add(&s, &y);
+	y.t_ns = 4 * MS; y.dirLen = 2; y.globalDepth = 1; y.capacity = 2048; md_watch_stat_add(&s, &y);
+	y.t_ns = 5 * MS; y.clearSeq = 3; md_watch_stat_add(&s, &y);
 	CHECK_EQ_U(s.growths, 2);
 	CHECK_EQ_U(s.clears, 3);
 
 	/* growth parked for 12 s: growth-parked; evacuation progress measured */
-	md_wstat_init(&s);
+	md_watch_stat_init(&s);
 	for (uint64_t t = 0; t <= 12; t++) {
-		md_wsample g = cl(S + t * S, 1000, 0, 9, 1);
+		md_watch_sample g = cl(S + t * S, 1000, 0, 9, 1);
 		g.nevacuate = 1;
-		md_wstat_add(&s, &g);
+		md_watch_stat_add(&s, &g);
 	}
-	md_wstat_verdict(&s, &th, &v);
+	md_watch_stat_verdict(&s, &th, &v);
 	CHECK(has(&v, "growth-parked", MD_SEV_WARNING));
 	CHECK_EQ_U(s.growing_idle_ns, 12 * S);
 	CHECK_EQ_U(s.evacuated, 0);
 
 	/* nothing sampled: no verdict, no division by zero */
-	md_wstat_init(&s);
-	md_wstat_verdict(&s, &th, &v);
+	md_watch_stat_init(&s);
+	md_watch_stat_verdict(&s, &th, &v);
 	CHECK(v.nfindings == 0);
-	CHECK(md_wstat_duty(&s) == 0);
+	CHECK(md_watch_stat_duty(&s) == 0);
 	return md_test_done("watchstat");
 }

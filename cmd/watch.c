@@ -1,0 +1,193 @@
+/* watch.c - `mapdiag watch`: options in, md_watch_run, and the printers
+ * its reports go to. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "args.h"
+#include "watch.h"
+#include "print.h"
+#include "msg.h"
+
+static const char usage_watch[] =
+	"usage: mapdiag watch [options] <pid> <var> [<var>...]\n"
+	"\n"
+	"Sample the headers of the maps <var> again and again WITHOUT stopping the\n"
+	"process (process_vm_readv only, no ptrace), and report how they behave:\n"
+	"write duty cycle, longest writing stretch, growths, parked growth, insert\n"
+	"and delete rates.  <var> as for attach.\n"
+	"\n"
+	"options:\n"
+	"  --interval D            between samples (default 10ms)\n"
+	"  --every D               between reports (default 1s)\n"
+	"  --duration D            stop after D (default: until Ctrl-C) ...\n"
+	"  --count N               ... or after N samples\n"
+	"  --json                  JSON Lines, one object per report (the default when\n"
+	"                          stdout is not a terminal; on a terminal: a live view)\n"
+	"  --prom FILE             write Prometheus text exposition to FILE at every\n"
+	"                          report (atomically: node_exporter textfile collector)\n"
+	"  --stuck D               writer-stuck: flag set continuously for D (default 1s)\n"
+	"  --parked D              growth-parked: growing-idle for D (default 10s)\n"
+	"  --hot F                 hot-map: written more than F of the time (default 0.5)\n"
+	"  --debug-file PATH, --debug-dir DIR, --color WHEN, --no-color: as for attach\n"
+	"\n"
+	"D is a number with a unit: 500us, 10ms, 2s, 5m, 1h (plain numbers are seconds).\n"
+	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error), over the window\n";
+
+
+/* Where the reports go: the Prometheus file, and JSON Lines or the live
+ * view on stdout. */
+typedef struct printer {
+	const char *prom;          /* --prom FILE */
+	int json, tty, color;
+	int first;                 /* the live view has not been drawn yet */
+	md_err *err;               /* the run's: a failed --prom write stays in
+	                              it, and is said again on exit 3 */
+} printer;
+
+static void start(void *arg, const md_watch_report *r)
+{
+	printer *pr = arg;
+	pr->first = 1;
+	for (int i = 0; i < r->nmaps; i++)
+		if (r->maps[i].status != MD_OK)
+			md_msg_error(&r->maps[i].err);
+}
+
+static void report(void *arg, const md_watch_report *r)
+{
+	printer *pr = arg;
+	/* keep watching when the metrics cannot be written: the next write may
+	 * succeed */
+	if (pr->prom && md_print_watch_prom(pr->prom, r, pr->err) != MD_OK)
+		md_msg_error(pr->err);
+	if (pr->json)
+		md_print_watch_jsonl(stdout, r);
+	else if (pr->tty) {
+		md_print_watch_tty(stdout, r, pr->first, pr->color);
+		pr->first = 0;
+	}
+	fflush(stdout);
+	if (r->final && pr->tty)
+		md_print_watch_summary(stdout, r, pr->color);
+}
+
+static volatile sig_atomic_t watch_stop;
+
+static void on_watch_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+static int run(int argc, char **argv)
+{
+	enum {
+		W_JSON = 256, W_PROM, W_INTERVAL, W_EVERY, W_DURATION, W_COUNT, W_STUCK,
+		W_PARKED, W_HOT
+	};
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, W_JSON },
+		{ "prom", required_argument, NULL, W_PROM },
+		{ "interval", required_argument, NULL, W_INTERVAL },
+		{ "every", required_argument, NULL, W_EVERY },
+		{ "duration", required_argument, NULL, W_DURATION },
+		{ "count", required_argument, NULL, W_COUNT },
+		{ "stuck", required_argument, NULL, W_STUCK },
+		{ "parked", required_argument, NULL, W_PARKED },
+		{ "hot", required_argument, NULL, W_HOT },
+		COMMON_TARGET_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	md_watch_opts o;
+	memset(&o, 0, sizeof o);
+	printer pr = { 0 };
+	o.interval_ns = 10000000ull;
+	o.every_ns = 1000000000ull;
+	md_watch_thresholds_default(&o.th);
+	int json = 0, r;
+	md_common_opts co = { .stop_timeout_ms = 1000, .color = -1 };
+	double dv;
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_watch, stdout);
+			return 0;
+		case W_JSON:
+			json = 1;
+			break;
+		case W_PROM:
+			pr.prom = optarg;
+			break;
+		case W_INTERVAL:
+			if (md_arg_duration(optarg, &o.interval_ns) || o.interval_ns == 0)
+				return md_arg_usage("--interval: '%s' is not a duration above 0", optarg);
+			break;
+		case W_EVERY:
+			if (md_arg_duration(optarg, &o.every_ns) || o.every_ns == 0)
+				return md_arg_usage("--every: '%s' is not a duration above 0", optarg);
+			break;
+		case W_DURATION:
+			if (md_arg_duration(optarg, &o.duration_ns) || o.duration_ns == 0)
+				return md_arg_usage("--duration: '%s' is not a duration above 0", optarg);
+			break;
+		case W_COUNT:
+			if (md_arg_double(optarg, 1, 1e15, &dv))
+				return md_arg_usage("--count: '%s' is not a positive number", optarg);
+			o.count = (uint64_t)dv;
+			break;
+		case W_STUCK:
+			if (md_arg_duration(optarg, &o.th.stuck_ns))
+				return md_arg_usage("--stuck: '%s' is not a duration", optarg);
+			break;
+		case W_PARKED:
+			if (md_arg_duration(optarg, &o.th.parked_ns))
+				return md_arg_usage("--parked: '%s' is not a duration", optarg);
+			break;
+		case W_HOT:
+			if (md_arg_double(optarg, 0, 1, &o.th.hot))
+				return md_arg_usage("--hot: '%s' is not a number from 0 to 1", optarg);
+			break;
+		default:
+			if ((r = md_arg_common(c, optarg, &co)) < 0)
+				return MD_EXIT_UNKNOWN;
+			if (r == 0)
+				return md_arg_bad_option("watch", argv);
+		}
+	}
+	o.debug_file = co.debug_file;
+	o.debug_dir = co.debug_dir;
+	int color = co.color;
+	if (md_arg_targets("watch", argc, argv, &o.pid, &o.vars, &o.nvars))
+		return MD_EXIT_UNKNOWN;
+	int tty = isatty(STDOUT_FILENO);
+	pr.json = json || !tty;
+	pr.tty = !pr.json;
+	pr.color = md_arg_resolve_color(color);
+
+	/* No ptrace here, nothing to release: Ctrl-C ends the window with its
+	 * summary instead of killing us. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_watch_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	md_err err = { 0 };
+	pr.err = &err;
+	md_watch_sink sink = { start, report, &pr };
+	md_exit code = md_watch_run(&o, &watch_stop, &sink, &err);
+	if (err.code != MD_OK && code == MD_EXIT_UNKNOWN)
+		md_msg_error(&err);
+	return code;
+}
+
+const md_command md_cmd_watch = { "watch", run };

@@ -1,0 +1,195 @@
+/* attach.c - the flow of one attach (see attach.h and ../shared/DESIGN.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "attach.h"
+#include "target.h"
+#include "vars.h"
+#include "snapshot.h"
+#include "session.h"
+#include "md_cfi.h"
+#include "goroutine.h"
+#include "threads.h"
+#include "writers.h"
+#include "gofacts.h"
+#include "clock.h"
+
+/* A map entry from the bytes of its last read. */
+static void take(md_map_report *mr, const md_mapread *v, const md_gofacts *gf)
+{
+	md_map_bytes b;
+	md_mapread_bytes(v, &b);
+	md_map_report_take(mr, v->rstatus, &v->rerr, &b, gf);
+}
+
+/* After the release: walk the stacks, name the frames, find the writers
+ * and give each map its writer facts. */
+static void attribute_writers(md_dwarf *dw, md_report *r, const md_threads *ts, md_cfi *cfi,
+                              uint64_t bias, const md_gofacts *gf)
+{
+	uint64_t t0 = md_now_ns();
+	int swiss = -1;
+	for (int i = 0; i < r->nmaps; i++)
+		if (r->maps[i].status == MD_OK && !r->maps[i].view.is_nil)
+			swiss = r->maps[i].layout.impl == MD_IMPL_SWISS;
+	md_err err;
+	if (swiss < 0 || md_writers_analyse(dw, cfi, ts, bias, gf->minor, swiss,
+	                                    r->threads_mode == MD_THREADS_ALL, &r->analysis,
+	                                    &err) != MD_OK) {
+		r->analyse_ns = md_now_ns() - t0;
+		return;   /* no decoded map to attribute to, or out of memory */
+	}
+	int unidentified = 0;
+	for (int k = 0; k < r->analysis.n; k++)
+		unidentified += r->analysis.t[k].writer && !r->analysis.t[k].map;
+	for (int i = 0; i < r->nmaps; i++) {
+		md_map_report *m = &r->maps[i];
+		if (m->status != MD_OK || m->view.is_nil)
+			continue;
+		m->wf.analysed = 1;
+		m->wf.unidentified = unidentified;
+		for (int k = 0; k < r->analysis.n; k++) {
+			const md_thread_info *t = &r->analysis.t[k];
+			if (!t->writer || t->map != m->view.addr)
+				continue;
+			m->wf.proven++;
+			m->wf.growing += t->growing;
+			if (m->nwriters < MD_MAX_WRITERS)
+				m->writers[m->nwriters++] = k;
+		}
+	}
+	r->analyse_ns = md_now_ns() - t0;
+}
+
+/* --no-stop: each map as soon as a pair of passes agrees on it. */
+typedef struct unstopped {
+	md_report *r;
+	const md_gofacts *gf;
+	const md_thresholds *th;
+} unstopped;
+
+static int take_unstopped(void *arg, int i, const md_mapread *v, uint64_t t_ns)
+{
+	unstopped *u = arg;
+	(void)t_ns;
+	take(&u->r->maps[i], v, u->gf);
+	md_map_report_classify(&u->r->maps[i], u->th);
+	return 1;
+}
+
+static md_status read_unstopped(md_mem *m, md_vars *vs, md_report *r, const md_gofacts *gf,
+                                const md_thresholds *th, md_err *err)
+{
+	md_session *ss = NULL;
+	int *done = calloc((size_t)r->nmaps + 1, sizeof *done);
+	md_status s = done ? md_session_open(m, vs->w, vs->n, &ss, err)
+	                   : md_err_set(err, MD_E_NOMEM, "no-stop");
+	if (s != MD_OK)
+		goto out;
+	for (int i = 0; i < r->nmaps; i++)
+		done[i] = r->maps[i].status != MD_OK;
+	unstopped u = { r, gf, th };
+	s = md_session_settle(ss, MD_SESSION_SETTLE_PAIRS, done, take_unstopped, &u, &r->tries,
+	                      err);
+	for (int i = 0; s == MD_OK && i < r->nmaps; i++)
+		if (!done[i])
+			r->maps[i].status = md_err_set(&r->maps[i].err, MD_E_TORN,
+			                               "%s changed during each of %d pairs of reads",
+			                               r->maps[i].expr, MD_SESSION_SETTLE_PAIRS);
+	r->reads = m->syscalls;
+out:
+	md_session_close(ss);
+	free(done);
+	return s;
+}
+
+/* The stopped snapshot, then the maps and the writers. */
+static md_status read_stopped(const md_attach_opts *o, md_target *t, md_mem *m, md_vars *vs,
+                              md_report *r, const md_gofacts *gf, md_err *err)
+{
+	md_cfi *cfi = NULL;
+	md_g_layout gl;
+	int have_gl = 0;
+	md_threads ts = { 0 };
+	md_snapshot sn = { .proc = &t->proc, .dw = t->dw, .mem = m,
+	                   .stop_timeout_ms = o->stop_timeout_ms, .maps = vs->w,
+	                   .nmaps = vs->n, .speculate = 1 };
+	r->threads_mode = o->threads;
+	if (o->threads != MD_THREADS_NONE) {
+		/* who is writing: CFI and the g layout from DWARF, now */
+		if (md_cfi_open(t->dw, &cfi, err) != MD_OK)
+			cfi = NULL;   /* frame pointers only */
+		have_gl = md_g_layout_load(t->dw, &gl, err) == MD_OK;
+		sn.threads = &ts;
+		sn.gl = have_gl ? &gl : NULL;
+	}
+	md_status s = md_snapshot_prepare(&sn, err);
+	if (s == MD_OK) {
+		r->stopped = 1;
+		s = md_snapshot_take(&sn, err);
+		r->pause_ns = sn.stop.pause_ns;
+		r->threads_stopped = sn.stop.threads;
+		r->reads = sn.reads;
+	}
+	if (s == MD_OK) {
+		for (int i = 0; i < r->nmaps; i++)
+			take(&r->maps[i], &vs->w[i], gf);
+		if (o->threads != MD_THREADS_NONE)
+			attribute_writers(t->dw, r, &ts, cfi, t->bias, gf);
+		for (int i = 0; i < r->nmaps; i++)
+			md_map_report_classify(&r->maps[i], &o->th);
+	}
+	md_snapshot_free(&sn);
+	md_threads_free(&ts);
+	md_cfi_free(cfi);
+	return s;
+}
+
+md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
+{
+	md_target t;
+	md_vars vs = { 0 };
+	md_mem m = { 0 };
+	md_gofacts gf;
+	memset(r, 0, sizeof *r);
+	r->pid = o->pid;
+	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, &t, err);
+	snprintf(r->exe, sizeof r->exe, "%s", t.proc.exe_path);
+	snprintf(r->go_version, sizeof r->go_version, "%s", t.go_version);
+	if (s != MD_OK)
+		goto out;
+	md_gofacts_for(t.go_version, &gf);
+
+	/* all DWARF work, while the target runs */
+	if ((s = md_vars_resolve(&vs, t.dw, t.bias, o->vars, o->nvars, err)) != MD_OK)
+		goto out;
+	if (!(r->maps = calloc((size_t)o->nvars + 1, sizeof *r->maps))) {
+		s = md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
+		goto out;
+	}
+	r->nmaps = o->nvars;
+	for (int i = 0; i < o->nvars; i++) {
+		r->maps[i].expr = vs.v[i].expr;
+		r->maps[i].status = vs.v[i].status;
+		r->maps[i].err = vs.v[i].err;
+		r->maps[i].layout = vs.v[i].layout;
+	}
+	if (!vs.live)
+		goto out;
+	if (o->no_stop) {
+		/* the pid must still name the process whose executable we read */
+		if ((s = md_proc_recheck(&t.proc, err)) != MD_OK ||
+		    (s = md_mem_open_live(&m, o->pid, 0, err)) != MD_OK)
+			goto out;
+		s = read_unstopped(&m, &vs, r, &gf, &o->th, err);
+	} else if ((s = md_mem_open_live(&m, o->pid, 0, err)) == MD_OK) {
+		s = read_stopped(o, &t, &m, &vs, r, &gf, err);
+	}
+out:
+	if (s == MD_OK)
+		md_report_name_errors(r);
+	md_mem_close(&m);
+	md_vars_free(&vs);
+	md_target_close(&t);
+	return s;
+}

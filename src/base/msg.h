@@ -1,0 +1,25 @@
+/* msg.h - the one place that talks to the user on stderr.
+ *
+ * A table maps each md_status to a one-line message and a hint on how to fix
+ * it; md_msg_error() prints "mapdiag: <message>: <detail> (<hint>)".  All
+ * output is printf-checked.  Modules never print; they fill an md_err.
+ */
+#ifndef MD_MSG_H
+#define MD_MSG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include "md_status.h"
+
+/* Format err as one line (no "mapdiag: " prefix, no newline). */
+void md_msg_format(const md_err *err, char *buf, size_t n);
+
+/* Print err as one line on stderr. */
+void md_msg_error(const md_err *err);
+
+/* A bad command line: "mapdiag: <message> (see mapdiag --help)" on
+ * stderr. */
+void md_msg_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void md_msg_vusage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+#endif

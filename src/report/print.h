@@ -1,0 +1,42 @@
+/* print.h - the printers: text for people, JSON for scripts, Prometheus
+ * text exposition for fleets.  They print a report (report.h) and decide
+ * nothing; every string that came from the target or the command line is
+ * escaped for its format (json.h) or stripped of control characters on a
+ * terminal.
+ */
+#ifndef MD_PRINT_H
+#define MD_PRINT_H
+
+#include <stdio.h>
+#include "md_status.h"
+#include "report.h"
+
+typedef struct md_print_opts {
+	int color;                 /* ANSI colour (tty and no NO_COLOR) */
+} md_print_opts;
+
+/* attach */
+void md_print_attach_text(FILE *f, const md_report *r, const md_print_opts *o);
+void md_print_attach_json(FILE *f, const md_report *r);
+
+/* scan: the maps order[0..n) (see md_scan_rank); sort names the key */
+void md_print_scan_text(FILE *f, const md_scan_report *sr, const int *order, int n,
+                        const md_print_opts *o);
+void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int n,
+                        const char *sort);
+
+/* watch: one JSON object on one line (JSON Lines) */
+void md_print_watch_jsonl(FILE *f, const md_watch_report *r);
+
+/* Prometheus text exposition into path, atomically (md_publish): a
+ * scraper never sees half a file.  MD_E_SYS with the reason on failure. */
+md_status md_print_watch_prom(const char *path, const md_watch_report *r, md_err *err);
+
+/* The live view: one line per map, redrawn in place (first = 1 on the
+ * first call, which draws without moving the cursor up). */
+void md_print_watch_tty(FILE *f, const md_watch_report *r, int first, int color);
+
+/* The end-of-window summary for people. */
+void md_print_watch_summary(FILE *f, const md_watch_report *r, int color);
+
+#endif

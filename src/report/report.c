@@ -1,0 +1,127 @@
+/* report.c - freeing reports, filling a map entry, and the exit-code rule
+ * (see report.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report.h"
+
+md_exit md_exit_code(int failed, md_sev worst)
+{
+	if (failed)
+		return MD_EXIT_UNKNOWN;
+	return worst == MD_SEV_CRITICAL ? MD_EXIT_CRITICAL
+	       : worst == MD_SEV_WARNING ? MD_EXIT_WARNING : MD_EXIT_OK;
+}
+
+const char *md_exit_name(md_exit code)
+{
+	static const char *names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	return (unsigned)code < 4 ? names[code] : "UNKNOWN";
+}
+
+void md_thread_analysis_free(md_thread_analysis *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->t[i].frames);
+	free(a->t);
+	memset(a, 0, sizeof *a);
+}
+
+void md_map_report_take(md_map_report *mr, md_status rstatus, const md_err *rerr,
+                        const md_map_bytes *b, const md_gofacts *gf)
+{
+	if (mr->status != MD_OK)
+		return;
+	if (rstatus != MD_OK) {
+		mr->status = rstatus;
+		mr->err = *rerr;
+		return;
+	}
+	mr->status = md_map_view_make(&mr->layout, b, gf, mr->expr, &mr->view, &mr->err);
+}
+
+void md_map_report_classify(md_map_report *mr, const md_thresholds *th)
+{
+	if (mr->status == MD_OK)
+		md_map_view_classify(&mr->layout, &mr->view, &mr->wf, th);
+}
+
+void md_report_name_errors(md_report *r)
+{
+	for (int i = 0; i < r->nmaps; i++) {
+		md_map_report *m = &r->maps[i];
+		if (m->status != MD_E_MEM || !m->expr || strstr(m->err.detail, m->expr))
+			continue;
+		char d[sizeof m->err.detail];
+		snprintf(d, sizeof d, "%s", m->err.detail);
+		md_err_set(&m->err, m->status, "%s: %s", m->expr, d);
+	}
+}
+
+void md_report_free(md_report *r)
+{
+	if (!r)
+		return;
+	md_thread_analysis_free(&r->analysis);
+	for (int i = 0; i < r->nmaps; i++)
+		md_map_view_free(&r->maps[i].view);
+	free(r->maps);
+	r->maps = NULL;
+	r->nmaps = 0;
+}
+
+static md_exit maps_exit_code(const md_map_report *m, int n)
+{
+	md_sev worst = MD_SEV_INFO;
+	for (int i = 0; i < n; i++) {
+		if (m[i].status != MD_OK)
+			return md_exit_code(1, worst);
+		if (m[i].view.v.sev > worst)
+			worst = m[i].view.v.sev;
+	}
+	return md_exit_code(0, worst);
+}
+
+md_exit md_report_exit_code(const md_report *r)
+{
+	return maps_exit_code(r->maps, r->nmaps);
+}
+
+void md_scan_report_free(md_scan_report *sr)
+{
+	if (!sr)
+		return;
+	for (int i = 0; sr->x && i < sr->r.nmaps; i++) {
+		free((char *)sr->r.maps[i].expr);
+		sr->r.maps[i].expr = NULL;
+		for (int a = 0; a < sr->x[i].naliases && a < MD_SCAN_MAX_ALIASES; a++)
+			free(sr->x[i].aliases[a]);
+	}
+	for (int n = 0; n < sr->nnotes; n++) {
+		free(sr->notes[n].var);
+		free(sr->notes[n].type);
+	}
+	free(sr->x);
+	free(sr->notes);
+	md_report_free(&sr->r);
+	memset(sr, 0, sizeof *sr);
+}
+
+md_exit md_scan_exit_code(const md_scan_report *sr)
+{
+	return md_report_exit_code(&sr->r);
+}
+
+md_exit md_watch_exit_code(const md_watch_report *r)
+{
+	if (r->exited)
+		return MD_EXIT_UNKNOWN;
+	md_sev worst = MD_SEV_INFO;
+	for (int i = 0; i < r->nmaps; i++) {
+		if (r->maps[i].status != MD_OK)
+			return MD_EXIT_UNKNOWN;
+		if (r->maps[i].v.sev > worst)
+			worst = r->maps[i].v.sev;
+	}
+	return md_exit_code(0, worst);
+}

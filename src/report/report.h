@@ -1,0 +1,204 @@
+/* report.h - what a run found: the model every printer prints.
+ *
+ * The engines (src/attach, src/scan, src/watch) and the thread analysis
+ * (src/writers) fill these structs; the printers (print.h) decide nothing:
+ * every judgement is already here.  One exit-code rule serves every
+ * command.  Nothing here reaches below src/goruntime: a printer cannot see
+ * ptrace or the reader.
+ */
+#ifndef MD_REPORT_H
+#define MD_REPORT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "md_status.h"
+#include "md_dwarf.h"
+#include "mapview.h"
+#include "classify.h"
+#include "watchstat.h"
+#include "gofacts_write.h"
+
+/* ---- exit codes: the monitoring-plugin convention ---- */
+
+typedef enum md_exit {
+	MD_EXIT_OK = 0,
+	MD_EXIT_WARNING = 1,
+	MD_EXIT_CRITICAL = 2,
+	MD_EXIT_UNKNOWN = 3        /* any error, bad usage included */
+} md_exit;
+
+/* The one rule: UNKNOWN when anything asked for could not be read, else
+ * the worst severity found. */
+md_exit md_exit_code(int failed, md_sev worst);
+
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN". */
+const char *md_exit_name(md_exit code);
+
+/* ---- threads: who is writing ---- */
+
+typedef enum md_threads_mode {
+	MD_THREADS_NONE = 0,       /* --no-threads: no registers, no stacks */
+	MD_THREADS_WRITERS,        /* find the writers (default) */
+	MD_THREADS_ALL             /* --threads: every stack, with lines */
+} md_threads_mode;
+
+/* One frame of a thread's stack, named. */
+typedef struct md_frame_info {
+	uint64_t pc;               /* run-time address */
+	char func[256];            /* "?" when no function contains pc */
+	char file[256];            /* "" unless asked for, or unknown */
+	int line;
+	int runtime;               /* runtime or internal/runtime code */
+} md_frame_info;
+
+/* One thread at the snapshot. */
+typedef struct md_thread_info {
+	pid_t tid;
+	uint64_t g;                /* the g the thread ran */
+	int64_t goid;              /* its goid, or curg's when on g0; 0 if none */
+	int nframes;               /* frames of the thread's stack, then (when
+	                              on g0 for a goroutine) the goroutine's */
+	int ncur;                  /* how many of them are the thread's own */
+	md_frame_info *frames;
+	int writer;                /* a frame is in a map write path */
+	const md_write_path *wp;   /* the outermost such frame's entry */
+	int growing;               /* a growth function is on the stack */
+	uint64_t map;              /* the header it writes, when proven; else 0 */
+	int first_user;            /* first frame outside the runtime below the
+	                              write path (-1 if none) */
+} md_thread_info;
+
+typedef struct md_thread_analysis {
+	md_thread_info *t;
+	int n;
+} md_thread_analysis;
+
+void md_thread_analysis_free(md_thread_analysis *a);
+
+/* ---- attach: named maps, one snapshot ---- */
+
+#define MD_MAX_WRITERS 16
+
+typedef struct md_map_report {
+	const char *expr;          /* as given (scan: the path, owned) */
+	md_status status;          /* MD_OK or this map's error */
+	md_err err;
+	md_map_layout layout;      /* impl and type name */
+	md_map_view view;          /* decoded, derived, classified */
+	md_writer_facts wf;
+	int nwriters;              /* proven writers: indices into analysis.t */
+	int writers[MD_MAX_WRITERS];
+} md_map_report;
+
+typedef struct md_report {
+	pid_t pid;
+	char exe[4096];
+	char go_version[64];
+	int stopped;               /* 0 with --no-stop */
+	int tries;                 /* --no-stop: read pairs taken */
+	uint64_t pause_ns;         /* how long the target was stopped */
+	int threads_stopped;       /* threads held during the stop */
+	uint64_t reads;            /* read system calls during the stop */
+	int nmaps;
+	md_map_report *maps;
+	md_threads_mode threads_mode;
+	md_thread_analysis analysis;   /* every thread, analysed */
+	uint64_t analyse_ns;       /* unwinding and symbolizing, after release */
+} md_report;
+
+/* A map entry from the bytes a snapshot read: nothing when the entry
+ * already failed; the read's error (rstatus, rerr) when the read failed;
+ * else decoded, validated and derived (md_map_view_make), errors named
+ * after the entry.  The verdict comes with md_map_report_classify. */
+void md_map_report_take(md_map_report *mr, md_status rstatus, const md_err *rerr,
+                        const md_map_bytes *b, const md_gofacts *gf);
+
+/* The verdict of an entry that md_map_report_take decoded. */
+void md_map_report_classify(md_map_report *mr, const md_thresholds *th);
+
+/* An unreadable map's error names it: some details do not ("implausible
+ * directory length -1"), and with several maps the line would not say
+ * which one it is about.  Errors of the expression itself already name
+ * what they are about. */
+void md_report_name_errors(md_report *r);
+
+void md_report_free(md_report *r);
+
+/* 3 if any map failed, else the worst severity. */
+md_exit md_report_exit_code(const md_report *r);
+
+/* ---- scan: every map reachable ---- */
+
+#define MD_SCAN_MAX_ALIASES 4      /* alias paths kept per map */
+
+typedef struct md_scan_map {       /* parallel to r.maps */
+	int depth;                     /* hops from the variable */
+	int naliases;                  /* other paths to the same header */
+	char *aliases[MD_SCAN_MAX_ALIASES];
+	uint64_t reclaimable;          /* bytes_held - bytes_if_rebuilt, >= 0 */
+	int oversized;                 /* has the oversized finding */
+} md_scan_map;
+
+typedef struct md_scan_note {      /* something found that is not decoded */
+	char *var;
+	char *type;
+	const char *reason;            /* static text */
+} md_scan_note;
+
+typedef struct md_scan_report {
+	md_report r;                   /* r.maps[i].expr: owned path strings */
+	md_scan_map *x;
+	md_scan_note *notes;
+	int nnotes;
+	int depth;                     /* --depth */
+	int max_elems;                 /* slice elements followed at most */
+	/* summary */
+	uint64_t variables;            /* package variables examined */
+	uint64_t nil_maps;
+	uint64_t bytes_held;           /* every decoded map */
+	uint64_t reclaimable;          /* oversized maps: what rebuilding frees */
+	uint64_t oversized;
+	uint64_t truncated;            /* array or slice elements, reads or maps
+	                                  left out by the bounds */
+	uint64_t unreadable;           /* pointers or slices that could not be
+	                                  followed (unmapped memory) */
+	uint64_t rounds;               /* batched reads during the stop */
+} md_scan_report;
+
+void md_scan_report_free(md_scan_report *sr);
+
+/* 3 if a map could not be read, else the worst severity. */
+md_exit md_scan_exit_code(const md_scan_report *sr);
+
+/* ---- watch: maps sampled over time, without stopping ---- */
+
+typedef struct md_watch_map {
+	const char *expr;          /* as given */
+	char type_name[256];       /* "map[string]int" */
+	int swiss;                 /* impl */
+	md_status status;          /* MD_OK, or why this variable is not
+	                              watched */
+	md_err err;
+	md_watch_stat st;          /* statistics of the window so far */
+	md_verdict v;              /* state + findings so far */
+} md_watch_map;
+
+typedef struct md_watch_report {
+	pid_t pid;
+	const char *exe;
+	const char *go_version;
+	uint64_t start_ns, now_ns; /* monotonic: window start, this report */
+	double unix_time;          /* wall-clock time of this report */
+	uint64_t interval_ns;      /* sampling interval */
+	uint64_t reads;            /* read system calls so far */
+	int final;                 /* the summary at the end of the window */
+	int exited;                /* the target exited during the window */
+	int nmaps;
+	md_watch_map *maps;
+} md_watch_report;
+
+/* 3 if the target exited or a variable is not watched, else the worst
+ * severity of the window. */
+md_exit md_watch_exit_code(const md_watch_report *r);
+
+#endif

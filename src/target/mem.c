@@ -1,0 +1,63 @@
+/* mem.c - the memory-source interface, and the source over a copy (see
+ * mem.h).  The live process is mem_live.c. */
+#include <string.h>
+#include "mem.h"
+
+md_status md_mem_readv(md_mem *m, md_read *r, size_t n, md_err *err)
+{
+	return m->ops->readv(m, r, n, err);
+}
+
+md_status md_mem_reserve(md_mem *m, size_t n, md_err *err)
+{
+	return m->ops->reserve ? m->ops->reserve(m, n, err) : MD_OK;
+}
+
+int md_mem_read64(md_mem *m, uint64_t addr, uint64_t *out)
+{
+	unsigned char b[8];
+	md_read r = { addr, b, 8, 0 };
+	md_err err;
+	md_mem_readv(m, &r, 1, &err);
+	if (!r.ok)
+		return 0;
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)b[i] << (8 * i);
+	*out = v;
+	return 1;
+}
+
+void md_mem_close(md_mem *m)
+{
+	if (m->ops && m->ops->close)
+		m->ops->close(m);
+	memset(m, 0, sizeof *m);
+}
+
+static md_status copy_readv(md_mem *m, md_read *r, size_t n, md_err *err)
+{
+	const md_memcopy *c = m->impl;
+	size_t bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = r[i].addr;
+		r[i].ok = r[i].len == 0 ||
+		          (r[i].buf && r[i].len <= MD_MEM_MAX_READ && a >= c->base &&
+		           a - c->base <= c->len && c->len - (a - c->base) >= r[i].len);
+		if (r[i].ok && r[i].len)
+			memcpy(r[i].buf, c->bytes + (a - c->base), r[i].len);
+		bad += !r[i].ok;
+	}
+	if (bad)
+		return md_err_set(err, MD_E_MEM, "%zu of %zu reads outside the copy", bad, n);
+	return MD_OK;
+}
+
+static const md_mem_ops copy_ops = { copy_readv, NULL, NULL };
+
+void md_mem_open_copy(md_mem *m, const md_memcopy *c)
+{
+	memset(m, 0, sizeof *m);
+	m->ops = &copy_ops;
+	m->impl = (void *)c;
+}

@@ -1,0 +1,148 @@
+/* threads.c - per-thread snapshot (see threads.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "threads.h"
+#include "alloc.h"
+
+/* Both stack windows of one thread in one mapping, populated by the
+ * kernel: no page fault is left for the stopped phase, and populating the
+ * pages in one call costs a fraction of faulting them in one by one. */
+static unsigned char *windows(void)
+{
+	void *p = mmap(NULL, 2 * MD_STACK_WINDOW, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static md_status grow(md_threads *ts, int cap, const md_g_layout *gl, md_err *err)
+{
+	if (cap <= ts->cap)
+		return MD_OK;
+	md_thread *t = realloc(ts->t, (size_t)cap * sizeof *t);
+	if (!t)
+		return md_err_set(err, MD_E_NOMEM, "%d threads", cap);
+	ts->t = t;
+	for (int i = ts->cap; i < cap; i++) {
+		memset(&t[i], 0, sizeof t[i]);
+		t[i].buf = windows();
+		if (!t[i].buf) {
+			ts->cap = i;
+			return md_err_set(err, MD_E_NOMEM, "stack copies");
+		}
+		t[i].cbuf = t[i].buf + MD_STACK_WINDOW;
+	}
+	ts->cap = cap;
+	/* the capture's own arrays, touched: no page fault in the stop */
+	free(ts->rd);
+	free(ts->rg);
+	free(ts->gi);
+	free(ts->gok);
+	ts->rd = md_calloc_touched(2 * (size_t)cap + 1, sizeof *ts->rd);
+	ts->rg = md_calloc_touched((size_t)cap, sizeof *ts->rg);
+	ts->gi = md_calloc_touched((size_t)cap, sizeof *ts->gi);
+	ts->gok = md_calloc_touched((size_t)cap, sizeof *ts->gok);
+	if (!ts->rd || !ts->rg || !ts->gi || !ts->gok)
+		return md_err_set(err, MD_E_NOMEM, "thread scratch");
+	if (gl)
+		return md_g_scratch_prepare(&ts->gs, gl, cap, err);
+	return MD_OK;
+}
+
+md_status md_threads_prepare(md_threads *ts, int expect, const md_g_layout *gl,
+                             md_mem *m, md_err *err)
+{
+	/* slack for threads born between the listing and the stop */
+	int cap = expect + expect / 4 + 4;
+	md_status s = grow(ts, cap, gl, err);
+	if (s != MD_OK)
+		return s;
+	/* the stack round is the largest: two reads per thread */
+	return md_mem_reserve(m, 2 * (size_t)cap + 1, err);
+}
+
+md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
+                             const md_g_layout *gl, uint64_t *grown, md_err *err)
+{
+	const pid_t *tids;
+	int n = md_stop_threads(s, &tids);
+	*grown += n > ts->cap;   /* more threads than prepared */
+	md_status st = grow(ts, n, gl, err);
+	if (st != MD_OK)
+		return st;
+	md_read *rd = ts->rd;
+	int k = 0;
+	ts->n = n;
+	for (int i = 0; i < n; i++) {
+		md_thread *t = &ts->t[i];
+		t->tid = tids[i];
+		t->stack = (md_memcopy){ 0, t->buf, 0 };
+		t->cstack = (md_memcopy){ 0, t->cbuf, 0 };
+		md_err e;
+		t->regs_ok = md_stop_regs(s, t->tid, &t->regs, &e) == MD_OK;
+		t->g_ok = 0;
+	}
+	/* every thread's g in a few batched rounds */
+	if (gl) {
+		for (int i = 0; i < n; i++)
+			ts->rg[i] = ts->t[i].regs;
+		if (md_g_read_all(m, gl, ts->rg, n, ts->gi, ts->gok, &ts->gs, err) == MD_OK)
+			for (int i = 0; i < n; i++) {
+				ts->t[i].g_ok = ts->t[i].regs_ok && ts->gok[i];
+				ts->t[i].g = ts->gi[i];
+			}
+	}
+	for (int i = 0; i < n; i++) {
+		md_thread *t = &ts->t[i];
+		if (!t->regs_ok)
+			continue;
+		uint64_t sp = t->regs.r[MD_REG_RSP];
+		size_t len;
+		if (t->g_ok && sp >= t->g.stack_lo && sp < t->g.stack_hi)
+			len = t->g.stack_hi - sp;      /* the whole used stack */
+		else
+			len = 4096 - (sp & 4095);      /* its page: surely mapped */
+		if (len > MD_STACK_WINDOW)
+			len = MD_STACK_WINDOW;
+		t->stack.base = sp;
+		rd[k++] = (md_read){ sp, t->buf, len, 0 };
+		/* on g0 for a goroutine: that goroutine's stack as well */
+		uint64_t csp = t->g.curg_sp;
+		if (t->g_ok && t->g.curg && t->g.curg != t->g.g && csp &&
+		    csp < t->g.curg_stack_hi) {
+			size_t clen = t->g.curg_stack_hi - csp;
+			if (clen > MD_STACK_WINDOW)
+				clen = MD_STACK_WINDOW;
+			t->cstack.base = csp;
+			rd[k++] = (md_read){ csp, t->cbuf, clen, 0 };
+		}
+	}
+	st = md_mem_readv(m, rd, (size_t)k, err);
+	k = 0;
+	for (int i = 0; i < n; i++) {
+		md_thread *t = &ts->t[i];
+		if (!t->regs_ok)
+			continue;
+		t->stack.len = rd[k].ok ? rd[k].len : 0;
+		k++;
+		if (t->cstack.base) {
+			t->cstack.len = rd[k].ok ? rd[k].len : 0;
+			k++;
+		}
+	}
+	return st == MD_E_EXITED || st == MD_E_SYS ? st : MD_OK;
+}
+
+void md_threads_free(md_threads *ts)
+{
+	for (int i = 0; i < ts->cap; i++) {
+		munmap(ts->t[i].buf, 2 * MD_STACK_WINDOW);
+	}
+	free(ts->t);
+	free(ts->rd);
+	free(ts->rg);
+	free(ts->gi);
+	free(ts->gok);
+	md_g_scratch_free(&ts->gs);
+	memset(ts, 0, sizeof *ts);
+}

@@ -1,0 +1,61 @@
+/* threads.h - what every thread was doing at the snapshot.
+ *
+ * While the target is stopped this module takes, per thread, only what
+ * cannot be had later: registers (PTRACE_GETREGS through stop.h), the g it
+ * runs, and a copy of its stack from SP up to the end of the g's stack (at
+ * most MD_STACK_WINDOW bytes), all stacks in one batched read.  Buffers are
+ * allocated and touched before the stop.  Unwinding (src/writers) then
+ * runs on the copies after the target has been released: the pause pays
+ * for bytes, not for DWARF.
+ */
+#ifndef MD_THREADS_H
+#define MD_THREADS_H
+
+#include <sys/types.h>
+#include "md_status.h"
+#include "mem.h"
+#include "stop.h"
+#include "goroutine.h"
+
+#define MD_STACK_WINDOW ((size_t)64 << 10)
+
+typedef struct md_thread {
+	pid_t tid;
+	int regs_ok;
+	md_regs regs;
+	int g_ok;
+	md_ginfo g;
+	md_memcopy stack;        /* bytes point into buf */
+	unsigned char *buf;      /* MD_STACK_WINDOW bytes */
+	/* the goroutine a thread on g0 works for (systemstack, mcall): its own
+	 * stack, from curg.sched.sp; cstack.len 0 when there is none */
+	md_memcopy cstack;
+	unsigned char *cbuf;
+} md_thread;
+
+typedef struct md_threads {
+	md_thread *t;
+	int n;       /* captured */
+	int cap;     /* prepared */
+	/* scratch of the capture, for cap threads */
+	md_read *rd;
+	md_regs *rg;
+	md_ginfo *gi;
+	int *gok;
+	md_g_scratch gs;
+} md_threads;
+
+/* Before the stop: room for `expect` threads (plus slack), touched, and
+ * read scratch in m for them.  gl: NULL if there is no g layout. */
+md_status md_threads_prepare(md_threads *ts, int expect, const md_g_layout *gl,
+                             md_mem *m, md_err *err);
+
+/* During the stop: every held thread's registers, g and stack copy.  A
+ * thread whose registers cannot be read is kept with regs_ok 0.  *grown
+ * counts the buffers that had to grow (more threads than prepared). */
+md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
+                             const md_g_layout *gl, uint64_t *grown, md_err *err);
+
+void md_threads_free(md_threads *ts);
+
+#endif

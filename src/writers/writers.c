@@ -1,0 +1,198 @@
+/* writers.c - threads in map write paths, and the maps they write. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "writers.h"
+#include "unwind.h"
+
+/* The pc to look up: a return address points after its call. */
+static uint64_t look_pc(const md_frame *f, int first, uint64_t bias)
+{
+	return (first ? f->pc : f->pc - 1) - bias;
+}
+
+static void name_frame(md_dwarf *d, const md_frame *f, int first, uint64_t bias,
+                       md_frame_info *s, md_func *fn, int *have)
+{
+	md_err e;
+	memset(s, 0, sizeof *s);
+	s->pc = f->pc;
+	*have = 0;
+	md_status st = md_dwarf_func_name_at(d, look_pc(f, first, bias), fn, &e);
+	if ((st == MD_OK || st == MD_E_DWARF) && fn->name[0]) {
+		snprintf(s->func, sizeof s->func, "%s", fn->name);
+		*have = 1;
+	} else {
+		snprintf(s->func, sizeof s->func, "?");
+	}
+	s->runtime = *have && md_func_is_runtime(s->func);
+}
+
+static void add_line(md_dwarf *d, const md_frame *f, int first, uint64_t bias, md_frame_info *s)
+{
+	md_err e;
+	if (md_dwarf_line_at(d, look_pc(f, first, bias), s->file, sizeof s->file, &s->line,
+	                     &e) != MD_OK) {
+		s->file[0] = '\0';
+		s->line = 0;
+	}
+}
+
+/* The map parameter's value in frame i, if DWARF says where it is. */
+static int param_value(md_dwarf *d, const md_func *fn, const char *param,
+                       const md_frame *f, int first, uint64_t bias,
+                       const md_regs *regs, md_mem *src, uint64_t *v)
+{
+	md_loc loc;
+	md_err e;
+	if (md_dwarf_param_loc(d, fn, param, look_pc(f, first, bias), &loc, &e) != MD_OK)
+		return 0;
+	switch (loc.kind) {
+	case MD_LOC_REG:
+		/* only the innermost frame's registers are known: Go's ABI has
+		 * no callee-saved registers to recover for outer frames */
+		if (!first || !regs || loc.reg < 0 || loc.reg >= MD_NREGS)
+			return 0;
+		*v = regs->r[loc.reg];
+		return *v != 0;
+	case MD_LOC_CFA:
+	case MD_LOC_FBREG:
+		if (!f->cfa)
+			return 0;
+		return md_mem_read64(src, f->cfa + (uint64_t)loc.off, v) && *v != 0;
+	default:
+		return 0;
+	}
+}
+
+/* Name the frames of one stack (the thread's own, or its curg's) into
+ * t->frames, noting write-path frames and the map they write. */
+static void name_frames(md_dwarf *d, md_thread_info *t, const md_frame *fr, int nf,
+                        const md_regs *regs, md_mem *src, uint64_t bias, int minor,
+                        int swiss, int lines, int *last_wp)
+{
+	for (int i = 0; i < nf; i++) {
+		md_frame_info *s = &t->frames[t->nframes++];
+		md_func fn;
+		int have;
+		/* only a live frame 0 has an exact pc; a goroutine's saved pc
+		 * (sched.pc) is a resume address, like a return address */
+		int first = i == 0 && regs;
+		name_frame(d, &fr[i], first, bias, s, &fn, &have);
+		if (!have && i > 0) {
+			/* a return address outside every function: the walk went
+			 * past the stack's real end (frame 0 may be in the vDSO) */
+			t->nframes--;
+			break;
+		}
+		if (lines)
+			add_line(d, &fr[i], first, bias, s);
+		if (!have)
+			continue;
+		if (md_func_is_stack_root(s->func))
+			nf = i + 1;   /* the walk's last good frame */
+		const md_write_path *wp = md_write_path_find(minor, swiss, s->func);
+		if (!wp)
+			continue;
+		t->writer = 1;
+		t->wp = wp;                       /* outermost wins: keep going */
+		t->growing |= wp->growth;
+		*last_wp = t->nframes - 1;
+		uint64_t v;
+		if (!t->map && strcmp(wp->param, "t") &&
+		    param_value(d, &fn, wp->param, &fr[i], first, bias, regs, src, &v))
+			t->map = v;
+	}
+}
+
+/* A thread's stacks, walked: its own from its registers, and, when it
+ * runs g0 on behalf of a goroutine, that goroutine's from where it stopped
+ * (curg.sched: a resume pc, its sp and bp). */
+typedef struct walked {
+	md_frame own[MD_UNWIND_MAX], cur[MD_UNWIND_MAX];
+	int nown, ncur;
+	md_mem own_src, cur_src;
+} walked;
+
+static void walk_thread(const md_thread *th, md_cfi *cfi, uint64_t bias, walked *w)
+{
+	w->nown = w->ncur = 0;
+	md_mem_open_copy(&w->own_src, &th->stack);
+	md_mem_open_copy(&w->cur_src, &th->cstack);
+	if (!th->regs_ok)
+		return;
+	w->nown = md_unwind(&w->own_src, cfi, bias, &th->regs, w->own, MD_UNWIND_MAX);
+	if (th->cstack.len) {
+		md_regs cregs;
+		memset(&cregs, 0, sizeof cregs);
+		cregs.r[MD_REG_RIP] = th->g.curg_pc;
+		cregs.r[MD_REG_RSP] = th->g.curg_sp;
+		cregs.r[MD_REG_RBP] = th->g.curg_bp;
+		w->ncur = md_unwind(&w->cur_src, cfi, bias, &cregs, w->cur, MD_UNWIND_MAX);
+	}
+}
+
+/* The first frame outside the runtime below the write path, and, unless
+ * every frame has its line already, the file:line of the user code that
+ * writes. */
+static void find_user(md_dwarf *d, md_thread_info *t, const walked *w, int last_wp,
+                      uint64_t bias, int lines)
+{
+	for (int k = last_wp + 1; k < t->nframes; k++)
+		if (strcmp(t->frames[k].func, "?") && !t->frames[k].runtime) {
+			t->first_user = k;
+			break;
+		}
+	if (lines || t->first_user < 0)
+		return;
+	for (int k = t->first_user; k < t->nframes && k < t->first_user + 3; k++) {
+		const md_frame *f = k < t->ncur ? &w->own[k] : &w->cur[k - t->ncur];
+		add_line(d, f, k == 0, bias, &t->frames[k]);
+	}
+}
+
+md_status md_writers_analyse(md_dwarf *d, md_cfi *cfi, const md_threads *ts, uint64_t bias,
+                             int minor, int swiss, int lines, md_thread_analysis *out,
+                             md_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (ts->n <= 0)
+		return MD_OK;
+	out->t = calloc((size_t)ts->n, sizeof *out->t);
+	walked *w = malloc(sizeof *w);
+	if (!out->t || !w) {
+		free(w);
+		return md_err_set(err, MD_E_NOMEM, "thread analysis");
+	}
+	md_status s = MD_OK;
+	for (int i = 0; i < ts->n; i++) {
+		const md_thread *th = &ts->t[i];
+		md_thread_info *t = &out->t[out->n++];
+		t->tid = th->tid;
+		t->first_user = -1;
+		if (th->g_ok) {
+			t->g = th->g.g;
+			t->goid = th->g.goid ? th->g.goid : th->g.curg_goid;
+		}
+		walk_thread(th, cfi, bias, w);
+		int nf = w->nown + w->ncur;
+		if (!nf)
+			continue;
+		t->frames = calloc((size_t)nf, sizeof *t->frames);
+		if (!t->frames) {
+			s = md_err_set(err, MD_E_NOMEM, "frames");
+			break;
+		}
+		int last_wp = -1;
+		name_frames(d, t, w->own, w->nown, &th->regs, &w->own_src, bias, minor, swiss, lines,
+		            &last_wp);
+		t->ncur = t->nframes;
+		if (w->ncur)
+			name_frames(d, t, w->cur, w->ncur, NULL, &w->cur_src, bias, minor, swiss, lines,
+			            &last_wp);
+		if (t->writer)
+			find_user(d, t, w, last_wp, bias, lines);
+	}
+	free(w);
+	return s;
+}

@@ -1,0 +1,173 @@
+/* test_mapread.c - src/snapshot/mapread.c's speculation, on maps laid out in our
+ * own memory (process_vm_readv works on oneself): after the probe, a read
+ * of a map that kept its shape is one syscall and sees the current bytes;
+ * a map whose plan, header or directory moved since is read in rounds and
+ * read right; nothing is ever reported from the probe's stale addresses.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "md_test.h"
+#include "mapread.h"
+
+/* A Swiss header as a Go 1.24+ internal/runtime/maps.Map lays it out. */
+typedef struct swiss {
+	uint64_t used, seed;
+	uint64_t *dir;
+	int64_t dirLen;
+	uint8_t globalDepth, globalShift, writing, tombstonePossible;
+	uint32_t pad;
+	uint64_t clearSeq;
+} swiss;
+
+typedef struct table {
+	uint64_t used, capacity, growthLeft, localDepth;
+} table;
+
+/* A struct whose field holds the map: the plan takes two hops. */
+typedef struct holder {
+	uint64_t pad[3];
+	swiss *m;
+} holder;
+
+static md_field F(int64_t off, uint32_t size)
+{
+	return (md_field){ off, size };
+}
+
+static void swiss_layout(md_map_layout *l)
+{
+	memset(l, 0, sizeof *l);
+	l->impl = MD_IMPL_SWISS;
+	l->header_size = sizeof(swiss);
+	l->used = F(0, 8);
+	l->seed = F(8, 8);
+	l->dirPtr = F(16, 8);
+	l->dirLen = F(24, 8);
+	l->globalDepth = F(32, 1);
+	l->globalShift = F(33, 1);
+	l->writing = F(34, 1);
+	l->tombstonePossible = F(35, 1);
+	l->clearSeq = F(40, 8);
+	l->table_size = sizeof(table);
+}
+
+/* holder *root -> holder.m -> swiss: two DEREF steps */
+static void plan_for(md_plan *p, holder **root)
+{
+	memset(p, 0, sizeof *p);
+	p->expr = "main.root.m";
+	p->base = (uint64_t)(uintptr_t)root;
+	p->nsteps = 2;
+	p->steps[0] = (md_step){ .kind = MD_STEP_DEREF, .add = offsetof(holder, m),
+	                         .path_len = 9 };
+	p->steps[1] = (md_step){ .kind = MD_STEP_DEREF, .path_len = 11 };
+}
+
+static holder *root;
+
+int main(void)
+{
+	md_map_layout l;
+	swiss_layout(&l);
+	static table t[4] = { { 10, 16, 4, 2 }, { 20, 32, 8, 2 }, { 30, 64, 9, 2 },
+	                      { 40, 128, 1, 2 } };
+	static uint64_t dir[4];
+	dir[0] = dir[1] = (uint64_t)(uintptr_t)&t[0];
+	dir[2] = dir[3] = (uint64_t)(uintptr_t)&t[1];
+	static swiss m1 = { .used = 30, .dirLen = 4, .globalDepth = 2 };
+	m1.dir = dir;
+	static swiss m2 = { .used = 7 };   /* a small map: no directory */
+	static holder h1, h2;
+	h1.m = &m1;
+	h2.m = &m2;
+	root = &h1;
+
+	md_mem mem;
+	md_err err;
+	CHECK(md_mem_open_live(&mem, getpid(), 0, &err) == MD_OK);
+	md_plan plan;
+	plan_for(&plan, &root);
+	md_mapread *w = calloc(1, sizeof *w);
+	md_mapread_ctx c = { 0 };
+	CHECK(w != NULL);
+	w->layout = &l;
+	w->plan = &plan;
+	w->name = "main.root.m";
+	w->hdr = calloc(1, l.header_size);
+	c.speculate = 1;
+
+	CHECK_EQ_U(md_mapread_prepare(&mem, w, 1, &c, 1, &err), MD_OK);
+	CHECK_EQ_U(w->spec, 1);
+	CHECK_EQ_U(w->spec_nt, 2);
+
+	/* 1. nothing moved: one syscall, and the bytes of now (the count and a
+	 * table changed in place: same shape, new content) */
+	m1.used = 31;
+	t[1].used = 21;
+	uint64_t calls = mem.syscalls;
+	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	CHECK_EQ_U(c.speculated, 1);
+	CHECK_EQ_U(mem.syscalls - calls, 1);
+	CHECK_EQ_U(w->rstatus, MD_OK);
+	CHECK_EQ_U(w->header, (uint64_t)(uintptr_t)&m1);
+	CHECK_EQ_U(((swiss *)w->hdr)->used, 31);
+	CHECK_EQ_U(w->ndir, 4);
+	CHECK_EQ_U(w->nt, 2);
+	CHECK(w->t_ok[0] == 1 && w->t_ok[1] == 1);
+	CHECK_EQ_U(((table *)w->tbuf)[1].used, 21);
+	CHECK_EQ_U(plan.header, (uint64_t)(uintptr_t)&m1);
+
+	/* 2. the directory changed (a table split): rounds, and the new table */
+	dir[3] = (uint64_t)(uintptr_t)&t[2];
+	calls = mem.syscalls;
+	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	CHECK_EQ_U(c.speculated, 0);
+	CHECK(mem.syscalls - calls > 1);
+	CHECK_EQ_U(w->nt, 3);
+	CHECK_EQ_U(((table *)w->tbuf)[2].used, 30);
+
+	/* 3. the header moved to a new directory (the map grew) */
+	static uint64_t dir2[8];
+	for (int i = 0; i < 8; i++)
+		dir2[i] = (uint64_t)(uintptr_t)&t[i / 2];
+	m1.dir = dir2;
+	m1.dirLen = 8;
+	m1.globalDepth = 3;
+	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	CHECK_EQ_U(c.speculated, 0);
+	CHECK_EQ_U(w->ndir, 8);
+	CHECK_EQ_U(w->nt, 4);
+	CHECK_EQ_U(((table *)w->tbuf)[3].used, 40);
+
+	/* 4. a hop of the plan leads elsewhere: another map, small */
+	root = &h2;
+	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	CHECK_EQ_U(c.speculated, 0);
+	CHECK_EQ_U(w->header, (uint64_t)(uintptr_t)&m2);
+	CHECK_EQ_U(((swiss *)w->hdr)->used, 7);
+	CHECK_EQ_U(w->ndir, 0);
+
+	/* 5. probed again now: speculation holds for the small map too */
+	CHECK_EQ_U(md_mapread_prepare(&mem, w, 1, &c, 1, &err), MD_OK);
+	m2.used = 8;
+	calls = mem.syscalls;
+	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	CHECK_EQ_U(c.speculated, 1);
+	CHECK_EQ_U(mem.syscalls - calls, 1);
+	CHECK_EQ_U(((swiss *)w->hdr)->used, 8);
+
+	/* 6. the map became nil: rounds, and a nil map */
+	h2.m = NULL;
+	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	CHECK_EQ_U(c.speculated, 0);
+	CHECK_EQ_U(w->header, 0);
+	CHECK_EQ_U(w->hdr_ok, 0);
+
+	md_mapread_ctx_free(&c);
+	md_mapread_free(w, 1);
+	md_mem_close(&mem);
+	return md_test_done("mapread");
+}
