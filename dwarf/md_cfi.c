@@ -2,15 +2,15 @@
  *
  * Why not dwarf_get_fde_list over the whole section: it parses every FDE
  * into libdwarf's memory, and a 2,000-package service has 7 MB of
- * .debug_frame (about 200,000 FDEs): 143 ms and 36 ms more to free, to
- * answer for the dozens of pcs an attach unwinds.  So this module reads
+ * .debug_frame (about 200,000 FDEs), to answer for the dozens of pcs an
+ * attach unwinds (BENCHMARKS.md has the cost).  So this module reads
  * only the FDE headers (length, CIE pointer, address range: fixed fields
  * at fixed places) into a sorted index, on the first question, and hands
  * libdwarf a small .debug_frame of its own: the CIEs and the FDEs of the
  * functions asked about so far, with each FDE's CIE pointer rewritten to
  * its CIE's new place.  libdwarf still parses and evaluates every rule;
  * a function not yet in the small section is appended and libdwarf is
- * restarted on it (a few µs per FDE held).  The bytes come from the
+ * restarted on it (cheap for the few FDEs an attach holds).  The bytes come from the
  * executable and are checked like any other: an entry that does not fit
  * ends the index, an FDE libdwarf rejects is left out.
  */

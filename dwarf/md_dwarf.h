@@ -31,6 +31,15 @@ typedef uint64_t md_type_id;
 
 /* ---- the executable ---------------------------------------------------- */
 
+/* How compressed DWARF was had. */
+typedef enum md_dwarf_cache {
+	MD_DWARF_IN_PLACE = 0,   /* not compressed: read in place */
+	MD_DWARF_CACHE_FOUND,    /* a decompressed copy found in the cache */
+	MD_DWARF_CACHE_KEPT,     /* decompressed now and kept in the cache */
+	MD_DWARF_CACHE_NONE      /* decompressed now, not kept (no cache
+	                            directory) */
+} md_dwarf_cache;
+
 typedef struct md_exe_info {
 	char go_version[64];   /* "go1.24.4"; "" if no Go build info */
 	int is_go;             /* build info or runtime symbols present */
@@ -43,11 +52,8 @@ typedef struct md_exe_info {
 	char dwarf_path[4096]; /* the file that supplied the DWARF */
 	int dwarf_compressed;  /* its .debug_info is SHF_COMPRESSED/.zdebug */
 	int dwarf_external;    /* DWARF came from a separate debug file */
-	int dwarf_cache;       /* compressed DWARF: 1 decompressed copy found in
-	                          the cache, 2 made now and kept there, 3 made
-	                          now and not kept (no cache directory); 0 the
-	                          DWARF is not compressed, read in place */
-	char dwarf_cache_path[4096]; /* the cache file, with 1 and 2 */
+	md_dwarf_cache dwarf_cache;  /* how .debug_info was had */
+	char dwarf_cache_path[4096]; /* the cache file, with FOUND and KEPT */
 } md_exe_info;
 
 typedef struct md_dwarf_opts {

@@ -190,8 +190,8 @@ static inline uint64_t md_fnv64(uint64_t h, const void *p, size_t n)
 
 /* md_cuidx.c: the CU index (d->cus: each Go CU's name and root DIE) kept
  * in the cache directory as <key>.cus, so that a repeat run does not walk
- * every CU header of .debug_info (2,000 CUs over 100 MB: 14 ms and 130 MB
- * of mapped pages).  md_cuidx_load fills d->cus from the file: MD_OK, or
+ * every CU header of .debug_info (2,000 CUs spread over 100 MB on a large
+ * service: every page of it mapped).  md_cuidx_load fills d->cus from the file: MD_OK, or
  * MD_NOTFOUND when there is none or it does not check (key, sizes, every
  * offset inside .debug_info, every name well-formed).  What it says is
  * still only a claim: md_dwvar.c checks each CU's root DIE against it

@@ -74,7 +74,7 @@ typedef struct sec {
 	const unsigned char *data;   /* usize bytes, once loaded; else NULL */
 	void *cmap;           /* its cache file (or memfd), mapped */
 	size_t cmap_len;
-	int cache;            /* how it was loaded: md_exe_info.dwarf_cache */
+	md_dwarf_cache cache; /* how it was loaded */
 	int failed;           /* decompressing it failed: not tried again */
 	int hidden;           /* not shown to the main libdwarf (see HIDDEN) */
 	int unwritten;        /* decompressed, for the writer thread to keep */
@@ -566,11 +566,11 @@ static md_status make_cache(md_dwsrc *s, sec *x, int defer, md_err *err)
 	x->cmap = m;
 	x->cmap_len = len;
 	x->data = m + DATA_OFF;
-	x->cache = 3;
+	x->cache = MD_DWARF_CACHE_NONE;
 	if (s->base[0]) {
 		/* kept: by the writer thread (start_writer) if deferred, else
 		 * now */
-		x->cache = 2;
+		x->cache = MD_DWARF_CACHE_KEPT;
 		if (defer && !s->writer_started)
 			x->unwritten = 1;
 		else
@@ -601,7 +601,7 @@ static md_status load(md_dwsrc *s, int i, int defer, md_err *err)
 			int ok = use_cache(s, x, fd) == 0;
 			close(fd);
 			if (ok) {
-				x->cache = 1;
+				x->cache = MD_DWARF_CACHE_FOUND;
 				return MD_OK;
 			}
 		}
@@ -645,9 +645,9 @@ static void *run_job(void *arg)
  * compressed pages it has read.  libdeflate reads its input and writes its
  * output in order, so the resident prefix of the output (mincore) tells
  * how far it is.  A page dropped too early is only read again from the
- * page cache: the estimate needs a margin, not precision.  Without this a
- * cold start's peak RSS held all of the compressed .debug_info beside the
- * decompressed one (33 MB beside 102 on the bench binary). */
+ * page cache: the estimate needs a margin, not precision.  Otherwise a
+ * cold start's peak RSS holds all of the compressed .debug_info beside the
+ * decompressed one. */
 static void trim_behind(md_dwsrc *s, sec *x, const int *done)
 {
 	const uint64_t margin = 4u << 20;
@@ -688,8 +688,8 @@ static void trim_behind(md_dwsrc *s, sec *x, const int *done)
  * large Go binary .debug_info is 100 MB, and the rest about a third of
  * that, so a cold start waits for .debug_info alone.  The rest are kept in
  * the cache and re-read from there at once (keep_now), so that their
- * anonymous copies are gone before .debug_info's peaks: 102 MB decompressed
- * plus 33 MB compressed on the bench binary. */
+ * anonymous copies are gone before .debug_info's peaks (its decompressed
+ * copy and the compressed input, together). */
 static md_status load_eager(md_dwsrc *s, md_err *err)
 {
 	int big = 0, todo = 0;
@@ -725,8 +725,7 @@ static md_status load_eager(md_dwsrc *s, md_err *err)
 /* Would libdwarf accept every header of a DWARF 5 .debug_rnglists section?
  * libdwarf 20210528 (Debian 12) reads them all when it first loads
  * .debug_info, and on a header it rejects it frees the context and its
- * chain but goes on using them: a double free (found by
- * tests/fuzz/fuzz_dwarf on a mutated go1.26 binary; fixed upstream since).
+ * chain but goes on using them: a double free (fixed upstream since).
  * So the same checks run here first, and such a file is MD_E_DWARF.  They
  * mirror libdwarf's internal_read_header: the unit length (4 bytes, or
  * 0xffffffff and 8 bytes) not above the section size, version 5, address
@@ -807,7 +806,7 @@ md_status md_dwsrc_open(md_dwarf *d, int fd, Dwarf_Debug *dbg, md_err *err)
 	/* what the cache did for .debug_info, the section every run reads */
 	d->info.dwarf_cache = s->s[info].cache;
 	d->info.dwarf_cache_path[0] = '\0';
-	if (s->s[info].cache == 1 || s->s[info].cache == 2)
+	if (s->s[info].cache == MD_DWARF_CACHE_FOUND || s->s[info].cache == MD_DWARF_CACHE_KEPT)
 		snprintf(d->info.dwarf_cache_path, sizeof d->info.dwarf_cache_path, "%.3800s.%s",
 		         s->base, s->s[info].name + 1);
 	for (int i = 1; i <= s->nsec; i++)

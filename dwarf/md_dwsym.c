@@ -154,8 +154,8 @@ static int sym_ok(const md_dwarf *d, size_t i, const md_dw_sym *y)
 
 /* Index the functions of .symtab (only .symtab: Go's .dynsym lists
  * imports, not its code) straight from libelf's mapping: a 2,000-package
- * service has 300,000 symbols, and copying each through gelf_getsym and
- * its name into an arena cost 30 ms. */
+ * service has 300,000 symbols, too many to copy each through gelf_getsym
+ * and its name into an arena on every run. */
 static md_status read_symtab(md_dwarf *d, md_err *err)
 {
 	size_t cap = 0;
@@ -558,7 +558,7 @@ static md_status index_codes(md_dwarf *d, md_err *err)
 		return st;
 	}
 	/* Guarded like the other sorts: when no CU has code, ranges is NULL,
-	 * and qsort(NULL, 0, ...) is undefined (UBSan, tests/fuzz/fuzz_dwarf). */
+	 * and qsort(NULL, 0, ...) is undefined. */
 	if (d->nranges > 1)
 		qsort(d->ranges, d->nranges, sizeof *d->ranges, range_cmp);
 	d->codes_state = 1;
@@ -627,7 +627,7 @@ static md_status load_fns(md_dwarf *d, md_dw_code *c, md_err *err)
 		return st;
 	}
 	/* fns is NULL for a CU without functions: qsort(NULL, 0, ...) is
-	 * undefined (UBSan, tests/fuzz/fuzz_dwarf). */
+	 * undefined. */
 	if (c->nfns > 1)
 		qsort(c->fns, c->nfns, sizeof *c->fns, fn_cmp);
 	c->fns_loaded = 1;

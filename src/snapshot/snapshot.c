@@ -4,21 +4,12 @@
  * run only md_snapshot_finder.find in MD_FIND_RECORD mode, md_mapread_all
  * and md_threads_capture, on buffers md_snapshot_prepare sized from probes
  * of the running target and touched.  Whatever they had to grow anyway is
- * counted (pause_allocs), and so are the page faults this thread took
- * around the pause (pause_faults): tests/unit/test_snapshot.c holds both
- * to zero on a target that does not change.
+ * counted (pause_allocs), and so are the page faults this thread takes
+ * in the pause (stop.faults): tests/unit/test_snapshot.c holds both to
+ * zero on a target that does not change.
  */
 #include <string.h>
-#include <sys/resource.h>
 #include "snapshot.h"
-
-static long faults_now(void)
-{
-	struct rusage ru;
-	if (getrusage(RUSAGE_THREAD, &ru) != 0)
-		return 0;
-	return ru.ru_minflt + ru.ru_majflt;
-}
 
 md_status md_snapshot_prepare(md_snapshot *sn, md_err *err)
 {
@@ -57,7 +48,6 @@ md_status md_snapshot_take(md_snapshot *sn, md_err *err)
 	                    sn->threads ? MD_STOP_REGS : 0 };
 	md_stop *stop = NULL;
 	uint64_t grown = 0, unreserved0 = sn->mem->unreserved, ctx_grown0 = sn->ctx.grown;
-	long faults0 = faults_now();
 	md_status s = md_stop_all(&so, &stop, err);
 	if (s != MD_OK)
 		return s;
@@ -73,7 +63,6 @@ md_status md_snapshot_take(md_snapshot *sn, md_err *err)
 	uint64_t syscalls1 = sn->mem->syscalls;
 	md_stop_release(stop, &sn->stop);
 	/* ---- the target runs ---- */
-	sn->pause_faults = faults_now() - faults0;
 	sn->reads = syscalls1 - syscalls0;
 	sn->pause_allocs = grown + (sn->mem->unreserved - unreserved0) +
 	                   (sn->ctx.grown - ctx_grown0);

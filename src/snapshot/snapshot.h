@@ -60,9 +60,8 @@ typedef struct md_snapshot {
 	/* results of md_snapshot_take */
 	md_stop_stats stop;        /* pause, threads held, ... */
 	uint64_t reads;            /* read system calls during the pause */
-	uint64_t pause_allocs;     /* buffers that grew inside the pause */
-	long pause_faults;         /* page faults of this thread from just
-	                              before the stop to just after the release */
+	uint64_t pause_allocs;     /* buffers that grew inside the pause (page
+	                              faults inside it: stop.faults) */
 } md_snapshot;
 
 /* Everything before the stop (see above).  MD_E_NOPROC / MD_E_ZOMBIE /

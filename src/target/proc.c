@@ -78,8 +78,7 @@ md_status md_proc_open(pid_t pid, md_proc *p, md_err *err)
 		if (e == ENOENT && access(path, F_OK) != 0 && kill(pid, 0) != 0)
 			return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
 		/* An exiting process has lost its mm: ENOENT while it is still
-		 * there (test_safety.py, exit race: this said "cannot open the
-		 * executable ... is it a kernel thread?"). */
+		 * there.  It is exiting, not a kernel thread. */
 		if (e == ENOENT && md_proc_task_ending(pid, pid))
 			return md_err_set(err, MD_E_ZOMBIE, "%d (%s)", (int)pid, p->comm);
 		return md_err_set(err, MD_E_NOEXE, "%d (%s): %s", (int)pid, p->comm,
@@ -210,8 +209,8 @@ int md_proc_task_fd(pid_t pid)
 int md_proc_nthreads(int fd)
 {
 	/* the kernel gives the task directory 2 + num_threads links
-	 * (proc_task_getattr): one fstat, ~1 us, where a pread of
-	 * /proc/PID/stat, which formats some fifty fields, took ~7 */
+	 * (proc_task_getattr): one fstat, far cheaper than reading
+	 * /proc/PID/stat, which formats some fifty fields */
 	struct stat st;
 	if (fstat(fd, &st) != 0 || st.st_nlink < 3)
 		return -1;
@@ -250,8 +249,8 @@ md_status md_proc_diagnose_eperm(pid_t pid, md_err *err)
 	/* Look at every thread, not only the main one, and skip ourselves: a
 	 * debugger may hold just one thread (strace -p TID), and when PTRACE_SEIZE
 	 * fails on a later thread we already hold the earlier ones - the main
-	 * thread's TracerPid is then our own pid, and this used to report
-	 * "already traced by <pid> (mapdiag)" (test_safety.py, traced). */
+	 * thread's TracerPid is then our own pid, which is not the other
+	 * tracer. */
 	pid_t tids[256];
 	int n = md_proc_tids(pid, tids, 256);
 	pid_t self = getpid(), t = 0, tid = pid;

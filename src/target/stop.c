@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -62,6 +63,7 @@ struct md_stop {
 	sigset_t oldmask;
 	struct sigaction oldalrm;
 	uint64_t t0, tstopped;
+	long faults0;                /* page faults before the first interrupt */
 	int exited, group, fwd;
 	int want_regs;               /* MD_STOP_REGS */
 	int released;
@@ -76,6 +78,15 @@ static void on_alarm(int sig)
 {
 	(void)sig;
 	alarm_fired = 1;
+}
+
+/* Page faults this thread has taken so far (minor and major). */
+static long faults_now(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return 0;
+	return ru.ru_minflt + ru.ru_majflt;
 }
 
 static thr *find(md_stop *s, pid_t tid)
@@ -357,29 +368,18 @@ static void unblock(md_stop *s)
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 }
 
-md_status md_stop_all(const md_stop_opts *o, md_stop **out, md_err *err)
+/* Block the signals that would end us, and arm the stop timeout. */
+static void block(md_stop *s, int timeout_ms)
 {
-	md_test_hook("seize");
-	pid_t pid = o->pid;
-	int timeout_ms = o->timeout_ms;
-	md_stop *s = calloc(1, sizeof *s);
-	if (!s || !(s->tids = malloc(MD_MAX_THREADS * sizeof *s->tids))) {
-		free(s);
-		return md_err_set(err, MD_E_NOMEM, "thread table");
-	}
-	s->pid = pid;
-	s->start = o->start;
-	s->want_regs = (o->flags & MD_STOP_REGS) != 0;
-
-	sigset_t block;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGPIPE);
-	sigaddset(&block, SIGTSTP);
-	sigprocmask(SIG_BLOCK, &block, &s->oldmask);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &set, &s->oldmask);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -388,63 +388,95 @@ md_status md_stop_all(const md_stop_opts *o, md_stop **out, md_err *err)
 	sigaction(SIGALRM, &sa, &s->oldalrm);
 	alarm_fired = 0;
 	timer_arm(timeout_ms > 0 ? timeout_ms : 1000);
+}
 
-	md_status st = MD_OK;
-	listing ls;
+/* Seize every thread, listing again until a listing shows nothing new
+ * (nothing stops yet). */
+static md_status seize_all(md_stop *s, listing *ls, md_err *err)
+{
 	int rounds = 0, nnew;
 	do {
-		nnew = seize_new(s, &ls, err);
-	} while ((nnew > 0 || ls.gone > 0) && ++rounds < MD_LIST_ROUNDS);
+		nnew = seize_new(s, ls, err);
+	} while ((nnew > 0 || ls->gone > 0) && ++rounds < MD_LIST_ROUNDS);
 	if (nnew < 0)
-		st = err->code;
-	else if (nnew > 0)
-		st = md_err_set(err, MD_E_STOPTIMEOUT,
-		                "process %d kept creating threads", (int)pid);
-	int taskfd = st == MD_OK ? md_proc_task_fd(pid) : -1;
+		return err->code;
+	if (nnew > 0)
+		return md_err_set(err, MD_E_STOPTIMEOUT, "process %d kept creating threads",
+		                  (int)s->pid);
+	return MD_OK;
+}
+
+/* Do we hold every thread?  The listings cannot say: a thread that was
+ * inside clone() when we seized it may have made a child that
+ * PTRACE_O_TRACECLONE did not cover (the kernel decides that on entry to
+ * clone), and a listing of /proc/PID/task ends early or skips a thread
+ * when one exits as it is read.  The count can: once every thread we know
+ * of is stopped, nothing can start a thread unless a thread we do not hold
+ * exists, and then num_threads is larger than what we hold (plus a zombie
+ * leader).  One fstat; only on a mismatch do we list again and take the
+ * newcomers. */
+static md_status hold_all(md_stop *s, int taskfd, listing *ls, md_err *err)
+{
+	for (int rounds = 0;; rounds++) {
+		int count = taskfd >= 0 ? md_proc_nthreads(taskfd) : -1;
+		if (count == s->n + ls->dead)
+			return MD_OK;
+		if (count < 0 && rounds > 0)
+			return MD_OK;   /* no count: the listing of the last round decides */
+		if (rounds == MD_LIST_ROUNDS)
+			return md_err_set(err, MD_E_STOPTIMEOUT,
+			                  "process %d: %d threads counted, %d held", (int)s->pid,
+			                  count, s->n);
+		int first = s->n;
+		if (seize_new(s, ls, err) < 0 || interrupt_from(s, first, err) != 0)
+			return err->code;
+		md_status st = wait_all(s, err);
+		if (st != MD_OK)
+			return st;
+	}
+}
+
+static void stop_free(md_stop *s)
+{
+	free(s->t);
+	free(s->tids);
+	free(s);
+}
+
+md_status md_stop_all(const md_stop_opts *o, md_stop **out, md_err *err)
+{
+	md_test_hook("seize");
+	md_stop *s = calloc(1, sizeof *s);
+	if (!s || !(s->tids = malloc(MD_MAX_THREADS * sizeof *s->tids))) {
+		free(s);
+		return md_err_set(err, MD_E_NOMEM, "thread table");
+	}
+	s->pid = o->pid;
+	s->start = o->start;
+	s->want_regs = (o->flags & MD_STOP_REGS) != 0;
+	block(s, o->timeout_ms);
+
+	listing ls;
+	md_status st = seize_all(s, &ls, err);
+	int taskfd = st == MD_OK ? md_proc_task_fd(s->pid) : -1;
 	if (st == MD_OK) {
 		boost(s);
-		s->t0 = md_now_ns();
+		s->faults0 = faults_now();
+		s->t0 = md_now_ns();   /* the pause starts with the first interrupt */
 		if (interrupt_from(s, 0, err) != 0)
 			st = err->code;
 		else
 			st = wait_all(s, err);
 	}
-	/* Do we hold every thread?  The listings cannot say: a thread that was
-	 * inside clone() when we seized it may have made a child that
-	 * PTRACE_O_TRACECLONE did not cover (the kernel decides that on entry
-	 * to clone), and a listing of /proc/PID/task ends early or skips a
-	 * thread when one exits as it is read.  The count can: once every
-	 * thread we know of is stopped, nothing can start a thread unless a
-	 * thread we do not hold exists, and then num_threads is larger than
-	 * what we hold (plus a zombie leader).  One fstat; only on a mismatch
-	 * do we list again and take the newcomers. */
-	for (rounds = 0; st == MD_OK; rounds++) {
-		int count = taskfd >= 0 ? md_proc_nthreads(taskfd) : -1;
-		if (count == s->n + ls.dead)
-			break;
-		if (count < 0 && rounds > 0)
-			break;   /* no count: the listing of the last round decides */
-		if (rounds == MD_LIST_ROUNDS) {
-			st = md_err_set(err, MD_E_STOPTIMEOUT,
-			                "process %d: %d threads counted, %d held", (int)pid,
-			                count, s->n);
-			break;
-		}
-		int first = s->n;
-		if (seize_new(s, &ls, err) < 0 || interrupt_from(s, first, err) != 0)
-			st = err->code;
-		else
-			st = wait_all(s, err);
-	}
+	if (st == MD_OK)
+		st = hold_all(s, taskfd, &ls, err);
 	if (taskfd >= 0)
 		close(taskfd);
 	if (st != MD_OK) {
 		release_threads(s);
 		unboost(s);
 		unblock(s);
-		free(s->t);
-		free(s->tids);
-		free(s);
+		stop_free(s);
 		return st;
 	}
 	s->tstopped = md_now_ns();
@@ -499,6 +531,7 @@ void md_stop_release(md_stop *s, md_stop_stats *stats)
 {
 	release_threads(s);
 	uint64_t t1 = md_now_ns();
+	long faults1 = faults_now();
 	unboost(s);
 	if (stats) {
 		memset(stats, 0, sizeof *stats);
@@ -508,9 +541,8 @@ void md_stop_release(md_stop *s, md_stop_stats *stats)
 		stats->threads_exited = s->exited;
 		stats->signals_forwarded = s->fwd;
 		stats->group_stopped = s->group;
+		stats->faults = faults1 - s->faults0;
 	}
 	unblock(s);
-	free(s->t);
-	free(s->tids);
-	free(s);
+	stop_free(s);
 }

@@ -39,6 +39,8 @@ typedef struct md_stop_stats {
 	int threads_exited;      /* threads that exited while we worked */
 	int signals_forwarded;   /* signals handed back at detach */
 	int group_stopped;       /* the process was in group-stop already */
+	long faults;             /* page faults of the calling thread during
+	                            the pause: each one lengthens it */
 } md_stop_stats;
 
 /* md_stop_all flags */

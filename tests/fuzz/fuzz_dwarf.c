@@ -365,7 +365,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(FZ_TERMINATED(x->go_version) && FZ_TERMINATED(x->build_id) &&
 	           FZ_TERMINATED(x->debuglink) && FZ_TERMINATED(x->dwarf_path) &&
 	           FZ_TERMINATED(x->dwarf_cache_path), "exe info strings");
-	FUZZ_CHECK(x->dwarf_cache == 0 || x->dwarf_cache == 3,
+	FUZZ_CHECK(x->dwarf_cache == MD_DWARF_IN_PLACE || x->dwarf_cache == MD_DWARF_CACHE_NONE,
 	           "cache %d with MAPDIAG_CACHE_DIR empty", x->dwarf_cache);
 	FZ_SAY("go %s pie %d build id %s compressed %d cache %d\n", x->go_version, x->pie,
 	       x->build_id, x->dwarf_compressed, x->dwarf_cache);

@@ -1311,7 +1311,7 @@ static void check_swap(const char *bin, const char *dir)
 	setenv("MAPDIAG_CACHE_DIR", dir, 1);
 	opened o;
 	open_bin(&o, bin, bin, NULL, NULL);
-	if (T(o.st == MD_OK && md_dwarf_exe(o.d)->dwarf_cache == 2, "cold open: %d %s", o.st,
+	if (T(o.st == MD_OK && md_dwarf_exe(o.d)->dwarf_cache == MD_DWARF_CACHE_KEPT, "cold open: %d %s", o.st,
 	      o.err.detail)) {
 		const char *cpath = md_dwarf_exe(o.d)->dwarf_cache_path;
 		uint64_t a1 = 0, a2 = 0;
