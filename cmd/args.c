@@ -88,7 +88,7 @@ int md_arg_duration(const char *s, uint64_t *out)
 }
 
 /* --color WHEN: -1 auto, 1 always, 0 never */
-int md_arg_color(const char *s, int *out)
+static int parse_color(const char *s, int *out)
 {
 	if (!strcmp(s, "auto"))
 		*out = -1;
@@ -148,7 +148,7 @@ int md_arg_common(int c, const char *arg, md_common_opts *co)
 		co->stop_timeout_ms = (int)dv;
 		return 1;
 	case OPT_COLOR:
-		if (md_arg_color(arg, &co->color)) {
+		if (parse_color(arg, &co->color)) {
 			md_arg_usage("--color: '%s' is not auto, always or never", arg);
 			return -1;
 		}

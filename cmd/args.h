@@ -17,7 +17,6 @@ int md_arg_bad_option(const char *cmd, char **argv);
 int md_arg_double(const char *s, double lo, double hi, double *out);
 int md_arg_bytes(const char *s, uint64_t *out);     /* 10, 4K, 1M, 2GiB */
 int md_arg_duration(const char *s, uint64_t *out);  /* ns: 500us, 10ms, 2s */
-int md_arg_color(const char *s, int *out);          /* -1 auto, 1, 0 */
 int md_arg_resolve_color(int color);                /* auto -> tty, NO_COLOR */
 int md_arg_pid(const char *s, pid_t *out);
 

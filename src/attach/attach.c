@@ -125,11 +125,8 @@ static md_status read_stopped(const md_attach_opts *o, md_target *t, md_mem *m, 
 	}
 	md_status s = md_snapshot_prepare(&sn, err);
 	if (s == MD_OK) {
-		r->stopped = 1;
 		s = md_snapshot_take(&sn, err);
-		r->pause_ns = sn.stop.pause_ns;
-		r->threads_stopped = sn.stop.threads;
-		r->reads = sn.reads;
+		md_report_stopped(r, sn.stop.pause_ns, sn.stop.threads, sn.reads);
 	}
 	if (s == MD_OK) {
 		for (int i = 0; i < r->nmaps; i++)

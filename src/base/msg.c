@@ -70,11 +70,3 @@ void md_msg_vusage(const char *fmt, va_list ap)
 	vfprintf(stderr, fmt, ap);
 	fputs(" (see mapdiag --help)\n", stderr);
 }
-
-void md_msg_usage(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	md_msg_vusage(fmt, ap);
-	va_end(ap);
-}

@@ -19,7 +19,6 @@ void md_msg_error(const md_err *err);
 
 /* A bad command line: "mapdiag: <message> (see mapdiag --help)" on
  * stderr. */
-void md_msg_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void md_msg_vusage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

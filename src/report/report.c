@@ -19,7 +19,7 @@ const char *md_exit_name(md_exit code)
 	return (unsigned)code < 4 ? names[code] : "UNKNOWN";
 }
 
-void md_thread_analysis_free(md_thread_analysis *a)
+static void thread_analysis_free(md_thread_analysis *a)
 {
 	for (int i = 0; i < a->n; i++)
 		free(a->t[i].frames);
@@ -46,6 +46,14 @@ void md_map_report_classify(md_map_report *mr, const md_thresholds *th)
 		md_map_view_classify(&mr->layout, &mr->view, &mr->wf, th);
 }
 
+void md_report_stopped(md_report *r, uint64_t pause_ns, int threads, uint64_t reads)
+{
+	r->stopped = 1;
+	r->pause_ns = pause_ns;
+	r->threads_stopped = threads;
+	r->reads = reads;
+}
+
 void md_report_name_errors(md_report *r)
 {
 	for (int i = 0; i < r->nmaps; i++) {
@@ -62,7 +70,7 @@ void md_report_free(md_report *r)
 {
 	if (!r)
 		return;
-	md_thread_analysis_free(&r->analysis);
+	thread_analysis_free(&r->analysis);
 	for (int i = 0; i < r->nmaps; i++)
 		md_map_view_free(&r->maps[i].view);
 	free(r->maps);

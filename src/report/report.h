@@ -73,8 +73,6 @@ typedef struct md_thread_analysis {
 	int n;
 } md_thread_analysis;
 
-void md_thread_analysis_free(md_thread_analysis *a);
-
 /* ---- attach: named maps, one snapshot ---- */
 
 #define MD_MAX_WRITERS 16
@@ -115,6 +113,10 @@ void md_map_report_take(md_map_report *mr, md_status rstatus, const md_err *rerr
 
 /* The verdict of an entry that md_map_report_take decoded. */
 void md_map_report_classify(md_map_report *mr, const md_thresholds *th);
+
+/* The target was stopped for pause_ns, holding `threads` threads, and
+ * `reads` read system calls were made meanwhile. */
+void md_report_stopped(md_report *r, uint64_t pause_ns, int threads, uint64_t reads);
 
 /* An unreadable map's error names it: some details do not ("implausible
  * directory length -1"), and with several maps the line would not say

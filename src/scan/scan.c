@@ -300,11 +300,8 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	/* a probe walk of the running target sizes every buffer */
 	if ((s = md_snapshot_prepare(&sn, err)) != MD_OK)
 		goto out;
-	r->stopped = 1;
 	s = md_snapshot_take(&sn, err);
-	r->pause_ns = sn.stop.pause_ns;
-	r->threads_stopped = sn.stop.threads;
-	r->reads = sn.reads;
+	md_report_stopped(r, sn.stop.pause_ns, sn.stop.threads, sn.reads);
 	sr->rounds = w.rounds;
 	if (s == MD_OK)
 		s = finish(sr, &w, &sh, wf.maps, &gf, &o->th, err);

@@ -5,6 +5,7 @@
 #include "shape.h"
 #include "validate.h"
 #include "alloc.h"
+#include "hash.h"
 
 struct md_shape_memo {
 	md_type_id type;   /* 0: empty bucket */
@@ -38,21 +39,12 @@ void md_shapes_free(md_shapes *s)
 /* Grow *p (n used, *cap allocated, elements of size sz) to hold one more. */
 static int grow(void **p, size_t n, size_t *cap, size_t sz)
 {
-	if (n < *cap)
-		return 1;
-	size_t nc = *cap ? 2 * *cap : 64;
-	void *q = realloc(*p, nc * sz);
-	if (!q)
-		return 0;
-	*p = q;
-	*cap = nc;
-	return 1;
+	return md_grow(p, cap, n + 1, sz, 64);
 }
 
 static uint64_t memo_hash(md_type_id t, int k)
 {
-	uint64_t h = (t << 5 | (uint64_t)k) * 0x9e3779b97f4a7c15ull;
-	return h ^ (h >> 29);
+	return md_hash64(t << 5 | (uint64_t)k);
 }
 
 static struct md_shape_memo *memo_find(md_shapes *s, md_type_id t, int k)
