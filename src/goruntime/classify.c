@@ -130,14 +130,16 @@ void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,
 	oversized(d, t, v);
 	if (d->small && d->slots && d->load >= t->high_load)
 		md_verdict_add(v, "high-load", MD_SEV_INFO,
-		    "small map with %llu of 8 slots used: %llu more inserts fit before it "
+		    "small map with %llu of %d slots used: %llu more inserts fit before it "
 		    "becomes a full table",
-		    (unsigned long long)d->entries, (unsigned long long)d->growth_left);
+		    (unsigned long long)d->entries, MD_SWISS_GROUP_SLOTS,
+		    (unsigned long long)d->growth_left);
 	else if (d->slots && d->load >= t->high_load)
 		md_verdict_add(v, "high-load", MD_SEV_INFO,
-		    "load %.2f of the 7/8 limit: %llu more inserts fit before a table "
+		    "load %.2f of the %d/%d limit: %llu more inserts fit before a table "
 		    "grows or splits",
-		    d->load, (unsigned long long)d->growth_left);
+		    d->load, MD_SWISS_MAX_AVG_GROUP_LOAD, MD_SWISS_GROUP_SLOTS,
+		    (unsigned long long)d->growth_left);
 	writer_findings(w, h->writing != 0, v);
 }
 

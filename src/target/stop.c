@@ -40,6 +40,7 @@
 #include <unistd.h>
 #include "stop.h"
 #include "proc.h"
+#include "alloc.h"
 #include "clock.h"
 #include "testhook.h"
 
@@ -58,7 +59,8 @@ struct md_stop {
 	pid_t pid;
 	unsigned long long start;    /* checked once seized; 0: not */
 	thr *t;
-	int n, cap;
+	int n;
+	size_t cap;
 	pid_t *tids;     /* scratch for listings and md_stop_threads */
 	sigset_t oldmask;
 	struct sigaction oldalrm;
@@ -99,14 +101,8 @@ static thr *find(md_stop *s, pid_t tid)
 
 static thr *add(md_stop *s, pid_t tid)
 {
-	if (s->n == s->cap) {
-		int cap = s->cap ? s->cap * 2 : 64;
-		thr *t = realloc(s->t, (size_t)cap * sizeof *t);
-		if (!t)
-			return NULL;
-		s->t = t;
-		s->cap = cap;
-	}
+	if (!md_grow((void **)&s->t, &s->cap, (size_t)s->n + 1, sizeof *s->t, 64))
+		return NULL;
 	thr *t = &s->t[s->n++];
 	t->tid = tid;
 	t->stopped = 0;
