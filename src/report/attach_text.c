@@ -1,14 +1,13 @@
-/* print_text.c - the human report: header values, the four-state table with
- * the current row marked, findings with what to do. */
+/* attach_text.c - attach for people: header values, the four-state table
+ * with the current row marked, writers, findings with what to do. */
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 #include "print.h"
 #include "msg.h"
 #include "fmt.h"
-#include "pen.h"
+#include "printutil.h"
 
-static void state_table(const pen *p, const md_map_report *m)
+static void state_table(const md_pen *p, const md_map_report *m)
 {
 	static const struct {
 		md_state s;
@@ -21,20 +20,20 @@ static void state_table(const pen *p, const md_map_report *m)
 	};
 	FILE *f = p->f;
 	int swiss = m->layout.impl == MD_IMPL_SWISS;
-	fprintf(f, "  %s   writing  %-11s state         meaning%s\n", DIM(p),
-	        swiss ? "growing" : "oldbuckets", OFF(p));
+	fprintf(f, "  %s   writing  %-11s state         meaning%s\n", md_pen_dim(p),
+	        swiss ? "growing" : "oldbuckets", md_pen_off(p));
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		int cur = rows[i].s == m->view.v.state;
-		fprintf(f, "  %s%s %-7s  %-11s %-13s %s%s\n", cur ? BOLD(p) : "", cur ? ">" : " ",
-		        rows[i].w, rows[i].g, md_state_name(rows[i].s),
-		        md_state_meaning(rows[i].s), cur ? OFF(p) : "");
+		fprintf(f, "  %s%s %-7s  %-11s %-13s %s%s\n", cur ? md_pen_bold(p) : "",
+		        cur ? ">" : " ", rows[i].w, rows[i].g, md_state_name(rows[i].s),
+		        md_state_meaning(rows[i].s), cur ? md_pen_off(p) : "");
 	}
 	if (swiss)
 		fprintf(f, "  %s  (Swiss maps hold no old buckets: growth happens inside one "
-		        "write)%s\n", DIM(p), OFF(p));
+		        "write)%s\n", md_pen_dim(p), md_pen_off(p));
 }
 
-static void hmap_text(const pen *p, const md_map_report *m)
+static void hmap_text(const md_pen *p, const md_map_report *m)
 {
 	FILE *f = p->f;
 	const md_hmap_hdr *h = &m->view.h;
@@ -67,7 +66,7 @@ static void hmap_text(const pen *p, const md_map_report *m)
 	        md_fmt_bytes(d->bytes_if_rebuilt, g, sizeof g));
 }
 
-static void swiss_text(const pen *p, const md_map_report *m)
+static void swiss_text(const md_pen *p, const md_map_report *m)
 {
 	FILE *f = p->f;
 	const md_swiss_hdr *s = &m->view.s;
@@ -89,6 +88,7 @@ static void swiss_text(const pen *p, const md_map_report *m)
 	if (s->has_clearSeq)
 		fprintf(f, "  clearSeq %" PRIu64, s->clearSeq);
 	fputc('\n', f);
+	/* eight tables show the shape; a large map has thousands */
 	size_t show = m->view.ntables < 8 ? m->view.ntables : 8;
 	for (size_t i = 0; i < show; i++) {
 		const md_swiss_table *t = &m->view.tables[i];
@@ -103,21 +103,15 @@ static void swiss_text(const pen *p, const md_map_report *m)
 	        md_fmt_bytes(d->bytes_if_rebuilt, c, sizeof c));
 }
 
-static const char *base(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 /* "main.hotWriter (writers.go:24)" */
 static void frame_text(FILE *f, const md_frame_info *fr, int full)
 {
 	fputs(fr->func, f);
 	if (fr->file[0])
-		fprintf(f, " (%s:%d)", full ? fr->file : base(fr->file), fr->line);
+		fprintf(f, " (%s:%d)", full ? fr->file : md_path_base(fr->file), fr->line);
 }
 
-static void writers_text(const pen *p, const md_report *r, const md_map_report *m)
+static void writers_text(const md_pen *p, const md_report *r, const md_map_report *m)
 {
 	FILE *f = p->f;
 	if (!m->wf.analysed)
@@ -136,6 +130,7 @@ static void writers_text(const pen *p, const md_report *r, const md_map_report *
 		        t->wp ? t->wp->func : "?",
 		        t->growing ? (m->layout.impl == MD_IMPL_SWISS ? ", growing a table"
 		                                                     : ", evacuating") : "");
+		/* three frames of user code locate the write; --threads shows all */
 		for (int k = t->first_user; k >= 0 && k < t->nframes && k < t->first_user + 3; k++) {
 			fputs("      from ", f);
 			frame_text(f, &t->frames[k], 0);
@@ -144,13 +139,13 @@ static void writers_text(const pen *p, const md_report *r, const md_map_report *
 	}
 }
 
-static void threads_text(const pen *p, const md_report *r)
+static void threads_text(const md_pen *p, const md_report *r)
 {
 	FILE *f = p->f;
-	fprintf(f, "%sthreads%s (%d):\n", BOLD(p), OFF(p), r->analysis.n);
+	fprintf(f, "%sthreads%s (%d):\n", md_pen_bold(p), md_pen_off(p), r->analysis.n);
 	for (int i = 0; i < r->analysis.n; i++) {
 		const md_thread_info *t = &r->analysis.t[i];
-		fprintf(f, "\n  %sThread %d%s", BOLD(p), (int)t->tid, OFF(p));
+		fprintf(f, "\n  %sThread %d%s", md_pen_bold(p), (int)t->tid, md_pen_off(p));
 		if (t->goid)
 			fprintf(f, " (goroutine %lld)", (long long)t->goid);
 		if (t->writer) {
@@ -163,7 +158,7 @@ static void threads_text(const pen *p, const md_report *r)
 		for (int k = 0; k < t->nframes; k++) {
 			if (k == t->ncur && k > 0)
 				fprintf(f, "    %s-- on behalf of goroutine %lld (its own stack) --%s\n",
-				        DIM(p), (long long)t->goid, OFF(p));
+				        md_pen_dim(p), (long long)t->goid, md_pen_off(p));
 			fputs("    ", f);
 			frame_text(f, &t->frames[k], 1);
 			fputc('\n', f);
@@ -172,17 +167,17 @@ static void threads_text(const pen *p, const md_report *r)
 	fputc('\n', f);
 }
 
-static void map_text(const pen *p, const md_report *r, const md_map_report *m)
+static void map_text(const md_pen *p, const md_report *r, const md_map_report *m)
 {
 	FILE *f = p->f;
 	/* a variable that failed is reported on stderr, once (cmd/) */
 	if (m->status != MD_OK)
 		return;
-	fprintf(f, "%s%s%s  %s  %s  @0x%" PRIx64 "\n", BOLD(p), m->expr, OFF(p),
-	        m->layout.type_name, m->layout.impl == MD_IMPL_SWISS ? "swiss" : "hmap",
-	        m->view.addr);
-	fprintf(f, "  state: %s%s%s  severity: %s%s%s\n", BOLD(p), md_state_name(m->view.v.state),
-	        OFF(p), md_pen_sev(p, m->view.v.sev), md_sev_name(m->view.v.sev), OFF(p));
+	fprintf(f, "%s%s%s  %s  %s  @0x%" PRIx64 "\n", md_pen_bold(p), m->expr, md_pen_off(p),
+	        m->layout.type_name, md_impl_name(m->layout.impl), m->view.addr);
+	fprintf(f, "  state: %s%s%s  severity: %s%s%s\n", md_pen_bold(p),
+	        md_state_name(m->view.v.state), md_pen_off(p), md_pen_sev(p, m->view.v.sev),
+	        md_sev_name(m->view.v.sev), md_pen_off(p));
 	if (m->view.is_nil) {
 		fprintf(f, "  %s\n\n", md_state_meaning(MD_STATE_NIL));
 		return;
@@ -194,13 +189,13 @@ static void map_text(const pen *p, const md_report *r, const md_map_report *m)
 	writers_text(p, r, m);
 	fputc('\n', f);
 	state_table(p, m);
-	if (m->view.v.nfindings) {
+	int nf = md_verdict_nfindings(&m->view.v);
+	if (nf) {
 		fputs("\n  findings:\n", f);
-		for (int i = 0; i < m->view.v.nfindings; i++) {
+		for (int i = 0; i < nf; i++) {
 			const md_finding *x = &m->view.v.findings[i];
 			fprintf(f, "    %s%-8s%s %s: %s\n", md_pen_sev(p, x->sev),
-			        x->sev == MD_SEV_INFO ? "info" : md_sev_name(x->sev), OFF(p), x->code,
-			        x->message);
+			        md_finding_sev_name(x->sev), md_pen_off(p), x->code, x->message);
 		}
 	}
 	fputc('\n', f);
@@ -208,25 +203,24 @@ static void map_text(const pen *p, const md_report *r, const md_map_report *m)
 
 void md_print_attach_text(FILE *f, const md_report *r, const md_print_opts *o)
 {
-	pen p = { f, o && o->color };
+	md_pen p = { f, o && o->color };
 	int ok = 0;
 	for (int i = 0; i < r->nmaps; i++)
 		ok += r->maps[i].status == MD_OK;
+	/* nothing was read: the errors on stderr are the whole report */
 	if (!ok)
 		return;
 	if (r->stopped)
-		fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n\n", BOLD(&p),
-		        (int)r->pid, OFF(&p), r->exe, r->go_version, r->threads_stopped,
-		        (double)r->pause_ns / 1000.0);
+		fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n\n",
+		        md_pen_bold(&p), (int)r->pid, md_pen_off(&p), r->exe, r->go_version,
+		        r->threads_stopped, (double)r->pause_ns / 1000.0);
 	else
 		fprintf(f, "%spid %d%s  %s  %s  not stopped: %d pair%s of reads until they "
-		        "agreed\n\n", BOLD(&p), (int)r->pid, OFF(&p), r->exe, r->go_version,
-		        r->tries, r->tries == 1 ? "" : "s");
+		        "agreed\n\n", md_pen_bold(&p), (int)r->pid, md_pen_off(&p), r->exe,
+		        r->go_version, r->tries, r->tries == 1 ? "" : "s");
 	for (int i = 0; i < r->nmaps; i++)
 		map_text(&p, r, &r->maps[i]);
 	if (r->threads_mode == MD_THREADS_ALL)
 		threads_text(&p, r);
-	md_exit code = md_report_exit_code(r);
-	fprintf(f, "%s%s%s\n", code == MD_EXIT_OK ? GRN(&p) : code == MD_EXIT_WARNING ? YEL(&p) : RED(&p),
-	        md_exit_name(code), OFF(&p));
+	md_text_exit(&p, md_report_exit_code(r));
 }

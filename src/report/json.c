@@ -1,5 +1,10 @@
-/* json.c - the JSON string escaper every JSON printer uses (see json.h). */
+/* json.c - the JSON escaper and member writers every JSON printer uses
+ * (see json.h). */
+#include <inttypes.h>
+#include <math.h>
 #include "json.h"
+#include "msg.h"
+#include "printutil.h"
 
 void md_json_str(FILE *f, const char *s)
 {
@@ -23,4 +28,80 @@ void md_json_str(FILE *f, const char *s)
 		}
 	}
 	fputc('"', f);
+}
+
+static void key(FILE *f, const char *k, int comma)
+{
+	fprintf(f, "%s\"%s\":", comma ? "," : "", k);
+}
+
+void md_json_u64(FILE *f, const char *k, uint64_t v, int comma)
+{
+	key(f, k, comma);
+	fprintf(f, "%" PRIu64, v);
+}
+
+void md_json_i64(FILE *f, const char *k, int64_t v, int comma)
+{
+	key(f, k, comma);
+	fprintf(f, "%" PRId64, v);
+}
+
+void md_json_num(FILE *f, const char *k, double v, int comma)
+{
+	key(f, k, comma);
+	if (isfinite(v))
+		fprintf(f, "%.6g", v);
+	else
+		fputs("null", f);
+}
+
+void md_json_ptr(FILE *f, const char *k, uint64_t v, int comma)
+{
+	key(f, k, comma);
+	fprintf(f, "\"0x%" PRIx64 "\"", v);
+}
+
+void md_json_bool(FILE *f, const char *k, int v, int comma)
+{
+	key(f, k, comma);
+	fputs(v ? "true" : "false", f);
+}
+
+void md_json_target(FILE *f, pid_t pid, const char *exe, const char *go_version,
+                    int comma)
+{
+	key(f, "pid", comma);
+	fprintf(f, "%d,\"exe\":", (int)pid);
+	md_json_str(f, exe);
+	fputs(",\"go_version\":", f);
+	md_json_str(f, go_version);
+}
+
+void md_json_error(FILE *f, const md_err *err)
+{
+	char line[1024];
+	md_msg_format(err, line, sizeof line);
+	fputs(",\"error\":", f);
+	md_json_str(f, line);
+}
+
+void md_json_verdict(FILE *f, const md_verdict *v)
+{
+	fputs(",\"state\":", f);
+	md_json_str(f, md_state_name(v->state));
+	fputs(",\"severity\":", f);
+	md_json_str(f, md_sev_name(v->sev));
+	fputs(",\"findings\":[", f);
+	for (int i = 0; i < md_verdict_nfindings(v); i++) {
+		const md_finding *x = &v->findings[i];
+		fputs(i ? ",{\"code\":" : "{\"code\":", f);
+		md_json_str(f, md_or_empty(x->code));
+		fputs(",\"severity\":", f);
+		md_json_str(f, md_finding_sev_name(x->sev));
+		fputs(",\"message\":", f);
+		md_json_str(f, x->message);
+		fputs("}", f);
+	}
+	fputs("]", f);
 }

@@ -1,8 +1,12 @@
 /* print.h - the printers: text for people, JSON for scripts, Prometheus
- * text exposition for fleets.  They print a report (report.h) and decide
- * nothing; every string that came from the target or the command line is
- * escaped for its format (json.h) or stripped of control characters on a
- * terminal.
+ * text exposition for fleets, one file per format (attach_text.c,
+ * attach_json.c, scan_text.c, scan_json.c, watch_jsonl.c, watch_prom.c,
+ * watch_tty.c).  They print a report (report.h) and decide nothing.
+ *
+ * Strings that came from the target or the command line are escaped for
+ * JSON (json.h) and for Prometheus labels; the live view and summary of
+ * watch show their control characters as '?'; attach and scan text print
+ * them as they are.
  */
 #ifndef MD_PRINT_H
 #define MD_PRINT_H

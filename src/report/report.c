@@ -120,16 +120,19 @@ md_exit md_scan_exit_code(const md_scan_report *sr)
 	return md_report_exit_code(&sr->r);
 }
 
-md_exit md_watch_exit_code(const md_watch_report *r)
+md_exit md_watch_maps_exit_code(const md_watch_report *r)
 {
-	if (r->exited)
-		return MD_EXIT_UNKNOWN;
 	md_sev worst = MD_SEV_INFO;
 	for (int i = 0; i < r->nmaps; i++) {
 		if (r->maps[i].status != MD_OK)
-			return MD_EXIT_UNKNOWN;
+			return md_exit_code(1, worst);
 		if (r->maps[i].v.sev > worst)
 			worst = r->maps[i].v.sev;
 	}
 	return md_exit_code(0, worst);
+}
+
+md_exit md_watch_exit_code(const md_watch_report *r)
+{
+	return r->exited ? MD_EXIT_UNKNOWN : md_watch_maps_exit_code(r);
 }

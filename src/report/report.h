@@ -203,4 +203,8 @@ typedef struct md_watch_report {
  * severity of the window. */
 md_exit md_watch_exit_code(const md_watch_report *r);
 
+/* The same rule for the maps alone, whether or not the target exited: the
+ * verdict line of the summary. */
+md_exit md_watch_maps_exit_code(const md_watch_report *r);
+
 #endif

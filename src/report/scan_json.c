@@ -1,0 +1,53 @@
+/* scan_json.c - scan --json: one object whose maps are the objects attach
+ * prints plus depth and aliases, then what was not decoded and a summary. */
+#include <inttypes.h>
+#include <stdio.h>
+#include "print.h"
+#include "json.h"
+
+void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int n,
+                        const char *sort)
+{
+	const md_report *r = &sr->r;
+	md_json_report_open(f, r);
+	md_json_u64(f, "reads", r->reads, 1);
+	md_json_u64(f, "rounds", sr->rounds, 1);
+	fprintf(f, ",\"depth\":%d,\"sort\":", sr->depth);
+	md_json_str(f, sort);
+	fputs(",\"maps\":[", f);
+	for (int k = 0; k < n; k++) {
+		int i = order[k];
+		const md_scan_map *x = &sr->x[i];
+		fputs(k ? "," : "", f);
+		md_json_map_open(f, r, &r->maps[i]);
+		fprintf(f, ",\"depth\":%d", x->depth);
+		md_json_u64(f, "reclaimable_bytes", x->reclaimable, 1);
+		/* the first MD_SCAN_MAX_ALIASES paths; aliases_total counts all */
+		fputs(",\"aliases\":[", f);
+		for (int a = 0; a < x->naliases && a < MD_SCAN_MAX_ALIASES; a++) {
+			fputs(a ? "," : "", f);
+			md_json_str(f, x->aliases[a]);
+		}
+		fprintf(f, "],\"aliases_total\":%d}", x->naliases);
+	}
+	fputs("],\"not_decoded\":[", f);
+	for (int i = 0; i < sr->nnotes; i++) {
+		fputs(i ? ",{\"var\":" : "{\"var\":", f);
+		md_json_str(f, sr->notes[i].var);
+		fputs(",\"type\":", f);
+		md_json_str(f, sr->notes[i].type);
+		fputs(",\"reason\":", f);
+		md_json_str(f, sr->notes[i].reason);
+		fputs("}", f);
+	}
+	fputs("],\"summary\":{", f);
+	md_json_u64(f, "variables", sr->variables, 0);
+	fprintf(f, ",\"maps\":%d,\"listed\":%d", r->nmaps, n);
+	md_json_u64(f, "nil", sr->nil_maps, 1);
+	md_json_u64(f, "bytes_held", sr->bytes_held, 1);
+	md_json_u64(f, "reclaimable_bytes", sr->reclaimable, 1);
+	md_json_u64(f, "oversized", sr->oversized, 1);
+	md_json_u64(f, "truncated", sr->truncated, 1);
+	md_json_u64(f, "unreadable", sr->unreadable, 1);
+	fprintf(f, ",\"exit_code\":%d}}\n", md_scan_exit_code(sr));
+}

@@ -1,0 +1,307 @@
+/* watch_prom.c - watch --prom: the Prometheus text exposition format
+ * (0.0.4), written whole at every report for node_exporter's textfile
+ * collector.
+ *
+ * A double that is not finite is written NaN, +Inf or -Inf, as the format
+ * spells them; durations are exact seconds from nanoseconds. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "print.h"
+#include "publish.h"
+#include "printutil.h"
+
+/* A label value: backslash, double quote and newline escaped, the only
+ * escapes the exposition format has (JSON's \uXXXX would be read as six
+ * characters of the value). */
+static void plabel(FILE *f, const char *name, const char *v)
+{
+	fprintf(f, ",%s=\"", name);
+	for (const char *p = md_or_empty(v); *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", f);
+		else if (*p == '"')
+			fputs("\\\"", f);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void pfam(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* "name{pid="1",exe="x"" and, for a map, ",var="..."": the caller adds its
+ * own labels, then one of pend_*. */
+static void pstart(FILE *f, const char *name, const md_watch_report *r, const md_watch_map *m)
+{
+	fprintf(f, "%s{pid=\"%d\"", name, (int)r->pid);
+	plabel(f, "exe", r->exe);
+	if (m)
+		plabel(f, "var", m->expr);
+}
+
+static void pend_u(FILE *f, uint64_t v)
+{
+	fprintf(f, "} %" PRIu64 "\n", v);
+}
+
+static void pend_d(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("} NaN\n", f);
+	else if (isinf(v))
+		fputs(v > 0 ? "} +Inf\n" : "} -Inf\n", f);
+	else {
+		/* the shortest of %.15g..%.17g that reads back exactly: 0.8, not
+		 * 0.80000000000000004 */
+		char b[40];
+		for (int prec = 15; prec <= 17; prec++) {
+			snprintf(b, sizeof b, "%.*g", prec, v);
+			if (strtod(b, NULL) == v)
+				break;
+		}
+		fprintf(f, "} %s\n", b);
+	}
+}
+
+static void pend_secs(FILE *f, uint64_t ns)
+{
+	char b[48];
+	fprintf(f, "} %s\n", md_exact_decimal(ns, 9, b, sizeof b));
+}
+
+/* The same var twice on the command line would give duplicate series, which
+ * a scraper rejects: only the first is exported. */
+static int dup_var(const md_watch_report *r, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (!strcmp(md_or_empty(r->maps[j].expr), md_or_empty(r->maps[i].expr)))
+			return 1;
+	return 0;
+}
+
+static int exported(const md_watch_report *r, int i)
+{
+	return r->maps[i].status == MD_OK && !dup_var(r, i);
+}
+
+/* The families with one series per exported map, as a table: each is a
+ * value of the map's statistics, written as an integer, a double or
+ * seconds. */
+enum pkind { PK_U, PK_D, PK_NS };
+
+typedef struct pval {
+	enum pkind k;
+	uint64_t u;
+	double d;
+	int absent;
+} pval;
+
+enum {
+	PF_ENTRIES, PF_DUTY, PF_SAMPLES, PF_TORN, PF_WLONGEST, PF_GROWTHS, PF_GIDLE,
+	PF_PARKED, PF_CLEARS, PF_INS, PF_DEL, PF_SEV, PF_NSIMPLE
+};
+
+static const struct {
+	const char *name, *type, *help;
+} pfams[PF_NSIMPLE] = {
+	[PF_ENTRIES]  = { "mapdiag_map_entries", "gauge",
+	                  "Entries in the map at the last good sample (count / used)." },
+	[PF_DUTY]     = { "mapdiag_map_writing_duty_ratio", "gauge",
+	                  "Share of good samples with the map's writing flag set (0..1)." },
+	[PF_SAMPLES]  = { "mapdiag_map_samples_total", "counter",
+	                  "Good samples of the map header in this watch window." },
+	[PF_TORN]     = { "mapdiag_map_torn_samples_total", "counter",
+	                  "Samples discarded because two reads of the header disagreed." },
+	[PF_WLONGEST] = { "mapdiag_map_writing_longest_seconds", "gauge",
+	                  "Longest run of samples with the writing flag set, first to last "
+	                  "sample of the run." },
+	[PF_GROWTHS]  = { "mapdiag_map_growth_events_total", "counter",
+	                  "Map growth events seen in this watch window." },
+	[PF_GIDLE]    = { "mapdiag_map_growing_idle_seconds_total", "counter",
+	                  "Time the map was seen growing with no write in progress "
+	                  "(old buckets held)." },
+	[PF_PARKED]   = { "mapdiag_map_growth_parked_longest_seconds", "gauge",
+	                  "Longest uninterrupted growing-idle stretch." },
+	[PF_CLEARS]   = { "mapdiag_map_clears_total", "counter",
+	                  "Times the map was cleared (clearSeq changes)." },
+	[PF_INS]      = { "mapdiag_map_inserts_per_second", "gauge",
+	                  "Net increase of the entry count per second." },
+	[PF_DEL]      = { "mapdiag_map_deletes_per_second", "gauge",
+	                  "Net decrease of the entry count per second." },
+	[PF_SEV]      = { "mapdiag_map_severity", "gauge",
+	                  "Worst finding of the map: 0 ok, 1 warning, 2 critical." },
+};
+
+static pval pget(int fam, const md_watch_map *m)
+{
+	const md_watch_stat *st = &m->st;
+	pval v = { PK_U, 0, 0, 0 };
+	switch (fam) {
+	case PF_ENTRIES:
+		v.u = st->last.count;
+		v.absent = !st->have_last;
+		break;
+	case PF_DUTY: v.k = PK_D; v.d = md_watch_stat_duty(st); break;
+	case PF_SAMPLES: v.u = st->samples; break;
+	case PF_TORN: v.u = st->torn; break;
+	case PF_WLONGEST: v.k = PK_NS; v.u = st->longest_writing_ns; break;
+	case PF_GROWTHS: v.u = st->growths; break;
+	case PF_GIDLE: v.k = PK_NS; v.u = st->growing_idle_ns; break;
+	case PF_PARKED: v.k = PK_NS; v.u = st->longest_parked_ns; break;
+	case PF_CLEARS: v.u = st->clears; break;
+	case PF_INS: v.k = PK_D; v.d = st->inserts_per_s; break;
+	case PF_DEL: v.k = PK_D; v.d = st->deletes_per_s; break;
+	case PF_SEV:
+		/* the values the HELP text promises, whatever md_sev's numbering */
+		v.u = m->v.sev == MD_SEV_CRITICAL ? 2 : m->v.sev == MD_SEV_WARNING ? 1 : 0;
+		break;
+	}
+	return v;
+}
+
+static void simple_families(FILE *f, const md_watch_report *r)
+{
+	for (int fam = 0; fam < PF_NSIMPLE; fam++) {
+		pfam(f, pfams[fam].name, pfams[fam].type, pfams[fam].help);
+		for (int i = 0; i < r->nmaps; i++) {
+			if (!exported(r, i))
+				continue;
+			pval v = pget(fam, &r->maps[i]);
+			if (v.absent)
+				continue;
+			pstart(f, pfams[fam].name, r, &r->maps[i]);
+			if (v.k == PK_U)
+				pend_u(f, v.u);
+			else if (v.k == PK_NS)
+				pend_secs(f, v.u);
+			else
+				pend_d(f, v.d);
+		}
+	}
+}
+
+/* An enum the Prometheus way: a series per state, 1 for the current one,
+ * so a query selects a state by its label. */
+static void state_family(FILE *f, const md_watch_report *r)
+{
+	static const md_state states[] = { MD_STATE_IDLE, MD_STATE_WRITING, MD_STATE_GROWING,
+	                                   MD_STATE_GROWING_IDLE, MD_STATE_NIL };
+	pfam(f, "mapdiag_map_state", "gauge",
+	     "Current state of the map: 1 for the current state, 0 for the others.");
+	for (int i = 0; i < r->nmaps; i++) {
+		if (!exported(r, i))
+			continue;
+		for (size_t k = 0; k < sizeof states / sizeof states[0]; k++) {
+			pstart(f, "mapdiag_map_state", r, &r->maps[i]);
+			plabel(f, "state", md_state_name(states[k]));
+			pend_u(f, r->maps[i].v.state == states[k]);
+		}
+	}
+}
+
+/* Finding k has the code and severity of an earlier one: the series is
+ * written already, and a second would be a duplicate. */
+static int finding_seen(const md_verdict *v, int k)
+{
+	const md_finding *x = &v->findings[k];
+	for (int j = 0; j < k; j++)
+		if (v->findings[j].sev == x->sev &&
+		    !strcmp(md_or_empty(v->findings[j].code), md_or_empty(x->code)))
+			return 1;
+	return 0;
+}
+
+static void finding_family(FILE *f, const md_watch_report *r)
+{
+	pfam(f, "mapdiag_map_finding", "gauge",
+	     "Findings of the watch window, one series per finding code and severity.");
+	for (int i = 0; i < r->nmaps; i++) {
+		if (!exported(r, i))
+			continue;
+		const md_verdict *v = &r->maps[i].v;
+		for (int k = 0; k < md_verdict_nfindings(v); k++) {
+			if (finding_seen(v, k))
+				continue;
+			pstart(f, "mapdiag_map_finding", r, &r->maps[i]);
+			plabel(f, "code", v->findings[k].code);
+			plabel(f, "severity", md_finding_sev_name(v->findings[k].sev));
+			pend_u(f, 1);
+		}
+	}
+}
+
+static void prom_write(FILE *f, const md_watch_report *r)
+{
+	simple_families(f, r);
+	state_family(f, r);
+	finding_family(f, r);
+
+	pfam(f, "mapdiag_map_error", "gauge",
+	     "1 for a variable that is not watched (it did not resolve to a readable map).");
+	for (int i = 0; i < r->nmaps; i++) {
+		if (r->maps[i].status == MD_OK || dup_var(r, i))
+			continue;
+		pstart(f, "mapdiag_map_error", r, &r->maps[i]);
+		pend_u(f, 1);
+	}
+
+	pfam(f, "mapdiag_watch_reads_total", "counter",
+	     "Read system calls mapdiag made on the target in this watch window.");
+	pstart(f, "mapdiag_watch_reads_total", r, NULL);
+	pend_u(f, r->reads);
+	pfam(f, "mapdiag_watch_target_up", "gauge",
+	     "1 while the target process runs, 0 once it exited.");
+	pstart(f, "mapdiag_watch_target_up", r, NULL);
+	pend_u(f, !r->exited);
+}
+
+/* md_publish's writer: the exposition through a FILE of our own. */
+static int prom_to_fd(int fd, void *arg)
+{
+	int d = dup(fd);
+	FILE *f = d >= 0 ? fdopen(d, "w") : NULL;
+	if (!f) {
+		if (d >= 0)
+			close(d);
+		return -1;
+	}
+	errno = 0;
+	prom_write(f, arg);
+	int bad = fflush(f) != 0 || ferror(f);
+	int e = errno;
+	bad |= fclose(f) != 0;
+	if (!bad)
+		return 0;
+	errno = e ? e : EIO;
+	return -1;
+}
+
+md_status md_print_watch_prom(const char *path, const md_watch_report *r, md_err *err)
+{
+	const char *b = md_path_base(path);
+	if (!path || !*b)
+		return md_err_set(err, MD_E_SYS, "cannot write metrics to \"%s\": not a file name",
+		                  md_or_empty(path));
+	md_publish_err e;
+	if (md_publish(path, 0644, 1, prom_to_fd, (void *)r, &e) == 0)
+		return MD_OK;
+	/* the temporary file goes next to path: say which directory refused
+	 * it ("." for a bare file name) */
+	size_t dlen = (size_t)(b - path);
+	if (!strcmp(e.step, "create a temporary file in"))
+		return md_err_set(err, MD_E_SYS, "cannot write metrics to %s: cannot create a "
+		                  "temporary file in %.*s: %s", path, dlen ? (int)dlen : 1,
+		                  dlen ? path : ".", strerror(e.err));
+	return md_err_set(err, MD_E_SYS, "cannot write metrics to %s: %s: %s", path, e.step,
+	                  strerror(e.err));
+}
