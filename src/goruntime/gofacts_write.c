@@ -13,11 +13,11 @@
 #include <string.h>
 #include "gofacts_write.h"
 
-#define W(f, p) { f, MD_WP_WRITE, p, 0 }
-#define D(f, p) { f, MD_WP_DELETE, p, 0 }
-#define C(f, p) { f, MD_WP_CLEAR, p, 0 }
-#define G(f, p) { f, MD_WP_GROW, p, 1 }
-#define END     { NULL, MD_WP_WRITE, NULL, 0 }
+#define W(f, p) { f, MD_WRITE_WRITE, p, 0 }
+#define D(f, p) { f, MD_WRITE_DELETE, p, 0 }
+#define C(f, p) { f, MD_WRITE_CLEAR, p, 0 }
+#define G(f, p) { f, MD_WRITE_GROW, p, 1 }
+#define END     { NULL, MD_WRITE_WRITE, NULL, 0 }
 
 #define RT "runtime."
 #define MAPS "internal/runtime/maps."
@@ -176,13 +176,13 @@ const md_write_path *md_write_path_find(int minor, int swiss, const char *func)
 	return NULL;
 }
 
-const char *md_wp_kind_name(md_wp_kind kind)
+const char *md_write_kind_name(md_write_kind kind)
 {
 	switch (kind) {
-	case MD_WP_WRITE: return "write";
-	case MD_WP_DELETE: return "delete";
-	case MD_WP_CLEAR: return "clear";
-	case MD_WP_GROW: return "grow";
+	case MD_WRITE_WRITE: return "write";
+	case MD_WRITE_DELETE: return "delete";
+	case MD_WRITE_CLEAR: return "clear";
+	case MD_WRITE_GROW: return "grow";
 	}
 	return "?";
 }

@@ -41,15 +41,15 @@
 #define MD_GOFACTS_WRITE_H
 
 typedef enum {
-	MD_WP_WRITE,  /* assign (m[k] = v) */
-	MD_WP_DELETE, /* delete(m, k) */
-	MD_WP_CLEAR,  /* clear(m), and the range-delete idiom */
-	MD_WP_GROW    /* growth; reached from a write or, classic, a delete */
-} md_wp_kind;
+	MD_WRITE_WRITE,  /* assign (m[k] = v) */
+	MD_WRITE_DELETE, /* delete(m, k) */
+	MD_WRITE_CLEAR,  /* clear(m), and the range-delete idiom */
+	MD_WRITE_GROW    /* growth; reached from a write or, classic, a delete */
+} md_write_kind;
 
 typedef struct md_write_path {
 	const char *func;  /* .symtab name, e.g. "runtime.mapassign_fast64" */
-	md_wp_kind kind;
+	md_write_kind kind;
 	const char *param; /* the DWARF name of the parameter (or receiver)
 	                      that holds the map header: "h" (classic *hmap),
 	                      "m" (Swiss *maps.Map); "t" where a Swiss function
@@ -60,7 +60,7 @@ typedef struct md_write_path {
 	                      advanceEvacuationMark; Swiss growToSmall,
 	                      growToTable, installTableSplit, (*table).rehash,
 	                      grow, split, uncheckedPutSlot.
-	                      growth == (kind == MD_WP_GROW). */
+	                      growth == (kind == MD_WRITE_GROW). */
 } md_write_path;
 
 /* The map write-path functions of a Go release (minor = 21..27) and map
@@ -83,6 +83,6 @@ int md_func_is_runtime(const char *func);
 int md_func_is_stack_root(const char *func);
 
 /* "write", "delete", "clear", "grow". */
-const char *md_wp_kind_name(md_wp_kind kind);
+const char *md_write_kind_name(md_write_kind kind);
 
 #endif

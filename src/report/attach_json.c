@@ -126,7 +126,7 @@ static void writer_json(FILE *f, const md_thread_info *t)
 	md_json_i64(f, "goid", t->goid, 1);
 	fputs(",\"function\":", f);
 	md_json_str(f, t->wp ? t->wp->func : "?");
-	fprintf(f, ",\"kind\":\"%s\"", t->wp ? md_wp_kind_name(t->wp->kind) : "?");
+	fprintf(f, ",\"kind\":\"%s\"", t->wp ? md_write_kind_name(t->wp->kind) : "?");
 	md_json_bool(f, "growing", t->growing, 1);
 	fputs(",\"user\":", f);
 	int from = t->first_user >= 0 ? t->first_user : t->nframes;

@@ -126,7 +126,7 @@ static void writers_text(const md_pen *p, const md_report *r, const md_map_repor
 	for (int i = 0; i < m->nwriters; i++) {
 		const md_thread_info *t = &r->analysis.t[m->writers[i]];
 		fprintf(f, "    thread %d, goroutine %lld: %s in %s%s\n", (int)t->tid,
-		        (long long)t->goid, t->wp ? md_wp_kind_name(t->wp->kind) : "write",
+		        (long long)t->goid, t->wp ? md_write_kind_name(t->wp->kind) : "write",
 		        t->wp ? t->wp->func : "?",
 		        t->growing ? (m->layout.impl == MD_IMPL_SWISS ? ", growing a table"
 		                                                     : ", evacuating") : "");

@@ -32,11 +32,11 @@ static void test_table(int minor, int swiss)
 		return;
 	int n = 0, ngrow = 0, nw = 0, nd = 0, nc = 0;
 	for (const md_write_path *p = wp; p->func; p++, n++) {
-		CHECK(p->growth == (p->kind == MD_WP_GROW));
+		CHECK(p->growth == (p->kind == MD_WRITE_GROW));
 		ngrow += p->growth;
-		nw += p->kind == MD_WP_WRITE;
-		nd += p->kind == MD_WP_DELETE;
-		nc += p->kind == MD_WP_CLEAR;
+		nw += p->kind == MD_WRITE_WRITE;
+		nd += p->kind == MD_WRITE_DELETE;
+		nc += p->kind == MD_WRITE_CLEAR;
 		CHECK(strncmp(p->func, "runtime.", 8) == 0 ||
 		      (swiss && strncmp(p->func, "internal/runtime/maps.", 22) == 0));
 		if (swiss)
@@ -95,26 +95,26 @@ static void test_lookup(void)
 	CHECK(md_write_path_find(23, 0, "internal/runtime/maps.(*table).grow") == NULL);
 
 	const md_write_path *p = md_write_path_find(21, 0, "runtime.mapassign_fast64");
-	CHECK(p && p->kind == MD_WP_WRITE && !p->growth && strcmp(p->param, "h") == 0);
+	CHECK(p && p->kind == MD_WRITE_WRITE && !p->growth && strcmp(p->param, "h") == 0);
 	p = md_write_path_find(25, 0, "runtime.evacuate_faststr");
-	CHECK(p && p->kind == MD_WP_GROW && p->growth);
+	CHECK(p && p->kind == MD_WRITE_GROW && p->growth);
 	p = md_write_path_find(23, 0, "runtime.hashGrow");
 	CHECK(p && p->growth);
 	p = md_write_path_find(23, 0, "runtime.mapdelete_faststr");
-	CHECK(p && p->kind == MD_WP_DELETE);
+	CHECK(p && p->kind == MD_WRITE_DELETE);
 	p = md_write_path_find(21, 0, "runtime.mapclear");
-	CHECK(p && p->kind == MD_WP_CLEAR);
+	CHECK(p && p->kind == MD_WRITE_CLEAR);
 	CHECK(md_write_path_find(21, 0, "runtime.(*hmap).incrnoverflow") == NULL); /* inlined */
 	CHECK(md_write_path_find(22, 0, "runtime.(*hmap).incrnoverflow") != NULL);
 
 	p = md_write_path_find(26, 1, "runtime.mapassign_faststr");
-	CHECK(p && p->kind == MD_WP_WRITE && strcmp(p->param, "m") == 0);
+	CHECK(p && p->kind == MD_WRITE_WRITE && strcmp(p->param, "m") == 0);
 	p = md_write_path_find(24, 1, "internal/runtime/maps.(*table).split");
 	CHECK(p && p->growth && strcmp(p->param, "m") == 0);
 	p = md_write_path_find(27, 1, "internal/runtime/maps.(*table).uncheckedPutSlot");
 	CHECK(p && p->growth && strcmp(p->param, "t") == 0);
 	p = md_write_path_find(26, 1, "internal/runtime/maps.(*Map).Clear");
-	CHECK(p && p->kind == MD_WP_CLEAR);
+	CHECK(p && p->kind == MD_WRITE_CLEAR);
 	p = md_write_path_find(25, 1, "internal/runtime/maps.(*Map).growToTable");
 	CHECK(p && p->growth);
 	CHECK(md_write_path_find(24, 1, "internal/runtime/maps.(*Map).PutSlot") != NULL);
@@ -125,10 +125,10 @@ static void test_lookup(void)
 	CHECK(md_write_path_find(27, 1, "internal/runtime/maps.(*table).uncheckedPutSlotForAssignFast64") != NULL);
 	CHECK(md_write_path_find(26, 1, "internal/runtime/maps.(*Map).Clone") == NULL);
 
-	CHECK_STR(md_wp_kind_name(MD_WP_WRITE), "write");
-	CHECK_STR(md_wp_kind_name(MD_WP_DELETE), "delete");
-	CHECK_STR(md_wp_kind_name(MD_WP_CLEAR), "clear");
-	CHECK_STR(md_wp_kind_name(MD_WP_GROW), "grow");
+	CHECK_STR(md_write_kind_name(MD_WRITE_WRITE), "write");
+	CHECK_STR(md_write_kind_name(MD_WRITE_DELETE), "delete");
+	CHECK_STR(md_write_kind_name(MD_WRITE_CLEAR), "clear");
+	CHECK_STR(md_write_kind_name(MD_WRITE_GROW), "grow");
 }
 
 /* ---- one binary -------------------------------------------------------- */
