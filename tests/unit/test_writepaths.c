@@ -27,32 +27,32 @@
 static void test_table(int minor, int swiss)
 {
 	const md_write_path *wp = md_write_paths(minor, swiss);
-	CHECK(wp != NULL);
+	T(wp != NULL);
 	if (!wp)
 		return;
 	int n = 0, ngrow = 0, nw = 0, nd = 0, nc = 0;
 	for (const md_write_path *p = wp; p->func; p++, n++) {
-		CHECK(p->growth == (p->kind == MD_WP_GROW));
+		T(p->growth == (p->kind == MD_WP_GROW));
 		ngrow += p->growth;
 		nw += p->kind == MD_WP_WRITE;
 		nd += p->kind == MD_WP_DELETE;
 		nc += p->kind == MD_WP_CLEAR;
-		CHECK(strncmp(p->func, "runtime.", 8) == 0 ||
-		      (swiss && strncmp(p->func, "internal/runtime/maps.", 22) == 0));
+		T(strncmp(p->func, "runtime.", 8) == 0 ||
+		  (swiss && strncmp(p->func, "internal/runtime/maps.", 22) == 0));
 		if (swiss)
-			CHECK(strcmp(p->param, "m") == 0 || strcmp(p->param, "t") == 0);
+			T(strcmp(p->param, "m") == 0 || strcmp(p->param, "t") == 0);
 		else
-			CHECK_STR(p->param, "h");
+			T_STR(p->param, "h");
 		for (const md_write_path *q = wp; q != p; q++)
 			if (strcmp(q->func, p->func) == 0) {
 				fprintf(stderr, "go1.%d%s: %s listed twice\n", minor,
 				        swiss ? "" : " classic", p->func);
-				CHECK(!"duplicate name");
+				T(!"duplicate name");
 			}
-		CHECK(md_write_path_find(minor, swiss, p->func) == p);
+		T(md_write_path_find(minor, swiss, p->func) == p);
 	}
-	CHECK(n >= 20);
-	CHECK(ngrow >= 5 && nw >= 5 && nd >= 4 && nc >= 1);
+	T(n >= 20);
+	T(ngrow >= 5 && nw >= 5 && nd >= 4 && nc >= 1);
 	/* the entry points, in both implementations */
 	static const char *const entry[] = {
 		"runtime.mapassign", "runtime.mapassign_fast32",
@@ -63,9 +63,9 @@ static void test_table(int minor, int swiss)
 	};
 	for (size_t i = 0; i < sizeof entry / sizeof entry[0]; i++) {
 		const md_write_path *p = md_write_path_find(minor, swiss, entry[i]);
-		CHECK(p != NULL);
+		T(p != NULL);
 		if (p)
-			CHECK_STR(p->param, swiss ? "m" : "h");
+			T_STR(p->param, swiss ? "m" : "h");
 	}
 }
 
@@ -77,58 +77,58 @@ static void test_lookup(void)
 		test_table(minor, 1);
 
 	/* releases and combinations that do not exist */
-	CHECK(md_write_paths(20, 0) == NULL);
-	CHECK(md_write_paths(28, 0) == NULL);
-	CHECK(md_write_paths(28, 1) == NULL);
-	CHECK(md_write_paths(0, 0) == NULL);
-	CHECK(md_write_paths(-1, 1) == NULL);
-	CHECK(md_write_paths(23, 1) == NULL); /* no Swiss maps before 1.24 */
-	CHECK(md_write_paths(26, 0) == NULL); /* no classic maps from 1.26 */
-	CHECK(md_write_path_find(20, 0, "runtime.mapassign") == NULL);
-	CHECK(md_write_path_find(26, 0, "runtime.mapassign") == NULL);
-	CHECK(md_write_path_find(21, 0, NULL) == NULL);
-	CHECK(md_write_path_find(21, 0, "") == NULL);
-	CHECK(md_write_path_find(21, 0, "runtime.mapaccess1_fast64") == NULL);
-	CHECK(md_write_path_find(26, 1, "runtime.mapaccess2_faststr") == NULL);
-	CHECK(md_write_path_find(26, 1, "runtime.mapassign_fast32ptr") == NULL);
-	CHECK(md_write_path_find(26, 1, "runtime.growWork") == NULL);
-	CHECK(md_write_path_find(23, 0, "internal/runtime/maps.(*table).grow") == NULL);
+	T(md_write_paths(20, 0) == NULL);
+	T(md_write_paths(28, 0) == NULL);
+	T(md_write_paths(28, 1) == NULL);
+	T(md_write_paths(0, 0) == NULL);
+	T(md_write_paths(-1, 1) == NULL);
+	T(md_write_paths(23, 1) == NULL); /* no Swiss maps before 1.24 */
+	T(md_write_paths(26, 0) == NULL); /* no classic maps from 1.26 */
+	T(md_write_path_find(20, 0, "runtime.mapassign") == NULL);
+	T(md_write_path_find(26, 0, "runtime.mapassign") == NULL);
+	T(md_write_path_find(21, 0, NULL) == NULL);
+	T(md_write_path_find(21, 0, "") == NULL);
+	T(md_write_path_find(21, 0, "runtime.mapaccess1_fast64") == NULL);
+	T(md_write_path_find(26, 1, "runtime.mapaccess2_faststr") == NULL);
+	T(md_write_path_find(26, 1, "runtime.mapassign_fast32ptr") == NULL);
+	T(md_write_path_find(26, 1, "runtime.growWork") == NULL);
+	T(md_write_path_find(23, 0, "internal/runtime/maps.(*table).grow") == NULL);
 
 	const md_write_path *p = md_write_path_find(21, 0, "runtime.mapassign_fast64");
-	CHECK(p && p->kind == MD_WP_WRITE && !p->growth && strcmp(p->param, "h") == 0);
+	T(p && p->kind == MD_WP_WRITE && !p->growth && strcmp(p->param, "h") == 0);
 	p = md_write_path_find(25, 0, "runtime.evacuate_faststr");
-	CHECK(p && p->kind == MD_WP_GROW && p->growth);
+	T(p && p->kind == MD_WP_GROW && p->growth);
 	p = md_write_path_find(23, 0, "runtime.hashGrow");
-	CHECK(p && p->growth);
+	T(p && p->growth);
 	p = md_write_path_find(23, 0, "runtime.mapdelete_faststr");
-	CHECK(p && p->kind == MD_WP_DELETE);
+	T(p && p->kind == MD_WP_DELETE);
 	p = md_write_path_find(21, 0, "runtime.mapclear");
-	CHECK(p && p->kind == MD_WP_CLEAR);
-	CHECK(md_write_path_find(21, 0, "runtime.(*hmap).incrnoverflow") == NULL); /* inlined */
-	CHECK(md_write_path_find(22, 0, "runtime.(*hmap).incrnoverflow") != NULL);
+	T(p && p->kind == MD_WP_CLEAR);
+	T(md_write_path_find(21, 0, "runtime.(*hmap).incrnoverflow") == NULL); /* inlined */
+	T(md_write_path_find(22, 0, "runtime.(*hmap).incrnoverflow") != NULL);
 
 	p = md_write_path_find(26, 1, "runtime.mapassign_faststr");
-	CHECK(p && p->kind == MD_WP_WRITE && strcmp(p->param, "m") == 0);
+	T(p && p->kind == MD_WP_WRITE && strcmp(p->param, "m") == 0);
 	p = md_write_path_find(24, 1, "internal/runtime/maps.(*table).split");
-	CHECK(p && p->growth && strcmp(p->param, "m") == 0);
+	T(p && p->growth && strcmp(p->param, "m") == 0);
 	p = md_write_path_find(27, 1, "internal/runtime/maps.(*table).uncheckedPutSlot");
-	CHECK(p && p->growth && strcmp(p->param, "t") == 0);
+	T(p && p->growth && strcmp(p->param, "t") == 0);
 	p = md_write_path_find(26, 1, "internal/runtime/maps.(*Map).Clear");
-	CHECK(p && p->kind == MD_WP_CLEAR);
+	T(p && p->kind == MD_WP_CLEAR);
 	p = md_write_path_find(25, 1, "internal/runtime/maps.(*Map).growToTable");
-	CHECK(p && p->growth);
-	CHECK(md_write_path_find(24, 1, "internal/runtime/maps.(*Map).PutSlot") != NULL);
-	CHECK(md_write_path_find(25, 1, "internal/runtime/maps.(*Map).PutSlot") == NULL);
-	CHECK(md_write_path_find(24, 1, "internal/runtime/maps.(*table).pruneTombstones") == NULL);
-	CHECK(md_write_path_find(25, 1, "internal/runtime/maps.(*table).pruneTombstones") != NULL);
-	CHECK(md_write_path_find(26, 1, "internal/runtime/maps.(*table).uncheckedPutSlotForAssignFast64") == NULL);
-	CHECK(md_write_path_find(27, 1, "internal/runtime/maps.(*table).uncheckedPutSlotForAssignFast64") != NULL);
-	CHECK(md_write_path_find(26, 1, "internal/runtime/maps.(*Map).Clone") == NULL);
+	T(p && p->growth);
+	T(md_write_path_find(24, 1, "internal/runtime/maps.(*Map).PutSlot") != NULL);
+	T(md_write_path_find(25, 1, "internal/runtime/maps.(*Map).PutSlot") == NULL);
+	T(md_write_path_find(24, 1, "internal/runtime/maps.(*table).pruneTombstones") == NULL);
+	T(md_write_path_find(25, 1, "internal/runtime/maps.(*table).pruneTombstones") != NULL);
+	T(md_write_path_find(26, 1, "internal/runtime/maps.(*table).uncheckedPutSlotForAssignFast64") == NULL);
+	T(md_write_path_find(27, 1, "internal/runtime/maps.(*table).uncheckedPutSlotForAssignFast64") != NULL);
+	T(md_write_path_find(26, 1, "internal/runtime/maps.(*Map).Clone") == NULL);
 
-	CHECK_STR(md_wp_kind_name(MD_WP_WRITE), "write");
-	CHECK_STR(md_wp_kind_name(MD_WP_DELETE), "delete");
-	CHECK_STR(md_wp_kind_name(MD_WP_CLEAR), "clear");
-	CHECK_STR(md_wp_kind_name(MD_WP_GROW), "grow");
+	T_STR(md_wp_kind_name(MD_WP_WRITE), "write");
+	T_STR(md_wp_kind_name(MD_WP_DELETE), "delete");
+	T_STR(md_wp_kind_name(MD_WP_CLEAR), "clear");
+	T_STR(md_wp_kind_name(MD_WP_GROW), "grow");
 }
 
 /* ---- one binary -------------------------------------------------------- */
@@ -292,7 +292,7 @@ static int parse_variant(const char *name, int *minor, int *swiss)
 static void test_binary(const char *variant, const char *path, int minor, int swiss)
 {
 	const md_write_path *wp = md_write_paths(minor, swiss);
-	CHECK(wp != NULL);
+	T(wp != NULL);
 	if (!wp) {
 		fprintf(stderr, "%s: no write-path table for go1.%d %s\n", variant, minor,
 		        swiss ? "swiss" : "classic");
@@ -300,7 +300,7 @@ static void test_binary(const char *variant, const char *path, int minor, int sw
 	}
 	strset funcs;
 	int ok = read_funcs(path, &funcs);
-	CHECK(ok && funcs.n > 1000);
+	T(ok && funcs.n > 1000);
 	if (!ok) {
 		fprintf(stderr, "%s: cannot read the .symtab of %s\n", variant, path);
 		strset_free(&funcs);
@@ -310,20 +310,20 @@ static void test_binary(const char *variant, const char *path, int minor, int sw
 	while (wp[n].func)
 		n++;
 	char *subfound = calloc((size_t)n + 1, 1), *pfound = calloc((size_t)n + 1, 1);
-	CHECK(subfound && pfound);
+	T(subfound && pfound);
 	if (subfound && pfound) {
 		int dok = read_params(path, wp, n, subfound, pfound);
-		CHECK(dok);
+		T(dok);
 		if (!dok)
 			fprintf(stderr, "%s: cannot read the DWARF of %s\n", variant, path);
 		for (int i = 0; i < n; i++) {
 			int has = strset_has(&funcs, wp[i].func);
-			CHECK(has);
+			T(has);
 			if (!has)
 				fprintf(stderr, "%s: %s is not a function symbol of %s\n",
 				        variant, wp[i].func, path);
 			if (dok) {
-				CHECK(subfound[i] && pfound[i]);
+				T(subfound[i] && pfound[i]);
 				if (!subfound[i])
 					fprintf(stderr, "%s: %s: no DWARF subprogram\n", variant, wp[i].func);
 				else if (!pfound[i])
@@ -332,7 +332,7 @@ static void test_binary(const char *variant, const char *path, int minor, int sw
 			}
 		}
 		/* and the ones left out really are absent */
-		CHECK(!strset_has(&funcs, "runtime.mapassign_fast32ptr"));
+		T(!strset_has(&funcs, "runtime.mapassign_fast32ptr"));
 	}
 	free(subfound);
 	free(pfound);
@@ -368,16 +368,16 @@ int main(int argc, char **argv)
 	test_lookup();
 
 	int v = 0, s = 0;
-	CHECK(parse_variant("go1.21", &v, &s) && v == 21 && s == 0);
-	CHECK(parse_variant("go1.24", &v, &s) && v == 24 && s == 1);
-	CHECK(parse_variant("go1.25-noswiss", &v, &s) && v == 25 && s == 0);
-	CHECK(!parse_variant("go1.26-pie", &v, &s));
-	CHECK(!parse_variant("demo", &v, &s));
+	T(parse_variant("go1.21", &v, &s) && v == 21 && s == 0);
+	T(parse_variant("go1.24", &v, &s) && v == 24 && s == 1);
+	T(parse_variant("go1.25-noswiss", &v, &s) && v == 25 && s == 0);
+	T(!parse_variant("go1.26-pie", &v, &s));
+	T(!parse_variant("demo", &v, &s));
 
 	const char *dir = argc > 1 ? argv[1] : "testdata/bin";
 	int nbin = test_dir(dir);
 	/* every variant: go1.21 .. go1.27 and two noswiss builds */
-	CHECK(nbin >= 9);
+	T(nbin >= 9);
 	if (nbin < 9)
 		fprintf(stderr, "writepaths: %d writers binaries under %s, want 9 "
 		        "(run tests/build-targets.sh)\n", nbin, dir);
