@@ -60,7 +60,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(LAYER_INC) -DMD_VERSION='"$(VERSION)"' $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/md_test.h $(BUILD)/libmapdiag.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libmapdiag.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_INC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libmapdiag.a $(LDLIBS)
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # tests/run.sh - every test mapdiag has, in one run; called by `make check`.
 #
+#   0. the shape of the source: the Makefile's layer table holds
+#      (tests/layers.sh) and no function of the pause path is longer than
+#      80 lines (tests/funclen.py);
 #   1. unit tests (C, synthetic buffers), built normally and run under
 #      ASan+UBSan;
 #   2. the dwarf/ unit test on real Go binaries of every variant;
@@ -48,6 +51,10 @@ run() {
 		total_fail=$((total_fail + 1))
 	fi
 }
+
+# 0. the source's shape
+run layers bash tests/layers.sh
+run funclen python3 tests/funclen.py
 
 # 1. unit tests, plain and sanitized
 for t in build/tests/test_*; do

@@ -9,7 +9,7 @@
 #include "session.h"
 #include "md_cfi.h"
 #include "goroutine.h"
-#include "threads.h"
+#include "capture.h"
 #include "writers.h"
 #include "gofacts.h"
 #include "clock.h"

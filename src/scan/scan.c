@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "scan.h"
-#include "walk.h"
+#include "walk_priv.h"
 #include "shape.h"
 #include "mapread.h"
 #include "snapshot.h"

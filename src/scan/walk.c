@@ -1,8 +1,8 @@
-/* walk.c - the walk of mapdiag scan (see walk.h). */
+/* walk.c - the walk of mapdiag scan (see walk_priv.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "walk.h"
+#include "walk_priv.h"
 #include "alloc.h"
 #include "hash.h"
 

@@ -22,7 +22,7 @@
 #include "proc.h"
 #include "mem.h"
 #include "stop.h"
-#include "threads.h"
+#include "capture.h"
 #include "goroutine.h"
 #include "mapread.h"
 

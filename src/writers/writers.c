@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "writers.h"
-#include "unwind.h"
+#include "stackwalk.h"
 
 /* The pc to look up: a return address points after its call. */
 static uint64_t look_pc(const md_frame *f, int first, uint64_t bias)

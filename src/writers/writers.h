@@ -1,5 +1,5 @@
 /* writers.h - who is writing: after the release, walk every captured
- * thread's stack copies (unwind.h), name the frames, find the threads
+ * thread's stack copies (stackwalk.h), name the frames, find the threads
  * inside the runtime's map write paths (goruntime/gofacts_write.h), and
  * prove which map each one writes where DWARF allows: the location of the
  * write function's map parameter at the frame's pc (a register in the
@@ -15,7 +15,7 @@
 #include "md_status.h"
 #include "md_dwarf.h"
 #include "md_cfi.h"
-#include "threads.h"
+#include "capture.h"
 #include "report.h"
 
 /* Analyse every captured thread.  cfi: NULL for frame pointers only.

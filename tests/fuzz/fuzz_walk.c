@@ -1,4 +1,4 @@
-/* fuzz_walk.c - the walk of mapdiag scan (src/scanwalk.h) over this
+/* fuzz_walk.c - the walk of mapdiag scan (src/scan/walk_priv.h) over this
  * process's own memory, with shapes and memory drawn from the input.
  *
  * Input: a shape count byte, then per shape a slot count and per slot 4
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "fuzz_util.h"
-#include "walk.h"
+#include "walk_priv.h"
 
 #define ARENA_SIZE ((size_t)1 << 20)
 #define MAX_SHAPES 8

@@ -21,10 +21,6 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import targets  # noqa: E402
 
-MAPDIAG = os.environ.get("MAPDIAG", os.path.join(ROOT, "mapdiag"))
-# A wrapper such as "valgrind --error-exitcode=99 ..." for sanitizer runs.
-WRAP = os.environ.get("MAPDIAG_WRAP", "").split()
-
 # Every expression the main target answers for, with the state it must be in
 # on a classic and on a Swiss build.
 EXPRS = [
@@ -36,81 +32,12 @@ EXPRS = [
 
 from checks import ok, fail, check  # noqa: E402
 import checks  # noqa: E402
-
-
-def mapdiag(*args, wrap=True, timeout=60, env=None):
-    cmd = (WRAP if wrap else []) + [MAPDIAG] + [str(a) for a in args]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    return p.returncode, p.stdout, p.stderr
-
-
-def proc_state(pid):
-    """(state letter, TracerPid) of the whole process and its threads."""
-    states, tracers = set(), set()
-    for tid in os.listdir("/proc/%d/task" % pid):
-        try:
-            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-                s = f.read()
-            states.add(s[s.rindex(")") + 2])
-            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
-                for line in f:
-                    if line.startswith("TracerPid:"):
-                        tracers.add(int(line.split()[1]))
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return states, tracers
-
-
-def check_released(name, pid):
-    states, tracers = proc_state(pid)
-    check(name + ": target not stopped", not (states & {"t", "T"}),
-          "thread states %s" % sorted(states))
-    check(name + ": target not traced", tracers == {0}, "TracerPid %s" % sorted(tracers))
-
-
-def norm(v):
-    """Pointers compare as integers whatever their spelling."""
-    if isinstance(v, str) and v.startswith("0x"):
-        return int(v, 16)
-    return v
+from mdrun import (MAPDIAG, mapdiag, norm, header_diffs, proc_state,  # noqa: E402
+                   left_stopped, check_released, wait_handlers, run_in_pty)
 
 
 def compare_map(name, got, want, impl):
-    bad = []
-    if norm(got.get("addr")) != norm(want["addr"]):
-        bad.append("addr %s != %s" % (got.get("addr"), want["addr"]))
-    if got.get("type") != want["type"]:
-        bad.append("type %r != %r" % (got.get("type"), want["type"]))
-    if got.get("impl") != impl:
-        bad.append("impl %r != %r" % (got.get("impl"), impl))
-    wh, gh = want["header"], got.get("header")
-    if wh is None:
-        if gh is not None or got.get("state") != "nil":
-            bad.append("nil map reported as %r / %r" % (gh, got.get("state")))
-    else:
-        wh = dict(wh)
-        wtables = wh.pop("tables", None)
-        if gh is None:
-            bad.append("header missing")
-        else:
-            for k, v in wh.items():
-                if k not in gh:
-                    bad.append("field %s missing" % k)
-                elif norm(gh[k]) != norm(v):
-                    bad.append("%s %r != %r" % (k, gh[k], v))
-            for k in gh:
-                if k not in wh:
-                    bad.append("field %s not in the oracle" % k)
-        if wtables is not None:
-            gt = got.get("tables")
-            if gt is None or len(gt) != len(wtables):
-                bad.append("tables: %s != %d" % (None if gt is None else len(gt), len(wtables)))
-            else:
-                for i, (a, b) in enumerate(zip(gt, wtables)):
-                    for k, v in b.items():
-                        if norm(a.get(k)) != norm(v):
-                            bad.append("table %d %s %r != %r" % (i, k, a.get(k), v))
-                            break
+    bad = header_diffs(got, want, impl)
     check(name, not bad, "; ".join(bad[:6]))
 
 
@@ -308,24 +235,6 @@ def test_text_report(variant):
         targets.stop(p)
 
 
-def wait_handlers(pid, timeout=2.0):
-    """Wait until process pid catches SIGINT and SIGTERM (its handlers are
-    installed): a signal sent earlier kills it by default before it has
-    touched the target, which proves nothing."""
-    want = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            with open("/proc/%d/status" % pid) as f:
-                for line in f:
-                    if line.startswith("SigCgt:") and int(line.split()[1], 16) & want == want:
-                        return True
-        except (FileNotFoundError, ProcessLookupError):
-            return False
-        time.sleep(0.0002)
-    return False
-
-
 def test_liveness(variant, attaches=100, kills=60):
     """After many attaches, and after mapdiag is killed in the middle of one,
     the target runs, is untraced and still makes progress."""
@@ -355,13 +264,10 @@ def test_liveness(variant, attaches=100, kills=60):
             if sig != signal.SIGKILL and q.returncode not in (0, 1, 3):
                 print("     %s: exit %d %r" % (sig, q.returncode, e[-200:]))
                 stuck += 1
-            states, tracers = proc_state(pid)
-            if states & {"t", "T"}:
-                # the kernel detaches asynchronously after SIGKILL: allow it a moment
-                time.sleep(0.05)
-                states, tracers = proc_state(pid)
-            if states & {"t", "T"} or tracers != {0}:
-                print("     after %s: states %s tracers %s" % (sig, states, tracers))
+            # the kernel detaches asynchronously after SIGKILL: allow it a moment
+            why = left_stopped(pid, grace=0.05)
+            if why:
+                print("     after %s: %s" % (sig, why))
                 stuck += 1
         check("liveness %s: %d kills, target never left stopped" % (variant, kills),
               stuck == 0, "%d bad" % stuck)
@@ -424,26 +330,6 @@ def test_procmem_fallback(variant):
         check_released("fallback " + variant, oracle["pid"])
     finally:
         targets.stop(p)
-
-
-def run_in_pty(cmd, env=None):
-    """Run cmd with stdout on a pseudo-terminal; (exit code, output)."""
-    import pty
-    master, slave = pty.openpty()
-    q = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.DEVNULL, env=env)
-    os.close(slave)
-    data = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    q.wait()
-    os.close(master)
-    return q.returncode, data.decode("utf-8", "replace")
 
 
 def test_tty_color(variant):

@@ -58,7 +58,6 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import targets  # noqa: E402
 
-MAPDIAG = os.environ.get("MAPDIAG", os.path.join(ROOT, "mapdiag"))
 # the same program with its test stop points compiled in (make hooks)
 MAPDIAG_HOOKS = os.environ.get("MAPDIAG_HOOKS", os.path.join(ROOT, "build", "hooks", "mapdiag"))
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
@@ -84,6 +83,8 @@ MAX_STOP_READS = 1000           # read system calls inside the stop
 
 from checks import ok, fail, check  # noqa: E402
 import checks  # noqa: E402
+from mdrun import (MAPDIAG, proc_state, left_stopped, check_released,  # noqa: E402
+                   wait_handlers)
 
 
 def note(msg):
@@ -150,46 +151,6 @@ def wait_proc(p, timeout):
         return False
 
 
-def proc_state(pid):
-    """(thread states, TracerPids) of process pid; empty sets if gone."""
-    states, tracers = set(), set()
-    try:
-        tids = os.listdir("/proc/%d/task" % pid)
-    except OSError:
-        return states, tracers
-    for tid in tids:
-        try:
-            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-                s = f.read()
-            states.add(s[s.rindex(")") + 2])
-            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
-                for line in f:
-                    if line.startswith("TracerPid:"):
-                        tracers.add(int(line.split()[1]))
-        except (OSError, ValueError):
-            pass
-    return states, tracers
-
-
-def left_stopped(pid, grace=0.2):
-    """'' if pid runs untraced (after up to grace seconds: the kernel
-    detaches a dead tracer's tracees asynchronously), else what is wrong."""
-    end = time.monotonic() + grace
-    while True:
-        states, tracers = proc_state(pid)
-        bad = (states & {"t", "T"}) or (tracers - {0})
-        if not bad:
-            return ""
-        if time.monotonic() >= end:
-            return "thread states %s, TracerPid %s" % (sorted(states), sorted(tracers))
-        time.sleep(0.005)
-
-
-def check_released(name, pid, grace=0.2):
-    why = left_stopped(pid, grace)
-    return check(name + ": target running and untraced", not why, why)
-
-
 def tracer_of(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -208,23 +169,6 @@ def state_of(pid):
         return s[s.rindex(")") + 2]
     except (OSError, ValueError):
         return ""
-
-
-def wait_handlers(pid, timeout=2.0):
-    """Wait until pid catches SIGINT and SIGTERM: a signal sent before its
-    handlers exist kills it by default before it has done anything."""
-    want = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            with open("/proc/%d/status" % pid) as f:
-                for line in f:
-                    if line.startswith("SigCgt:") and int(line.split()[1], 16) & want == want:
-                        return True
-        except OSError:
-            return False
-        time.sleep(0.0002)
-    return False
 
 
 def ticks(p):

@@ -23,14 +23,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import targets  # noqa: E402
-from test_attach import norm, proc_state, wait_handlers  # noqa: E402  (pure helpers)
-
-MAPDIAG = os.environ.get("MAPDIAG", os.path.join(ROOT, "mapdiag"))
-# A wrapper such as "valgrind --error-exitcode=99 ..." for sanitizer runs.
-WRAP = os.environ.get("MAPDIAG_WRAP", "").split()
 
 PREFIXES = ["--var-prefix", "main.", "--var-prefix", "example.com/acme/"]
 INVENTORY = "example.com/acme/inventory."
@@ -39,12 +33,8 @@ MIB = 1 << 20
 
 from checks import ok, fail, check  # noqa: E402
 import checks  # noqa: E402
-
-
-def mapdiag(*args, wrap=True, timeout=60):
-    cmd = (WRAP if wrap else []) + [MAPDIAG] + [str(a) for a in args]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    return p.returncode, p.stdout, p.stderr
+from mdrun import (MAPDIAG, mapdiag, norm, norm_obj, header_diffs,  # noqa: E402
+                   left_stopped, check_released, wait_handlers)
 
 
 # Scans after which the target was found stopped, traced or gone.
@@ -56,59 +46,14 @@ def scan(name, pid, *args):
     A report that is not JSON is a failure of its own. After each scan the
     target must be running and untraced (collected in left_bad)."""
     rc, out, err = mapdiag("scan", "--json", pid, *args)
-    try:
-        states, tracers = proc_state(int(pid))
-    except OSError:
-        states, tracers = {"gone"}, set()
-    if states & {"t", "T", "gone"} or tracers != {0}:
-        left_bad.append("%s %s: states %s tracers %s" % (name, " ".join(map(str, args)),
-                                                        sorted(states), sorted(tracers)))
+    why = left_stopped(int(pid), grace=0)
+    if why:
+        left_bad.append("%s %s: %s" % (name, " ".join(map(str, args)), why))
     try:
         return rc, json.loads(out), err
     except ValueError:
         fail(name + ": json", "rc=%d out=%r err=%r" % (rc, out[:300], err[-500:]))
         return rc, None, err
-
-
-def header_diffs(got, want, impl):
-    """What differs between a map object and its oracle entry (the fields
-    test_attach.compare_map compares: addr, type, impl, every header field,
-    Swiss tables)."""
-    bad = []
-    if norm(got.get("addr")) != norm(want["addr"]):
-        bad.append("addr %s != %s" % (got.get("addr"), want["addr"]))
-    if got.get("type") != want["type"]:
-        bad.append("type %r != %r" % (got.get("type"), want["type"]))
-    if got.get("impl") != impl:
-        bad.append("impl %r != %r" % (got.get("impl"), impl))
-    wh, gh = want["header"], got.get("header")
-    if wh is None:
-        if gh is not None or got.get("state") != "nil":
-            bad.append("nil map reported as %r / %r" % (gh, got.get("state")))
-        return bad
-    wh = dict(wh)
-    wtables = wh.pop("tables", None)
-    if gh is None:
-        return bad + ["header missing"]
-    for k, v in wh.items():
-        if k not in gh:
-            bad.append("field %s missing" % k)
-        elif norm(gh[k]) != norm(v):
-            bad.append("%s %r != %r" % (k, gh[k], v))
-    for k in gh:
-        if k not in wh:
-            bad.append("field %s not in the oracle" % k)
-    if wtables is not None:
-        gt = got.get("tables")
-        if gt is None or len(gt) != len(wtables):
-            bad.append("tables: %s != %d" % (None if gt is None else len(gt), len(wtables)))
-        else:
-            for i, (a, b) in enumerate(zip(gt, wtables)):
-                for k, v in b.items():
-                    if norm(a.get(k)) != norm(v):
-                        bad.append("table %d %s %r != %r" % (i, k, a.get(k), v))
-                        break
-    return bad
 
 
 def root_var(path):
@@ -123,13 +68,6 @@ def root_var(path):
         if i >= 0:
             end = min(end, i)
     return path[:end]
-
-
-def check_released(name, pid):
-    states, tracers = proc_state(pid)
-    check(name + ": target not stopped", not (states & {"t", "T"}),
-          "thread states %s" % sorted(states))
-    check(name + ": target not traced", tracers == {0}, "TracerPid %s" % sorted(tracers))
 
 
 def count_of(m):
@@ -360,14 +298,6 @@ def attach_all(name, pid, rep, extra_paths=()):
     bad = ["%s -> %s, not %s" % (al, att[al].get("addr"), m["addr"]) for al, m in aliases.items()
            if al in att and "error" not in att[al] and norm(att[al].get("addr")) != norm(m["addr"])]
     check(name + ": aliases attach to the same header", not bad, "; ".join(bad[:4]))
-
-
-def norm_obj(v):
-    if isinstance(v, dict):
-        return {k: norm_obj(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [norm_obj(x) for x in v]
-    return norm(v)
 
 
 def test_variant(variant, full=True):
@@ -608,12 +538,9 @@ def test_liveness(variant, scans=20, kills=30):
             # SIGINT/SIGTERM: exit 3 (interrupted), or the scan had finished (1)
             if sig != signal.SIGKILL and q.returncode not in (1, 3):
                 stuck.append("%s: exit %d %r" % (sig.name, q.returncode, e[-200:]))
-            states, tracers = proc_state(pid)
-            if states & {"t", "T"}:
-                time.sleep(0.05)  # the kernel detaches asynchronously after SIGKILL
-                states, tracers = proc_state(pid)
-            if states & {"t", "T"} or tracers != {0}:
-                stuck.append("after %s: states %s tracers %s" % (sig.name, sorted(states), sorted(tracers)))
+            why = left_stopped(pid, grace=0.05)  # the kernel detaches asynchronously after SIGKILL
+            if why:
+                stuck.append("after %s: %s" % (sig.name, why))
         check("scan liveness %s: %d kills, target never left stopped" % (variant, kills),
               not stuck, "; ".join(stuck[:3]))
         t0 = targets.ticks(p)

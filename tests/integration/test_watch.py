@@ -16,10 +16,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import targets  # noqa: E402
-import test_attach as ta
 import checks  # noqa: E402
+import mdrun  # noqa: E402
+from checks import ok, check  # noqa: E402
 
-MAPDIAG = ta.MAPDIAG
+MAPDIAG = mdrun.MAPDIAG
 
 
 def watch(*args, timeout=120):
@@ -39,15 +40,15 @@ def test_stuck(variant):
         final = lines[-1] if lines else {}
         m = final.get("maps", [{}])[0]
         codes = [f["code"] for f in m.get("findings", [])]
-        ta.check("watch stuck %s: writer-stuck, exit CRITICAL" % variant,
-                 rc == 2 and final.get("final") and "writer-stuck" in codes and m["duty"] == 1,
-                 "rc=%d %s %s" % (rc, codes, err[-200:]))
+        check("watch stuck %s: writer-stuck, exit CRITICAL" % variant,
+              rc == 2 and final.get("final") and "writer-stuck" in codes and m["duty"] == 1,
+              "rc=%d %s %s" % (rc, codes, err[-200:]))
         early = [l for l in lines if l["elapsed_s"] < 0.9]
-        ta.check("watch stuck %s: not reported before the bound" % variant,
-                 early and all("writer-stuck" not in [f["code"] for f in l["maps"][0]["findings"]]
-                               for l in early), str([l["elapsed_s"] for l in lines]))
-        ta.check("watch stuck %s: longest writing run spans the window" % variant,
-                 m.get("longest_writing_s", 0) >= 1.4, str(m.get("longest_writing_s")))
+        check("watch stuck %s: not reported before the bound" % variant,
+              early and all("writer-stuck" not in [f["code"] for f in l["maps"][0]["findings"]]
+                            for l in early), str([l["elapsed_s"] for l in lines]))
+        check("watch stuck %s: longest writing run spans the window" % variant,
+              m.get("longest_writing_s", 0) >= 1.4, str(m.get("longest_writing_s")))
     finally:
         targets.stop(p)
 
@@ -61,17 +62,17 @@ def test_no_ptrace(variant):
                "main.hotInt", "main.hotStr"]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         lines = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
-        ta.check("watch %s: no ptrace" % variant,
-                 r.returncode in (0, 1) and "ptrace(" not in r.stderr and lines and
-                 lines[-1]["final"], "rc=%d %s" % (r.returncode, r.stderr[:300]))
+        check("watch %s: no ptrace" % variant,
+              r.returncode in (0, 1) and "ptrace(" not in r.stderr and lines and
+              lines[-1]["final"], "rc=%d %s" % (r.returncode, r.stderr[:300]))
         m = {x["var"]: x for x in lines[-1]["maps"]}
-        ta.check("watch %s: samples and torn add up" % variant,
-                 all(x["samples"] + x["torn"] == 100 for x in m.values()),
-                 str({k: (v["samples"], v["torn"]) for k, v in m.items()}))
-        ta.check("watch %s: a map written nonstop shows a high duty cycle" % variant,
-                 m["main.hotInt"]["duty"] > 0.3 and m["main.hotInt"]["count"] == 1024,
-                 str(m["main.hotInt"]))
-        ta.check_released("watch " + variant, oracle["pid"])
+        check("watch %s: samples and torn add up" % variant,
+              all(x["samples"] + x["torn"] == 100 for x in m.values()),
+              str({k: (v["samples"], v["torn"]) for k, v in m.items()}))
+        check("watch %s: a map written nonstop shows a high duty cycle" % variant,
+              m["main.hotInt"]["duty"] > 0.3 and m["main.hotInt"]["count"] == 1024,
+              str(m["main.hotInt"]))
+        mdrun.check_released("watch " + variant, oracle["pid"])
     finally:
         targets.stop(p)
 
@@ -117,47 +118,47 @@ def test_prom_atomic(variant):
         done.set()
         t.join()
         targets.stop(p)
-    ta.check("prom %s: %d reads of the file, never half written, always valid" % (variant, seen[0]),
-             rc in (0, 1) and seen[0] > 20 and not bad, "rc=%d %s" % (rc, bad[:3]))
+    check("prom %s: %d reads of the file, never half written, always valid" % (variant, seen[0]),
+          rc in (0, 1) and seen[0] > 20 and not bad, "rc=%d %s" % (rc, bad[:3]))
     text = open(path).read()
     for k in ('mapdiag_map_writing_duty_ratio{pid="%d"' % oracle["pid"],
               'var="main.hotStr"', "# TYPE mapdiag_map_samples_total counter"):
-        ta.check("prom %s: has %s" % (variant, k), k in text)
+        check("prom %s: has %s" % (variant, k), k in text)
     promtool = "/usr/bin/promtool"
     if os.path.exists(promtool):
         r = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
                            text=True)
-        ta.check("prom %s: promtool check metrics" % variant, r.returncode == 0, r.stdout + r.stderr)
+        check("prom %s: promtool check metrics" % variant, r.returncode == 0, r.stdout + r.stderr)
     else:
-        ta.ok("prom %s: promtool not installed (promcheck.py used)" % variant)
+        ok("prom %s: promtool not installed (promcheck.py used)" % variant)
 
 
 def test_live_view(variant):
     """On a terminal: a live view redrawn in place, then a summary."""
     p, oracle = targets.start(targets.writers(variant), args=["-mode", "hot"])
     try:
-        rc, out = ta.run_in_pty([MAPDIAG, "watch", "--interval", "2ms", "--every", "200ms",
-                                 "--duration", "1s", str(oracle["pid"]), "main.hotInt"],
-                                {k: v for k, v in os.environ.items() if k != "NO_COLOR"})
-        ta.check("live view %s: redrawn in place" % variant,
-                 out.count("\033[") > 10 and "A" in out and out.count("main.hotInt") >= 3,
-                 repr(out[:300]))
-        ta.check("live view %s: summary at the end" % variant,
-                 rc in (0, 1) and ("WARNING" in out or "OK" in out), repr(out[-300:]))
+        rc, out = mdrun.run_in_pty([MAPDIAG, "watch", "--interval", "2ms", "--every", "200ms",
+                                    "--duration", "1s", str(oracle["pid"]), "main.hotInt"],
+                                   {k: v for k, v in os.environ.items() if k != "NO_COLOR"})
+        check("live view %s: redrawn in place" % variant,
+              out.count("\033[") > 10 and "A" in out and out.count("main.hotInt") >= 3,
+              repr(out[:300]))
+        check("live view %s: summary at the end" % variant,
+              rc in (0, 1) and ("WARNING" in out or "OK" in out), repr(out[-300:]))
     finally:
         targets.stop(p)
 
 
 def test_watch_errors():
     rc, lines, err = watch("4194303", "main.x")
-    ta.check("watch: no such process", rc == 3 and "no such process" in err, err)
+    check("watch: no such process", rc == 3 and "no such process" in err, err)
     for args, what in [(["--interval", "0", "1", "main.a"], "--interval"),
                        (["--duration", "soon", "1", "main.a"], "--duration"),
                        (["--hot", "2", "1", "main.a"], "--hot"), (["1"], "missing <var>")]:
         rc, lines, err = watch(*args)
-        ta.check("watch usage %s" % " ".join(args), rc == 3 and what in err, err)
+        check("watch usage %s" % " ".join(args), rc == 3 and what in err, err)
     r = subprocess.run([MAPDIAG, "watch", "--help"], capture_output=True, text=True)
-    ta.check("watch --help", r.returncode == 0 and "--prom" in r.stdout)
+    check("watch --help", r.returncode == 0 and "--prom" in r.stdout)
 
 
 def main():
@@ -173,8 +174,7 @@ def main():
     if os.path.exists(extra):
         import test_watch_target
         test_watch_target.run()
-    print("%d passed, %d failed" % (checks.passed, checks.failed))
-    return 1 if checks.failed else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

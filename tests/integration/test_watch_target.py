@@ -12,8 +12,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import targets  # noqa: E402
-import test_attach as ta
 import checks  # noqa: E402
+import mdrun  # noqa: E402
+from checks import check  # noqa: E402
 
 
 def collect_stats(p, out, done):
@@ -41,7 +42,7 @@ def run_window(variant, mode, args, seconds):
     t.start()
     try:
         time.sleep(0.5)
-        r = subprocess.run([ta.MAPDIAG, "watch", "--json", "--interval", "1ms", "--every", "1s",
+        r = subprocess.run([mdrun.MAPDIAG, "watch", "--json", "--interval", "1ms", "--every", "1s",
                             "--duration", "%gs" % seconds, str(oracle["pid"])] +
                            list(oracle["maps"]), capture_output=True, text=True, timeout=120)
         time.sleep(0.5)   # one more STATS line past the window
@@ -54,8 +55,8 @@ def run_window(variant, mode, args, seconds):
 
 def test_duty(variant):
     oracle, r, lines, stats = run_window(variant, "burst", [], 3)
-    if not ta.check("watch duty %s: ran" % variant, r.returncode in (0, 1, 2) and lines,
-                    "rc=%d %s" % (r.returncode, r.stderr[-300:])):
+    if not check("watch duty %s: ran" % variant, r.returncode in (0, 1, 2) and lines,
+                 "rc=%d %s" % (r.returncode, r.stderr[-300:])):
         return
     final = lines[-1]
     m = final["maps"][0]
@@ -63,21 +64,21 @@ def test_duty(variant):
     t0 = t1 - final["elapsed_s"]
     before = [s for s in stats if s["unix"] <= t0]
     after = [s for s in stats if s["unix"] >= t1]
-    if not ta.check("watch duty %s: target stats around the window" % variant,
-                    before and after, "%d stats" % len(stats)):
+    if not check("watch duty %s: target stats around the window" % variant,
+                 before and after, "%d stats" % len(stats)):
         return
     a, b = before[-1], after[0]
     truth = (b["writing_s"] - a["writing_s"]) / max(b["sampled_s"] - a["sampled_s"], 1e-9)
-    ta.check("watch duty %s: measured %.3f, target's own %.3f, designed %.2f" %
-             (variant, m["duty"], truth, oracle["design_duty"]),
-             abs(m["duty"] - truth) <= 0.02 and 0 < m["duty"] <= oracle["design_duty"] + 0.05,
-             json.dumps(m)[:300])
+    check("watch duty %s: measured %.3f, target's own %.3f, designed %.2f" %
+          (variant, m["duty"], truth, oracle["design_duty"]),
+          abs(m["duty"] - truth) <= 0.02 and 0 < m["duty"] <= oracle["design_duty"] + 0.05,
+          json.dumps(m)[:300])
 
 
 def test_growths(variant):
     oracle, r, lines, stats = run_window(variant, "grow", [], 3)
-    if not ta.check("watch growth %s: ran" % variant, r.returncode in (0, 1) and lines,
-                    "rc=%d %s" % (r.returncode, r.stderr[-300:])):
+    if not check("watch growth %s: ran" % variant, r.returncode in (0, 1) and lines,
+                 "rc=%d %s" % (r.returncode, r.stderr[-300:])):
         return
     final = lines[-1]
     m = final["maps"][0]
@@ -87,12 +88,12 @@ def test_growths(variant):
     inside = [u for u in events if t0 <= u <= t1]
     # an event within a sample interval of either edge may fall either way
     edge = [u for u in events if abs(u - t0) < 0.003 or abs(u - t1) < 0.003]
-    ta.check("watch growth %s: %d growths seen, target counted %d in the window" %
-             (variant, m["growths"], len(inside)),
-             len(inside) > 0 and abs(m["growths"] - len(inside)) <= len(edge),
-             "edge %d, %s" % (len(edge), json.dumps(m)[:300]))
-    ta.check("watch growth %s: inserts/s near the target's rate" % variant,
-             m["inserts_per_s"] > 0.5 * oracle["rate"], str(m["inserts_per_s"]))
+    check("watch growth %s: %d growths seen, target counted %d in the window" %
+          (variant, m["growths"], len(inside)),
+          len(inside) > 0 and abs(m["growths"] - len(inside)) <= len(edge),
+          "edge %d, %s" % (len(edge), json.dumps(m)[:300]))
+    check("watch growth %s: inserts/s near the target's rate" % variant,
+          m["inserts_per_s"] > 0.5 * oracle["rate"], str(m["inserts_per_s"]))
 
 
 def run():
@@ -104,5 +105,4 @@ def run():
 
 if __name__ == "__main__":
     run()
-    print("%d passed, %d failed" % (checks.passed, checks.failed))
-    sys.exit(1 if checks.failed else 0)
+    sys.exit(checks.summary())

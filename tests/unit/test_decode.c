@@ -58,37 +58,37 @@ static void test_facts(void)
 	md_gofacts_for("go1.21.13", &g21);
 	md_gofacts_for("go1.27.4", &g27);
 	md_gofacts_for("devel go1.28-abcdef", &gdev);
-	CHECK_EQ_U(g21.minor, 21);
-	CHECK_EQ_U(g21.hmap_load_num, 12);     /* (8*13/16)*2: load factor 6 */
-	CHECK_EQ_U(GF.hmap_load_num, 13);      /* 2*8*13/16: 6.5 */
-	CHECK_EQ_U(g27.hmap_load_num, 13);
-	CHECK_EQ_U(gdev.hmap_load_num, 13);
+	T_EQ(g21.minor, 21);
+	T_EQ(g21.hmap_load_num, 12);     /* (8*13/16)*2: load factor 6 */
+	T_EQ(GF.hmap_load_num, 13);      /* 2*8*13/16: 6.5 */
+	T_EQ(g27.hmap_load_num, 13);
+	T_EQ(gdev.hmap_load_num, 13);
 	/* ERRATA: make(map, 100) picks B=4 (100 <= 6.5*16), not 128 buckets;
 	 * on 1.21 B=5 (100 > 6*16) */
-	CHECK_EQ_U(md_hmap_fresh_B(&GF, 100), 4);
-	CHECK_EQ_U(md_hmap_fresh_B(&g21, 100), 5);
-	CHECK_EQ_U(md_hmap_fresh_B(&g21, 96), 4);
-	CHECK_EQ_U(md_hmap_fresh_B(&GF, 0), 0);
-	CHECK_EQ_U(md_hmap_fresh_B(&GF, 8), 0);
-	CHECK_EQ_U(md_hmap_fresh_B(&GF, 9), 1);
-	CHECK_EQ_U(md_hmap_fresh_B(&GF, 13), 1);
-	CHECK_EQ_U(md_hmap_fresh_B(&GF, 14), 2);
-	CHECK_EQ_U(md_hmap_fresh_B(&GF, 1000000), 18);
-	CHECK_EQ_U(md_hmap_array_buckets(3), 8);
-	CHECK_EQ_U(md_hmap_array_buckets(4), 17);
-	CHECK_EQ_U(md_hmap_array_buckets(10), 1024 + 64);
-	CHECK_EQ_U(md_hmap_overflow_threshold(4), 16);
-	CHECK_EQ_U(md_hmap_overflow_threshold(20), 32768);
+	T_EQ(md_hmap_fresh_B(&GF, 100), 4);
+	T_EQ(md_hmap_fresh_B(&g21, 100), 5);
+	T_EQ(md_hmap_fresh_B(&g21, 96), 4);
+	T_EQ(md_hmap_fresh_B(&GF, 0), 0);
+	T_EQ(md_hmap_fresh_B(&GF, 8), 0);
+	T_EQ(md_hmap_fresh_B(&GF, 9), 1);
+	T_EQ(md_hmap_fresh_B(&GF, 13), 1);
+	T_EQ(md_hmap_fresh_B(&GF, 14), 2);
+	T_EQ(md_hmap_fresh_B(&GF, 1000000), 18);
+	T_EQ(md_hmap_array_buckets(3), 8);
+	T_EQ(md_hmap_array_buckets(4), 17);
+	T_EQ(md_hmap_array_buckets(10), 1024 + 64);
+	T_EQ(md_hmap_overflow_threshold(4), 16);
+	T_EQ(md_hmap_overflow_threshold(20), 32768);
 	uint64_t slots, tables;
 	md_swiss_fresh(5, &slots, &tables);
-	CHECK_EQ_U(slots, 8);
-	CHECK_EQ_U(tables, 0);
+	T_EQ(slots, 8);
+	T_EQ(tables, 0);
 	md_swiss_fresh(100, &slots, &tables);   /* 100*8/7 = 114 -> 128 */
-	CHECK_EQ_U(slots, 128);
-	CHECK_EQ_U(tables, 1);
+	T_EQ(slots, 128);
+	T_EQ(tables, 1);
 	md_swiss_fresh(10000, &slots, &tables); /* 11428 -> 16 tables of 1024 */
-	CHECK_EQ_U(tables, 16);
-	CHECK_EQ_U(slots, 16 * 1024);
+	T_EQ(tables, 16);
+	T_EQ(slots, 16 * 1024);
 }
 
 static void test_hmap(void)
@@ -106,63 +106,63 @@ static void test_hmap(void)
 	put(b, 40, 0xc000200000, 8);
 	md_hmap_hdr h;
 	md_err err;
-	CHECK(md_hmap_decode(&l, b, sizeof b, &h, &err) == MD_OK);
-	CHECK_EQ_U(h.count, 100);
-	CHECK_EQ_U(h.flags, 5);
-	CHECK_EQ_U(h.B, 4);
-	CHECK_EQ_U(h.noverflow, 3);
-	CHECK_EQ_U(h.hash0, 0xdeadbeef);
-	CHECK_EQ_U(h.buckets, 0xc000100000);
-	CHECK_EQ_U(h.extra, 0xc000200000);
-	CHECK(!h.has_clearSeq);
+	T(md_hmap_decode(&l, b, sizeof b, &h, &err) == MD_OK);
+	T_EQ(h.count, 100);
+	T_EQ(h.flags, 5);
+	T_EQ(h.B, 4);
+	T_EQ(h.noverflow, 3);
+	T_EQ(h.hash0, 0xdeadbeef);
+	T_EQ(h.buckets, 0xc000100000);
+	T_EQ(h.extra, 0xc000200000);
+	T(!h.has_clearSeq);
 
 	md_derived d;
 	md_hmap_derive(&l, &GF, &h, &d);
-	CHECK_EQ_U(d.nbuckets, 16);
-	CHECK(d.load_factor > 6.24 && d.load_factor < 6.26);
-	CHECK(!d.growing);
-	CHECK_EQ_U(d.bytes_buckets, 17 * 144);  /* 16 + 1 preallocated overflow */
-	CHECK_EQ_U(d.bytes_overflow, 2 * 144);  /* 3 in use, 1 preallocated */
-	CHECK_EQ_U(d.bytes_held, 48 + 17 * 144 + 2 * 144);
+	T_EQ(d.nbuckets, 16);
+	T(d.load_factor > 6.24 && d.load_factor < 6.26);
+	T(!d.growing);
+	T_EQ(d.bytes_buckets, 17 * 144);  /* 16 + 1 preallocated overflow */
+	T_EQ(d.bytes_overflow, 2 * 144);  /* 3 in use, 1 preallocated */
+	T_EQ(d.bytes_held, 48 + 17 * 144 + 2 * 144);
 
 	md_thresholds th;
 	md_thresholds_default(&th);
 	md_verdict v;
 	md_classify_hmap(&h, &d, NULL, &th, &v);
-	CHECK(v.state == MD_STATE_WRITING);
-	CHECK(v.sev == MD_SEV_INFO);
+	T(v.state == MD_STATE_WRITING);
+	T(v.sev == MD_SEV_INFO);
 
 	/* growing-idle: oldbuckets held, no writer */
 	put(b, 8, 0, 1);
 	put(b, 9, 5, 1);
 	put(b, 24, 0xc000300000, 8);
 	put(b, 32, 3, 8);
-	CHECK(md_hmap_decode(&l, b, sizeof b, &h, &err) == MD_OK);
+	T(md_hmap_decode(&l, b, sizeof b, &h, &err) == MD_OK);
 	md_hmap_derive(&l, &GF, &h, &d);
-	CHECK(d.growing);
-	CHECK_EQ_U(d.noldbuckets, 16);
-	CHECK(d.evacuation > 0.18 && d.evacuation < 0.19);
-	CHECK_EQ_U(d.bytes_oldbuckets, 17 * 144);
+	T(d.growing);
+	T_EQ(d.noldbuckets, 16);
+	T(d.evacuation > 0.18 && d.evacuation < 0.19);
+	T_EQ(d.bytes_oldbuckets, 17 * 144);
 	md_classify_hmap(&h, &d, NULL, &th, &v);
-	CHECK(v.state == MD_STATE_GROWING_IDLE);
-	CHECK(v.sev == MD_SEV_WARNING);
-	CHECK_STR(v.findings[0].code, "growing-idle");
-	CHECK(strstr(v.findings[0].message, "3 of 16") != NULL);
+	T(v.state == MD_STATE_GROWING_IDLE);
+	T(v.sev == MD_SEV_WARNING);
+	T_STR(v.findings[0].code, "growing-idle");
+	T(strstr(v.findings[0].message, "3 of 16") != NULL);
 
 	/* growing: same, with the writer inside */
 	put(b, 8, MD_HMAP_F_WRITING, 1);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
 	md_classify_hmap(&h, &d, NULL, &th, &v);
-	CHECK(v.state == MD_STATE_GROWING);
-	CHECK(v.sev == MD_SEV_INFO);
+	T(v.state == MD_STATE_GROWING);
+	T(v.sev == MD_SEV_INFO);
 
 	/* same-size grow: noldbuckets is 2^B */
 	put(b, 8, MD_HMAP_F_SAMESIZE, 1);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
-	CHECK(d.same_size_grow);
-	CHECK_EQ_U(d.noldbuckets, 32);
+	T(d.same_size_grow);
+	T_EQ(d.noldbuckets, 32);
 
 	/* idle */
 	put(b, 8, 0, 1);
@@ -170,7 +170,7 @@ static void test_hmap(void)
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
 	md_classify_hmap(&h, &d, NULL, &th, &v);
-	CHECK(v.state == MD_STATE_IDLE);
+	T(v.state == MD_STATE_IDLE);
 
 	/* overflow pressure: noverflow >= 2^B */
 	put(b, 9, 4, 1);
@@ -181,8 +181,8 @@ static void test_hmap(void)
 	int found = 0;
 	for (int i = 0; i < v.nfindings; i++)
 		found |= !strcmp(v.findings[i].code, "overflow-pressure");
-	CHECK(found);
-	CHECK(v.sev == MD_SEV_WARNING);
+	T(found);
+	T(v.sev == MD_SEV_WARNING);
 
 	/* oversized: B=17, 10 entries */
 	put(b, 0, 10, 8);
@@ -191,29 +191,29 @@ static void test_hmap(void)
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
 	md_classify_hmap(&h, &d, NULL, &th, &v);
-	CHECK(v.nfindings >= 1 && !strcmp(v.findings[0].code, "oversized"));
-	CHECK(d.bytes_if_rebuilt == 48 + 2 * 144);   /* B=1 for 10 entries */
+	T(v.nfindings >= 1 && !strcmp(v.findings[0].code, "oversized"));
+	T(d.bytes_if_rebuilt == 48 + 2 * 144);   /* B=1 for 10 entries */
 
 	/* clearSeq when the release has it; truncated buffers are refused */
 	md_map_layout l2 = hmap_layout(1);
 	unsigned char b2[56] = { 0 };
 	put(b2, 40, 7, 8);
-	CHECK(md_hmap_decode(&l2, b2, sizeof b2, &h, &err) == MD_OK);
-	CHECK(h.has_clearSeq);
-	CHECK_EQ_U(h.clearSeq, 7);
-	CHECK(md_hmap_decode(&l2, b2, 40, &h, &err) == MD_E_LAYOUT);
+	T(md_hmap_decode(&l2, b2, sizeof b2, &h, &err) == MD_OK);
+	T(h.has_clearSeq);
+	T_EQ(h.clearSeq, 7);
+	T(md_hmap_decode(&l2, b2, 40, &h, &err) == MD_E_LAYOUT);
 	md_map_layout l3 = hmap_layout(0);
 	l3.count.off = 1 << 30;
-	CHECK(md_hmap_decode(&l3, b, sizeof b, &h, &err) == MD_E_LAYOUT);
+	T(md_hmap_decode(&l3, b, sizeof b, &h, &err) == MD_E_LAYOUT);
 	l3 = hmap_layout(0);
 	l3.flags.size = 9;
-	CHECK(md_hmap_decode(&l3, b, sizeof b, &h, &err) == MD_E_LAYOUT);
+	T(md_hmap_decode(&l3, b, sizeof b, &h, &err) == MD_E_LAYOUT);
 
 	/* hostile B never makes a shift overflow */
 	put(b, 9, 200, 1);
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
-	CHECK(d.nbuckets == (uint64_t)1 << 63);
+	T(d.nbuckets == (uint64_t)1 << 63);
 }
 
 static void test_swiss(void)
@@ -226,51 +226,51 @@ static void test_swiss(void)
 	put(b, 0, 3, 8);
 	put(b, 8, 0xfedcba9876543210ull, 8);
 	put(b, 16, 0xc000400000, 8);
-	CHECK(md_swiss_decode(&l, b, sizeof b, &h, &err) == MD_OK);
-	CHECK_EQ_U(h.used, 3);
-	CHECK_EQ_U(h.seed, 0xfedcba9876543210ull);
-	CHECK(h.dirLen == 0);
-	CHECK(h.has_tombstonePossible && h.has_clearSeq);
-	CHECK(md_swiss_check_dir(&h, &err) == MD_OK);
+	T(md_swiss_decode(&l, b, sizeof b, &h, &err) == MD_OK);
+	T_EQ(h.used, 3);
+	T_EQ(h.seed, 0xfedcba9876543210ull);
+	T(h.dirLen == 0);
+	T(h.has_tombstonePossible && h.has_clearSeq);
+	T(md_swiss_check_dir(&h, &err) == MD_OK);
 	md_derived d;
 	md_swiss_derive(&l, &h, NULL, 0, &d);
-	CHECK(d.small);
-	CHECK_EQ_U(d.slots, 8);
-	CHECK_EQ_U(d.growth_left, 5);
-	CHECK_EQ_U(d.bytes_held, 48 + 136);
-	CHECK(d.load > 0.37 && d.load < 0.38);   /* 3 of 8 slots: no 7/8 limit */
+	T(d.small);
+	T_EQ(d.slots, 8);
+	T_EQ(d.growth_left, 5);
+	T_EQ(d.bytes_held, 48 + 136);
+	T(d.load > 0.37 && d.load < 0.38);   /* 3 of 8 slots: no 7/8 limit */
 	md_thresholds th;
 	md_thresholds_default(&th);
 	md_verdict v;
 	md_classify_swiss(&h, &d, NULL, &th, &v);
-	CHECK(v.state == MD_STATE_IDLE);
+	T(v.state == MD_STATE_IDLE);
 
 	/* negative dirLen (an int) and implausible directories */
 	put(b, 24, (uint64_t)-4, 8);
 	md_swiss_decode(&l, b, sizeof b, &h, &err);
-	CHECK(h.dirLen == -4);
-	CHECK(md_swiss_check_dir(&h, &err) == MD_E_MEM);
+	T(h.dirLen == -4);
+	T(md_swiss_check_dir(&h, &err) == MD_E_MEM);
 	put(b, 24, (uint64_t)1 << 40, 8);
 	put(b, 32, 40, 1);
 	md_swiss_decode(&l, b, sizeof b, &h, &err);
-	CHECK(md_swiss_check_dir(&h, &err) == MD_E_MEM);
+	T(md_swiss_check_dir(&h, &err) == MD_E_MEM);
 	put(b, 24, 4, 8);
 	put(b, 32, 3, 1);   /* 4 != 2^3 */
 	md_swiss_decode(&l, b, sizeof b, &h, &err);
-	CHECK(md_swiss_check_dir(&h, &err) == MD_E_MEM);
+	T(md_swiss_check_dir(&h, &err) == MD_E_MEM);
 	put(b, 32, 2, 1);
 	put(b, 34, 1, 1);
 	md_swiss_decode(&l, b, sizeof b, &h, &err);
-	CHECK(md_swiss_check_dir(&h, &err) == MD_OK);
-	CHECK_EQ_U(h.writing, 1);
+	T(md_swiss_check_dir(&h, &err) == MD_OK);
+	T_EQ(h.writing, 1);
 
 	/* directory of 4 entries over 3 tables (the first has localDepth 1) */
 	uint64_t dir[4] = { 0xa000, 0xa000, 0xb000, 0xc000 }, tp[4];
-	CHECK_EQ_U(md_swiss_dir_tables(dir, 4, tp), 3);
-	CHECK_EQ_U(tp[0], 0xa000);
-	CHECK_EQ_U(tp[2], 0xc000);
+	T_EQ(md_swiss_dir_tables(dir, 4, tp), 3);
+	T_EQ(tp[0], 0xa000);
+	T_EQ(tp[2], 0xc000);
 	uint64_t dir2[3] = { 0, 0xa000, 0 };
-	CHECK_EQ_U(md_swiss_dir_tables(dir2, 3, tp), 1);
+	T_EQ(md_swiss_dir_tables(dir2, 3, tp), 1);
 
 	md_swiss_table t[3];
 	unsigned char tb[32] = { 0 };
@@ -281,28 +281,28 @@ static void test_swiss(void)
 	put(tb, 8, 0, 8);
 	put(tb, 16, 0xc000500000, 8);
 	put(tb, 24, 127, 8);
-	CHECK(md_swiss_table_decode(&l, 0xa000, tb, sizeof tb, &t[0], &err) == MD_OK);
-	CHECK_EQ_U(t[0].used, 700);
-	CHECK_EQ_U(t[0].capacity, 1024);
-	CHECK_EQ_U(t[0].growthLeft, 196);
-	CHECK_EQ_U(t[0].localDepth, 1);
-	CHECK_EQ_U(t[0].groups, 0xc000500000);
-	CHECK_EQ_U(t[0].lengthMask, 127);
-	CHECK(md_swiss_table_decode(&l, 0xa000, tb, 20, &t[0], &err) == MD_E_LAYOUT);
+	T(md_swiss_table_decode(&l, 0xa000, tb, sizeof tb, &t[0], &err) == MD_OK);
+	T_EQ(t[0].used, 700);
+	T_EQ(t[0].capacity, 1024);
+	T_EQ(t[0].growthLeft, 196);
+	T_EQ(t[0].localDepth, 1);
+	T_EQ(t[0].groups, 0xc000500000);
+	T_EQ(t[0].lengthMask, 127);
+	T(md_swiss_table_decode(&l, 0xa000, tb, 20, &t[0], &err) == MD_E_LAYOUT);
 	t[1] = t[0];
 	t[2] = t[0];
 	put(b, 0, 2100, 8);
 	md_swiss_decode(&l, b, sizeof b, &h, &err);
 	md_swiss_derive(&l, &h, t, 3, &d);
-	CHECK(!d.small);
-	CHECK_EQ_U(d.ntables, 3);
-	CHECK_EQ_U(d.slots, 3072);
-	CHECK_EQ_U(d.growth_left, 588);
-	CHECK_EQ_U(d.bytes_groups, 3 * 128 * 136);
-	CHECK_EQ_U(d.bytes_directory, 32);
-	CHECK_EQ_U(d.bytes_tables, 96);
+	T(!d.small);
+	T_EQ(d.ntables, 3);
+	T_EQ(d.slots, 3072);
+	T_EQ(d.growth_left, 588);
+	T_EQ(d.bytes_groups, 3 * 128 * 136);
+	T_EQ(d.bytes_directory, 32);
+	T_EQ(d.bytes_tables, 96);
 	md_classify_swiss(&h, &d, NULL, &th, &v);
-	CHECK(v.state == MD_STATE_WRITING);
+	T(v.state == MD_STATE_WRITING);
 
 	/* oversized Swiss map: 10 entries in 3 full-size tables is below the
 	 * byte threshold by default, above it with a low one */
@@ -311,11 +311,11 @@ static void test_swiss(void)
 	md_swiss_decode(&l, b, sizeof b, &h, &err);
 	md_swiss_derive(&l, &h, t, 3, &d);
 	md_classify_swiss(&h, &d, NULL, &th, &v);
-	CHECK(v.nfindings == 0);
+	T(v.nfindings == 0);
 	th.oversized_bytes = 1000;
 	md_classify_swiss(&h, &d, NULL, &th, &v);
-	CHECK(v.nfindings == 1 && !strcmp(v.findings[0].code, "oversized"));
-	CHECK(v.sev == MD_SEV_WARNING);
+	T(v.nfindings == 1 && !strcmp(v.findings[0].code, "oversized"));
+	T(v.sev == MD_SEV_WARNING);
 }
 
 static int has(const md_verdict *v, const char *code, md_sev sev)
@@ -341,37 +341,37 @@ static void test_writers(void)
 	/* not analysed (--no-threads): the header alone decides */
 	memset(&w, 0, sizeof w);
 	md_classify_swiss(&h, &d, &w, &th, &v);
-	CHECK(v.state == MD_STATE_WRITING && v.nfindings == 1 && has(&v, "writing", MD_SEV_INFO));
+	T(v.state == MD_STATE_WRITING && v.nfindings == 1 && has(&v, "writing", MD_SEV_INFO));
 	md_classify_swiss(&h, &d, NULL, &th, &v);
-	CHECK(v.state == MD_STATE_WRITING && v.nfindings == 1 && has(&v, "writing", MD_SEV_INFO));
+	T(v.state == MD_STATE_WRITING && v.nfindings == 1 && has(&v, "writing", MD_SEV_INFO));
 
 	/* Swiss writer inside table growth: growing, in the writing note's place */
 	w = (md_writer_facts){ 1, 1, 1, 0 };
 	md_classify_swiss(&h, &d, &w, &th, &v);
-	CHECK(v.state == MD_STATE_GROWING);
-	CHECK(has(&v, "growing", MD_SEV_INFO) && !strcmp(v.findings[0].code, "growing"));
-	CHECK(!has(&v, "writing", MD_SEV_INFO));
-	CHECK(v.sev == MD_SEV_INFO);
+	T(v.state == MD_STATE_GROWING);
+	T(has(&v, "growing", MD_SEV_INFO) && !strcmp(v.findings[0].code, "growing"));
+	T(!has(&v, "writing", MD_SEV_INFO));
+	T(v.sev == MD_SEV_INFO);
 
 	/* two proven writers: critical */
 	w = (md_writer_facts){ 1, 2, 0, 0 };
 	md_classify_swiss(&h, &d, &w, &th, &v);
-	CHECK(has(&v, "concurrent-writers", MD_SEV_CRITICAL));
-	CHECK(v.sev == MD_SEV_CRITICAL);
-	CHECK(v.state == MD_STATE_WRITING);
+	T(has(&v, "concurrent-writers", MD_SEV_CRITICAL));
+	T(v.sev == MD_SEV_CRITICAL);
+	T(v.state == MD_STATE_WRITING);
 
 	/* flag set, nobody writing anything: stale */
 	w = (md_writer_facts){ 1, 0, 0, 0 };
 	md_classify_swiss(&h, &d, &w, &th, &v);
-	CHECK(has(&v, "stale-writing-flag", MD_SEV_WARNING));
+	T(has(&v, "stale-writing-flag", MD_SEV_WARNING));
 	/* ... but not while a writer of an unknown map exists */
 	w = (md_writer_facts){ 1, 0, 0, 1 };
 	md_classify_swiss(&h, &d, &w, &th, &v);
-	CHECK(!has(&v, "stale-writing-flag", MD_SEV_WARNING));
-	CHECK(!has(&v, "unidentified-writers", MD_SEV_WARNING));
+	T(!has(&v, "stale-writing-flag", MD_SEV_WARNING));
+	T(!has(&v, "unidentified-writers", MD_SEV_WARNING));
 	w.unidentified = 3;
 	md_classify_swiss(&h, &d, &w, &th, &v);
-	CHECK(has(&v, "unidentified-writers", MD_SEV_WARNING));
+	T(has(&v, "unidentified-writers", MD_SEV_WARNING));
 
 	/* classic: an evacuating writer keeps the header's state */
 	md_hmap_hdr hh;
@@ -381,12 +381,12 @@ static void test_writers(void)
 	hh.B = 1;
 	w = (md_writer_facts){ 1, 1, 1, 0 };
 	md_classify_hmap(&hh, &d, &w, &th, &v);
-	CHECK(v.state == MD_STATE_GROWING && v.nfindings == 1 && has(&v, "growing", MD_SEV_INFO));
+	T(v.state == MD_STATE_GROWING && v.nfindings == 1 && has(&v, "growing", MD_SEV_INFO));
 	/* no flag, no writer: silence */
 	memset(&hh, 0, sizeof hh);
 	w = (md_writer_facts){ 1, 0, 0, 0 };
 	md_classify_hmap(&hh, &d, &w, &th, &v);
-	CHECK(v.state == MD_STATE_IDLE && v.nfindings == 0);
+	T(v.state == MD_STATE_IDLE && v.nfindings == 0);
 }
 
 int main(void)
@@ -398,8 +398,8 @@ int main(void)
 	test_swiss();
 	md_verdict v;
 	md_classify_nil(&v);
-	CHECK(v.state == MD_STATE_NIL);
-	CHECK_STR(md_state_name(MD_STATE_GROWING_IDLE), "growing-idle");
-	CHECK_STR(md_sev_name(MD_SEV_INFO), "ok");
+	T(v.state == MD_STATE_NIL);
+	T_STR(md_state_name(MD_STATE_GROWING_IDLE), "growing-idle");
+	T_STR(md_sev_name(MD_SEV_INFO), "ok");
 	return md_test_done("decode");
 }

@@ -38,56 +38,11 @@
 #include <unistd.h>
 
 #include "md_test.h"
+#include "md_testbin.h"
 #include "shape.h"
 #include "md_dwarf.h"
 #include "md_dwarf_priv.h"
 #include "md_cfi.h"
-
-#if defined(__x86_64__)
-#define X86 1
-#else
-#define X86 0
-#endif
-
-/* ---- the variant a binary was built as --------------------------------- */
-
-typedef struct variant {
-	int minor;          /* NN of go1.NN; 0 when the name is not a variant */
-	char mode[32];      /* "" or the MODE */
-	char dir[PATH_MAX]; /* the variant directory */
-	char version[96];   /* expected go_version, "" if unknown */
-} variant;
-
-static int is_mode(const variant *v, const char *m)
-{
-	return strcmp(v->mode, m) == 0;
-}
-
-static void parse_variant(const char *dir, variant *v)
-{
-	const char *base = strrchr(dir, '/');
-	base = base ? base + 1 : dir;
-	memset(v, 0, sizeof *v);
-	snprintf(v->dir, sizeof v->dir, "%s", dir);
-	int n = 0;
-	if (sscanf(base, "go1.%d%n", &v->minor, &n) != 1) {
-		v->minor = 0;
-		return;
-	}
-	if (base[n] == '-')
-		snprintf(v->mode, sizeof v->mode, "%s", base + n + 1);
-	char path[64], line[64] = "";
-	snprintf(path, sizeof path, "/usr/lib/go-1.%d/VERSION", v->minor);
-	FILE *f = fopen(path, "r");
-	if (f) {
-		if (fgets(line, sizeof line, f))
-			line[strcspn(line, "\r\n")] = '\0';
-		fclose(f);
-	}
-	if (line[0])
-		snprintf(v->version, sizeof v->version, "%s%s", line,
-		         is_mode(v, "noswiss") ? " X:noswissmap" : "");
-}
 
 /* Swiss maps: Go 1.24+, unless built with GOEXPERIMENT=noswissmap. */
 static md_map_impl impl_of(const char *go_version)
@@ -103,12 +58,6 @@ static int go_minor(const char *go_version)
 {
 	int minor = 0;
 	return sscanf(go_version, "go1.%d", &minor) == 1 ? minor : 0;
-}
-
-static int ends_with(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
 /* ---- opening ----------------------------------------------------------- */
@@ -675,72 +624,11 @@ static void test_binary(const char *path, const variant *v)
 
 /* ---- walking the command line ------------------------------------------ */
 
-static int is_dir(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int is_file(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int skip_entry(const struct dirent *de)
-{
-	return de->d_name[0] != '.';
-}
-
-/* A variant directory holds binaries; test each (not *.debug). */
-static int test_variant_dir(const char *dir)
-{
-	struct dirent **ents;
-	int n = scandir(dir, &ents, skip_entry, alphasort), tested = 0;
-	variant v;
-	parse_variant(dir, &v);
-	for (int i = 0; i < n; i++) {
-		char p[PATH_MAX];
-		snprintf(p, sizeof p, "%s/%s", dir, ents[i]->d_name);
-		if (is_file(p) && !ends_with(p, ".debug") && access(p, X_OK) == 0) {
-			test_binary(p, &v);
-			tested++;
-		}
-		free(ents[i]);
-	}
-	free(n >= 0 ? ents : NULL);
-	return tested;
-}
-
 static void test_path(const char *p)
 {
-	if (is_file(p)) {
-		char dir[PATH_MAX];
-		variant v;
-		snprintf(dir, sizeof dir, "%s", p);
-		char *s = strrchr(dir, '/');
-		if (s)
-			*s = '\0';
-		else
-			snprintf(dir, sizeof dir, ".");
-		parse_variant(dir, &v);
-		test_binary(p, &v);
-		return;
-	}
-	if (test_variant_dir(p) > 0)
-		return;
-	struct dirent **ents;
-	int n = scandir(p, &ents, skip_entry, alphasort);
+	int tested = test_tree(p, NULL, test_binary);
 	snprintf(md_t_ctx, sizeof md_t_ctx, "%s", p);
-	T(n > 0, "%s: nothing to test", p);
-	for (int i = 0; i < n; i++) {
-		char sub[PATH_MAX];
-		snprintf(sub, sizeof sub, "%s/%s", p, ents[i]->d_name);
-		if (is_dir(sub))
-			test_variant_dir(sub);
-		free(ents[i]);
-	}
-	free(n >= 0 ? ents : NULL);
+	T(tested > 0, "no binaries to test");
 }
 
 /* ---- inputs that are not Go, or not ELF -------------------------------- */

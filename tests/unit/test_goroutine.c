@@ -61,7 +61,7 @@ int main(void)
 	long pg = sysconf(_SC_PAGESIZE);
 	unsigned char *hole = mmap(NULL, (size_t)pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 	                           -1, 0);
-	CHECK(hole != MAP_FAILED && munmap(hole, (size_t)pg) == 0);
+	T(hole != MAP_FAILED && munmap(hole, (size_t)pg) == 0);
 
 	set_g(&g1, 11, &m1, 0x100000);
 	m1.curg = P(&g1);
@@ -98,31 +98,31 @@ int main(void)
 
 	md_mem mem;
 	md_err err;
-	CHECK(md_mem_open_live(&mem, getpid(), 0, &err) == MD_OK);
+	T(md_mem_open_live(&mem, getpid(), 0, &err) == MD_OK);
 	md_g_scratch sc = { 0 };
-	CHECK_EQ_U(md_g_scratch_prepare(&sc, &l, N, &err), MD_OK);
+	T_EQ(md_g_scratch_prepare(&sc, &l, N, &err), MD_OK);
 	md_ginfo gi[N];
 	int ok[N];
 	uint64_t calls = mem.syscalls;
-	CHECK_EQ_U(md_g_read_all(&mem, &l, r, N, gi, ok, &sc, &err), MD_OK);
-	CHECK(mem.syscalls - calls >= 2);
+	T_EQ(md_g_read_all(&mem, &l, r, N, gi, ok, &sc, &err), MD_OK);
+	T(mem.syscalls - calls >= 2);
 
-	CHECK(ok[0] && gi[0].g == P(&g1) && gi[0].goid == 11 && gi[0].curg == P(&g1) &&
-	      gi[0].curg_goid == 11 && gi[0].stack_lo == 0x100000 && gi[0].stack_hi == 0x102000);
-	CHECK(ok[1] && gi[1].g == P(&g0b) && gi[1].goid == 0 && gi[1].curg == P(&g2) &&
-	      gi[1].curg_goid == 22 && gi[1].curg_sp == 0x301f00 && gi[1].curg_pc == 0x401016 &&
-	      gi[1].curg_bp == 0x301f80 && gi[1].curg_stack_hi == 0x302000);
-	CHECK(ok[2] && gi[2].g == P(&g3) && gi[2].goid == 33);
-	CHECK(ok[3] && gi[3].g == P(&g3) && gi[3].goid == 33);
-	CHECK(ok[4] && gi[4].g == P(&g4) && gi[4].goid == 44);
-	CHECK(!ok[5] && gi[5].g == 0);
-	CHECK(ok[6] && gi[6].g == P(&g1) && gi[6].goid == 11);
+	T(ok[0] && gi[0].g == P(&g1) && gi[0].goid == 11 && gi[0].curg == P(&g1) &&
+	  gi[0].curg_goid == 11 && gi[0].stack_lo == 0x100000 && gi[0].stack_hi == 0x102000);
+	T(ok[1] && gi[1].g == P(&g0b) && gi[1].goid == 0 && gi[1].curg == P(&g2) &&
+	  gi[1].curg_goid == 22 && gi[1].curg_sp == 0x301f00 && gi[1].curg_pc == 0x401016 &&
+	  gi[1].curg_bp == 0x301f80 && gi[1].curg_stack_hi == 0x302000);
+	T(ok[2] && gi[2].g == P(&g3) && gi[2].goid == 33);
+	T(ok[3] && gi[3].g == P(&g3) && gi[3].goid == 33);
+	T(ok[4] && gi[4].g == P(&g4) && gi[4].goid == 44);
+	T(!ok[5] && gi[5].g == 0);
+	T(ok[6] && gi[6].g == P(&g1) && gi[6].goid == 11);
 
 	/* without prepared scratch: the same answers */
 	md_ginfo gj[N];
 	int okj[N];
-	CHECK_EQ_U(md_g_read_all(&mem, &l, r, N, gj, okj, NULL, &err), MD_OK);
-	CHECK(memcmp(gi, gj, sizeof gi) == 0 && memcmp(ok, okj, sizeof ok) == 0);
+	T_EQ(md_g_read_all(&mem, &l, r, N, gj, okj, NULL, &err), MD_OK);
+	T(memcmp(gi, gj, sizeof gi) == 0 && memcmp(ok, okj, sizeof ok) == 0);
 
 	md_g_scratch_free(&sc);
 	md_mem_close(&mem);

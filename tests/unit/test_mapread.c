@@ -87,47 +87,47 @@ int main(void)
 
 	md_mem mem;
 	md_err err;
-	CHECK(md_mem_open_live(&mem, getpid(), 0, &err) == MD_OK);
+	T(md_mem_open_live(&mem, getpid(), 0, &err) == MD_OK);
 	md_plan plan;
 	plan_for(&plan, &root);
 	md_mapread *w = calloc(1, sizeof *w);
 	md_mapread_ctx c = { 0 };
-	CHECK(w != NULL);
+	T(w != NULL);
 	w->layout = &l;
 	w->plan = &plan;
 	w->name = "main.root.m";
 	w->hdr = calloc(1, l.header_size);
 	c.speculate = 1;
 
-	CHECK_EQ_U(md_mapread_prepare(&mem, w, 1, &c, 1, &err), MD_OK);
-	CHECK_EQ_U(w->spec, 1);
-	CHECK_EQ_U(w->spec_nt, 2);
+	T_EQ(md_mapread_prepare(&mem, w, 1, &c, 1, &err), MD_OK);
+	T_EQ(w->spec, 1);
+	T_EQ(w->spec_nt, 2);
 
 	/* 1. nothing moved: one syscall, and the bytes of now (the count and a
 	 * table changed in place: same shape, new content) */
 	m1.used = 31;
 	t[1].used = 21;
 	uint64_t calls = mem.syscalls;
-	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
-	CHECK_EQ_U(c.speculated, 1);
-	CHECK_EQ_U(mem.syscalls - calls, 1);
-	CHECK_EQ_U(w->rstatus, MD_OK);
-	CHECK_EQ_U(w->header, (uint64_t)(uintptr_t)&m1);
-	CHECK_EQ_U(((swiss *)w->hdr)->used, 31);
-	CHECK_EQ_U(w->ndir, 4);
-	CHECK_EQ_U(w->nt, 2);
-	CHECK(w->t_ok[0] == 1 && w->t_ok[1] == 1);
-	CHECK_EQ_U(((table *)w->tbuf)[1].used, 21);
-	CHECK_EQ_U(plan.header, (uint64_t)(uintptr_t)&m1);
+	T_EQ(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	T_EQ(c.speculated, 1);
+	T_EQ(mem.syscalls - calls, 1);
+	T_EQ(w->rstatus, MD_OK);
+	T_EQ(w->header, (uint64_t)(uintptr_t)&m1);
+	T_EQ(((swiss *)w->hdr)->used, 31);
+	T_EQ(w->ndir, 4);
+	T_EQ(w->nt, 2);
+	T(w->t_ok[0] == 1 && w->t_ok[1] == 1);
+	T_EQ(((table *)w->tbuf)[1].used, 21);
+	T_EQ(plan.header, (uint64_t)(uintptr_t)&m1);
 
 	/* 2. the directory changed (a table split): rounds, and the new table */
 	dir[3] = (uint64_t)(uintptr_t)&t[2];
 	calls = mem.syscalls;
-	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
-	CHECK_EQ_U(c.speculated, 0);
-	CHECK(mem.syscalls - calls > 1);
-	CHECK_EQ_U(w->nt, 3);
-	CHECK_EQ_U(((table *)w->tbuf)[2].used, 30);
+	T_EQ(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	T_EQ(c.speculated, 0);
+	T(mem.syscalls - calls > 1);
+	T_EQ(w->nt, 3);
+	T_EQ(((table *)w->tbuf)[2].used, 30);
 
 	/* 3. the header moved to a new directory (the map grew) */
 	static uint64_t dir2[8];
@@ -136,35 +136,35 @@ int main(void)
 	m1.dir = dir2;
 	m1.dirLen = 8;
 	m1.globalDepth = 3;
-	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
-	CHECK_EQ_U(c.speculated, 0);
-	CHECK_EQ_U(w->ndir, 8);
-	CHECK_EQ_U(w->nt, 4);
-	CHECK_EQ_U(((table *)w->tbuf)[3].used, 40);
+	T_EQ(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	T_EQ(c.speculated, 0);
+	T_EQ(w->ndir, 8);
+	T_EQ(w->nt, 4);
+	T_EQ(((table *)w->tbuf)[3].used, 40);
 
 	/* 4. a hop of the plan leads elsewhere: another map, small */
 	root = &h2;
-	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
-	CHECK_EQ_U(c.speculated, 0);
-	CHECK_EQ_U(w->header, (uint64_t)(uintptr_t)&m2);
-	CHECK_EQ_U(((swiss *)w->hdr)->used, 7);
-	CHECK_EQ_U(w->ndir, 0);
+	T_EQ(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	T_EQ(c.speculated, 0);
+	T_EQ(w->header, (uint64_t)(uintptr_t)&m2);
+	T_EQ(((swiss *)w->hdr)->used, 7);
+	T_EQ(w->ndir, 0);
 
 	/* 5. probed again now: speculation holds for the small map too */
-	CHECK_EQ_U(md_mapread_prepare(&mem, w, 1, &c, 1, &err), MD_OK);
+	T_EQ(md_mapread_prepare(&mem, w, 1, &c, 1, &err), MD_OK);
 	m2.used = 8;
 	calls = mem.syscalls;
-	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
-	CHECK_EQ_U(c.speculated, 1);
-	CHECK_EQ_U(mem.syscalls - calls, 1);
-	CHECK_EQ_U(((swiss *)w->hdr)->used, 8);
+	T_EQ(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	T_EQ(c.speculated, 1);
+	T_EQ(mem.syscalls - calls, 1);
+	T_EQ(((swiss *)w->hdr)->used, 8);
 
 	/* 6. the map became nil: rounds, and a nil map */
 	h2.m = NULL;
-	CHECK_EQ_U(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
-	CHECK_EQ_U(c.speculated, 0);
-	CHECK_EQ_U(w->header, 0);
-	CHECK_EQ_U(w->hdr_ok, 0);
+	T_EQ(md_mapread_all(&mem, w, 1, &c, MD_READ_RECORD, &err), MD_OK);
+	T_EQ(c.speculated, 0);
+	T_EQ(w->header, 0);
+	T_EQ(w->hdr_ok, 0);
 
 	md_mapread_ctx_free(&c);
 	md_mapread_free(w, 1);

@@ -103,7 +103,7 @@ int main(void)
 		dir4[i] = (uint64_t)(uintptr_t)&tables[i];
 	}
 	m.dir = dir4;
-	CHECK(pipe(ctl) == 0 && pipe(ready) == 0);
+	T(pipe(ctl) == 0 && pipe(ready) == 0);
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(ctl[1]);
@@ -113,15 +113,15 @@ int main(void)
 	close(ctl[0]);
 	close(ready[1]);
 	char c;
-	CHECK(read(ready[0], &c, 1) == 1);
+	T(read(ready[0], &c, 1) == 1);
 	/* this process's copy now differs: only the child's can be read */
 	m.used = 999;
 
 	md_err err;
 	md_proc proc;
 	md_mem mem;
-	CHECK_EQ_U(md_proc_open(pid, &proc, &err), MD_OK);
-	CHECK_EQ_U(md_mem_open_live(&mem, pid, 0, &err), MD_OK);
+	T_EQ(md_proc_open(pid, &proc, &err), MD_OK);
+	T_EQ(md_mem_open_live(&mem, pid, 0, &err), MD_OK);
 	md_map_layout l;
 	swiss_layout(&l);
 	md_plan plan;
@@ -139,49 +139,49 @@ int main(void)
 	md_snapshot sn = { .proc = &proc, .mem = &mem, .stop_timeout_ms = 2000, .maps = w,
 	                   .nmaps = 1, .speculate = 1, .threads = &ts };
 
-	CHECK_EQ_U(md_snapshot_prepare(&sn, &err), MD_OK);
+	T_EQ(md_snapshot_prepare(&sn, &err), MD_OK);
 	for (int round = 0; round < 3; round++) {
-		CHECK_EQ_U(md_snapshot_take(&sn, &err), MD_OK);
-		CHECK_EQ_U(w->rstatus, MD_OK);
-		CHECK_EQ_U(((swiss *)w->hdr)->used, 30);
-		CHECK_EQ_U(w->nt, 4);
-		CHECK_EQ_U(sn.stop.threads, 3);
-		CHECK_EQ_U(ts.n, 3);
-		CHECK_EQ_U(sn.pause_allocs, 0);
-		CHECK_EQ_U(sn.ctx.speculated, 1);
-		CHECK_EQ_U(sn.reads, 2);   /* the maps in one round, the stacks in one */
+		T_EQ(md_snapshot_take(&sn, &err), MD_OK);
+		T_EQ(w->rstatus, MD_OK);
+		T_EQ(((swiss *)w->hdr)->used, 30);
+		T_EQ(w->nt, 4);
+		T_EQ(sn.stop.threads, 3);
+		T_EQ(ts.n, 3);
+		T_EQ(sn.pause_allocs, 0);
+		T_EQ(sn.ctx.speculated, 1);
+		T_EQ(sn.reads, 2);   /* the maps in one round, the stacks in one */
 		/* the first take runs the stop's code for the first time: its
 		 * pages may fault in then, never again */
 		if (round > 0)
-			CHECK_EQ_U(sn.stop.faults, 0);
+			T_EQ(sn.stop.faults, 0);
 		else
 			printf("first take: %ld page faults in the pause\n", sn.stop.faults);
 		int regs = 0;
 		for (int i = 0; i < ts.n; i++)
 			regs += ts.t[i].regs_ok && ts.t[i].stack.len > 0;
-		CHECK_EQ_U(regs, 3);
+		T_EQ(regs, 3);
 	}
 
 	/* the map grows past what the probe sized: read right, and counted */
-	CHECK(write(ctl[1], "g", 1) == 1);
+	T(write(ctl[1], "g", 1) == 1);
 	for (int i = 0; i < 200 && md_snapshot_take(&sn, &err) == MD_OK && w->ndir != 64; i++)
 		usleep(5000);
-	CHECK_EQ_U(w->ndir, 64);
-	CHECK_EQ_U(w->nt, 64);
-	CHECK_EQ_U(((swiss *)w->hdr)->used, 320);
-	CHECK_EQ_U(((table *)w->tbuf)[63].capacity, 1024);
-	CHECK(sn.pause_allocs > 0);
-	CHECK_EQ_U(sn.ctx.speculated, 0);
+	T_EQ(w->ndir, 64);
+	T_EQ(w->nt, 64);
+	T_EQ(((swiss *)w->hdr)->used, 320);
+	T_EQ(((table *)w->tbuf)[63].capacity, 1024);
+	T(sn.pause_allocs > 0);
+	T_EQ(sn.ctx.speculated, 0);
 
 	/* released: the child runs (not in a ptrace stop) */
 	char path[64], st[512];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	FILE *f = fopen(path, "r");
-	CHECK(f && fgets(st, sizeof st, f));
+	T(f && fgets(st, sizeof st, f));
 	if (f)
 		fclose(f);
 	const char *r = strrchr(st, ')');
-	CHECK(r && (r[2] == 'R' || r[2] == 'S'));
+	T(r && (r[2] == 'R' || r[2] == 'S'));
 
 	md_snapshot_free(&sn);
 	md_threads_free(&ts);

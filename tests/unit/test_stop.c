@@ -120,7 +120,7 @@ static int threads_live_unheld(pid_t pid, int *total)
 static void check_churn(void)
 {
 	pid_t pid = start_churn();
-	CHECK(pid > 0);
+	T(pid > 0);
 	if (pid <= 0)
 		return;
 	usleep(20000);
@@ -147,10 +147,10 @@ static void check_churn(void)
 		rounds++;
 		usleep(2000);
 	}
-	CHECK_EQ_U(failed, 0);
-	CHECK_EQ_U(rounds, 40);
-	CHECK_EQ_U(unheld, 0);   /* every live thread held at every stop */
-	CHECK(born > 0);         /* threads really came and went */
+	T_EQ(failed, 0);
+	T_EQ(rounds, 40);
+	T_EQ(unheld, 0);   /* every live thread held at every stop */
+	T(born > 0);         /* threads really came and went */
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
@@ -159,20 +159,20 @@ int main(void)
 {
 	int fifo_ok = may_fifo();
 	pid_t pid = start_child();
-	CHECK(pid > 0);
+	T(pid > 0);
 	if (pid <= 0)
 		return md_test_done("stop");
 	md_stop *s = NULL;
 	md_err err;
 	md_status st = md_stop_all(&(md_stop_opts){ pid, 0, 2000, MD_STOP_REGS }, &s, &err);
-	CHECK_EQ_U(st, MD_OK);
+	T_EQ(st, MD_OK);
 	if (st == MD_OK) {
 		int total = 0;
 		int held = threads_in(pid, 't', &total);
-		CHECK_EQ_U(total, KIDS + 1);
-		CHECK_EQ_U(held, total);
+		T_EQ(total, KIDS + 1);
+		T_EQ(held, total);
 		const pid_t *tids;
-		CHECK_EQ_U(md_stop_threads(s, &tids), KIDS + 1);
+		T_EQ(md_stop_threads(s, &tids), KIDS + 1);
 		/* registers read as the stops came in are the held threads' own */
 		int same = 0;
 		for (int i = 0; i < KIDS + 1; i++) {
@@ -185,23 +185,23 @@ int main(void)
 			    r.fs_base == u.fs_base && u.rip != 0)
 				same++;
 		}
-		CHECK_EQ_U(same, KIDS + 1);
+		T_EQ(same, KIDS + 1);
 		/* raised for the stop only, and never inherited */
-		CHECK_EQ_U(sched_getscheduler(0), fifo_ok ? SCHED_FIFO | SCHED_RESET_ON_FORK : SCHED_OTHER);
+		T_EQ(sched_getscheduler(0), fifo_ok ? SCHED_FIFO | SCHED_RESET_ON_FORK : SCHED_OTHER);
 		pid_t k = fork();
 		if (k == 0)
 			_exit(sched_getscheduler(0) == SCHED_OTHER ? 0 : 1);
 		int ws = 0;
-		CHECK(k > 0 && waitpid(k, &ws, 0) == k && WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+		T(k > 0 && waitpid(k, &ws, 0) == k && WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
 
 		md_stop_stats stats;
 		md_stop_release(s, &stats);
-		CHECK_EQ_U(stats.threads, KIDS + 1);
-		CHECK(stats.pause_ns > 0 && stats.stop_ns <= stats.pause_ns);
-		CHECK_EQ_U(sched_getscheduler(0), SCHED_OTHER);
+		T_EQ(stats.threads, KIDS + 1);
+		T(stats.pause_ns > 0 && stats.stop_ns <= stats.pause_ns);
+		T_EQ(sched_getscheduler(0), SCHED_OTHER);
 		held = threads_in(pid, 't', &total);
-		CHECK_EQ_U(held, 0);
-		CHECK_EQ_U(total, KIDS + 1);
+		T_EQ(held, 0);
+		T_EQ(total, KIDS + 1);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);

@@ -39,22 +39,11 @@
 #include <unistd.h>
 
 #include "md_test.h"
+#include "md_testbin.h"
 #include "md_dwarf.h"
-
-#if defined(__x86_64__)
-#define X86 1
-#else
-#define X86 0
-#endif
 
 /* amd64 DWARF register numbers of the first three integer arguments. */
 enum { RAX = 0, RBX = 3, RCX = 2 };
-
-static int ends_with(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && strcmp(s + a - b, suf) == 0;
-}
 
 static double now_us(void)
 {
@@ -71,63 +60,21 @@ static const char *loc_kind(md_loc_kind k)
 
 /* ---- the symbol table, read independently of dwarf/ -------------------- */
 
-typedef struct tsym {
-	char *name;
-	uint64_t lo, size;
-} tsym;
-
-typedef struct tsyms {
-	tsym *v;
-	size_t n;
-	uint64_t text_end; /* end of the last function */
-} tsyms;
-
+/* The functions of the .symtab that have code: what every lookup must
+ * name. */
 static int read_syms(const char *path, tsyms *out)
 {
-	memset(out, 0, sizeof *out);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE) {
-		if (fd >= 0)
-			close(fd);
+	if (read_func_syms(path, out) != 0)
 		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		if (out->v[i].size && out->v[i].defined)
+			out->v[k++] = out->v[i];
+		else
+			free(out->v[i].name);
 	}
-	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-	size_t cap = 0;
-	for (Elf_Scn *scn = NULL; elf && (scn = elf_nextscn(elf, scn)) != NULL;) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
-			continue;
-		Elf_Data *data = elf_getdata(scn, NULL);
-		size_t n = data && sh.sh_entsize ? data->d_size / sh.sh_entsize : 0;
-		for (size_t i = 0; i < n; i++) {
-			GElf_Sym s;
-			const char *name;
-			if (!gelf_getsym(data, (int)i, &s) ||
-			    GELF_ST_TYPE(s.st_info) != STT_FUNC || s.st_size == 0 ||
-			    s.st_shndx == SHN_UNDEF ||
-			    !(name = elf_strptr(elf, sh.sh_link, s.st_name)) || !name[0])
-				continue;
-			if (out->n == cap) {
-				cap = cap ? 2 * cap : 1024;
-				out->v = realloc(out->v, cap * sizeof *out->v);
-			}
-			out->v[out->n++] = (tsym){ strdup(name), s.st_value, s.st_size };
-			if (s.st_value + s.st_size > out->text_end)
-				out->text_end = s.st_value + s.st_size;
-		}
-	}
-	if (elf)
-		elf_end(elf);
-	close(fd);
-	return out->n ? 0 : -1;
-}
-
-static void free_syms(tsyms *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i].name);
-	free(s->v);
-	memset(s, 0, sizeof *s);
+	out->n = k;
+	return k ? 0 : -1;
 }
 
 static const tsym *sym_named(const tsyms *s, const char *name)
@@ -194,30 +141,6 @@ static char main_go[PATH_MAX]; /* testdata/maps/cmd/maptarget/main.go */
 static int main_line;          /* its `func main()` line */
 
 /* ---- per binary -------------------------------------------------------- */
-
-typedef struct variant {
-	int minor;
-	char mode[32];
-	char dir[PATH_MAX];
-} variant;
-
-static int is_mode(const variant *v, const char *m)
-{
-	return strcmp(v->mode, m) == 0;
-}
-
-static void parse_variant(const char *dir, variant *v)
-{
-	const char *base = strrchr(dir, '/');
-	base = base ? base + 1 : dir;
-	memset(v, 0, sizeof *v);
-	snprintf(v->dir, sizeof v->dir, "%s", dir);
-	int n = 0;
-	if (sscanf(base, "go1.%d%n", &v->minor, &n) != 1)
-		v->minor = 0;
-	else if (base[n] == '-')
-		snprintf(v->mode, sizeof v->mode, "%s", base + n + 1);
-}
 
 static int is_swiss(md_dwarf *d)
 {
@@ -480,7 +403,11 @@ static void check_misses(md_dwarf *d, const tsyms *s)
 	md_err e;
 	char file[256];
 	int line = -1;
-	uint64_t past[] = { 0, 1, s->text_end + 0x100000, UINT64_MAX,
+	uint64_t text_end = 0; /* end of the last function */
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].lo + s->v[i].size > text_end)
+			text_end = s->v[i].lo + s->v[i].size;
+	uint64_t past[] = { 0, 1, text_end + 0x100000, UINT64_MAX,
 		            UINT64_MAX - 1 };
 	for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
 		md_status st = md_dwarf_func_at(d, past[i], &f, &e);
@@ -703,34 +630,10 @@ static void test_binary(const char *path, const variant *v)
 	if (mm && !is_mode(v, "debugfile") && !is_mode(v, "buildid"))
 		check_dwarf_only(path, &s, f.die);
 	md_dwarf_free(d);
-	free_syms(&s);
+	free_func_syms(&s);
 }
 
 /* ---- walking the command line ------------------------------------------ */
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int skip_entry(const struct dirent *de)
-{
-	return de->d_name[0] != '.';
-}
-
-/* A variant directory holds maptarget; returns 1 if it was tested. */
-static int test_variant_dir(const char *dir)
-{
-	char p[PATH_MAX + 16];
-	variant v;
-	snprintf(p, sizeof p, "%s/maptarget", dir);
-	if (access(p, X_OK) != 0)
-		return 0;
-	parse_variant(dir, &v);
-	test_binary(p, &v);
-	return 1;
-}
 
 /* testdata/maps/cmd/maptarget/main.go, next to testdata/bin. */
 static void find_source(const char *dir)
@@ -749,18 +652,7 @@ static void test_path(const char *p)
 	find_source(p);
 	if (!T(main_line > 0, "no func main() in %s", main_go))
 		return;
-	if (test_variant_dir(p))
-		return;
-	struct dirent **ents;
-	int n = scandir(p, &ents, skip_entry, alphasort), tested = 0;
-	for (int i = 0; i < n; i++) {
-		char sub[PATH_MAX];
-		snprintf(sub, sizeof sub, "%s/%s", p, ents[i]->d_name);
-		if (is_dir(sub))
-			tested += test_variant_dir(sub);
-		free(ents[i]);
-	}
-	free(n >= 0 ? ents : NULL);
+	int tested = test_tree(p, "maptarget", test_binary);
 	snprintf(md_t_ctx, sizeof md_t_ctx, "%s", p);
 	T(tested > 0, "%s: no variant directories with maptarget", p);
 }

@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "md_test.h"
-#include "walk.h"
+#include "walk_priv.h"
 #include "scan.h"
 
 /* A ring node as a Go struct { m map; next *node; pad [2]uint64 } */
@@ -104,9 +104,9 @@ int main(void)
 	md_mem m;
 	md_err err;
 	char buf[256];
-	CHECK(md_mem_open_live(&m, getpid(), 0, &err) == MD_OK);
+	T(md_mem_open_live(&m, getpid(), 0, &err) == MD_OK);
 	md_walk_init(&w, &sh, roots, 5);
-	CHECK(md_walk_run(&w, &m, &err) == MD_OK);
+	T(md_walk_run(&w, &m, &err) == MD_OK);
 
 	/* the ring: each node once (the cycle ends), with its hops */
 	const md_walk_found *f = find_map(&w, "main.ring.m", buf);
@@ -115,7 +115,7 @@ int main(void)
 	T(f && f->header == 0x2000 && f->depth == 1, "ring.next.m");
 	f = find_map(&w, "main.ring.next.next.m", buf);
 	T(f && f->header == 0x3000 && f->depth == 2, "ring.next.next.m");
-	CHECK(find_map(&w, "main.ring.next.next.next.m", buf) == NULL);
+	T(find_map(&w, "main.ring.next.next.next.m", buf) == NULL);
 	/* the small slice: element 1 is new, element 0 aliases ring[1] */
 	f = find_map(&w, "main.small.s[1]", buf);
 	T(f && f->header == 0x9000 && f->depth == 1, "small.s[1]");
@@ -129,37 +129,37 @@ int main(void)
 	/* main.pring points at ring[0], walked already through main.ring?  No:
 	 * main.ring is a root value, not a pointee, so pring's node is new and
 	 * its maps are aliases of the ring's. */
-	CHECK(find_map(&w, "main.pring.m", buf) == NULL);
+	T(find_map(&w, "main.pring.m", buf) == NULL);
 	/* the hostile slice: 2^16 elements followed, the rest counted */
 	size_t nil = 0;
 	for (size_t i = 0; i < w.nmaps; i++)
 		nil += w.maps[i].header == 0;
-	CHECK_EQ_U(nil, MD_SCAN_MAX_ELEMS);
-	CHECK_EQ_U(w.truncated, ((uint64_t)1 << 40) - MD_SCAN_MAX_ELEMS);
+	T_EQ(nil, MD_SCAN_MAX_ELEMS);
+	T_EQ(w.truncated, ((uint64_t)1 << 40) - MD_SCAN_MAX_ELEMS);
 	/* notes, once per holder */
-	CHECK_EQ_U(w.nnotes, 2);
+	T_EQ(w.nnotes, 2);
 	md_walk_path(&w, w.notes[0].node, w.notes[0].slot, buf, sizeof buf);
-	CHECK_STR(buf, "main.small.sm");
+	T_STR(buf, "main.small.sm");
 	/* main.bad's pointee is unmapped: both its slots unreadable */
-	CHECK_EQ_U(w.unreadable, 2);
+	T_EQ(w.unreadable, 2);
 	/* rounds: root values, pointees / slice elements, two more ring hops */
 	T(w.rounds >= 3 && w.rounds <= 4, "rounds %llu", (unsigned long long)w.rounds);
 
 	/* a second run after reserve finds the same, allocation-free */
 	size_t nmaps = w.nmaps, naliases = w.naliases;
-	CHECK(md_walk_reserve(&w, &err) == MD_OK);
+	T(md_walk_reserve(&w, &err) == MD_OK);
 	md_walk_item *cur = w.cur;
 	md_walk_node *nodes = w.nodes;
-	CHECK(md_walk_run(&w, &m, &err) == MD_OK);
-	CHECK_EQ_U(w.nmaps, nmaps);
-	CHECK_EQ_U(w.naliases, naliases);
+	T(md_walk_run(&w, &m, &err) == MD_OK);
+	T_EQ(w.nmaps, nmaps);
+	T_EQ(w.naliases, naliases);
 	T(w.nodes == nodes, "nodes were not reallocated");
 	T(w.cur == cur || w.next == cur, "item buffers were not reallocated");
 
 	/* paths are truncated, never overflowed */
 	char tiny[8];
 	size_t n = md_walk_path(&w, w.maps[0].node, w.maps[0].slot, tiny, sizeof tiny);
-	CHECK(n < sizeof tiny && strlen(tiny) == n);
+	T(n < sizeof tiny && strlen(tiny) == n);
 
 	md_walk_free(&w);
 	md_mem_close(&m);

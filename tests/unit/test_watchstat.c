@@ -40,16 +40,16 @@ int main(void)
 		md_watch_stat_add(&s, &(md_watch_sample){ 0 }), /* a torn one each time */
 		md_watch_stat_add(&s, &(md_watch_sample){ .t_ns = (uint64_t)(i + 1) * MS, .ok = 1,
 		                                .writing = w[i], .count = 10 });
-	CHECK_EQ_U(s.samples, 12);
-	CHECK_EQ_U(s.torn, 12);
-	CHECK_EQ_U(s.writing, 6);
-	CHECK(md_watch_stat_duty(&s) > 0.49 && md_watch_stat_duty(&s) < 0.51);
-	CHECK_EQ_U(s.longest_writing_ns, 3 * MS);  /* samples 2..5 */
+	T_EQ(s.samples, 12);
+	T_EQ(s.torn, 12);
+	T_EQ(s.writing, 6);
+	T(md_watch_stat_duty(&s) > 0.49 && md_watch_stat_duty(&s) < 0.51);
+	T_EQ(s.longest_writing_ns, 3 * MS);  /* samples 2..5 */
 	md_watch_stat_verdict(&s, &th, &v);
-	CHECK(v.nfindings == 0);                    /* 50% is not above 0.5 */
+	T(v.nfindings == 0);                    /* 50% is not above 0.5 */
 	th.hot = 0.4;
 	md_watch_stat_verdict(&s, &th, &v);
-	CHECK(has(&v, "hot-map", MD_SEV_WARNING));
+	T(has(&v, "hot-map", MD_SEV_WARNING));
 	md_watch_thresholds_default(&th);
 
 	/* a flag set for 1.5 s: writer-stuck */
@@ -57,9 +57,9 @@ int main(void)
 	for (uint64_t t = 0; t <= 1500; t += 10)
 		md_watch_stat_add(&s, &(md_watch_sample){ .t_ns = S + t * MS, .ok = 1, .writing = 1 });
 	md_watch_stat_verdict(&s, &th, &v);
-	CHECK(has(&v, "writer-stuck", MD_SEV_CRITICAL));
-	CHECK(v.sev == MD_SEV_CRITICAL);
-	CHECK(v.state == MD_STATE_WRITING);
+	T(has(&v, "writer-stuck", MD_SEV_CRITICAL));
+	T(v.sev == MD_SEV_CRITICAL);
+	T(v.state == MD_STATE_WRITING);
 
 	/* classic growth events: B steps, and a same-size grow */
 	md_watch_stat_init(&s);
@@ -71,11 +71,11 @@ int main(void)
 	};
 	for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
 		md_watch_stat_add(&s, &x[i]);
-	CHECK_EQ_U(s.growths, 4);
-	CHECK_EQ_U(s.count_up, 200);
-	CHECK_EQ_U(s.count_down, 50);
-	CHECK(s.state == MD_STATE_GROWING_IDLE);
-	CHECK(s.inserts_per_s > 39999 && s.inserts_per_s < 40001);   /* 200 in 5 ms */
+	T_EQ(s.growths, 4);
+	T_EQ(s.count_up, 200);
+	T_EQ(s.count_down, 50);
+	T(s.state == MD_STATE_GROWING_IDLE);
+	T(s.inserts_per_s > 39999 && s.inserts_per_s < 40001);   /* 200 in 5 ms */
 
 	/* Swiss: directory and capacity changes; clearSeq counts clears */
 	md_watch_stat_init(&s);
@@ -85,8 +85,8 @@ int main(void)
 	y.t_ns = 3 * MS; md_watch_stat_add(&s, &y);
 	y.t_ns = 4 * MS; y.dirLen = 2; y.globalDepth = 1; y.capacity = 2048; md_watch_stat_add(&s, &y);
 	y.t_ns = 5 * MS; y.clearSeq = 3; md_watch_stat_add(&s, &y);
-	CHECK_EQ_U(s.growths, 2);
-	CHECK_EQ_U(s.clears, 3);
+	T_EQ(s.growths, 2);
+	T_EQ(s.clears, 3);
 
 	/* growth parked for 12 s: growth-parked; evacuation progress measured */
 	md_watch_stat_init(&s);
@@ -96,14 +96,14 @@ int main(void)
 		md_watch_stat_add(&s, &g);
 	}
 	md_watch_stat_verdict(&s, &th, &v);
-	CHECK(has(&v, "growth-parked", MD_SEV_WARNING));
-	CHECK_EQ_U(s.growing_idle_ns, 12 * S);
-	CHECK_EQ_U(s.evacuated, 0);
+	T(has(&v, "growth-parked", MD_SEV_WARNING));
+	T_EQ(s.growing_idle_ns, 12 * S);
+	T_EQ(s.evacuated, 0);
 
 	/* nothing sampled: no verdict, no division by zero */
 	md_watch_stat_init(&s);
 	md_watch_stat_verdict(&s, &th, &v);
-	CHECK(v.nfindings == 0);
-	CHECK(md_watch_stat_duty(&s) == 0);
+	T(v.nfindings == 0);
+	T(md_watch_stat_duty(&s) == 0);
 	return md_test_done("watchstat");
 }

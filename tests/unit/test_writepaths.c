@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "md_test.h"
+#include "md_testbin.h"
 #include "gofacts_write.h"
 
 /* ---- the table itself -------------------------------------------------- */
@@ -27,32 +28,32 @@
 static void test_table(int minor, int swiss)
 {
 	const md_write_path *wp = md_write_paths(minor, swiss);
-	CHECK(wp != NULL);
+	T(wp != NULL);
 	if (!wp)
 		return;
 	int n = 0, ngrow = 0, nw = 0, nd = 0, nc = 0;
 	for (const md_write_path *p = wp; p->func; p++, n++) {
-		CHECK(p->growth == (p->kind == MD_WRITE_GROW));
+		T(p->growth == (p->kind == MD_WRITE_GROW));
 		ngrow += p->growth;
 		nw += p->kind == MD_WRITE_WRITE;
 		nd += p->kind == MD_WRITE_DELETE;
 		nc += p->kind == MD_WRITE_CLEAR;
-		CHECK(strncmp(p->func, "runtime.", 8) == 0 ||
-		      (swiss && strncmp(p->func, "internal/runtime/maps.", 22) == 0));
+		T(strncmp(p->func, "runtime.", 8) == 0 ||
+		  (swiss && strncmp(p->func, "internal/runtime/maps.", 22) == 0));
 		if (swiss)
-			CHECK(strcmp(p->param, "m") == 0 || strcmp(p->param, "t") == 0);
+			T(strcmp(p->param, "m") == 0 || strcmp(p->param, "t") == 0);
 		else
-			CHECK_STR(p->param, "h");
+			T_STR(p->param, "h");
 		for (const md_write_path *q = wp; q != p; q++)
 			if (strcmp(q->func, p->func) == 0) {
 				fprintf(stderr, "go1.%d%s: %s listed twice\n", minor,
 				        swiss ? "" : " classic", p->func);
-				CHECK(!"duplicate name");
+				T(!"duplicate name");
 			}
-		CHECK(md_write_path_find(minor, swiss, p->func) == p);
+		T(md_write_path_find(minor, swiss, p->func) == p);
 	}
-	CHECK(n >= 20);
-	CHECK(ngrow >= 5 && nw >= 5 && nd >= 4 && nc >= 1);
+	T(n >= 20);
+	T(ngrow >= 5 && nw >= 5 && nd >= 4 && nc >= 1);
 	/* the entry points, in both implementations */
 	static const char *const entry[] = {
 		"runtime.mapassign", "runtime.mapassign_fast32",
@@ -63,9 +64,9 @@ static void test_table(int minor, int swiss)
 	};
 	for (size_t i = 0; i < sizeof entry / sizeof entry[0]; i++) {
 		const md_write_path *p = md_write_path_find(minor, swiss, entry[i]);
-		CHECK(p != NULL);
+		T(p != NULL);
 		if (p)
-			CHECK_STR(p->param, swiss ? "m" : "h");
+			T_STR(p->param, swiss ? "m" : "h");
 	}
 }
 
@@ -77,129 +78,80 @@ static void test_lookup(void)
 		test_table(minor, 1);
 
 	/* releases and combinations that do not exist */
-	CHECK(md_write_paths(20, 0) == NULL);
-	CHECK(md_write_paths(28, 0) == NULL);
-	CHECK(md_write_paths(28, 1) == NULL);
-	CHECK(md_write_paths(0, 0) == NULL);
-	CHECK(md_write_paths(-1, 1) == NULL);
-	CHECK(md_write_paths(23, 1) == NULL); /* no Swiss maps before 1.24 */
-	CHECK(md_write_paths(26, 0) == NULL); /* no classic maps from 1.26 */
-	CHECK(md_write_path_find(20, 0, "runtime.mapassign") == NULL);
-	CHECK(md_write_path_find(26, 0, "runtime.mapassign") == NULL);
-	CHECK(md_write_path_find(21, 0, NULL) == NULL);
-	CHECK(md_write_path_find(21, 0, "") == NULL);
-	CHECK(md_write_path_find(21, 0, "runtime.mapaccess1_fast64") == NULL);
-	CHECK(md_write_path_find(26, 1, "runtime.mapaccess2_faststr") == NULL);
-	CHECK(md_write_path_find(26, 1, "runtime.mapassign_fast32ptr") == NULL);
-	CHECK(md_write_path_find(26, 1, "runtime.growWork") == NULL);
-	CHECK(md_write_path_find(23, 0, "internal/runtime/maps.(*table).grow") == NULL);
+	T(md_write_paths(20, 0) == NULL);
+	T(md_write_paths(28, 0) == NULL);
+	T(md_write_paths(28, 1) == NULL);
+	T(md_write_paths(0, 0) == NULL);
+	T(md_write_paths(-1, 1) == NULL);
+	T(md_write_paths(23, 1) == NULL); /* no Swiss maps before 1.24 */
+	T(md_write_paths(26, 0) == NULL); /* no classic maps from 1.26 */
+	T(md_write_path_find(20, 0, "runtime.mapassign") == NULL);
+	T(md_write_path_find(26, 0, "runtime.mapassign") == NULL);
+	T(md_write_path_find(21, 0, NULL) == NULL);
+	T(md_write_path_find(21, 0, "") == NULL);
+	T(md_write_path_find(21, 0, "runtime.mapaccess1_fast64") == NULL);
+	T(md_write_path_find(26, 1, "runtime.mapaccess2_faststr") == NULL);
+	T(md_write_path_find(26, 1, "runtime.mapassign_fast32ptr") == NULL);
+	T(md_write_path_find(26, 1, "runtime.growWork") == NULL);
+	T(md_write_path_find(23, 0, "internal/runtime/maps.(*table).grow") == NULL);
 
 	const md_write_path *p = md_write_path_find(21, 0, "runtime.mapassign_fast64");
-	CHECK(p && p->kind == MD_WRITE_WRITE && !p->growth && strcmp(p->param, "h") == 0);
+	T(p && p->kind == MD_WRITE_WRITE && !p->growth && strcmp(p->param, "h") == 0);
 	p = md_write_path_find(25, 0, "runtime.evacuate_faststr");
-	CHECK(p && p->kind == MD_WRITE_GROW && p->growth);
+	T(p && p->kind == MD_WRITE_GROW && p->growth);
 	p = md_write_path_find(23, 0, "runtime.hashGrow");
-	CHECK(p && p->growth);
+	T(p && p->growth);
 	p = md_write_path_find(23, 0, "runtime.mapdelete_faststr");
-	CHECK(p && p->kind == MD_WRITE_DELETE);
+	T(p && p->kind == MD_WRITE_DELETE);
 	p = md_write_path_find(21, 0, "runtime.mapclear");
-	CHECK(p && p->kind == MD_WRITE_CLEAR);
-	CHECK(md_write_path_find(21, 0, "runtime.(*hmap).incrnoverflow") == NULL); /* inlined */
-	CHECK(md_write_path_find(22, 0, "runtime.(*hmap).incrnoverflow") != NULL);
+	T(p && p->kind == MD_WRITE_CLEAR);
+	T(md_write_path_find(21, 0, "runtime.(*hmap).incrnoverflow") == NULL); /* inlined */
+	T(md_write_path_find(22, 0, "runtime.(*hmap).incrnoverflow") != NULL);
 
 	p = md_write_path_find(26, 1, "runtime.mapassign_faststr");
-	CHECK(p && p->kind == MD_WRITE_WRITE && strcmp(p->param, "m") == 0);
+	T(p && p->kind == MD_WRITE_WRITE && strcmp(p->param, "m") == 0);
 	p = md_write_path_find(24, 1, "internal/runtime/maps.(*table).split");
-	CHECK(p && p->growth && strcmp(p->param, "m") == 0);
+	T(p && p->growth && strcmp(p->param, "m") == 0);
 	p = md_write_path_find(27, 1, "internal/runtime/maps.(*table).uncheckedPutSlot");
-	CHECK(p && p->growth && strcmp(p->param, "t") == 0);
+	T(p && p->growth && strcmp(p->param, "t") == 0);
 	p = md_write_path_find(26, 1, "internal/runtime/maps.(*Map).Clear");
-	CHECK(p && p->kind == MD_WRITE_CLEAR);
+	T(p && p->kind == MD_WRITE_CLEAR);
 	p = md_write_path_find(25, 1, "internal/runtime/maps.(*Map).growToTable");
-	CHECK(p && p->growth);
-	CHECK(md_write_path_find(24, 1, "internal/runtime/maps.(*Map).PutSlot") != NULL);
-	CHECK(md_write_path_find(25, 1, "internal/runtime/maps.(*Map).PutSlot") == NULL);
-	CHECK(md_write_path_find(24, 1, "internal/runtime/maps.(*table).pruneTombstones") == NULL);
-	CHECK(md_write_path_find(25, 1, "internal/runtime/maps.(*table).pruneTombstones") != NULL);
-	CHECK(md_write_path_find(26, 1, "internal/runtime/maps.(*table).uncheckedPutSlotForAssignFast64") == NULL);
-	CHECK(md_write_path_find(27, 1, "internal/runtime/maps.(*table).uncheckedPutSlotForAssignFast64") != NULL);
-	CHECK(md_write_path_find(26, 1, "internal/runtime/maps.(*Map).Clone") == NULL);
+	T(p && p->growth);
+	T(md_write_path_find(24, 1, "internal/runtime/maps.(*Map).PutSlot") != NULL);
+	T(md_write_path_find(25, 1, "internal/runtime/maps.(*Map).PutSlot") == NULL);
+	T(md_write_path_find(24, 1, "internal/runtime/maps.(*table).pruneTombstones") == NULL);
+	T(md_write_path_find(25, 1, "internal/runtime/maps.(*table).pruneTombstones") != NULL);
+	T(md_write_path_find(26, 1, "internal/runtime/maps.(*table).uncheckedPutSlotForAssignFast64") == NULL);
+	T(md_write_path_find(27, 1, "internal/runtime/maps.(*table).uncheckedPutSlotForAssignFast64") != NULL);
+	T(md_write_path_find(26, 1, "internal/runtime/maps.(*Map).Clone") == NULL);
 
-	CHECK_STR(md_write_kind_name(MD_WRITE_WRITE), "write");
-	CHECK_STR(md_write_kind_name(MD_WRITE_DELETE), "delete");
-	CHECK_STR(md_write_kind_name(MD_WRITE_CLEAR), "clear");
-	CHECK_STR(md_write_kind_name(MD_WRITE_GROW), "grow");
+	T_STR(md_write_kind_name(MD_WRITE_WRITE), "write");
+	T_STR(md_write_kind_name(MD_WRITE_DELETE), "delete");
+	T_STR(md_write_kind_name(MD_WRITE_CLEAR), "clear");
+	T_STR(md_write_kind_name(MD_WRITE_GROW), "grow");
 }
 
 /* ---- one binary -------------------------------------------------------- */
 
-typedef struct {
-	char **v;
-	size_t n, cap;
-} strset;
-
-static int cmpstr(const void *a, const void *b)
+static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const tsym *)a)->name, ((const tsym *)b)->name);
 }
 
-static int strset_has(const strset *s, const char *name)
+/* The function symbols of path's .symtab, sorted by name. */
+static int read_funcs(const char *path, tsyms *out)
 {
-	return s->n && bsearch(&name, s->v, s->n, sizeof *s->v, cmpstr) != NULL;
-}
-
-static void strset_free(strset *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof *s);
-}
-
-/* The names of the STT_FUNC symbols of path's .symtab, sorted; 0 on error. */
-static int read_funcs(const char *path, strset *out)
-{
-	memset(out, 0, sizeof *out);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE) {
-		if (fd >= 0)
-			close(fd);
+	if (read_func_syms(path, out) != 0)
 		return 0;
-	}
-	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-	int ok = 0;
-	for (Elf_Scn *s = NULL; elf && (s = elf_nextscn(elf, s)) != NULL;) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(s, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		Elf_Data *data = elf_getdata(s, NULL);
-		size_t nsym = sh.sh_size / sh.sh_entsize;
-		for (size_t i = 0; data && i < nsym; i++) {
-			GElf_Sym sym;
-			const char *nm;
-			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    !(nm = elf_strptr(elf, sh.sh_link, sym.st_name)) || !*nm)
-				continue;
-			if (out->n == out->cap) {
-				size_t ncap = out->cap ? 2 * out->cap : 4096;
-				char **nv = realloc(out->v, ncap * sizeof *nv);
-				if (!nv)
-					goto done;
-				out->v = nv;
-				out->cap = ncap;
-			}
-			if (!(out->v[out->n] = strdup(nm)))
-				goto done;
-			out->n++;
-		}
-		ok = data != NULL;
-	}
-done:
-	if (elf)
-		elf_end(elf);
-	close(fd);
-	qsort(out->v, out->n, sizeof *out->v, cmpstr);
-	return ok;
+	qsort(out->v, out->n, sizeof *out->v, cmp_name);
+	return 1;
+}
+
+static int has_func(const tsyms *s, const char *name)
+{
+	tsym key = { .name = (char *)name };
+	return s->n && bsearch(&key, s->v, s->n, sizeof *s->v, cmp_name) != NULL;
 }
 
 /* Which entries of wp (n of them) have a DWARF subprogram of that name
@@ -273,113 +225,80 @@ static int read_params(const char *path, const md_write_path *wp, int n,
 	return ok;
 }
 
-/* go1.NN or go1.NN-noswiss -> minor, swiss; 0 for any other name. */
-static int parse_variant(const char *name, int *minor, int *swiss)
+/* The variants writers is built for: go1.NN and go1.NN-noswiss; whether
+ * its maps are Swiss ones in *swiss. */
+static int writers_variant(const variant *v, int *swiss)
 {
-	int m = 0, len = 0;
-	if (sscanf(name, "go1.%d%n", &m, &len) != 1 || m <= 0)
+	if (v->minor <= 0 || !(v->mode[0] == '\0' || is_mode(v, "noswiss")))
 		return 0;
-	if (name[len] == '\0')
-		*swiss = m >= 24;
-	else if (strcmp(name + len, "-noswiss") == 0)
-		*swiss = 0;
-	else
-		return 0;
-	*minor = m;
+	*swiss = v->minor >= 24 && !is_mode(v, "noswiss");
 	return 1;
 }
 
-static void test_binary(const char *variant, const char *path, int minor, int swiss)
+static int nbin; /* writers binaries tested */
+
+static void test_binary(const char *path, const variant *v)
 {
-	const md_write_path *wp = md_write_paths(minor, swiss);
-	CHECK(wp != NULL);
-	if (!wp) {
-		fprintf(stderr, "%s: no write-path table for go1.%d %s\n", variant, minor,
-		        swiss ? "swiss" : "classic");
+	int swiss;
+	if (!writers_variant(v, &swiss))
 		return;
-	}
-	strset funcs;
+	nbin++;
+	snprintf(md_t_ctx, sizeof md_t_ctx, "%s", path);
+	const md_write_path *wp = md_write_paths(v->minor, swiss);
+	if (!T(wp != NULL, "no write-path table for go1.%d %s", v->minor,
+	       swiss ? "swiss" : "classic"))
+		return;
+	tsyms funcs;
 	int ok = read_funcs(path, &funcs);
-	CHECK(ok && funcs.n > 1000);
-	if (!ok) {
-		fprintf(stderr, "%s: cannot read the .symtab of %s\n", variant, path);
-		strset_free(&funcs);
+	if (!T(ok && funcs.n > 1000, "cannot read the .symtab")) {
+		free_func_syms(&funcs);
 		return;
 	}
 	int n = 0;
 	while (wp[n].func)
 		n++;
 	char *subfound = calloc((size_t)n + 1, 1), *pfound = calloc((size_t)n + 1, 1);
-	CHECK(subfound && pfound);
-	if (subfound && pfound) {
+	if (T(subfound && pfound)) {
 		int dok = read_params(path, wp, n, subfound, pfound);
-		CHECK(dok);
-		if (!dok)
-			fprintf(stderr, "%s: cannot read the DWARF of %s\n", variant, path);
+		T(dok, "cannot read the DWARF");
 		for (int i = 0; i < n; i++) {
-			int has = strset_has(&funcs, wp[i].func);
-			CHECK(has);
-			if (!has)
-				fprintf(stderr, "%s: %s is not a function symbol of %s\n",
-				        variant, wp[i].func, path);
-			if (dok) {
-				CHECK(subfound[i] && pfound[i]);
-				if (!subfound[i])
-					fprintf(stderr, "%s: %s: no DWARF subprogram\n", variant, wp[i].func);
-				else if (!pfound[i])
-					fprintf(stderr, "%s: %s: no parameter \"%s\" in DWARF\n",
-					        variant, wp[i].func, wp[i].param);
-			}
+			T(has_func(&funcs, wp[i].func), "%s is not a function symbol",
+			  wp[i].func);
+			if (dok)
+				T(subfound[i] && pfound[i], "%s: %s%s", wp[i].func,
+				  subfound[i] ? "no DWARF parameter named " : "no DWARF subprogram",
+				  subfound[i] ? wp[i].param : "");
 		}
 		/* and the ones left out really are absent */
-		CHECK(!strset_has(&funcs, "runtime.mapassign_fast32ptr"));
+		T(!has_func(&funcs, "runtime.mapassign_fast32ptr"));
 	}
 	free(subfound);
 	free(pfound);
-	strset_free(&funcs);
-}
-
-static int test_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		fprintf(stderr, "writepaths: cannot open %s\n", dir);
-		return 0;
-	}
-	int nbin = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		int minor = 0, swiss = 0;
-		if (!parse_variant(de->d_name, &minor, &swiss))
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s/writers", dir, de->d_name);
-		if (access(path, R_OK) != 0)
-			continue;
-		test_binary(de->d_name, path, minor, swiss);
-		nbin++;
-	}
-	closedir(d);
-	return nbin;
+	free_func_syms(&funcs);
 }
 
 int main(int argc, char **argv)
 {
 	test_lookup();
 
-	int v = 0, s = 0;
-	CHECK(parse_variant("go1.21", &v, &s) && v == 21 && s == 0);
-	CHECK(parse_variant("go1.24", &v, &s) && v == 24 && s == 1);
-	CHECK(parse_variant("go1.25-noswiss", &v, &s) && v == 25 && s == 0);
-	CHECK(!parse_variant("go1.26-pie", &v, &s));
-	CHECK(!parse_variant("demo", &v, &s));
+	variant v;
+	int s = 0;
+	parse_variant("testdata/bin/go1.21", &v);
+	T(writers_variant(&v, &s) && v.minor == 21 && s == 0);
+	parse_variant("go1.24", &v);
+	T(writers_variant(&v, &s) && v.minor == 24 && s == 1);
+	parse_variant("go1.25-noswiss", &v);
+	T(writers_variant(&v, &s) && v.minor == 25 && s == 0);
+	parse_variant("go1.26-pie", &v);
+	T(v.minor == 26 && is_mode(&v, "pie") && !writers_variant(&v, &s));
+	parse_variant("demo", &v);
+	T(v.minor == 0 && !writers_variant(&v, &s));
 
 	const char *dir = argc > 1 ? argv[1] : "testdata/bin";
-	int nbin = test_dir(dir);
+	test_tree(dir, "writers", test_binary);
 	/* every variant: go1.21 .. go1.27 and two noswiss builds */
-	CHECK(nbin >= 9);
-	if (nbin < 9)
-		fprintf(stderr, "writepaths: %d writers binaries under %s, want 9 "
-		        "(run tests/build-targets.sh)\n", nbin, dir);
+	md_t_ctx[0] = '\0';
+	T(nbin >= 9, "%d writers binaries under %s, want 9 (run tests/build-targets.sh)",
+	  nbin, dir);
 	return md_test_done("writepaths");
 }

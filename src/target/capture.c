@@ -1,8 +1,8 @@
-/* threads.c - per-thread snapshot (see threads.h). */
+/* capture.c - per-thread snapshot (see capture.h). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "threads.h"
+#include "capture.h"
 #include "alloc.h"
 
 /* Both stack windows of one thread in one mapping, populated by the

@@ -1,4 +1,4 @@
-/* walk.h - the walk of mapdiag scan: from package variables, through
+/* walk_priv.h - the walk of mapdiag scan: from package variables, through
  * pointers and slices, to map header addresses, one batched read per hop.
  *
  * The walk only indexes precomputed shapes (src/shape.h) and reads memory
@@ -9,8 +9,8 @@
  * lengths by MD_SCAN_MAX_ELEMS, a round by MD_SCAN_MAX_ITEMS, the maps by
  * MD_SCAN_MAX_MAPS, the hops by the shapes' depth.
  */
-#ifndef MD_WALK_H
-#define MD_WALK_H
+#ifndef MD_WALK_PRIV_H
+#define MD_WALK_PRIV_H
 
 #include <stdint.h>
 #include <stddef.h>

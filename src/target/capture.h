@@ -1,4 +1,4 @@
-/* threads.h - what every thread was doing at the snapshot.
+/* capture.h - what every thread was doing at the snapshot.
  *
  * While the target is stopped this module takes, per thread, only what
  * cannot be had later: registers (PTRACE_GETREGS through stop.h), the g it
@@ -8,8 +8,8 @@
  * runs on the copies after the target has been released: the pause pays
  * for bytes, not for DWARF.
  */
-#ifndef MD_THREADS_H
-#define MD_THREADS_H
+#ifndef MD_CAPTURE_H
+#define MD_CAPTURE_H
 
 #include <sys/types.h>
 #include "md_status.h"

@@ -1,8 +1,8 @@
-/* test_unwind.c - the frame-pointer walk on synthetic stack copies: a good
+/* test_stackwalk.c - the frame-pointer walk on synthetic stack copies: a good
  * chain, and every way a hostile one could make it loop or run away. */
 #include <stdlib.h>
 #include "md_test.h"
-#include "unwind.h"
+#include "stackwalk.h"
 
 #define BASE 0x7f0000000000ull
 static unsigned char stack[4096];
@@ -38,19 +38,19 @@ int main(void)
 	put(BASE + 0x300, 0);
 	put(BASE + 0x308, 0);          /* return address 0: the end */
 	int n = walk(0x400000, BASE + 0x80, BASE + 0x100, f, MD_UNWIND_MAX);
-	CHECK_EQ_U(n, 3);
-	CHECK_EQ_U(f[0].pc, 0x400000);
-	CHECK_EQ_U(f[1].pc, 0x401111);
-	CHECK_EQ_U(f[2].pc, 0x402222);
-	CHECK(f[0].via == MD_UNW_REGS && f[1].via == MD_UNW_FP);
-	CHECK_EQ_U(f[1].sp, BASE + 0x110);
+	T_EQ(n, 3);
+	T_EQ(f[0].pc, 0x400000);
+	T_EQ(f[1].pc, 0x401111);
+	T_EQ(f[2].pc, 0x402222);
+	T(f[0].via == MD_UNW_REGS && f[1].via == MD_UNW_FP);
+	T_EQ(f[1].sp, BASE + 0x110);
 
 	/* a frame pointer that points at itself: no loop */
 	memset(stack, 0, sizeof stack);
 	put(BASE + 0x100, BASE + 0x100);
 	put(BASE + 0x108, 0x401111);
 	n = walk(0x400000, BASE + 0x80, BASE + 0x100, f, MD_UNWIND_MAX);
-	CHECK(n <= 3);
+	T(n <= 3);
 
 	/* a chain that goes back down the stack: stops */
 	memset(stack, 0, sizeof stack);
@@ -59,14 +59,14 @@ int main(void)
 	put(BASE + 0x100, BASE + 0x200);
 	put(BASE + 0x108, 0x402222);
 	n = walk(0x400000, BASE + 0x180, BASE + 0x200, f, MD_UNWIND_MAX);
-	CHECK(n <= 3);
+	T(n <= 3);
 
 	/* frame pointer outside the copy, misaligned, or below sp */
-	CHECK_EQ_U(walk(0x400000, BASE + 0x80, BASE + 0x100000, f, 64), 1);
-	CHECK_EQ_U(walk(0x400000, BASE + 0x80, BASE + 0x103, f, 64), 1);
-	CHECK_EQ_U(walk(0x400000, BASE + 0x80, BASE + 0x40, f, 64), 1);
-	CHECK_EQ_U(walk(0x400000, BASE + 0x80, 0, f, 64), 1);
-	CHECK_EQ_U(walk(0, BASE + 0x80, BASE + 0x100, f, 64), 0);
+	T_EQ(walk(0x400000, BASE + 0x80, BASE + 0x100000, f, 64), 1);
+	T_EQ(walk(0x400000, BASE + 0x80, BASE + 0x103, f, 64), 1);
+	T_EQ(walk(0x400000, BASE + 0x80, BASE + 0x40, f, 64), 1);
+	T_EQ(walk(0x400000, BASE + 0x80, 0, f, 64), 1);
+	T_EQ(walk(0, BASE + 0x80, BASE + 0x100, f, 64), 0);
 
 	/* an ever-rising chain is cut by the frame bound */
 	memset(stack, 0, sizeof stack);
@@ -75,9 +75,9 @@ int main(void)
 		put(a + 8, 0x400000 + a - BASE);
 	}
 	n = walk(0x400000, BASE, BASE + 0x10, f, 20);
-	CHECK_EQ_U(n, 20);
+	T_EQ(n, 20);
 	n = walk(0x400000, BASE, BASE + 0x10, f, 100000);
-	CHECK(n <= MD_UNWIND_MAX);
+	T(n <= MD_UNWIND_MAX);
 
 	/* random garbage: always terminates within the bound */
 	srand(7);
@@ -97,6 +97,6 @@ int main(void)
 		for (int k = 1; k < n; k++)
 			ok &= f[k].sp > f[k - 1].sp;   /* strictly rising */
 	}
-	CHECK(ok);
-	return md_test_done("unwind");
+	T(ok);
+	return md_test_done("stackwalk");
 }

@@ -1,6 +1,6 @@
-/* unwind.c - stack walking by CFI, else frame pointers (see unwind.h). */
+/* stackwalk.c - stack walking by CFI, else frame pointers (see stackwalk.h). */
 #include <string.h>
-#include "unwind.h"
+#include "stackwalk.h"
 
 int md_unwind(md_mem *src, md_cfi *cfi, uint64_t bias, const md_regs *r, md_frame *out,
               int max)

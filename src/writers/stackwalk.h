@@ -1,4 +1,4 @@
-/* unwind.h - walk the stack of a stopped thread.
+/* stackwalk.h - walk the stack of a stopped thread.
  *
  * Each step uses the CFI rule for the frame's pc when dwarf/ has one (Go's
  * .debug_frame: exact even in prologues and frameless leaf functions), and
@@ -11,8 +11,8 @@
  * the stack taken while the thread was stopped, so that the walk itself
  * runs after the release.
  */
-#ifndef MD_UNWIND_H
-#define MD_UNWIND_H
+#ifndef MD_STACKWALK_H
+#define MD_STACKWALK_H
 
 #include <stdint.h>
 #include "regs.h"
