@@ -296,6 +296,9 @@ md_status md_dwarf_type(md_dwarf *d, md_type_id id, md_type *out, md_err *err)
 	case DW_TAG_array_type:
 		out->kind = MD_TK_ARRAY;
 		st = md_dw_ref(d, die, DW_AT_type, &out->target, err);
+		if (st == MD_NOTFOUND)   /* Go names every array's element type */
+			st = md_err_set(err, MD_E_DWARF, "%s: array type at 0x%llx has no element type",
+			                d->info.dwarf_path, (unsigned long long)id);
 		if (st == MD_OK)
 			st = array_count(d, die, &out->count, err);
 		if (st != MD_OK)
