@@ -3,15 +3,16 @@
 #
 #   check  (make fuzz-check, a step of make check): each harness first runs
 #          its regression inputs once (tests/fuzz/regress/<h>/), then fuzzes
-#          for a bounded time (FUZZ_TIME seconds, default 8; fuzz_dwarf 12)
-#          from its committed corpus, regressions and seeds, into a scratch
-#          corpus thrown away afterwards.
+#          for a bounded time (FUZZ_TIME seconds, default 8; fuzz_dwarf 12,
+#          fuzz_plan 10) from its committed corpus, regressions and seeds,
+#          into a scratch corpus thrown away afterwards.
 #   long   (make fuzz): the same for FUZZ_TIME seconds each (default 300),
 #          keeping what it learns in build/fuzz/work/<h>/ across runs.
 #
-# Harnesses: build/fuzz/<h>, built by make fuzz-build.  fuzz_dwarf's seeds
-# are generated (build/fuzz/seeds: tests/fuzz/mkseeds.sh) and copied from
-# testdata/bin (real Go binaries, 2-5 MB: never committed).
+# Harnesses: build/fuzz/<h>, built by make fuzz-build.  The seeds of
+# fuzz_dwarf and fuzz_plan (both take whole files) are generated
+# (build/fuzz/seeds: tests/fuzz/mkseeds.sh) and copied from testdata/bin
+# (real Go binaries, 2-5 MB: never committed).
 #
 # Prints "ok <h>: ..." for a harness that ran clean and "FAIL <h>: ..." with
 # the sanitizer's summary and the saved input (build/fuzz/artifacts/) for a
@@ -22,7 +23,7 @@ cd "$(dirname "$0")/../.."
 
 mode=${1:-check}
 shift || true
-harnesses=${*:-fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk}
+harnesses=${*:-fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk fuzz_plan}
 B=build/fuzz
 pass=0
 fail=0
@@ -35,8 +36,8 @@ long) default_time=300 ;;
 *) echo "usage: tests/fuzz/run.sh check|long [harness...]" >&2; exit 2 ;;
 esac
 
-# Real Go binaries for fuzz_dwarf: a classic and a Swiss one in check mode,
-# more release variants and build modes in long mode.
+# Real Go binaries for fuzz_dwarf and fuzz_plan: a classic and a Swiss one
+# in check mode, more release variants and build modes in long mode.
 seed_go() {
 	local dir=$B/seeds-go-$mode v src
 	local list="go1.23/maptarget go1.26-nocompress/maptarget"
@@ -61,10 +62,13 @@ for h in $harnesses; do
 		continue
 	fi
 	t=${FUZZ_TIME:-$default_time}
-	[ -z "${FUZZ_TIME:-}" ] && [ "$mode" = check ] && [ "$h" = fuzz_dwarf ] && t=12
+	if [ -z "${FUZZ_TIME:-}" ] && [ "$mode" = check ]; then
+		[ "$h" = fuzz_dwarf ] && t=12
+		[ "$h" = fuzz_plan ] && t=10
+	fi
 	opts=(-rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 -print_final_stats=1)
 	dirs=(tests/fuzz/corpus/$h tests/fuzz/regress/$h)
-	if [ "$h" = fuzz_dwarf ]; then
+	if [ "$h" = fuzz_dwarf ] || [ "$h" = fuzz_plan ]; then
 		gd=$(seed_go)
 		dirs+=("$B/seeds" "$gd")
 		# the largest seed must not be cut short; len_control would
@@ -103,7 +107,7 @@ for h in $harnesses; do
 	if [ "$mode" = long ]; then
 		# mutated multi-MB Go binaries: cheap to find again from the seeds,
 		# dear to keep (hundreds of MB after a few minutes)
-		[ "$h" = fuzz_dwarf ] && find "$work" -type f -size +1M -delete
+		case $h in fuzz_dwarf | fuzz_plan) find "$work" -type f -size +1M -delete ;; esac
 	else
 		rm -rf "$work"
 	fi
