@@ -293,15 +293,12 @@ static md_status build(md_shapes *s, md_type_id type, int k, building *b, md_err
 	case MD_TK_SLICE: {
 		if ((st = hop(s, t.target, k, &sub, err)) != MD_OK || sub < 0)
 			return st;
-		uint64_t od, ol;
-		md_type_id x;
+		md_slice_hdr h;
 		md_type et;
-		if (md_dwarf_member(s->d, type, "array", &od, &x, err) != MD_OK ||
-		    md_dwarf_member(s->d, type, "len", &ol, &x, err) != MD_OK || od > 64 ||
-		    ol > 64 || md_dwarf_type(s->d, t.target, &et, err) != MD_OK || !et.size)
+		if (md_slice_hdr_get(s->d, type, &h, err) != MD_OK ||
+		    md_dwarf_type(s->d, t.target, &et, err) != MD_OK || !et.size)
 			return MD_OK;   /* not a slice we understand: nothing to follow */
-		md_slot sl = { .kind = MD_SLOT_SLICE, .target = sub, .elem_size = et.size,
-		               .off_data = (uint32_t)od, .off_len = (uint32_t)ol };
+		md_slot sl = { .kind = MD_SLOT_SLICE, .target = sub, .elem_size = et.size, .hdr = h };
 		if ((st = pool_add(s, "", "", &sl.suffix, err)) != MD_OK)
 			return st;
 		return add(b, sl, err);

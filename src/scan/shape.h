@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include "md_status.h"
 #include "md_dwarf.h"
+#include "slicehdr.h"
 
 /* Limits that keep a hostile or huge type from exhausting memory. */
 #define MD_SHAPE_MAX_SLOTS  65536  /* slots of one flattened shape */
@@ -38,7 +39,7 @@ typedef struct md_slot {
 	int target;
 	uint64_t off;          /* inside the value */
 	uint64_t elem_size;    /* SLICE: element size */
-	uint32_t off_data, off_len;  /* SLICE: its header's array and len */
+	md_slice_hdr hdr;      /* SLICE: its header's array and len */
 	uint32_t suffix;       /* offset of the path suffix in the pool */
 } md_slot;
 

@@ -167,9 +167,7 @@ static uint64_t le64(const unsigned char *b)
 
 static size_t read_len(const md_slot *sl)
 {
-	if (sl->kind != MD_SLOT_SLICE)
-		return 8;
-	return (sl->off_data > sl->off_len ? sl->off_data : sl->off_len) + 8;
+	return sl->kind == MD_SLOT_SLICE ? md_slice_hdr_len(&sl->hdr) : 8;
 }
 
 /* What one read item yields: a map, a pointee to walk, slice elements. */
@@ -212,8 +210,8 @@ static void take(md_walk *w, const md_walk_item *it, int depth)
 		return;
 	}
 	/* a slice: its elements */
-	uint64_t data = le64(it->buf + sl->off_data);
-	int64_t len = (int64_t)le64(it->buf + sl->off_len);
+	uint64_t data = le64(it->buf + sl->hdr.off_data);
+	int64_t len = (int64_t)le64(it->buf + sl->hdr.off_len);
 	if (!data || len <= 0)
 		return;
 	if (len > MD_SCAN_MAX_ELEMS) {

@@ -43,7 +43,7 @@ typedef struct md_walk_item {
 	uint64_t addr;
 	int node;
 	uint32_t slot;         /* index into shapes->slots */
-	unsigned char buf[32]; /* map value, pointer or slice header */
+	unsigned char buf[MD_SLICE_HDR_MAX]; /* map value, pointer or slice header */
 } md_walk_item;
 
 typedef struct md_walk_found {   /* a map, an alias or a note */

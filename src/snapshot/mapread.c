@@ -154,7 +154,8 @@ static md_status speculate(md_mem *m, md_mapread *w, int n, md_mapread_ctx *c, m
 			v->hdr_ok = 1;
 			v->ndir = v->spec_ndir;
 			v->nt = v->spec_nt;
-			memcpy(v->tptr, v->spec_tptr, v->nt * sizeof *v->tptr);
+			if (v->nt)   /* no directory: tptr may be NULL */
+				memcpy(v->tptr, v->spec_tptr, v->nt * sizeof *v->tptr);
 		}
 	}
 	return same ? MD_OK : MD_NOTFOUND;

@@ -55,6 +55,106 @@ static void offset(md_plan *p, uint64_t off)
 		p->base += off;
 }
 
+/* Where the expression's variable is: the plan's base, its type, and how
+ * much of expr names it (the longest variable name that is a prefix). */
+static md_status find_var(md_dwarf *d, const char *expr, uint64_t bias, md_plan *p,
+                          size_t *nlen, md_type_id *tid, md_err *err)
+{
+	uint64_t addr;
+	md_status s = md_dwarf_find_var(d, expr, nlen, &addr, tid, err);
+	if (s == MD_NOTFOUND) {
+		char hint[sizeof err->detail];
+		snprintf(hint, sizeof hint, "%s", err->detail);
+		return md_err_set(err, MD_E_NOVAR, "%s%s%s", expr, hint[0] ? "; " : "", hint);
+	}
+	if (s == MD_OK)
+		p->base = addr + bias;
+	return s;
+}
+
+/* Go selects through pointers (p.f and p[i] on *struct, *array): a
+ * dereference per pointer, until *t is what they point at.  untyped: the
+ * error for a pointer without a pointee type; NULL to stop there. */
+static md_status deref_all(md_dwarf *d, md_plan *p, int path, const char *untyped,
+                           md_type_id *tid, md_type *t, md_err *err)
+{
+	md_status s;
+	if ((s = strip(d, *tid, t, err)) != MD_OK)
+		return s;
+	while (t->kind == MD_TK_POINTER) {
+		if (!t->target) {
+			if (!untyped)
+				return MD_OK;
+			return md_err_set(err, MD_E_NOFIELD, "%.*s %s", path, p->expr, untyped);
+		}
+		if ((s = push(p, MD_STEP_DEREF, path, err)) != MD_OK)
+			return s;
+		*tid = t->target;
+		if ((s = strip(d, *tid, t, err)) != MD_OK)
+			return s;
+	}
+	return MD_OK;
+}
+
+/* .name on a struct: its member's offset folds into the plan. */
+static md_status select_field(md_dwarf *d, md_plan *p, const md_seg *g, int path,
+                              md_type_id *tid, const md_type *t, md_err *err)
+{
+	tname_buf tn;
+	if (t->kind != MD_TK_STRUCT)
+		return md_err_set(err, MD_E_NOFIELD, "%.*s is %s, not a struct: no field '%s'",
+		                  path, p->expr, tname(d, *tid, &tn), g->name);
+	uint64_t off;
+	md_type_id mt;
+	md_status s = md_dwarf_member(d, *tid, g->name, &off, &mt, err);
+	if (s == MD_NOTFOUND) {
+		char hint[sizeof err->detail];
+		snprintf(hint, sizeof hint, "%s", err->detail);
+		return md_err_set(err, MD_E_NOFIELD, "%s has no field '%s'%s%s",
+		                  tname(d, *tid, &tn), g->name, hint[0] ? "; " : "", hint);
+	}
+	if (s != MD_OK)
+		return s;
+	offset(p, off);
+	*tid = mt;
+	return MD_OK;
+}
+
+/* [N] on an array (an offset, checked now) or a slice (a step: the bound
+ * is checked when the header is read). */
+static md_status select_index(md_dwarf *d, md_plan *p, const md_seg *g, int path,
+                              md_type_id *tid, const md_type *t, md_err *err)
+{
+	md_status s;
+	md_type et;
+	tname_buf tn;
+	if (t->kind == MD_TK_ARRAY) {
+		if ((s = md_dwarf_type(d, t->target, &et, err)) != MD_OK)
+			return s;
+		if (g->index >= t->count)
+			return md_err_set(err, MD_E_RANGE, "%.*s: index %llu out of range [0:%llu]",
+			                  path, p->expr, (unsigned long long)g->index,
+			                  (unsigned long long)t->count);
+		offset(p, g->index * et.size);
+		*tid = t->target;
+		return MD_OK;
+	}
+	if (t->kind != MD_TK_SLICE)
+		return md_err_set(err, MD_E_NOTINDEX, "%.*s is %s: cannot index it", path, p->expr,
+		                  tname(d, *tid, &tn));
+	md_slice_hdr h;
+	if ((s = md_slice_hdr_get(d, *tid, &h, err)) != MD_OK ||
+	    (s = md_dwarf_type(d, t->target, &et, err)) != MD_OK ||
+	    (s = push(p, MD_STEP_SLICE, path, err)) != MD_OK)
+		return s;
+	md_step *st = &p->steps[p->nsteps - 1];
+	st->hdr = h;
+	st->index = g->index;
+	st->elem_size = et.size;
+	*tid = t->target;
+	return MD_OK;
+}
+
 md_status md_plan_build(md_dwarf *d, const char *expr, uint64_t bias,
                         md_plan *p, md_err *err)
 {
@@ -63,110 +163,35 @@ md_status md_plan_build(md_dwarf *d, const char *expr, uint64_t bias,
 	md_status s = md_expr_check(expr, err);
 	if (s != MD_OK)
 		return s;
-
 	size_t nlen;
-	uint64_t addr;
 	md_type_id tid;
-	s = md_dwarf_find_var(d, expr, &nlen, &addr, &tid, err);
-	if (s == MD_NOTFOUND) {
-		char hint[sizeof err->detail];
-		snprintf(hint, sizeof hint, "%s", err->detail);
-		return md_err_set(err, MD_E_NOVAR, "%s%s%s", expr, hint[0] ? "; " : "", hint);
-	}
-	if (s != MD_OK)
+	if ((s = find_var(d, expr, bias, p, &nlen, &tid, err)) != MD_OK)
 		return s;
-	p->base = addr + bias;
-
 	md_seg segs[MD_EXPR_MAX_SEGS];
 	int nseg;
-	s = md_expr_split(expr, (int)nlen, segs, &nseg, err);
-	if (s != MD_OK)
+	if ((s = md_expr_split(expr, (int)nlen, segs, &nseg, err)) != MD_OK)
 		return s;
 
 	int path = (int)nlen;   /* expr[0..path) is what we stand on */
 	md_type t;
-	tname_buf tn;
 	for (int i = 0; i < nseg; i++) {
 		const md_seg *g = &segs[i];
-		if ((s = strip(d, tid, &t, err)) != MD_OK)
+		if ((s = deref_all(d, p, path, "is an untyped pointer", &tid, &t, err)) != MD_OK)
 			return s;
-		/* Go selects through pointers: p.f and p[i] on *struct, *array */
-		while (t.kind == MD_TK_POINTER) {
-			if (!t.target)
-				return md_err_set(err, MD_E_NOFIELD, "%.*s is an untyped pointer",
-				                  path, expr);
-			if ((s = push(p, MD_STEP_DEREF, path, err)) != MD_OK)
-				return s;
-			tid = t.target;
-			if ((s = strip(d, tid, &t, err)) != MD_OK)
-				return s;
-		}
-		if (g->kind == MD_SEG_FIELD) {
-			if (t.kind != MD_TK_STRUCT)
-				return md_err_set(err, MD_E_NOFIELD, "%.*s is %s, not a struct: no field '%s'",
-				                  path, expr, tname(d, tid, &tn), g->name);
-			uint64_t off;
-			md_type_id mt;
-			s = md_dwarf_member(d, tid, g->name, &off, &mt, err);
-			if (s == MD_NOTFOUND) {
-				char hint[sizeof err->detail];
-				snprintf(hint, sizeof hint, "%s", err->detail);
-				return md_err_set(err, MD_E_NOFIELD, "%s has no field '%s'%s%s",
-				                  tname(d, tid, &tn), g->name, hint[0] ? "; " : "", hint);
-			}
-			if (s != MD_OK)
-				return s;
-			offset(p, off);
-			tid = mt;
-		} else if (t.kind == MD_TK_ARRAY) {
-			md_type et;
-			if ((s = md_dwarf_type(d, t.target, &et, err)) != MD_OK)
-				return s;
-			if (g->index >= t.count)
-				return md_err_set(err, MD_E_RANGE, "%.*s: index %llu out of range [0:%llu]",
-				                  path, expr, (unsigned long long)g->index,
-				                  (unsigned long long)t.count);
-			offset(p, g->index * et.size);
-			tid = t.target;
-		} else if (t.kind == MD_TK_SLICE) {
-			uint64_t od, ol;
-			md_type_id x;
-			md_type et;
-			if (md_dwarf_member(d, tid, "array", &od, &x, err) != MD_OK ||
-			    md_dwarf_member(d, tid, "len", &ol, &x, err) != MD_OK)
-				return md_err_set(err, MD_E_DWARF, "slice type %s lacks array/len",
-				                  tname(d, tid, &tn));
-			if ((s = md_dwarf_type(d, t.target, &et, err)) != MD_OK)
-				return s;
-			if ((s = push(p, MD_STEP_SLICE, path, err)) != MD_OK)
-				return s;
-			md_step *st = &p->steps[p->nsteps - 1];
-			st->off_data = od;
-			st->off_len = ol;
-			st->index = g->index;
-			st->elem_size = et.size;
-			if (od > 4096 || ol > 4096)
-				return md_err_set(err, MD_E_DWARF, "slice header offsets out of range");
-			tid = t.target;
-		} else {
-			return md_err_set(err, MD_E_NOTINDEX, "%.*s is %s: cannot index it",
-			                  path, expr, tname(d, tid, &tn));
-		}
+		s = g->kind == MD_SEG_FIELD ? select_field(d, p, g, path, &tid, &t, err)
+		                            : select_index(d, p, g, path, &tid, &t, err);
+		if (s != MD_OK)
+			return s;
 		path = g->end;
 	}
 
 	/* The end must be a map, or pointers to one. */
-	if ((s = strip(d, tid, &t, err)) != MD_OK)
+	if ((s = deref_all(d, p, path, NULL, &tid, &t, err)) != MD_OK)
 		return s;
-	while (t.kind == MD_TK_POINTER && t.target) {
-		if ((s = push(p, MD_STEP_DEREF, path, err)) != MD_OK)
-			return s;
-		tid = t.target;
-		if ((s = strip(d, tid, &t, err)) != MD_OK)
-			return s;
-	}
-	if (t.kind != MD_TK_MAP)
+	if (t.kind != MD_TK_MAP) {
+		tname_buf tn;
 		return md_err_set(err, MD_E_NOTMAP, "%s is %s", expr, tname(d, tid, &tn));
+	}
 	p->map_type = tid;
 	/* the map value: a pointer to the header */
 	return push(p, MD_STEP_DEREF, path, err);
@@ -200,9 +225,7 @@ md_status md_plan_run(md_mem *m, md_plan **plans, int n, md_err *err)
 /* Bytes one step reads. */
 static size_t step_len(const md_step *s)
 {
-	if (s->kind == MD_STEP_SLICE)
-		return (s->off_data > s->off_len ? s->off_data : s->off_len) + 8;
-	return 8;
+	return s->kind == MD_STEP_SLICE ? md_slice_hdr_len(&s->hdr) : 8;
 }
 
 /* Apply the plan's next step to the bytes read at p->cur (ok: they were
@@ -228,8 +251,8 @@ static void step(md_plan *p, const unsigned char *buf, int ok)
 			return;
 		}
 	} else {
-		uint64_t data = le64(buf + st->off_data);
-		int64_t len = (int64_t)le64(buf + st->off_len);
+		uint64_t data = le64(buf + st->hdr.off_data);
+		int64_t len = (int64_t)le64(buf + st->hdr.off_len);
 		if (len < 0 || st->index >= (uint64_t)len) {
 			p->status = md_err_set(&p->err, MD_E_RANGE,
 			                       "%.*s: index %llu out of range [0:%lld]",
@@ -267,9 +290,8 @@ static void start(md_plan *p)
 static md_status run_chunk(md_mem *m, md_plan **plans, int n, md_err *err)
 {
 	/* one slot of scratch per plan per round: a slice header or a pointer */
-	enum { SCRATCH = 64 };
 	md_read rd[n > 0 ? n : 1];
-	unsigned char buf[n > 0 ? n : 1][SCRATCH];
+	unsigned char buf[n > 0 ? n : 1][MD_PLAN_STEP_BYTES];
 	int who[n > 0 ? n : 1];
 
 	for (int i = 0; i < n; i++)

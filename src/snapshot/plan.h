@@ -15,6 +15,7 @@
 #include "md_status.h"
 #include "md_dwarf.h"
 #include "mem.h"
+#include "slicehdr.h"
 
 #define MD_PLAN_MAX_STEPS 40
 
@@ -27,7 +28,8 @@ typedef enum md_step_kind {
 typedef struct md_step {
 	md_step_kind kind;
 	uint64_t add;        /* added to cur after the step */
-	uint64_t off_data, off_len, index, elem_size;   /* MD_STEP_SLICE */
+	md_slice_hdr hdr;    /* MD_STEP_SLICE: as md_slice_hdr_get gave it */
+	uint64_t index, elem_size;   /* MD_STEP_SLICE */
 	int path_len;        /* expr[0..path_len) names what this step reads */
 } md_step;
 
@@ -48,7 +50,7 @@ typedef struct md_plan {
 } md_plan;
 
 /* The most bytes one step reads (a slice header). */
-#define MD_PLAN_STEP_BYTES 64
+#define MD_PLAN_STEP_BYTES MD_SLICE_HDR_MAX
 
 /* Resolve expr against DWARF and build its plan; bias is the load bias.
  *   MD_E_BADEXPR MD_E_NOVAR MD_E_NOFIELD MD_E_NOTINDEX MD_E_RANGE

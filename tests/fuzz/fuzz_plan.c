@@ -14,13 +14,13 @@
  *   - md_plan_build for "<var>", "<var>[0..2]", "<var>.<member>" and
  *     "<var>.<member>[0]", with the load bias chosen so that the variable
  *     lands on its arena copy; md_plan_run on all of them at once;
- *   - md_rm_prepare + md_rm_read_all (speculation on, so both the rounds
- *     and the one-round path run) + md_rm_finish on the plans that reach
+ *   - md_mapread_prepare + md_mapread_all (speculation on, so both the rounds
+ *     and the one-round path run) + md_map_report_take on the plans that reach
  *     a map;
  *   - md_shapes_get at depth 3, md_walk_run from the arena copies, and
- *     md_rm_read_all + md_rm_finish on the maps the walk found.
+ *     md_mapread_all + md_map_report_take on the maps the walk found.
  *
- * Memory is read through md_mem with use_pread = 1 on /proc/self/mem:
+ * Memory is read through md_mem opened with MD_MEM_PREAD (/proc/self/mem):
  * ASan intercepts pread (not process_vm_readv), so every byte a read
  * writes into a buffer of mapdiag's is checked against that buffer.
  *
@@ -28,7 +28,7 @@
  * plan.h allows; every step reads at most MD_PLAN_STEP_BYTES; a model of
  * the plan's steps (plan.h's description of them, run on the arena with
  * memcpy) ends with the same status and header; every slice slot of a
- * shape reads a header that fits md_sw_item.buf (an overrun there stays
+ * shape reads a header that fits md_walk_item.buf (an overrun there stays
  * inside the walk's item array, where ASan cannot see it); the walk and
  * the reads stay within their bounds.
  *
@@ -50,9 +50,10 @@
 #include "md_dwarf.h"
 #include "plan.h"
 #include "shape.h"
-#include "scanwalk.h"
-#include "scan.h"
-#include "readmaps.h"
+#include "walk_priv.h"
+#include "mapread.h"
+#include "validate.h"
+#include "report.h"
 #include "gofacts.h"
 
 /* Work bounds per input, so that a real binary stays in the ms. */
@@ -133,7 +134,7 @@ static void lay_map(ctx *c, md_type_id t, size_t off)
 {
 	md_map_layout l;
 	md_err e;
-	if (md_dwarf_map_layout(c->d, t, &l, &e) != MD_OK || md_rm_layout_check(&l, &e) != MD_OK)
+	if (md_dwarf_map_layout(c->d, t, &l, &e) != MD_OK || md_layout_check(&l, &e) != MD_OK)
 		return;
 	unsigned kind = c->nmaps++ % 3;
 	size_t h = alloc(l.header_size);
@@ -298,7 +299,7 @@ static uint64_t step_bytes(const md_step *s)
 {
 	if (s->kind != MD_STEP_SLICE)
 		return 8;
-	return (s->off_data > s->off_len ? s->off_data : s->off_len) + 8;
+	return (s->hdr.off_data > s->hdr.off_len ? s->hdr.off_data : s->hdr.off_len) + 8;
 }
 
 static uint64_t rd64(uint64_t a)
@@ -327,8 +328,8 @@ static int model(const md_plan *p, md_status *st, uint64_t *header)
 				return 1;
 			}
 		} else {
-			uint64_t data = rd64(cur + s->off_data);
-			int64_t len = (int64_t)rd64(cur + s->off_len);
+			uint64_t data = rd64(cur + s->hdr.off_data);
+			int64_t len = (int64_t)rd64(cur + s->hdr.off_len);
 			if (len < 0 || s->index >= (uint64_t)len) {
 				*st = MD_E_RANGE;
 				return 1;
@@ -449,19 +450,19 @@ static void check_plan(const md_plan *p)
 }
 
 /* Read and decode n variables as attach and scan do. */
-static void read_maps(md_mem *m, md_rm_var *w, md_map_layout *l, int n, int speculate,
+static void read_maps(md_mem *m, md_mapread *w, md_map_layout *l, int n, int speculate,
                       const md_gofacts *gf)
 {
-	md_rm_ctx rc;
+	md_mapread_ctx rc;
 	md_err e;
 	md_thresholds th;
 	memset(&rc, 0, sizeof rc);
 	rc.speculate = speculate;
 	md_thresholds_default(&th);
-	md_status st = md_rm_prepare(m, w, n, &rc, n, &e);
+	md_status st = md_mapread_prepare(m, w, n, &rc, n, &e);
 	FZ_SAY("prepare %d maps: %d\n", n, st);
 	if (st == MD_OK) {
-		st = md_rm_read_all(m, w, n, &rc, 0, &e);
+		st = md_mapread_all(m, w, n, &rc, MD_READ_RECORD, &e);
 		FZ_SAY("read_all: %d, speculated %d\n", st, rc.speculated);
 		FUZZ_CHECK(st == MD_OK || st == MD_E_NOMEM, "read_all: %d %s", st, e.detail);
 	}
@@ -474,12 +475,15 @@ static void read_maps(md_mem *m, md_rm_var *w, md_map_layout *l, int n, int spec
 		memset(&mr, 0, sizeof mr);
 		mr.expr = w[i].name;
 		mr.layout = l[i];
-		md_rm_finish(&mr, &w[i], gf, &th);
+		md_map_bytes b;
+		md_mapread_bytes(&w[i], &b);
+		md_map_report_take(&mr, w[i].rstatus, &w[i].rerr, &b, gf);
+		md_map_report_classify(&mr, &th);
 		FZ_SAY("  %s: %d %s\n", w[i].name, mr.status, mr.status ? mr.err.detail : "");
 		FUZZ_CHECK(FZ_TERMINATED(mr.err.detail), "detail");
-		free(mr.tables);
+		md_map_view_free(&mr.view);
 	}
-	md_rm_ctx_free(&rc);
+	md_mapread_ctx_free(&rc);
 }
 
 static void run_plans(ctx *c, md_mem *m, const md_gofacts *gf, const md_shapes *sh,
@@ -520,7 +524,7 @@ static void run_plans(ctx *c, md_mem *m, const md_gofacts *gf, const md_shapes *
 	/* the plans that reach a map, read as attach does: those that ended
 	 * in a header with speculation (which needs them all to), then all */
 	for (int pass = 0; pass < 2; pass++) {
-		md_rm_var *w = calloc(MAX_PLANS, sizeof *w);
+		md_mapread *w = calloc(MAX_PLANS, sizeof *w);
 		md_map_layout *l = calloc(MAX_PLANS, sizeof *l);
 		int n = 0;
 		if (!w || !l)
@@ -529,7 +533,7 @@ static void run_plans(ctx *c, md_mem *m, const md_gofacts *gf, const md_shapes *
 			if (pass == 0 && ps->p[i].status != MD_OK)
 				continue;
 			if (md_dwarf_map_layout(c->d, ps->p[i].map_type, &l[n], &e) != MD_OK ||
-			    md_rm_layout_check(&l[n], &e) != MD_OK)
+			    md_layout_check(&l[n], &e) != MD_OK)
 				continue;
 			w[n].layout = &l[n];
 			w[n].plan = &ps->p[i];
@@ -541,7 +545,7 @@ static void run_plans(ctx *c, md_mem *m, const md_gofacts *gf, const md_shapes *
 		read_maps(m, w, l, n, pass == 0, gf);
 		for (int i = 0; i < n; i++)
 			check_plan(w[i].plan);
-		md_rm_free_vars(w, n);
+		md_mapread_free(w, n);
 		free(l);
 	}
 	free(ps);
@@ -578,25 +582,25 @@ static void check_shapes(const md_shapes *sh)
 	}
 }
 
-/* Every read the walk makes for a slot fits md_sw_item.buf, where it
+/* Every read the walk makes for a slot fits md_walk_item.buf, where it
  * lands: a slice slot reads its header up to the end of the later of its
  * array and len words. */
 static void check_slot_reads(const md_shapes *sh)
 {
-	const size_t bufsize = sizeof ((md_sw_item *)0)->buf;
+	const size_t bufsize = sizeof ((md_walk_item *)0)->buf;
 	for (size_t i = 0; i < sh->nshapes; i++)
 		for (size_t j = 0; j < sh->shapes[i].n; j++) {
 			const md_slot *sl = &sh->slots[sh->shapes[i].first + j];
 			if (sl->kind != MD_SLOT_SLICE)
 				continue;
-			uint64_t n = (uint64_t)(sl->off_data > sl->off_len ? sl->off_data :
-			                        sl->off_len) + 8;
+			const md_slice_hdr *h = &sl->hdr;
+			uint64_t n = (uint64_t)(h->off_data > h->off_len ? h->off_data : h->off_len) + 8;
 			FUZZ_CHECK(n <= bufsize,
 			           "slice slot %zu '%s' of the shape of type %#llx reads a %llu-byte "
-			           "header into md_sw_item.buf[%zu] (array at %llu, len at %llu)", j,
+			           "header into md_walk_item.buf[%zu] (array at %llu, len at %llu)", j,
 			           md_slot_suffix(sh, sl), (unsigned long long)sh->shapes[i].type,
-			           (unsigned long long)n, bufsize, (unsigned long long)sl->off_data,
-			           (unsigned long long)sl->off_len);
+			           (unsigned long long)n, bufsize, (unsigned long long)h->off_data,
+			           (unsigned long long)h->off_len);
 		}
 }
 
@@ -604,11 +608,11 @@ static void run_walk(ctx *c, md_mem *m, const md_gofacts *gf, const md_shapes *s
                      const int *shape)
 {
 	md_err e;
-	md_sw_root roots[MAX_VARS];
+	md_walk_root roots[MAX_VARS];
 	int nroots = 0;
 	for (int i = 0; i < c->nvars; i++)
 		if (shape[i] >= 0)
-			roots[nroots++] = (md_sw_root){ c->vars[i].name, at(c->vars[i].block), shape[i] };
+			roots[nroots++] = (md_walk_root){ c->vars[i].name, at(c->vars[i].block), shape[i] };
 
 	md_walk w;
 	md_walk_init(&w, sh, roots, nroots);
@@ -626,7 +630,7 @@ static void run_walk(ctx *c, md_mem *m, const md_gofacts *gf, const md_shapes *s
 	/* the maps it found, read as scan does */
 	if (st == MD_OK && w.nmaps) {
 		int n = w.nmaps < MAX_WALK_MAPS ? (int)w.nmaps : MAX_WALK_MAPS;
-		md_rm_var *v = calloc((size_t)n, sizeof *v);
+		md_mapread *v = calloc((size_t)n, sizeof *v);
 		md_map_layout *l = calloc((size_t)n, sizeof *l);
 		char (*names)[256] = calloc((size_t)n, sizeof *names);
 		if (!v || !l || !names)
@@ -646,7 +650,7 @@ static void run_walk(ctx *c, md_mem *m, const md_gofacts *gf, const md_shapes *s
 				abort();
 		}
 		read_maps(m, v, l, n, 0, gf);
-		md_rm_free_vars(v, n);
+		md_mapread_free(v, n);
 		free(l);
 		free(names);
 	}
@@ -725,8 +729,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	md_gofacts gf;
 	md_gofacts_for(md_dwarf_exe(d)->go_version, &gf);
 	md_mem m;
-	md_mem_init(&m, getpid());
-	m.use_pread = 1;   /* ASan sees what pread writes, not process_vm_readv */
+	/* pread: ASan sees what it writes, not what process_vm_readv writes */
+	if (md_mem_open_live(&m, getpid(), MD_MEM_PREAD, &e) != MD_OK)
+		abort();
 
 	/* shapes at depth 3: for the walk, and paths to maps for plans */
 	md_shapes sh;

@@ -76,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sl->off = (uint64_t)(c & 0x3f) * 8 + (c >> 6);   /* mostly aligned */
 			if (sl->kind == MD_SLOT_SLICE) {
 				sl->elem_size = (d & 0x0f) * 8 + ((d >> 4) & 1);   /* 0 too */
-				sl->off_data = (d >> 5) & 1 ? 8 : 0;
-				sl->off_len = sl->off_data ? 0 : 8;
+				sl->hdr.off_data = (d >> 5) & 1 ? 8 : 0;
+				sl->hdr.off_len = sl->hdr.off_data ? 0 : 8;
 			}
 			snprintf(name, sizeof name, ".f%d_%d", i, j);
 			sl->suffix = pool_add(&sh, name);

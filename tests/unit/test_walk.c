@@ -67,8 +67,8 @@ int main(void)
 	int s_map = add_shape(&sh, map_slot, 1);
 	/* shape 2: struct { s []map; note sync.Map } */
 	md_slot holder[] = {
-		{ .kind = MD_SLOT_SLICE, .target = s_map, .off = 0, .elem_size = 8, .off_data = 0,
-		  .off_len = 8, .suffix = str(&sh, ".s") },
+		{ .kind = MD_SLOT_SLICE, .target = s_map, .off = 0, .elem_size = 8,
+		  .hdr = { .off_data = 0, .off_len = 8 }, .suffix = str(&sh, ".s") },
 		{ .kind = MD_SLOT_NOTE, .target = 0, .off = 24, .suffix = str(&sh, ".sm") },
 	};
 	int s_holder = add_shape(&sh, holder, 2);
