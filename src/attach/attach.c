@@ -148,11 +148,8 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 	md_vars vs = { 0 };
 	md_mem m = { 0 };
 	md_gofacts gf;
-	memset(r, 0, sizeof *r);
-	r->pid = o->pid;
 	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, &t, err);
-	snprintf(r->exe, sizeof r->exe, "%s", t.proc.exe_path);
-	snprintf(r->go_version, sizeof r->go_version, "%s", t.go_version);
+	md_report_init(r, o->pid, t.proc.exe_path, t.go_version);
 	if (s != MD_OK)
 		goto out;
 	md_gofacts_for(t.go_version, &gf);

@@ -46,6 +46,14 @@ void md_map_report_classify(md_map_report *mr, const md_thresholds *th)
 		md_map_view_classify(&mr->layout, &mr->view, &mr->wf, th);
 }
 
+void md_report_init(md_report *r, pid_t pid, const char *exe, const char *go_version)
+{
+	memset(r, 0, sizeof *r);
+	r->pid = pid;
+	snprintf(r->exe, sizeof r->exe, "%s", exe);
+	snprintf(r->go_version, sizeof r->go_version, "%s", go_version);
+}
+
 void md_report_stopped(md_report *r, uint64_t pause_ns, int threads, uint64_t reads)
 {
 	r->stopped = 1;

@@ -114,6 +114,10 @@ void md_map_report_take(md_map_report *mr, md_status rstatus, const md_err *rerr
 /* The verdict of an entry that md_map_report_take decoded. */
 void md_map_report_classify(md_map_report *mr, const md_thresholds *th);
 
+/* A fresh report of process pid, whose executable and Go version these
+ * are (either may be empty when the process could not be opened). */
+void md_report_init(md_report *r, pid_t pid, const char *exe, const char *go_version);
+
 /* The target was stopped for pause_ns, holding `threads` threads, and
  * `reads` read system calls were made meanwhile. */
 void md_report_stopped(md_report *r, uint64_t pause_ns, int threads, uint64_t reads);

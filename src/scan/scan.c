@@ -262,7 +262,6 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 {
 	memset(sr, 0, sizeof *sr);
 	md_report *r = &sr->r;
-	r->pid = o->pid;
 	sr->depth = o->depth;
 	sr->max_elems = MD_SCAN_MAX_ELEMS;
 
@@ -279,8 +278,7 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	md_walk_init(&w, &sh, NULL, 0);
 
 	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, &t, err);
-	snprintf(r->exe, sizeof r->exe, "%s", t.proc.exe_path);
-	snprintf(r->go_version, sizeof r->go_version, "%s", t.go_version);
+	md_report_init(r, o->pid, t.proc.exe_path, t.go_version);
 	if (s != MD_OK)
 		goto out;
 	md_gofacts_for(t.go_version, &gf);

@@ -103,10 +103,8 @@ static md_status sample_all(watcher *wa, md_err *err)
 static md_status open_window(watcher *wa, const md_watch_opts *o, md_err *err)
 {
 	md_report *r = &wa->r;
-	r->pid = o->pid;
 	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, &wa->t, err);
-	snprintf(r->exe, sizeof r->exe, "%s", wa->t.proc.exe_path);
-	snprintf(r->go_version, sizeof r->go_version, "%s", wa->t.go_version);
+	md_report_init(r, o->pid, wa->t.proc.exe_path, wa->t.go_version);
 	if (s != MD_OK)
 		return s;
 	md_gofacts_for(wa->t.go_version, &wa->gf);

@@ -338,15 +338,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = memfd_create("fuzz_dwarf", MFD_CLOEXEC);
-	if (fd < 0)
-		abort();
-	for (size_t off = 0; off < size;) {
-		ssize_t w = pwrite(fd, data + off, size - off, (off_t)off);
-		if (w <= 0)
-			abort();
-		off += (size_t)w;
-	}
+	int fd = fz_memfd("fuzz_dwarf", data, size);
 	md_dwarf_opts o = { .exe_path = NULL, .exe_fd = fd, .debug_file = NULL,
 	                    .debug_dir = "/nonexistent/mapdiag-fuzz" };
 	md_dwarf *d = NULL;

@@ -665,23 +665,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	setenv("MAPDIAG_CACHE_DIR", "", 1);
 	fz_init_verbose();
-	arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (arena == MAP_FAILED)
-		abort();
+	arena = fz_arena(ARENA_SIZE);
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = memfd_create("fuzz_plan", MFD_CLOEXEC);
-	if (fd < 0)
-		abort();
-	for (size_t off = 0; off < size;) {
-		ssize_t wr = pwrite(fd, data + off, size - off, (off_t)off);
-		if (wr <= 0)
-			abort();
-		off += (size_t)wr;
-	}
+	int fd = fz_memfd("fuzz_plan", data, size);
 	md_dwarf_opts o = { .exe_path = NULL, .exe_fd = fd, .debug_file = NULL,
 	                    .debug_dir = "/nonexistent/mapdiag-fuzz" };
 	md_dwarf *d = NULL;

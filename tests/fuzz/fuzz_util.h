@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define FUZZ_CHECK(cond, ...) do { \
 	if (!(cond)) { \
@@ -60,5 +62,29 @@ static inline uint64_t fz_u64(fz_in *in) { return fz_bytes(in, 8); }
 
 /* A string field must end inside its array. */
 #define FZ_TERMINATED(arr) (memchr((arr), '\0', sizeof (arr)) != NULL)
+
+/* n bytes of our own memory for an arena (aborts if there is none). */
+static inline unsigned char *fz_arena(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		abort();
+	return p;
+}
+
+/* The input as a file (a memfd of `name`), for what opens files. */
+static inline int fz_memfd(const char *name, const uint8_t *data, size_t size)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd < 0)
+		abort();
+	for (size_t off = 0; off < size;) {
+		ssize_t w = pwrite(fd, data + off, size - off, (off_t)off);
+		if (w <= 0)
+			abort();
+		off += (size_t)w;
+	}
+	return fd;
+}
 
 #endif
