@@ -4,7 +4,7 @@
 #include <string.h>
 #include "scan.h"
 #include "walk_priv.h"
-#include "shape.h"
+#include "shape_priv.h"
 #include "mapread.h"
 #include "snapshot.h"
 #include "target.h"

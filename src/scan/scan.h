@@ -2,7 +2,7 @@
  * found and decoded in one stop.
  *
  * Before the stop: the variables (md_dwarf_each_var, limited to prefixes),
- * the shape of each one's type (shape.h: where maps, pointers and slices
+ * the shape of each one's type (shape_priv.h: where maps, pointers and slices
  * sit inside it, to --depth hops), and a probe walk of the running target
  * that sizes every buffer.  During the stop (src/snapshot, with the walk
  * as its finder): the walk again, one batched read per hop for all

@@ -1,8 +1,8 @@
-/* shape.c - where the maps are inside a type (see shape.h). */
+/* shape.c - where the maps are inside a type (see shape_priv.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "shape.h"
+#include "shape_priv.h"
 #include "validate.h"
 #include "alloc.h"
 #include "hash.h"

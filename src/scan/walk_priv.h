@@ -1,7 +1,7 @@
 /* walk_priv.h - the walk of mapdiag scan: from package variables, through
  * pointers and slices, to map header addresses, one batched read per hop.
  *
- * The walk only indexes precomputed shapes (src/shape.h) and reads memory
+ * The walk only indexes precomputed shapes (src/scan/shape_priv.h) and reads memory
  * through md_mem; it allocates only if a run finds more than the previous
  * run did, so a probe run on the running target followed by
  * md_walk_reserve makes the run during the stop allocation-free (unless the
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include "md_status.h"
 #include "mem.h"
-#include "shape.h"
+#include "shape_priv.h"
 
 /* Bounds on what one walk reads, whatever the target's memory says. */
 #define MD_SCAN_MAX_ELEMS   65536      /* elements of one slice followed */

@@ -4,7 +4,7 @@
  * the executable, and if it opens every entry point of dwarf/'s contract
  * runs on it: variables by name and by prefix, types, members, map layouts,
  * functions, lines, parameter locations, CFI, read plans (src/plan.h) and
- * scan shapes (src/shape.h) at depth 3.  Whatever the bytes, the loader
+ * scan shapes (src/scan/shape_priv.h) at depth 3.  Whatever the bytes, the loader
  * must answer with a status, never crash, hang or read out of bounds, and
  * what it answers must satisfy the contract (FUZZ_CHECK below).
  *
@@ -27,7 +27,7 @@
 #include "fuzz_util.h"
 #include "md_dwarf.h"
 #include "md_cfi.h"
-#include "shape.h"
+#include "shape_priv.h"
 #include "plan.h"
 #include "expr.h"
 #include "validate.h"

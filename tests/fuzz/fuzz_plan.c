@@ -49,7 +49,7 @@
 #include "fuzz_util.h"
 #include "md_dwarf.h"
 #include "plan.h"
-#include "shape.h"
+#include "shape_priv.h"
 #include "walk_priv.h"
 #include "mapread.h"
 #include "validate.h"

@@ -39,7 +39,7 @@
 
 #include "md_test.h"
 #include "md_testbin.h"
-#include "shape.h"
+#include "shape_priv.h"
 #include "md_dwarf.h"
 #include "md_dwarf_priv.h"
 #include "md_cfi.h"

@@ -1,4 +1,4 @@
-/* shape.h - where the maps are inside a type, for mapdiag scan.
+/* shape_priv.h - where the maps are inside a type, for mapdiag scan.
  *
  * The shape of a type at depth k lists the slots of a value of that type
  * through which a map can be reached with at most k pointer or slice hops:
@@ -12,8 +12,8 @@
  * Built from DWARF while the target runs; read-only afterwards, so the
  * walk during the stop only indexes arrays.
  */
-#ifndef MD_SHAPE_H
-#define MD_SHAPE_H
+#ifndef MD_SHAPE_PRIV_H
+#define MD_SHAPE_PRIV_H
 
 #include <stdint.h>
 #include <stddef.h>
