@@ -4,7 +4,7 @@
  *     stopfloor [--normal] PID
  *
  * Seizes every thread of PID (PTRACE_SEIZE stops nothing), then, like
- * src/stop.c, at SCHED_FIFO priority 1 when allowed (--normal: not):
+ * src/target/stop.c, at SCHED_FIFO priority 1 when allowed (--normal: not):
  * PTRACE_INTERRUPT every thread, collect every stop with waitpid, and
  * PTRACE_DETACH every thread.  No registers, no memory, no /proc in
  * between.  Prints one line of JSON:

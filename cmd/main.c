@@ -41,7 +41,7 @@ static const char usage_top[] =
 	"\n"
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error)\n";
 
-/* Signals that end us outside the stop window (inside it, src/stop.c blocks
+/* Signals that end us outside the stop window (inside it, src/target/stop.c blocks
  * them until every thread is released): one line and exit 3. */
 static void on_signal(int sig)
 {

@@ -428,7 +428,7 @@ static void prune(const char *dir)
 
 /* Start fn(arg) on a thread that takes no signals: the signals the CLI
  * handles, and the stop's SIGALRM timer, must reach the thread that
- * traces the target (src/stop.c blocks some of them there while the
+ * traces the target (src/target/stop.c blocks some of them there while the
  * target is stopped).  0 on success. */
 static int spawn(pthread_t *t, void *(*fn)(void *), void *arg)
 {

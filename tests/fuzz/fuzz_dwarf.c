@@ -3,7 +3,7 @@
  * The input is a whole file: it goes to a memfd, md_dwarf_open reads it as
  * the executable, and if it opens every entry point of dwarf/'s contract
  * runs on it: variables by name and by prefix, types, members, map layouts,
- * functions, lines, parameter locations, CFI, read plans (src/plan.h) and
+ * functions, lines, parameter locations, CFI, read plans (src/snapshot/plan.h) and
  * scan shapes (src/scan/shape_priv.h) at depth 3.  Whatever the bytes, the loader
  * must answer with a status, never crash, hang or read out of bounds, and
  * what it answers must satisfy the contract (FUZZ_CHECK below).

@@ -1,5 +1,5 @@
-/* fuzz_expr.c - the variable expression language (src/expr.h) on arbitrary
- * strings, and the read plans built from them (src/plan.h) against a small
+/* fuzz_expr.c - the variable expression language (src/snapshot/expr.h) on arbitrary
+ * strings, and the read plans built from them (src/snapshot/plan.h) against a small
  * Go-like binary's DWARF (tests/fuzz/seed/mini.S, loaded once).
  *
  * The input, cut at its first NUL, is the expression.  Properties:

@@ -1,4 +1,4 @@
-/* test_goroutine.c - src/goroutine.c's batched reads of each thread's g,
+/* test_goroutine.c - src/target/goroutine.c's batched reads of each thread's g,
  * on g and m structs laid out in our own memory (process_vm_readv works on
  * oneself): the TLS slot's g wins when its m names it, R14's g when the
  * TLS slot says nothing usable (unreadable, no m, or a g its m does not

@@ -1,4 +1,4 @@
-/* test_stop.c - src/stop.c on a live child: every thread held while
+/* test_stop.c - src/target/stop.c on a live child: every thread held while
  * stopped, all running again after the release, registers read during the
  * stop equal to the held thread's, our scheduling policy raised to
  * SCHED_FIFO only for the stop (when we may) and restored after; and on a
@@ -82,7 +82,7 @@ static pid_t start_churn(void)
 }
 
 /* How many of pid's threads are in state st ('t': tracing stop), of how
- * many (src/proc.c reads /proc for both). */
+ * many (src/target/proc.c reads /proc for both). */
 static int threads_in(pid_t pid, char st, int *total)
 {
 	pid_t tids[64];

@@ -1,4 +1,4 @@
-/* test_writepaths.c - the write-path table of src/gofacts_write.c against
+/* test_writepaths.c - the write-path table of src/goruntime/gofacts_write.c against
  * real binaries.
  *
  *   build/tests/test_writepaths [testdata/bin]
