@@ -282,4 +282,63 @@ typedef struct md_loc {
 md_status md_dwarf_param_loc(md_dwarf *d, const md_func *f, const char *param,
                              uint64_t pc, md_loc *out, md_err *err);
 
+/* ---- locals of a frame (scan's stack roots) ---------------------------- */
+
+/* One piece of a value: where its bytes [at, at+size) live at one pc. */
+typedef struct md_piece {
+	md_loc loc;      /* MD_LOC_NONE: this piece is not available */
+	uint64_t size;   /* bytes (DW_OP_piece); 0 with npieces 1: the whole
+	                    value */
+} md_piece;
+
+#define MD_LOCAL_MAX_PIECES 8
+
+typedef struct md_local {
+	char name[256];          /* as DWARF spells it ("m", "&x", "~r0") */
+	md_type_id type;
+	int is_param;            /* DW_TAG_formal_parameter */
+	int npieces;             /* 0: not available at this pc (optimized out,
+	                            dead here, or a form not understood) */
+	md_piece pieces[MD_LOCAL_MAX_PIECES];
+	int not_understood;      /* npieces 0 because a location expression
+	                            used an operation mapdiag does not read */
+} md_local;
+
+/* Call fn for each parameter and local variable of function f (as filled
+ * by md_dwarf_func_at / md_dwarf_func_name_at) that is in scope at pc:
+ * the subprogram's own, and those of the lexical blocks whose ranges hold
+ * pc; not those of inlined subroutines.  Each comes with where it lives
+ * at pc (pieces as md_dwarf_param_loc reads them: register, CFA or
+ * frame-base relative slot, static address).  A variable without a
+ * DW_AT_location, or whose location list has no entry for pc, comes with
+ * npieces 0.  fn returns non-zero to stop.
+ *   MD_NOTFOUND  f has no DWARF (f->die 0 and none found)
+ *   MD_E_DWARF   malformed DWARF */
+typedef int (*md_local_fn)(void *arg, const md_local *l);
+md_status md_dwarf_each_local(md_dwarf *d, const md_func *f, uint64_t pc,
+                              md_local_fn fn, void *arg, md_err *err);
+
+/* ---- run-time types ---------------------------------------------------- */
+
+/* The link-time address of the module's type descriptors (the symbol
+ * runtime.types): a run-time type descriptor at address A (in the
+ * running process, bias added) is DWARF type off = A - (base + bias).
+ *   MD_NOTFOUND  no such symbol */
+md_status md_dwarf_types_base(md_dwarf *d, uint64_t *base, md_err *err);
+
+/* The DWARF type whose DW_AT_go_runtime_type is off (see above), as
+ * delve's runtimeTypeToDIE.  The index (offset -> type, and name -> type)
+ * is built on the first call of this or md_dwarf_type_by_name, in one pass
+ * over the compile units that hold type DIEs, and kept until
+ * md_dwarf_free.
+ *   MD_NOTFOUND  no type has that offset */
+md_status md_dwarf_type_of_runtime(md_dwarf *d, uint64_t off, md_type_id *out,
+                                   md_err *err);
+
+/* A type by its DWARF name ("map[string]int", "*main.T", "runtime.itab",
+ * "internal/abi.ITab").  Same index.
+ *   MD_NOTFOUND  no type of that name */
+md_status md_dwarf_type_by_name(md_dwarf *d, const char *name, md_type_id *out,
+                                md_err *err);
+
 #endif
