@@ -14,16 +14,23 @@
 static const char usage_scan[] =
 	"usage: mapdiag scan [options] <pid>\n"
 	"\n"
-	"Find every map reachable from the package-level variables of <pid>: map\n"
-	"variables, maps inside structs and arrays, behind pointers and in slices,\n"
-	"to --depth hops; read them all in one short stop; rank them by the memory\n"
-	"they hold and say which could give memory back if rebuilt (Go maps never\n"
-	"shrink).  Each map is named by a path that `mapdiag attach` accepts.\n"
+	"Find every map of <pid> reachable from its package-level variables and from\n"
+	"the locals and arguments of every goroutine's frames: through struct\n"
+	"fields, arrays, pointers, slices, interfaces and the values of other maps,\n"
+	"to --depth hops; walk while the target runs, then re-read every map found in\n"
+	"one short stop; rank them by the memory they hold and say which could give\n"
+	"memory back if rebuilt (Go maps never shrink).  Each map is named by a path\n"
+	"(README.md, \"Paths\"); what could not be followed is counted by reason.\n"
 	"\n"
 	"options:\n"
-	"  --var-prefix P          only variables whose name starts with P, e.g.\n"
-	"                          main. or example.com/acme/ (repeatable)\n"
-	"  --depth N               pointer and slice hops to follow (default 3, max 16)\n"
+	"  --var-prefix P          only variables, and frames of functions, whose name\n"
+	"                          starts with P, e.g. main. or example.com/acme/\n"
+	"                          (repeatable)\n"
+	"  --depth N               pointer, slice, interface and map-value hops to\n"
+	"                          follow (default 8, max 16)\n"
+	"  --globals-only          roots are package variables only (no stacks)\n"
+	"  --consistent            walk inside the stop: a strict snapshot, a longer\n"
+	"                          pause (reported)\n"
 	"  --sort KEY              bytes (default), severity, count or load\n"
 	"  --top N                 list only the first N maps\n"
 	"  --min-bytes SIZE        list only maps holding at least SIZE (K, M, G)\n"
@@ -36,7 +43,8 @@ static const char usage_scan[] =
 
 static int run(int argc, char **argv)
 {
-	enum { S_JSON = 256, S_DEPTH, S_PREFIX, S_SORT, S_TOP, S_MIN_BYTES };
+	enum { S_JSON = 256, S_DEPTH, S_PREFIX, S_SORT, S_TOP, S_MIN_BYTES, S_GLOBALS,
+	       S_CONSISTENT };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, S_JSON },
@@ -45,6 +53,8 @@ static int run(int argc, char **argv)
 		{ "sort", required_argument, NULL, S_SORT },
 		{ "top", required_argument, NULL, S_TOP },
 		{ "min-bytes", required_argument, NULL, S_MIN_BYTES },
+		{ "globals-only", no_argument, NULL, S_GLOBALS },
+		{ "consistent", no_argument, NULL, S_CONSISTENT },
 		COMMON_TARGET_OPTS,
 		COMMON_STOP_OPTS,
 		COMMON_OVS_OPTS,
@@ -53,7 +63,8 @@ static int run(int argc, char **argv)
 	static const char *prefixes[MAX_PREFIXES];
 	md_scan_opts o;
 	memset(&o, 0, sizeof o);
-	o.depth = 3;
+	o.depth = MD_SCAN_DEFAULT_DEPTH;
+	o.stacks = 1;
 	o.prefixes = prefixes;
 	md_thresholds_default(&o.th);
 	md_scan_sort sort = MD_SORT_BYTES;
@@ -73,6 +84,12 @@ static int run(int argc, char **argv)
 			return 0;
 		case S_JSON:
 			json = 1;
+			break;
+		case S_GLOBALS:
+			o.stacks = 0;
+			break;
+		case S_CONSISTENT:
+			o.consistent = 1;
 			break;
 		case S_DEPTH:
 			if (md_arg_double(optarg, 0, MD_SCAN_MAX_DEPTH, &dv) || dv != (int)dv)

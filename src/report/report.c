@@ -103,6 +103,23 @@ md_exit md_report_exit_code(const md_report *r)
 	return maps_exit_code(r->maps, r->nmaps);
 }
 
+const char *const md_scan_nf_names[MD_SCAN_NF_N] = {
+	"unsafe_pointer", "interface_no_dwarf", "optimized_out", "register_lost",
+	"running_goroutine", "depth", "slice_bound", "map_bound", "walk_bound",
+	"unreadable", "moved",
+};
+
+void md_scan_nf_values(const md_scan_report *sr, uint64_t out[MD_SCAN_NF_N])
+{
+	const struct md_scan_nf *n = &sr->nf;
+	uint64_t v[MD_SCAN_NF_N] = {
+		n->unsafe_pointer, n->interface_no_dwarf, n->optimized_out, n->register_lost,
+		n->running_goroutine, n->depth, n->slice_bound, n->map_bound, n->walk_bound,
+		n->unreadable, n->moved,
+	};
+	memcpy(out, v, sizeof v);
+}
+
 void md_scan_report_free(md_scan_report *sr)
 {
 	if (!sr)
@@ -112,6 +129,7 @@ void md_scan_report_free(md_scan_report *sr)
 		sr->r.maps[i].expr = NULL;
 		for (int a = 0; a < sr->x[i].naliases && a < MD_SCAN_MAX_ALIASES; a++)
 			free(sr->x[i].aliases[a]);
+		free(sr->x[i].function);
 	}
 	for (int n = 0; n < sr->nnotes; n++) {
 		free(sr->notes[n].var);

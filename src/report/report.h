@@ -137,8 +137,16 @@ md_exit md_report_exit_code(const md_report *r);
 
 #define MD_SCAN_MAX_ALIASES 4      /* alias paths kept per map */
 
+typedef enum md_scan_root { MD_SCAN_ROOT_GLOBAL = 0, MD_SCAN_ROOT_STACK } md_scan_root;
+
 typedef struct md_scan_map {       /* parallel to r.maps */
 	int depth;                     /* hops from the variable */
+	md_scan_root root;             /* where its path starts */
+	int64_t goroutine;             /* MD_SCAN_ROOT_STACK: the goroutine id */
+	char *function;                /* MD_SCAN_ROOT_STACK: owned */
+	int via_interface;             /* its path has an interface hop */
+	int moved;                     /* its last hop no longer pointed at it
+	                                  at the stop: not read */
 	int naliases;                  /* other paths to the same header */
 	char *aliases[MD_SCAN_MAX_ALIASES];
 	uint64_t reclaimable;          /* bytes_held - bytes_if_rebuilt, >= 0 */
@@ -169,7 +177,24 @@ typedef struct md_scan_report {
 	uint64_t unreadable;           /* pointers or slices that could not be
 	                                  followed (unmapped memory) */
 	uint64_t rounds;               /* batched reads during the stop */
+	int consistent;                /* the walk ran inside the stop */
+	uint64_t goroutines;           /* goroutines whose stacks were walked */
+	uint64_t frames;
+	uint64_t walk_ns;              /* the walk, while the target ran (or
+	                                  inside the stop: consistent) */
+	uint64_t bytes_walked;         /* bytes the walk read */
+	/* not followed, by reason (JSON summary.not_followed) */
+	struct md_scan_nf {
+		uint64_t unsafe_pointer, interface_no_dwarf, optimized_out,
+			register_lost, running_goroutine, depth, slice_bound,
+			map_bound, walk_bound, unreadable, moved;
+	} nf;
 } md_scan_report;
+
+/* The names of md_scan_report.nf's counters, in order, and their values. */
+#define MD_SCAN_NF_N 11
+extern const char *const md_scan_nf_names[MD_SCAN_NF_N];
+void md_scan_nf_values(const md_scan_report *sr, uint64_t out[MD_SCAN_NF_N]);
 
 void md_scan_report_free(md_scan_report *sr);
 

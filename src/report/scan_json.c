@@ -20,6 +20,19 @@ void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int
 		const md_scan_map *x = &sr->x[i];
 		fputs(k ? "," : "", f);
 		md_json_map_open(f, r, &r->maps[i]);
+		fputs(",\"path\":", f);
+		md_json_str(f, r->maps[i].expr);
+		if (x->root == MD_SCAN_ROOT_STACK) {
+			fprintf(f, ",\"root\":{\"kind\":\"stack\",\"goroutine\":%" PRId64
+			        ",\"function\":", x->goroutine);
+			md_json_str(f, x->function ? x->function : "");
+			fputs("}", f);
+		} else {
+			fputs(",\"root\":{\"kind\":\"global\"}", f);
+		}
+		fprintf(f, ",\"via_interface\":%s", x->via_interface ? "true" : "false");
+		if (x->moved)
+			fputs(",\"moved\":true", f);
 		fprintf(f, ",\"depth\":%d", x->depth);
 		md_json_u64(f, "reclaimable_bytes", x->reclaimable, 1);
 		/* the first MD_SCAN_MAX_ALIASES paths; aliases_total counts all */
@@ -49,5 +62,15 @@ void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int
 	md_json_u64(f, "oversized", sr->oversized, 1);
 	md_json_u64(f, "truncated", sr->truncated, 1);
 	md_json_u64(f, "unreadable", sr->unreadable, 1);
-	fprintf(f, ",\"exit_code\":%d}}\n", md_scan_exit_code(sr));
+	md_json_u64(f, "goroutines", sr->goroutines, 1);
+	md_json_u64(f, "frames", sr->frames, 1);
+	md_json_u64(f, "bytes_walked", sr->bytes_walked, 1);
+	fprintf(f, ",\"walk_ms\":%.3f,\"consistent\":%s", (double)sr->walk_ns / 1e6,
+	        sr->consistent ? "true" : "false");
+	fputs(",\"not_followed\":{", f);
+	uint64_t v[MD_SCAN_NF_N];
+	md_scan_nf_values(sr, v);
+	for (int k = 0; k < MD_SCAN_NF_N; k++)
+		md_json_u64(f, md_scan_nf_names[k], v[k], k > 0);
+	fprintf(f, "},\"exit_code\":%d}}\n", md_scan_exit_code(sr));
 }

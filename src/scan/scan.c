@@ -5,133 +5,75 @@
 #include "scan.h"
 #include "walk_priv.h"
 #include "shape_priv.h"
+#include "roots_priv.h"
+#include "clock.h"
 #include "mapread.h"
 #include "snapshot.h"
 #include "target.h"
 #include "gofacts.h"
 #include "alloc.h"
 
-typedef struct root_list {
-	md_walk_root *v;
-	md_type_id *types;
-	size_t n, cap;
-	uint64_t bias;
-	int nomem;
-} root_list;
-
-static int add_root(void *arg, const char *name, uint64_t addr, md_type_id type)
-{
-	root_list *l = arg;
-	size_t vcap = l->cap, tcap = l->cap;
-	if (!md_grow((void **)&l->v, &vcap, l->n + 1, sizeof *l->v, 256) ||
-	    !md_grow((void **)&l->types, &tcap, l->n + 1, sizeof *l->types, 256)) {
-		l->nomem = 1;
-		return 1;
-	}
-	l->cap = vcap < tcap ? vcap : tcap;
-	char *dup = strdup(name);
-	if (!dup) {
-		l->nomem = 1;
-		return 1;
-	}
-	l->v[l->n] = (md_walk_root){ dup, addr + l->bias, -1 };
-	l->types[l->n++] = type;
-	return 0;
-}
-
-static void roots_free(root_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free((char *)l->v[i].name);
-	free(l->v);
-	free(l->types);
-}
-
-/* Every package variable under the prefixes, once, with its shape; the
- * variables whose shape is empty are dropped. */
-static md_status find_roots(const md_scan_opts *o, md_target *t, md_shapes *sh,
-                            root_list *l, md_scan_report *sr, md_err *err)
-{
-	l->bias = t->bias;
-	md_status s = MD_OK;
-	if (o->nprefixes == 0)
-		s = md_dwarf_each_var(t->dw, "", add_root, l, err);
-	for (int i = 0; s == MD_OK && i < o->nprefixes; i++) {
-		/* a prefix inside an earlier one adds nothing */
-		int dup = 0;
-		for (int j = 0; j < i; j++)
-			dup |= strncmp(o->prefixes[i], o->prefixes[j], strlen(o->prefixes[j])) == 0;
-		if (!dup)
-			s = md_dwarf_each_var(t->dw, o->prefixes[i], add_root, l, err);
-	}
-	if (s == MD_OK && l->nomem)
-		s = md_err_set(err, MD_E_NOMEM, "variable list");
-	if (s != MD_OK)
-		return s;
-	/* overlapping prefixes ("main.", "main.c") may list a name twice */
-	size_t k = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		int seen = 0;
-		for (size_t j = 0; o->nprefixes > 1 && j < k && !seen; j++)
-			seen = l->v[j].addr == l->v[i].addr && strcmp(l->v[j].name, l->v[i].name) == 0;
-		if (seen) {
-			free((char *)l->v[i].name);
-			continue;
-		}
-		sr->variables++;
-		int shape = -1;
-		if ((s = md_shapes_get(sh, l->types[i], o->depth, &shape, err)) != MD_OK)
-			return s;
-		if (shape < 0) {
-			free((char *)l->v[i].name);
-			continue;
-		}
-		l->v[k] = l->v[i];
-		l->v[k].shape = shape;
-		l->types[k++] = l->types[i];
-	}
-	l->n = k;
-	return MD_OK;
-}
-
 /* Placeholder for a map's name in messages made during the stop, when
  * paths are not built yet (building them would lengthen the pause). */
 static const char UNNAMED[] = "the map";
 
-/* The walk as the snapshot's finder: what it found, as maps to read. */
-typedef struct walk_finder {
-	md_walk *w;
-	const md_shapes *sh;
+/* What the census works with, from the DWARF, before anything is read. */
+typedef struct census {
+	const md_scan_opts *o;
+	md_target *t;
+	md_shapes sh;
+	md_roots roots;
+	md_walk w;
+	md_mem live, mem;          /* mem: live under the roots' synthetic values */
+	md_overlay ov;
+	md_stack_src src;          /* src.gl NULL: no goroutine stacks */
+	md_g_layout gl;
+	md_allgs_loc al;
+	md_threads ts;
+	md_status stacks_status;   /* why stacks are not walked, if not */
+	md_err stacks_err;
+	/* the snapshot's view of what the walk found */
 	size_t hdr_max;            /* the largest header of any layout */
 	md_mapread *maps;
 	int cap;                   /* entries of maps, each with a header buffer */
-} walk_finder;
+	md_read *vrd;              /* the last hops re-read in the stop */
+	uint64_t *vval;
+	size_t vcap;
+	unsigned char *moved;      /* per map: its last hop changed */
+	uint64_t nmoved;
+} census;
 
 /* Point maps[0..w->nmaps) at what the walk found: layout and header
  * address.  Runs during the stop, so it touches only the maps (small, in
  * one array) and the shared layouts: reports are filled after release. */
-static md_status bind_maps(walk_finder *wf, uint64_t *grown, md_err *err)
+static md_status bind_maps(census *c, uint64_t *grown, md_err *err)
 {
-	const md_walk *w = wf->w;
-	if ((int)w->nmaps > wf->cap) {
+	const md_walk *w = &c->w;
+	/* every map of one binary has the same runtime header; the buffers
+	 * are sized by the first layouts seen (a bigger one is refused by the
+	 * reader, not overrun) */
+	for (size_t i = 0; !c->cap && i < c->sh.nlayouts; i++)
+		if (c->sh.layouts[i].status == MD_OK && c->sh.layouts[i].layout.header_size > c->hdr_max)
+			c->hdr_max = c->sh.layouts[i].layout.header_size;
+	if ((int)w->nmaps > c->cap) {
 		int nc = (int)w->nmaps + (int)w->nmaps / 4 + 16;
-		md_mapread *v = realloc(wf->maps, (size_t)nc * sizeof *v);
+		md_mapread *v = realloc(c->maps, (size_t)nc * sizeof *v);
 		if (!v)
 			return md_err_set(err, MD_E_NOMEM, "%zu maps", w->nmaps);
 		(*grown)++;
-		wf->maps = v;
-		memset(v + wf->cap, 0, (size_t)(nc - wf->cap) * sizeof *v);
-		for (int i = wf->cap; i < nc; i++) {
-			wf->cap = i + 1;   /* what md_mapread_free must free */
-			if (!(v[i].hdr = md_calloc_touched(1, wf->hdr_max)))
+		c->maps = v;
+		memset(v + c->cap, 0, (size_t)(nc - c->cap) * sizeof *v);
+		for (int i = c->cap; i < nc; i++) {
+			c->cap = i + 1;   /* what md_mapread_free must free */
+			if (!(v[i].hdr = md_calloc_touched(1, c->hdr_max)))
 				return md_err_set(err, MD_E_NOMEM, "header buffers");
 		}
 	}
 	for (size_t i = 0; i < w->nmaps; i++) {
-		const md_layout_ent *le = &wf->sh->layouts[wf->sh->slots[w->maps[i].slot].target];
-		md_mapread *v = &wf->maps[i];
+		const md_layout_ent *le = &c->sh.layouts[c->sh.slots[w->maps[i].slot].target];
+		md_mapread *v = &c->maps[i];
 		v->layout = &le->layout;
-		v->skip = le->status != MD_OK;
+		v->skip = le->status != MD_OK || le->layout.header_size > c->hdr_max;
 		v->plan = NULL;
 		v->name = UNNAMED;
 		v->header = w->maps[i].header;
@@ -139,57 +81,132 @@ static md_status bind_maps(walk_finder *wf, uint64_t *grown, md_err *err)
 	return MD_OK;
 }
 
+/* Find the stack roots again (the globals stay) and walk. */
+static md_status walk_all(census *c, md_mem *m, const md_threads *ts, md_err *err)
+{
+	md_status s;
+	if (c->src.gl) {
+		md_roots_clear_stacks(&c->roots);
+		c->src.ts = ts;
+		s = md_roots_stacks(&c->roots, &c->src, &c->live, &c->sh, c->o->depth,
+		                    c->o->prefixes, c->o->nprefixes, err);
+		if (s == MD_E_EXITED || s == MD_E_SYS || s == MD_E_NOMEM)
+			return s;
+		if (s != MD_OK)   /* allgs unreadable: the globals still count */
+			c->roots.nf.unreadable++;
+	}
+	c->w.roots = c->roots.v;
+	c->w.nroots = (int)c->roots.n;
+	return md_walk_run(&c->w, m, err);
+}
+
+/* --consistent: the whole census inside the stop, after a probe census
+ * of the running target has sized every buffer. */
 static md_status walk_find(void *arg, md_mem *m, md_find_mode mode, md_mapread **maps,
                            int *n, int *slots, uint64_t *grown, md_err *err)
 {
-	walk_finder *wf = arg;
-	uint64_t walk_grown = wf->w->grown;
-	md_status s = md_walk_run(wf->w, m, err);
+	census *c = arg;
+	uint64_t walk_grown = c->w.grown;
+	md_status s = walk_all(c, m, mode == MD_FIND_RECORD ? &c->ts : NULL, err);
 	if (mode == MD_FIND_PROBE) {
 		/* a probe that could not read everything still sizes what it saw */
 		if (s == MD_E_EXITED || s == MD_E_NOMEM)
 			return s;
-		if ((s = md_walk_reserve(wf->w, err)) != MD_OK)
+		if ((s = md_walk_reserve(&c->w, err)) != MD_OK)
 			return s;
 	} else {
-		*grown += wf->w->grown - walk_grown;
+		*grown += c->w.grown - walk_grown;
 		if (s != MD_OK)
 			return s;
 	}
-	if ((s = bind_maps(wf, grown, err)) != MD_OK)
+	if ((s = bind_maps(c, grown, err)) != MD_OK)
 		return s;
-	*maps = wf->maps;
-	*n = (int)wf->w->nmaps;
-	*slots = wf->cap;
+	*maps = c->maps;
+	*n = (int)c->w.nmaps;
+	*slots = c->cap;
 	if (mode == MD_FIND_PROBE)
-		return md_mem_reserve(m, 2 * wf->w->peak_items + (size_t)wf->cap + 64, err);
+		return md_mem_reserve(m, 2 * c->w.peak_items + (size_t)c->cap + 64, err);
+	return MD_OK;
+}
+
+/* Default: the census ran while the target ran; in the stop each map's
+ * last hop (the word its map value was read from) is read again, and a
+ * map it no longer points at is left out (counted as moved). */
+static md_status verify_find(void *arg, md_mem *m, md_find_mode mode, md_mapread **maps,
+                             int *n, int *slots, uint64_t *grown, md_err *err)
+{
+	census *c = arg;
+	const md_walk *w = &c->w;
+	md_status s;
+	if (mode == MD_FIND_PROBE) {
+		if ((s = bind_maps(c, grown, err)) != MD_OK)
+			return s;
+		size_t want = w->nmaps + 1;
+		if (want > c->vcap) {
+			free(c->vrd);
+			free(c->vval);
+			free(c->moved);
+			c->vrd = md_calloc_touched(want, sizeof *c->vrd);
+			c->vval = md_calloc_touched(want, sizeof *c->vval);
+			c->moved = md_calloc_touched(want, 1);
+			if (!c->vrd || !c->vval || !c->moved)
+				return md_err_set(err, MD_E_NOMEM, "%zu maps", w->nmaps);
+			c->vcap = want;
+		}
+		*maps = c->maps;
+		*n = (int)w->nmaps;
+		*slots = c->cap;
+		return md_mem_reserve(m, w->nmaps + 64, err);
+	}
+	for (size_t i = 0; i < w->nmaps; i++)
+		c->vrd[i] = (md_read){ w->maps[i].via, &c->vval[i], 8, 0 };
+	s = md_mem_readv(m, c->vrd, w->nmaps, err);
+	if (s == MD_E_EXITED || s == MD_E_SYS)
+		return s;
+	for (size_t i = 0; i < w->nmaps; i++) {
+		c->moved[i] = !c->vrd[i].ok || c->vval[i] != w->maps[i].header;
+		c->maps[i].skip |= c->moved[i];
+	}
+	*maps = c->maps;
+	*n = (int)w->nmaps;
+	*slots = c->cap;
 	return MD_OK;
 }
 
 static char *path_dup(const md_walk *w, const md_walk_found *f)
 {
-	char buf[2048];
+	char buf[4096];
 	md_walk_path(w, f->node, f->slot, buf, sizeof buf);
 	return strdup(buf);
 }
 
-/* One map's entry: its path, its bytes made sense of, its share of the
- * totals. */
-static md_status finish_map(md_scan_report *sr, int i, const md_walk *w, const md_shapes *sh,
+/* One map's entry: its path, its root, its bytes made sense of, its share
+ * of the totals. */
+static md_status finish_map(md_scan_report *sr, int i, const census *c, int wi,
                             md_mapread *v, const md_gofacts *gf, const md_thresholds *th,
                             md_err *err)
 {
+	const md_walk *w = &c->w;
+	const md_shapes *sh = &c->sh;
 	md_map_report *mr = &sr->r.maps[i];
-	const md_layout_ent *le = &sh->layouts[sh->slots[w->maps[i].slot].target];
+	md_scan_map *x = &sr->x[i];
+	const md_layout_ent *le = &sh->layouts[sh->slots[w->maps[wi].slot].target];
 	mr->layout = le->layout;
 	mr->status = le->status;
 	if (mr->status != MD_OK)
 		mr->err = le->err;
-	char *path = path_dup(w, &w->maps[i]);
+	char *path = path_dup(w, &w->maps[wi]);
 	if (!path)
 		return md_err_set(err, MD_E_NOMEM, "paths");
 	mr->expr = path;
-	sr->x[i].depth = w->maps[i].depth;
+	x->depth = w->maps[wi].depth;
+	int ri = md_walk_root_of(w, w->maps[wi].node, &x->via_interface);
+	if (ri >= 0 && w->roots[ri].kind == MD_ROOT_STACK) {
+		x->root = MD_SCAN_ROOT_STACK;
+		x->goroutine = w->roots[ri].goid;
+		if (!(x->function = strdup(w->roots[ri].func ? w->roots[ri].func : "")))
+			return md_err_set(err, MD_E_NOMEM, "paths");
+	}
 	if (v->rstatus != MD_OK) {
 		/* messages made during the stop say "the map": name it */
 		md_err e = v->rerr;
@@ -209,42 +226,77 @@ static md_status finish_map(md_scan_report *sr, int i, const md_walk *w, const m
 	const md_derived *d = &mr->view.d;
 	sr->bytes_held += d->bytes_held;
 	if (d->bytes_held > d->bytes_if_rebuilt)
-		sr->x[i].reclaimable = d->bytes_held - d->bytes_if_rebuilt;
+		x->reclaimable = d->bytes_held - d->bytes_if_rebuilt;
 	for (int f = 0; f < mr->view.v.nfindings; f++)
 		if (strcmp(mr->view.v.findings[f].code, "oversized") == 0)
-			sr->x[i].oversized = 1;
-	if (sr->x[i].oversized) {
+			x->oversized = 1;
+	if (x->oversized) {
 		sr->oversized++;
-		sr->reclaimable += sr->x[i].reclaimable;
+		sr->reclaimable += x->reclaimable;
 	}
 	return MD_OK;
 }
 
-/* After the release: names, decoding, aliases, notes, totals. */
-static md_status finish(md_scan_report *sr, const md_walk *w, const md_shapes *sh,
-                        md_mapread *vars, const md_gofacts *gf, const md_thresholds *th,
-                        md_err *err)
+static void finish_counts(md_scan_report *sr, const census *c)
 {
+	const md_walk_nf *wn = &c->w.nf;
+	const md_roots_nf *rn = &c->roots.nf;
+	struct md_scan_nf *n = &sr->nf;
+	n->unsafe_pointer = wn->unsafe_ptr + rn->unsafe_ptr;
+	n->interface_no_dwarf = wn->iface_no_dwarf;
+	n->optimized_out = rn->optimized_out;
+	n->register_lost = rn->register_lost;
+	n->running_goroutine = rn->running;
+	n->depth = wn->depth;
+	n->slice_bound = wn->slice_bound;
+	n->map_bound = wn->map_bound;
+	n->walk_bound = wn->walk_bound + c->sh.truncated;
+	n->unreadable = wn->unreadable + rn->unreadable;
+	n->moved = c->nmoved;
+	sr->truncated = c->w.truncated + c->sh.truncated;
+	sr->unreadable = c->w.unreadable;
+	sr->variables = c->roots.variables;
+	sr->goroutines = c->roots.sv.goroutines;
+	sr->frames = c->roots.sv.frames;
+}
+
+/* After the release: names, decoding, aliases, notes, totals.  Maps that
+ * moved are left out (and counted); an alias of one goes with it. */
+static md_status finish(md_scan_report *sr, census *c, const md_gofacts *gf,
+                        const md_thresholds *th, md_err *err)
+{
+	const md_walk *w = &c->w;
+	const md_shapes *sh = &c->sh;
 	md_report *r = &sr->r;
+	int *at = calloc(w->nmaps + 1, sizeof *at);   /* walk index -> report index */
 	r->maps = calloc(w->nmaps + 1, sizeof *r->maps);
 	sr->x = calloc(w->nmaps + 1, sizeof *sr->x);
 	sr->notes = calloc(w->nnotes + 1, sizeof *sr->notes);
-	if (!r->maps || !sr->x || !sr->notes)
+	if (!at || !r->maps || !sr->x || !sr->notes) {
+		free(at);
 		return md_err_set(err, MD_E_NOMEM, "scan report");
-	r->nmaps = (int)w->nmaps;
-	md_status s;
-	for (int i = 0; i < r->nmaps; i++)
-		if ((s = finish_map(sr, i, w, sh, &vars[i], gf, th, err)) != MD_OK)
-			return s;
-	for (size_t a = 0; a < w->naliases; a++) {
-		md_scan_map *x = &sr->x[w->aliases[a].of];
-		if (x->naliases < MD_SCAN_MAX_ALIASES) {
-			if (!(x->aliases[x->naliases] = path_dup(w, &w->aliases[a])))
-				return md_err_set(err, MD_E_NOMEM, "paths");
+	}
+	md_status s = MD_OK;
+	for (size_t i = 0; i < w->nmaps && s == MD_OK; i++) {
+		if (c->moved && c->moved[i]) {
+			c->nmoved++;
+			at[i] = -1;
+			continue;
 		}
+		at[i] = r->nmaps++;
+		s = finish_map(sr, at[i], c, (int)i, &c->maps[i], gf, th, err);
+	}
+	for (size_t a = 0; s == MD_OK && a < w->naliases; a++) {
+		if (at[w->aliases[a].of] < 0)
+			continue;
+		md_scan_map *x = &sr->x[at[w->aliases[a].of]];
+		if (x->naliases < MD_SCAN_MAX_ALIASES &&
+		    !(x->aliases[x->naliases] = path_dup(w, &w->aliases[a])))
+			s = md_err_set(err, MD_E_NOMEM, "paths");
 		x->naliases++;
 	}
-	for (size_t n = 0; n < w->nnotes; n++) {
+	free(at);
+	for (size_t n = 0; s == MD_OK && n < w->nnotes; n++) {
 		const md_slot *sl = &sh->slots[w->notes[n].slot];
 		md_scan_note *no = &sr->notes[sr->nnotes];
 		if (!(no->var = path_dup(w, &w->notes[n])) ||
@@ -253,9 +305,84 @@ static md_status finish(md_scan_report *sr, const md_walk *w, const md_shapes *s
 		no->reason = sh->notes[sl->target].reason;
 		sr->nnotes++;
 	}
-	sr->truncated = w->truncated + sh->truncated;
-	sr->unreadable = w->unreadable;
-	return MD_OK;
+	finish_counts(sr, c);
+	return s;
+}
+
+/* Interfaces are followed when the DWARF can name run-time types. */
+static void dynamic_types(census *c)
+{
+	md_err e;
+	uint64_t base, off;
+	md_type_id t, mt;
+	if (md_dwarf_types_base(c->t->dw, &base, &e) != MD_OK)
+		return;
+	c->sh.types_base = base + c->t->bias;
+	c->sh.itab_type_off = 8;   /* {inter, type, ...} since Go 1.0 */
+	if ((md_dwarf_type_by_name(c->t->dw, "internal/abi.ITab", &t, &e) == MD_OK &&
+	     md_dwarf_member(c->t->dw, t, "Type", &off, &mt, &e) == MD_OK) ||
+	    (md_dwarf_type_by_name(c->t->dw, "runtime.itab", &t, &e) == MD_OK &&
+	     md_dwarf_member(c->t->dw, t, "_type", &off, &mt, &e) == MD_OK))
+		c->sh.itab_type_off = off;
+	c->w.dyn = &c->sh;
+}
+
+/* Goroutine stacks are walked when the runtime's DWARF describes them. */
+static void stack_source(census *c, md_cfi **cfi)
+{
+	md_dwarf *d = c->t->dw;
+	c->stacks_status = md_g_layout_load(d, &c->gl, &c->stacks_err);
+	if (c->stacks_status == MD_OK)
+		c->stacks_status = md_allgs_locate(d, c->t->bias, &c->al, &c->stacks_err);
+	if (c->stacks_status != MD_OK)
+		return;
+	if (md_cfi_open(d, cfi, &c->stacks_err) != MD_OK)
+		*cfi = NULL;   /* frame pointers only */
+	c->src = (md_stack_src){ d, *cfi, c->t->bias, &c->gl, &c->al, NULL };
+}
+
+static void census_free(census *c)
+{
+	md_mem_close(&c->mem);
+	md_mem_close(&c->live);
+	if (c->maps)
+		md_mapread_free(c->maps, c->cap);
+	free(c->vrd);
+	free(c->vval);
+	free(c->moved);
+	md_threads_free(&c->ts);
+	md_walk_free(&c->w);
+	md_roots_free(&c->roots);
+	md_shapes_free(&c->sh);
+}
+
+static md_status census_run(census *c, md_scan_report *sr, md_err *err)
+{
+	const md_scan_opts *o = c->o;
+	md_status s;
+	md_snapshot_finder finder = { o->consistent ? walk_find : verify_find, c };
+	md_snapshot sn = { .mem = &c->mem, .stop_timeout_ms = o->stop_timeout_ms,
+	                   .finder = &finder, .proc = &c->t->proc, .dw = c->t->dw };
+	if (o->consistent && c->src.gl) {
+		sn.threads = &c->ts;
+		sn.gl = &c->gl;
+	}
+	uint64_t t0 = md_now_ns(), b0 = c->live.bytes;
+	if (!o->consistent && (s = walk_all(c, &c->mem, NULL, err)) != MD_OK)
+		goto out;
+	sr->walk_ns = md_now_ns() - t0;
+	if ((s = md_snapshot_prepare(&sn, err)) != MD_OK)
+		goto out;
+	if (o->consistent)
+		sr->walk_ns = 0;
+	sr->bytes_walked = c->live.bytes - b0;
+	s = md_snapshot_take(&sn, err);
+	md_report_stopped(&sr->r, sn.stop.pause_ns, sn.stop.threads, sn.reads);
+	sr->rounds = c->w.rounds;
+	sr->consistent = o->consistent;
+out:
+	md_snapshot_free(&sn);
+	return s;
 }
 
 md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
@@ -266,51 +393,40 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	sr->max_elems = MD_SCAN_MAX_ELEMS;
 
 	md_target t;
-	md_shapes sh;
-	root_list roots = { 0 };
-	md_walk w;
-	md_mem mem = { 0 };
 	md_gofacts gf;
-	walk_finder wf = { &w, &sh, 8, NULL, 0 };
-	md_snapshot_finder finder = { walk_find, &wf };
-	md_snapshot sn = { .mem = &mem, .stop_timeout_ms = o->stop_timeout_ms, .finder = &finder };
-	md_shapes_init(&sh, NULL);
-	md_walk_init(&w, &sh, NULL, 0);
+	md_cfi *cfi = NULL;
+	census c;
+	memset(&c, 0, sizeof c);
+	c.o = o;
+	c.t = &t;
+	c.hdr_max = 8;
+	md_shapes_init(&c.sh, NULL);
+	md_walk_init(&c.w, &c.sh, NULL, 0);
 
 	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, &t, err);
 	md_report_init(r, o->pid, t.proc.exe_path, t.go_version);
 	if (s != MD_OK)
 		goto out;
 	md_gofacts_for(t.go_version, &gf);
-	md_shapes_init(&sh, t.dw);
+	md_shapes_init(&c.sh, t.dw);
+	dynamic_types(&c);
+	if ((s = md_mem_open_live(&c.live, o->pid, 0, err)) != MD_OK)
+		goto out;
+	c.ov = (md_overlay){ &c.live, &c.roots.sv.synth_copy, 1 };
+	md_mem_open_overlay(&c.mem, &c.ov);
 
-	/* all DWARF work, while the target runs */
-	if ((s = find_roots(o, &t, &sh, &roots, sr, err)) != MD_OK)
+	/* all DWARF work for the package variables, while the target runs */
+	if ((s = md_roots_globals(&c.roots, t.dw, t.bias, o->prefixes, o->nprefixes, &c.sh,
+	                          o->depth, &c.live, err)) != MD_OK)
 		goto out;
-	for (size_t i = 0; i < sh.nlayouts; i++)
-		if (sh.layouts[i].status == MD_OK && sh.layouts[i].layout.header_size > wf.hdr_max)
-			wf.hdr_max = sh.layouts[i].layout.header_size;
-	md_walk_init(&w, &sh, roots.v, (int)roots.n);
-	if ((s = md_mem_open_live(&mem, o->pid, 0, err)) != MD_OK)
-		goto out;
-	sn.proc = &t.proc;
-	sn.dw = t.dw;
-	/* a probe walk of the running target sizes every buffer */
-	if ((s = md_snapshot_prepare(&sn, err)) != MD_OK)
-		goto out;
-	s = md_snapshot_take(&sn, err);
-	md_report_stopped(r, sn.stop.pause_ns, sn.stop.threads, sn.reads);
-	sr->rounds = w.rounds;
+	if (o->stacks)
+		stack_source(&c, &cfi);
+	s = census_run(&c, sr, err);
 	if (s == MD_OK)
-		s = finish(sr, &w, &sh, wf.maps, &gf, &o->th, err);
+		s = finish(sr, &c, &gf, &o->th, err);
 out:
-	md_snapshot_free(&sn);
-	md_mem_close(&mem);
-	if (wf.maps)
-		md_mapread_free(wf.maps, wf.cap);
-	md_walk_free(&w);
-	roots_free(&roots);
-	md_shapes_free(&sh);
+	census_free(&c);
+	md_cfi_free(cfi);
 	md_target_close(&t);
 	return s;
 }

@@ -25,12 +25,21 @@
 #include "classify.h"
 
 #define MD_SCAN_MAX_DEPTH   16         /* --depth (= MD_SHAPE_MAX_DEPTH) */
+/* Deep enough for a service's working maps (a goroutine's local, a
+ * pointer to its server, an interface, a map of sessions, the session's
+ * map is five hops); the walk prunes by type, so depth costs only where
+ * maps can be. */
+#define MD_SCAN_DEFAULT_DEPTH 8
 
 typedef struct md_scan_opts {
 	pid_t pid;
 	const char *const *prefixes;   /* --var-prefix; none: every package */
 	int nprefixes;
-	int depth;                     /* --depth: pointer/slice hops, 0..16 */
+	int depth;                     /* --depth: pointer, slice, interface and
+	                                  map-entry hops, 0..16 */
+	int stacks;                    /* walk goroutine stacks too */
+	int consistent;                /* --consistent: the whole walk inside
+	                                  the stop */
 	const char *debug_file;
 	const char *debug_dir;
 	int stop_timeout_ms;

@@ -33,6 +33,8 @@ void md_shapes_free(md_shapes *s)
 	free(s->layouts);
 	free(s->notes);
 	free(s->memo);
+	free(s->entries);
+	free(s->dyn);
 	memset(s, 0, sizeof *s);
 }
 
@@ -44,7 +46,8 @@ static int grow(void **p, size_t n, size_t *cap, size_t sz)
 
 static uint64_t memo_hash(md_type_id t, int k)
 {
-	return md_hash64(t << 5 | (uint64_t)k);
+	/* k is -4 .. MD_SHAPE_MAX_DEPTH: the memo also keeps REACH_K and DYN_K */
+	return md_hash64(t << 5 | (uint64_t)(k + 8));
 }
 
 static struct md_shape_memo *memo_find(md_shapes *s, md_type_id t, int k)
@@ -211,6 +214,301 @@ static int collect(void *arg, const char *name, uint64_t off, md_type_id type)
 
 static md_status build(md_shapes *s, md_type_id type, int k, building *b, md_err *err);
 
+/* A slot with an empty suffix. */
+static md_status add_plain(md_shapes *s, building *b, md_slot sl, md_err *err)
+{
+	md_status st = pool_add(s, "", "", &sl.suffix, err);
+	return st == MD_OK ? add(b, sl, err) : st;
+}
+
+md_status md_shapes_suffix(md_shapes *s, const char *text, uint32_t *out, md_err *err)
+{
+	return pool_add(s, "", text, out, err);
+}
+
+/* ---- can a type reach a map at all ----------------------------------- */
+
+/* The memo holds it under k = REACH_K: 1 yes, 0 no.  A type met again
+ * while its own answer is being worked out (a cycle) counts as "no" for
+ * that path; a "no" that leaned on such a guess is not kept, so a type on
+ * a cycle is asked again from the top and gets its true answer. */
+#define REACH_K  (-2)
+#define REACH_BUSY 2
+
+static int reach(md_shapes *s, md_type_id type, int depth, int *guessed)
+{
+	if (!type || depth > 64)
+		return 0;
+	struct md_shape_memo *e = memo_find(s, type, REACH_K);
+	if (e) {
+		if (e->shape == REACH_BUSY)
+			*guessed = 1;
+		return e->shape == 1;
+	}
+	md_type t;
+	md_err err;
+	if (md_dwarf_type(s->d, type, &t, &err) != MD_OK)
+		return 0;
+	int r = 0, g = 0;
+	switch (t.kind) {
+	case MD_TK_MAP:
+	case MD_TK_INTERFACE:
+		r = 1;
+		break;
+	case MD_TK_POINTER:
+	case MD_TK_SLICE:
+	case MD_TK_ARRAY:
+	case MD_TK_TYPEDEF:
+		if (!memo_put(s, type, REACH_K, REACH_BUSY))
+			return 0;
+		r = reach(s, t.target, depth + 1, &g);
+		break;
+	case MD_TK_STRUCT: {
+		members m = { 0 };
+		if (!memo_put(s, type, REACH_K, REACH_BUSY))
+			return 0;
+		md_dwarf_each_member(s->d, type, collect, &m, &err);
+		for (size_t i = 0; i < m.n && !r; i++)
+			r = reach(s, m.v[i].type, depth + 1, &g);
+		free(m.v);
+		break;
+	}
+	default:
+		return 0;
+	}
+	e = memo_find(s, type, REACH_K);
+	if (e)
+		e->shape = r;
+	if (!r && g) {
+		*guessed = 1;
+		if (e)   /* forget the guess: an entry no lookup matches */
+			e->k = REACH_K - 1;
+	}
+	return r;
+}
+
+int md_shapes_reach(md_shapes *s, md_type_id type)
+{
+	int guessed = 0;
+	return reach(s, type, 0, &guessed);
+}
+
+/* ---- the dynamic type of an interface -------------------------------- */
+
+#define DYN_K (-4)
+
+struct md_dyn {
+	md_type_id type;
+	int direct;
+	uint32_t suffix;
+	md_status status;
+};
+
+/* types.IsDirectIface: pointer-shaped types travel in the data word. */
+static int direct_iface(md_shapes *s, md_type_id type, int depth)
+{
+	md_type t;
+	md_err err;
+	if (depth > 16 || md_dwarf_type(s->d, type, &t, &err) != MD_OK)
+		return 0;
+	switch (t.kind) {
+	case MD_TK_POINTER: case MD_TK_MAP: case MD_TK_CHAN: case MD_TK_FUNC:
+		return 1;
+	case MD_TK_TYPEDEF:
+		return direct_iface(s, t.target, depth + 1);
+	case MD_TK_ARRAY:
+		return t.count == 1 && direct_iface(s, t.target, depth + 1);
+	case MD_TK_STRUCT: {
+		members m = { 0 };
+		md_dwarf_each_member(s->d, type, collect, &m, &err);
+		int r = m.n == 1 && direct_iface(s, m.v[0].type, depth + 1);
+		free(m.v);
+		return r;
+	}
+	default:
+		return 0;
+	}
+}
+
+md_status md_shapes_dynamic(md_shapes *s, uint64_t rtype, int k, int *shape, int *direct,
+                            uint32_t *suffix, md_err *err)
+{
+	*shape = -1;
+	if (!s->types_base || rtype < s->types_base)
+		return MD_NOTFOUND;
+	uint64_t off = rtype - s->types_base;
+	/* the memo's key 0 means "empty": offsets are stored plus one */
+	struct md_shape_memo *e = memo_find(s, off + 1, DYN_K);
+	int idx;
+	if (e) {
+		idx = e->shape;
+	} else {
+		if (!grow((void **)&s->dyn, s->dyn_n, &s->dyn_cap, sizeof *s->dyn))
+			return md_err_set(err, MD_E_NOMEM, "dynamic types");
+		struct md_dyn *d = &s->dyn[s->dyn_n];
+		memset(d, 0, sizeof *d);
+		md_err e2;
+		d->status = md_dwarf_type_of_runtime(s->d, off, &d->type, &e2);
+		if (d->status == MD_E_NOMEM) {
+			*err = e2;
+			return d->status;
+		}
+		if (d->status == MD_OK) {
+			md_type t;
+			char buf[300];
+			d->status = md_dwarf_type(s->d, d->type, &t, &e2);
+			snprintf(buf, sizeof buf, ".(%s)", t.name);
+			d->direct = direct_iface(s, d->type, 0);
+			if (d->status == MD_OK && pool_add(s, "", buf, &d->suffix, err) != MD_OK)
+				return MD_E_NOMEM;
+		}
+		idx = (int)s->dyn_n++;
+		if (!memo_put(s, off + 1, DYN_K, idx))
+			return md_err_set(err, MD_E_NOMEM, "dynamic types");
+	}
+	const struct md_dyn *d = &s->dyn[idx];
+	if (d->status != MD_OK)
+		return MD_NOTFOUND;
+	*direct = d->direct;
+	*suffix = d->suffix;
+	return md_shapes_get(s, d->type, k, shape, err);
+}
+
+/* ---- where a map's keys and values are ------------------------------- */
+
+static int member_at(md_shapes *s, md_type_id st, const char *name, uint64_t *off,
+                     md_type_id *type)
+{
+	md_err e;
+	return md_dwarf_member(s->d, st, name, off, type, &e) == MD_OK;
+}
+
+/* The target of pointer type `p` (levels times). */
+static md_type_id deref(md_shapes *s, md_type_id p, int levels)
+{
+	md_err e;
+	for (int i = 0; i < levels && p; i++) {
+		md_type t;
+		if (md_dwarf_type(s->d, p, &t, &e) != MD_OK || t.kind != MD_TK_POINTER)
+			return 0;
+		p = t.target;
+	}
+	return p;
+}
+
+/* An [8]X array member: X and its size. */
+static int array8(md_shapes *s, md_type_id st, const char *name, uint64_t *off,
+                  md_type_id *elem, uint64_t *size)
+{
+	md_type_id at;
+	md_type t, et;
+	md_err e;
+	if (!member_at(s, st, name, off, &at) || md_dwarf_type(s->d, at, &t, &e) != MD_OK ||
+	    t.kind != MD_TK_ARRAY || t.count != 8 ||
+	    md_dwarf_type(s->d, t.target, &et, &e) != MD_OK)
+		return 0;
+	*elem = t.target;
+	*size = et.size;
+	return 1;
+}
+
+static void key_format(md_shapes *s, md_type_id key, md_entries *en)
+{
+	md_type t;
+	md_err e;
+	en->key_fmt = MD_KEY_POS;
+	for (int i = 0; i < 8 && md_dwarf_type(s->d, key, &t, &e) == MD_OK; i++) {
+		if (t.kind == MD_TK_TYPEDEF) {
+			key = t.target;
+			continue;
+		}
+		if (t.kind == MD_TK_STRING)
+			en->key_fmt = MD_KEY_STRING;
+		else if (t.kind == MD_TK_POINTER)
+			en->key_fmt = MD_KEY_PTR;
+		else if (t.kind == MD_TK_BASE && !strcmp(t.name, "bool"))
+			en->key_fmt = MD_KEY_BOOL;
+		else if (t.kind == MD_TK_BASE && t.size && t.size <= 8 &&
+		         (!strncmp(t.name, "int", 3) || !strncmp(t.name, "uint", 4))) {
+			en->key_fmt = t.name[0] == 'u' ? MD_KEY_UINT : MD_KEY_INT;
+			en->key_bytes = t.size;
+		}
+		return;
+	}
+}
+
+/* Geometry of classic buckets or Swiss groups; 0 if DWARF lacks it. */
+static int geometry(md_shapes *s, const md_layout_ent *le, md_entries *en,
+                    md_type_id *kt, md_type_id *vt)
+{
+	uint64_t off;
+	md_type_id t, hdr = 0;
+	md_type mt;
+	md_err e;
+	if (md_dwarf_type(s->d, le->type, &mt, &e) != MD_OK || !(hdr = mt.target))
+		return 0;
+	if (le->layout.impl == MD_IMPL_HMAP) {
+		md_type_id bt;
+		md_type bty;
+		if (!member_at(s, hdr, "buckets", &off, &t) || !(bt = deref(s, t, 1)) ||
+		    md_dwarf_type(s->d, bt, &bty, &e) != MD_OK ||
+		    !member_at(s, bt, "tophash", &en->b_tophash, &t) ||
+		    !array8(s, bt, "keys", &en->b_keys, kt, &en->key_size) ||
+		    !(array8(s, bt, "values", &en->b_vals, vt, &en->val_size) ||
+		      array8(s, bt, "elems", &en->b_vals, vt, &en->val_size)) ||
+		    !member_at(s, bt, "overflow", &en->b_overflow, &t))
+			return 0;
+		en->b_size = bty.size;
+		return en->b_size >= en->b_overflow + 8;
+	}
+	md_type_id tab, gref, gt, slot;
+	md_type gty, sty;
+	uint64_t goff;
+	if (!member_at(s, hdr, "dirPtr", &off, &t) || !(tab = deref(s, t, 2)) ||
+	    !member_at(s, tab, "groups", &goff, &gref) || !member_at(s, gref, "data", &off, &t) ||
+	    !(gt = deref(s, t, 1)) || md_dwarf_type(s->d, gt, &gty, &e) != MD_OK ||
+	    !member_at(s, gt, "ctrl", &en->g_ctrl, &t) ||
+	    !array8(s, gt, "slots", &en->g_slots, &slot, &en->slot_size) ||
+	    md_dwarf_type(s->d, slot, &sty, &e) != MD_OK ||
+	    !member_at(s, slot, "key", &en->s_key, kt) || !member_at(s, slot, "elem", &en->s_elem, vt))
+		return 0;
+	en->g_size = gty.size;
+	return en->g_size >= en->g_slots + 8 * en->slot_size && en->slot_size;
+}
+
+/* The entries record of map layout li at depth k: *out -1 when neither
+ * keys nor values can reach a map, MD_CUT_ENTRIES-style cut handled by the
+ * caller through out == -2 (could reach one, but k is 0). */
+static md_status entries_of(md_shapes *s, int li, int k, int *out, md_err *err)
+{
+	*out = -1;
+	const md_layout_ent *le = &s->layouts[li];
+	if (le->status != MD_OK)
+		return MD_OK;
+	md_entries en = { .layout = li, .key_shape = -1, .val_shape = -1 };
+	md_type_id kt = 0, vt = 0;
+	if (!geometry(s, le, &en, &kt, &vt))
+		return MD_OK;
+	if (!md_shapes_reach(s, kt) && !md_shapes_reach(s, vt))
+		return MD_OK;
+	if (k == 0) {
+		*out = -2;
+		return MD_OK;
+	}
+	md_status st;
+	if ((st = md_shapes_get(s, kt, k - 1, &en.key_shape, err)) != MD_OK ||
+	    (st = md_shapes_get(s, vt, k - 1, &en.val_shape, err)) != MD_OK)
+		return st;
+	if (en.key_shape < 0 && en.val_shape < 0)
+		return MD_OK;
+	key_format(s, kt, &en);
+	if (!grow((void **)&s->entries, s->nentries, &s->entries_cap, sizeof *s->entries))
+		return md_err_set(err, MD_E_NOMEM, "map entries");
+	s->entries[s->nentries] = en;
+	*out = (int)s->nentries++;
+	return MD_OK;
+}
+
 md_status md_shapes_get(md_shapes *s, md_type_id type, int k, int *out, md_err *err)
 {
 	*out = -1;
@@ -223,7 +521,12 @@ md_status md_shapes_get(md_shapes *s, md_type_id type, int k, int *out, md_err *
 	}
 	building b = { 0 };
 	md_status st = build(s, type, k, &b, err);
-	if (st == MD_OK && b.n) {
+	/* unsafe.Pointers are counted where the walk goes anyway, not a
+	 * reason to go somewhere */
+	size_t useful = 0;
+	for (size_t i = 0; i < b.n; i++)
+		useful += b.v[i].kind != MD_SLOT_UNSAFE;
+	if (st == MD_OK && useful) {
 		if (!grow((void **)&s->shapes, s->nshapes, &s->shapes_cap, sizeof *s->shapes))
 			st = md_err_set(err, MD_E_NOMEM, "shapes");
 		while (st == MD_OK && s->nslots + b.n > s->slots_cap) {
@@ -276,32 +579,48 @@ static md_status build(md_shapes *s, md_type_id type, int k, building *b, md_err
 		int li = -1;
 		if ((st = layout_of(s, type, &li, err)) != MD_OK)
 			return st;
-		md_slot sl = { .kind = MD_SLOT_MAP, .target = li };
-		if ((st = pool_add(s, "", "", &sl.suffix, err)) != MD_OK)
+		md_slot sl = { .kind = MD_SLOT_MAP, .target = li, .entries = -1 };
+		if ((st = entries_of(s, li, k, &sl.entries, err)) != MD_OK ||
+		    (st = pool_add(s, "", "", &sl.suffix, err)) != MD_OK)
 			return st;
 		return add(b, sl, err);
 	}
 	case MD_TK_POINTER:
-		if ((st = hop(s, t.target, k, &sub, err)) != MD_OK || sub < 0)
+		if (!t.target)
+			return add_plain(s, b, (md_slot){ .kind = MD_SLOT_UNSAFE }, err);
+		if ((st = hop(s, t.target, k, &sub, err)) != MD_OK)
 			return st;
-		{
-			md_slot sl = { .kind = MD_SLOT_PTR, .target = sub };
-			if ((st = pool_add(s, "", "", &sl.suffix, err)) != MD_OK)
-				return st;
-			return add(b, sl, err);
-		}
+		if (sub < 0)
+			return k == 0 && md_shapes_reach(s, t.target) ?
+			       add_plain(s, b, (md_slot){ .kind = MD_SLOT_CUT, .target = MD_CUT_PTR }, err) :
+			       MD_OK;
+		return add_plain(s, b, (md_slot){ .kind = MD_SLOT_PTR, .target = sub }, err);
+	case MD_TK_INTERFACE: {
+		if (!s->types_base)
+			return MD_OK;
+		uint64_t off;
+		md_type_id mt;
+		md_err e2;
+		int nonempty = md_dwarf_member(s->d, t.target, "tab", &off, &mt, &e2) == MD_OK;
+		md_slot sl = k == 0 ? (md_slot){ .kind = MD_SLOT_CUT, .target = MD_CUT_IFACE } :
+		             (md_slot){ .kind = MD_SLOT_IFACE, .target = k - 1,
+		                        .elem_size = (uint64_t)nonempty };
+		return add_plain(s, b, sl, err);
+	}
 	case MD_TK_SLICE: {
-		if ((st = hop(s, t.target, k, &sub, err)) != MD_OK || sub < 0)
+		if ((st = hop(s, t.target, k, &sub, err)) != MD_OK)
 			return st;
 		md_slice_hdr h;
 		md_type et;
 		if (md_slice_hdr_get(s->d, type, &h, err) != MD_OK ||
 		    md_dwarf_type(s->d, t.target, &et, err) != MD_OK || !et.size)
 			return MD_OK;   /* not a slice we understand: nothing to follow */
-		md_slot sl = { .kind = MD_SLOT_SLICE, .target = sub, .elem_size = et.size, .hdr = h };
-		if ((st = pool_add(s, "", "", &sl.suffix, err)) != MD_OK)
-			return st;
-		return add(b, sl, err);
+		if (sub < 0 && !(k == 0 && md_shapes_reach(s, t.target)))
+			return MD_OK;
+		md_slot sl = { .kind = sub < 0 ? MD_SLOT_CUT : MD_SLOT_SLICE,
+		               .target = sub < 0 ? MD_CUT_SLICE : sub, .elem_size = et.size,
+		               .hdr = h };
+		return add_plain(s, b, sl, err);
 	}
 	case MD_TK_ARRAY: {
 		md_type et;
@@ -346,6 +665,6 @@ static md_status build(md_shapes *s, md_type_id type, int k, building *b, md_err
 		return st == MD_NOTFOUND ? MD_OK : st;
 	}
 	default:
-		return MD_OK;   /* strings, interfaces, funcs, chans: no map to reach */
+		return MD_OK;   /* strings, funcs, chans: no map to reach */
 	}
 }

@@ -30,9 +30,18 @@ typedef enum md_slot_kind {
 	                      a layout index */
 	MD_SLOT_PTR,       /* a pointer: target is the pointee's shape */
 	MD_SLOT_SLICE,     /* a slice header: target is the element's shape */
-	MD_SLOT_NOTE       /* a value holding no map that users think of as
+	MD_SLOT_NOTE,      /* a value holding no map that users think of as
 	                      one: target indexes md_shape_notes */
+	MD_SLOT_IFACE,     /* an interface (16 bytes: type or itab, data):
+	                      target is the depth left for its dynamic type;
+	                      elem_size 1 for a non-empty one (itab) */
+	MD_SLOT_UNSAFE,    /* an unsafe.Pointer: not followed, counted */
+	MD_SLOT_CUT        /* a pointer, slice or interface that could reach a
+	                      map beyond the depth bound: not followed,
+	                      counted when not nil; target is MD_CUT_* */
 } md_slot_kind;
+
+enum { MD_CUT_PTR = 0, MD_CUT_SLICE, MD_CUT_IFACE, MD_CUT_ENTRIES };
 
 typedef struct md_slot {
 	md_slot_kind kind;
@@ -41,7 +50,30 @@ typedef struct md_slot {
 	uint64_t elem_size;    /* SLICE: element size */
 	md_slice_hdr hdr;      /* SLICE: its header's array and len */
 	uint32_t suffix;       /* offset of the path suffix in the pool */
+	int entries;           /* MAP: md_shapes.entries index when its keys or
+	                          values can reach a map within the depth
+	                          left, else -1; CUT_ENTRIES when beyond it */
 } md_slot;
+
+/* How a map's key is written in a path: m["k"], m[42], m[0xc000..], else
+ * by its position in the map's storage, m[#3]. */
+typedef enum md_key_fmt {
+	MD_KEY_POS = 0, MD_KEY_STRING, MD_KEY_INT, MD_KEY_UINT, MD_KEY_BOOL, MD_KEY_PTR
+} md_key_fmt;
+
+/* Where the keys and values of one map type lie in its buckets (classic)
+ * or groups (Swiss), from the DWARF of the runtime's per-type structs, and
+ * the shapes to walk them with. */
+typedef struct md_entries {
+	int layout;            /* md_shapes.layouts index */
+	int key_shape, val_shape;   /* at the depth left; -1: nothing */
+	md_key_fmt key_fmt;
+	uint64_t key_bytes;    /* MD_KEY_INT/UINT: its size */
+	/* classic: bucket<K,V> */
+	uint64_t b_size, b_tophash, b_keys, b_vals, b_overflow, key_size, val_size;
+	/* Swiss: noalg.map.group[K]V and its slots */
+	uint64_t g_size, g_ctrl, g_slots, slot_size, s_key, s_elem;
+} md_entries;
 
 typedef struct md_shape {
 	size_t first, n;       /* slots[first .. first+n) */
@@ -73,6 +105,15 @@ typedef struct md_shapes {
 	size_t nlayouts, layouts_cap;
 	md_shape_note *notes;
 	size_t nnotes, notes_cap;
+	md_entries *entries;
+	size_t nentries, entries_cap;
+	struct md_reach *reach;      /* type -> can it reach a map at all */
+	size_t reach_n, reach_cap;
+	struct md_dyn *dyn;          /* run-time type -> DWARF type, suffix */
+	size_t dyn_n, dyn_cap;
+	uint64_t types_base;         /* run-time address of runtime.types; 0
+	                                when unknown (interfaces not followed) */
+	uint64_t itab_type_off;      /* offset of the type in an itab */
 	struct md_shape_memo *memo;  /* (type, depth) -> shape or -1 */
 	size_t memo_n, memo_cap;
 	uint64_t truncated;    /* array elements left out (MD_SHAPE_MAX_SLOTS) */
@@ -84,6 +125,22 @@ void md_shapes_free(md_shapes *s);
 /* The shape of type at depth k (0..MD_SHAPE_MAX_DEPTH): *out is its index
  * or -1 when no map can be reached.  Errors: MD_E_DWARF, MD_E_NOMEM. */
 md_status md_shapes_get(md_shapes *s, md_type_id type, int k, int *out, md_err *err);
+
+/* The shape, at depth k, of the dynamic type of an interface whose type
+ * descriptor is at run-time address rtype: *shape (-1: no map down
+ * there), *direct (the value is the interface's data word itself, not
+ * what it points to: pointer-shaped types, as the compiler's
+ * types.IsDirectIface), *suffix (".(T)" in the pool).
+ *   MD_NOTFOUND  no DWARF type for that descriptor (or types_base is 0) */
+md_status md_shapes_dynamic(md_shapes *s, uint64_t rtype, int k, int *shape, int *direct,
+                            uint32_t *suffix, md_err *err);
+
+/* Whether a value of type `type` can reach a map through any number of
+ * hops (interfaces can). */
+int md_shapes_reach(md_shapes *s, md_type_id type);
+
+/* Add a suffix to the pool (for paths made outside the shapes). */
+md_status md_shapes_suffix(md_shapes *s, const char *text, uint32_t *out, md_err *err);
 
 static inline const char *md_slot_suffix(const md_shapes *s, const md_slot *sl)
 {

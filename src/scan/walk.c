@@ -5,6 +5,7 @@
 #include "walk_priv.h"
 #include "alloc.h"
 #include "hash.h"
+#include "validate.h"
 
 /* ---- a set of (address, tag) with O(1) reset ------------------------- */
 
@@ -111,6 +112,8 @@ void md_walk_free(md_walk *w)
 	free(w->maps);
 	free(w->aliases);
 	free(w->notes);
+	free(w->kpool);
+	free(w->scratch);
 	if (w->visited)
 		free(w->visited->t);
 	if (w->headers)
@@ -125,7 +128,7 @@ static int new_node(md_walk *w, int parent, int root, uint32_t suffix, int64_t i
 	if (w->nnodes >= INT32_MAX ||
 	    !fit(w, (void **)&w->nodes, &w->cap_nodes, w->nnodes + 1, sizeof *w->nodes))
 		return -1;
-	w->nodes[w->nnodes] = (md_walk_node){ parent, root, suffix, index };
+	w->nodes[w->nnodes] = (md_walk_node){ parent, root, suffix, index, 0, 0 };
 	return (int)w->nnodes++;
 }
 
@@ -135,6 +138,7 @@ static void expand(md_walk *w, int shape, uint64_t base, int node)
 	const md_shape *sh = &w->sh->shapes[shape];
 	if (w->nnext + sh->n > MD_SCAN_MAX_ITEMS) {
 		w->truncated += sh->n;
+		w->nf.walk_bound += sh->n;
 		return;
 	}
 	if (!fit(w, (void **)&w->next, &w->cap_next, w->nnext + sh->n, sizeof *w->next))
@@ -152,6 +156,7 @@ static void record(md_walk *w, md_walk_found **list, size_t *n, size_t *cap,
 {
 	if (*n >= MD_SCAN_MAX_MAPS) {
 		w->truncated++;
+		w->nf.walk_bound++;
 		return;
 	}
 	if (fit(w, (void **)list, cap, *n + 1, sizeof **list))
@@ -167,15 +172,340 @@ static uint64_t le64(const unsigned char *b)
 
 static size_t read_len(const md_slot *sl)
 {
-	return sl->kind == MD_SLOT_SLICE ? md_slice_hdr_len(&sl->hdr) : 8;
+	if (sl->kind == MD_SLOT_SLICE || (sl->kind == MD_SLOT_CUT && sl->target == MD_CUT_SLICE))
+		return md_slice_hdr_len(&sl->hdr);
+	if (sl->kind == MD_SLOT_IFACE || (sl->kind == MD_SLOT_CUT && sl->target == MD_CUT_IFACE))
+		return 16;
+	return 8;
+}
+
+/* ---- map entries ----------------------------------------------------- */
+
+static uint64_t lefld(const unsigned char *b, const md_field *f)
+{
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < f->size && i < 8; i++)
+		v |= (uint64_t)b[f->off + i] << (8 * i);
+	return v;
+}
+
+/* Append text to the key pool: 1 + its offset, 0 when out of memory. */
+static uint32_t key_add(md_walk *w, const char *text)
+{
+	size_t n = strlen(text) + 1;
+	if (w->nkpool + n >= UINT32_MAX ||
+	    !fit(w, (void **)&w->kpool, &w->cap_kpool, w->nkpool + n, 1))
+		return 0;
+	memcpy(w->kpool + w->nkpool, text, n);
+	w->nkpool += n;
+	return (uint32_t)(w->nkpool - n + 1);
+}
+
+/* Go's strconv.Quote for the printable ASCII keys paths are made of;
+ * anything else is written \xNN, which attach reads back the same. */
+static void quote(const unsigned char *p, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	out[o++] = '"';
+	for (size_t i = 0; i < n && o + 6 < cap; i++) {
+		unsigned c = p[i];
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+#define KEY_MAX_STRING 64
+
+/* How the key at kaddr (its bytes at kb) is written in a path. */
+static void key_text(md_walk *w, const md_entries *en, const unsigned char *kb, uint64_t pos,
+                     char *out, size_t cap)
+{
+	uint64_t v = 0;
+	switch (en->key_fmt) {
+	case MD_KEY_STRING: {
+		uint64_t p = le64(kb), n = le64(kb + 8);
+		unsigned char sb[KEY_MAX_STRING];
+		md_read r = { p, sb, (size_t)n, 0 };
+		md_err e;
+		if (n <= KEY_MAX_STRING && (n == 0 || (md_mem_readv(w->m, &r, 1, &e), r.ok))) {
+			quote(sb, (size_t)n, out, cap);
+			return;
+		}
+		break;
+	}
+	case MD_KEY_INT:
+	case MD_KEY_UINT:
+		memcpy(&v, kb, en->key_bytes);
+		if (en->key_fmt == MD_KEY_INT && en->key_bytes < 8 &&
+		    (v >> (8 * en->key_bytes - 1) & 1))
+			v |= ~0ull << (8 * en->key_bytes);   /* sign-extend */
+		snprintf(out, cap, en->key_fmt == MD_KEY_INT ? "%lld" : "%llu", (long long)v);
+		return;
+	case MD_KEY_BOOL:
+		snprintf(out, cap, "%s", kb[0] ? "true" : "false");
+		return;
+	case MD_KEY_PTR:
+		snprintf(out, cap, "0x%llx", (unsigned long long)le64(kb));
+		return;
+	default:
+		break;
+	}
+	snprintf(out, cap, "#%llu", (unsigned long long)pos);
+}
+
+typedef struct iter {
+	const md_entries *en;
+	int node;              /* the map's node and slot: entries hang there */
+	uint32_t suffix;
+	uint64_t pos;          /* full slots seen, in storage order */
+} iter;
+
+/* One full slot: its value (and key) walked on. */
+static void entry(md_walk *w, iter *x, const unsigned char *kb, uint64_t kaddr, uint64_t vaddr)
+{
+	char k[KEY_MAX_STRING * 4 + 8], t[sizeof k + 16];
+	key_text(w, x->en, kb, x->pos++, k, sizeof k);
+	for (int side = 0; side < 2; side++) {
+		int shape = side ? x->en->key_shape : x->en->val_shape;
+		if (shape < 0)
+			continue;
+		snprintf(t, sizeof t, "%s[%s]", side ? "#key" : "", k);
+		int n = new_node(w, x->node, -1, x->suffix, -1);
+		if (n < 0)
+			return;
+		if (!(w->nodes[n].key = key_add(w, t)))
+			return;
+		expand(w, shape, side ? kaddr : vaddr, n);
+	}
+}
+
+/* A classic bucket (its bytes at b): slots whose tophash is at least
+ * minTopHash (5: runtime/map.go; below are empty and evacuated marks, so
+ * an old bucket already moved yields nothing). */
+static void bucket(md_walk *w, iter *x, uint64_t addr, const unsigned char *b)
+{
+	const md_entries *en = x->en;
+	for (int i = 0; i < 8; i++) {
+		if (b[en->b_tophash + (uint64_t)i] < 5)
+			continue;
+		uint64_t ko = en->b_keys + (uint64_t)i * en->key_size;
+		entry(w, x, b + ko, addr + ko, addr + en->b_vals + (uint64_t)i * en->val_size);
+	}
+}
+
+/* A Swiss group: slots whose control byte has its top bit clear (full;
+ * empty is 0x80, deleted 0xfe: internal/runtime/maps/group.go). */
+static void group(md_walk *w, iter *x, uint64_t addr, const unsigned char *g)
+{
+	const md_entries *en = x->en;
+	uint64_t ctrl = le64(g + en->g_ctrl);
+	for (int i = 0; i < 8; i++) {
+		if ((ctrl >> (8 * i)) & 0x80)
+			continue;
+		uint64_t so = en->g_slots + (uint64_t)i * en->slot_size;
+		entry(w, x, g + so + en->s_key, addr + so + en->s_key, addr + so + en->s_elem);
+	}
+}
+
+/* n blocks of size sz at addr, read a chunk at a time; each given to fn
+ * (bucket: also its overflow chain). */
+static void blocks(md_walk *w, iter *x, uint64_t addr, uint64_t n, uint64_t sz, int classic)
+{
+	md_err e;
+	uint64_t per = MD_SCAN_CHUNK / sz;
+	for (uint64_t i = 0; i < n; i += per) {
+		uint64_t k = n - i < per ? n - i : per;
+		md_read r = { addr + i * sz, w->scratch, (size_t)(k * sz), 0 };
+		md_status s = md_mem_readv(w->m, &r, 1, &e);
+		if (s != MD_OK) {
+			w->nf.unreadable++;
+			continue;
+		}
+		for (uint64_t j = 0; j < k; j++) {
+			const unsigned char *b = w->scratch + j * sz;
+			if (!classic) {
+				group(w, x, addr + (i + j) * sz, b);
+				continue;
+			}
+			bucket(w, x, addr + (i + j) * sz, b);
+			/* the chain, a bucket at a time, into the chunk's end */
+			unsigned char *ob = w->scratch + MD_SCAN_CHUNK;
+			uint64_t of = le64(b + x->en->b_overflow);
+			for (int c = 0; of && c < MD_SCAN_MAX_CHAIN; c++) {
+				md_read orr = { of, ob, (size_t)sz, 0 };
+				if (md_mem_readv(w->m, &orr, 1, &e) != MD_OK) {
+					w->nf.unreadable++;
+					break;
+				}
+				bucket(w, x, of, ob);
+				of = le64(ob + x->en->b_overflow);
+			}
+		}
+	}
+}
+
+static void iter_classic(md_walk *w, iter *x, const md_map_layout *l, const unsigned char *h)
+{
+	uint64_t B = lefld(h, &l->B), count = lefld(h, &l->count);
+	uint64_t sz = x->en->b_size;
+	if (B > 31 || (1ull << B) > MD_SCAN_MAX_BUCKETS) {
+		w->nf.map_bound += count;
+		return;
+	}
+	uint64_t nb = 1ull << B;
+	uint64_t bk = lefld(h, &l->buckets), old = lefld(h, &l->oldbuckets);
+	/* sameSizeGrow (flags & 8, runtime/map.go) keeps the old array's size */
+	uint64_t nold = lefld(h, &l->flags) & 8 ? nb : nb / 2;
+	if (bk)
+		blocks(w, x, bk, nb, sz, 1);
+	if (old && nold)
+		blocks(w, x, old, nold, sz, 1);
+}
+
+static void iter_swiss(md_walk *w, iter *x, const md_map_layout *l, const unsigned char *h)
+{
+	const md_entries *en = x->en;
+	int64_t dirlen = (int64_t)lefld(h, &l->dirLen);
+	uint64_t dir = lefld(h, &l->dirPtr);
+	md_err e;
+	if (!dir)
+		return;
+	if (dirlen == 0) {   /* a small map: one group, no table */
+		blocks(w, x, dir, 1, en->g_size, 0);
+		return;
+	}
+	if (dirlen < 0 || dirlen > MD_SWISS_MAX_DIRLEN) {
+		w->nf.map_bound += lefld(h, &l->used);
+		return;
+	}
+	uint64_t prev = 0, groups_walked = 0;
+	unsigned char tb[512];
+	if (l->table_size > sizeof tb)
+		return;
+	for (int64_t i = 0; i < dirlen; i++) {
+		uint64_t t;
+		if (!md_mem_read64(w->m, dir + 8 * (uint64_t)i, &t)) {
+			w->nf.unreadable++;
+			return;
+		}
+		if (!t || t == prev)   /* tables span 2^(global-local) entries */
+			continue;
+		prev = t;
+		md_read r = { t, tb, (size_t)l->table_size, 0 };
+		if (md_mem_readv(w->m, &r, 1, &e) != MD_OK) {
+			w->nf.unreadable++;
+			continue;
+		}
+		uint64_t data = lefld(tb, &l->t_groups_data);
+		uint64_t ng = lefld(tb, &l->t_groups_lengthMask) + 1;
+		if (!data || ng > MD_SCAN_MAX_BUCKETS || groups_walked + ng > MD_SCAN_MAX_BUCKETS) {
+			w->nf.map_bound += lefld(tb, &l->t_used);
+			continue;
+		}
+		groups_walked += ng;
+		blocks(w, x, data, ng, en->g_size, 0);
+	}
+}
+
+/* The entries of a map just found, when its keys or values lead on. */
+static void iterate(md_walk *w, const md_walk_item *it, const md_slot *sl, uint64_t header)
+{
+	const md_entries *en = &w->sh->entries[sl->entries];
+	const md_map_layout *l = &w->sh->layouts[en->layout].layout;
+	unsigned char h[512];
+	md_err e;
+	if (l->header_size > sizeof h ||
+	    (en->b_size > MD_SCAN_CHUNK || en->g_size > MD_SCAN_CHUNK) ||
+	    !fit(w, (void **)&w->scratch, &w->cap_scratch, 2 * MD_SCAN_CHUNK, 1))
+		return;
+	md_read r = { header, h, (size_t)l->header_size, 0 };
+	if (md_mem_readv(w->m, &r, 1, &e) != MD_OK) {
+		w->nf.unreadable++;
+		return;
+	}
+	iter x = { en, it->node, sl->suffix, 0 };
+	if (l->impl == MD_IMPL_HMAP)
+		iter_classic(w, &x, l, h);
+	else
+		iter_swiss(w, &x, l, h);
+}
+
+/* ---- interfaces ------------------------------------------------------ */
+
+static void take_iface(md_walk *w, const md_walk_item *it, const md_slot *sl)
+{
+	uint64_t w0 = le64(it->buf), data = le64(it->buf + 8), rtype = w0;
+	if (!w0)
+		return;
+	if (!w->dyn) {
+		w->nf.iface_no_dwarf++;
+		return;
+	}
+	/* a non-empty interface holds an itab, whose type word follows the
+	 * interface type's (runtime.itab / internal/abi.ITab) */
+	if (sl->elem_size && !md_mem_read64(w->m, w0 + w->dyn->itab_type_off, &rtype)) {
+		w->nf.unreadable++;
+		return;
+	}
+	int shape = -1, direct = 0;
+	uint32_t suffix = 0;
+	md_err e;
+	md_status s = md_shapes_dynamic(w->dyn, rtype, sl->target, &shape, &direct, &suffix, &e);
+	if (s == MD_E_NOMEM)
+		w->nomem = MD_E_NOMEM;
+	if (s == MD_NOTFOUND)
+		w->nf.iface_no_dwarf++;
+	if (s != MD_OK || shape < 0)
+		return;
+	/* direct: the value is the data word itself, inside the interface */
+	uint64_t base = direct ? it->addr + 8 : data;
+	int v = 0;
+	if (!direct && !data)
+		return;
+	int had = set_put(w->visited, base, w->sh->shapes[shape].type, &v);
+	if (had < 0)
+		w->nomem = MD_E_NOMEM;
+	if (had)
+		return;
+	int n = new_node(w, it->node, -1, sl->suffix, -1);
+	if (n < 0)
+		return;
+	w->nodes[n].dyn = suffix + 1;
+	expand(w, shape, base, n);
+}
+
+static void take_cut(md_walk *w, const md_walk_item *it, const md_slot *sl)
+{
+	if (sl->target == MD_CUT_SLICE)
+		w->nf.depth += le64(it->buf + sl->hdr.off_data) && le64(it->buf + sl->hdr.off_len);
+	else
+		w->nf.depth += le64(it->buf) != 0;
 }
 
 /* What one read item yields: a map, a pointee to walk, slice elements. */
 static void take(md_walk *w, const md_walk_item *it, int depth)
 {
 	const md_slot *sl = &w->sh->slots[it->slot];
+	if (sl->kind == MD_SLOT_IFACE) {
+		take_iface(w, it, sl);
+		return;
+	}
+	if (sl->kind == MD_SLOT_CUT) {
+		take_cut(w, it, sl);
+		return;
+	}
+	if (sl->kind == MD_SLOT_UNSAFE) {
+		w->nf.unsafe_ptr += le64(it->buf) != 0;
+		return;
+	}
 	if (sl->kind == MD_SLOT_MAP) {
-		md_walk_found f = { le64(it->buf), it->node, it->slot, depth, -1 };
+		md_walk_found f = { le64(it->buf), it->addr, it->node, it->slot, depth, -1 };
 		int idx = (int)w->nmaps;
 		/* a nil map is its own map; equal headers are one map */
 		int had = f.header ? set_put(w->headers, f.header, 0, &idx) : 0;
@@ -188,6 +518,10 @@ static void take(md_walk *w, const md_walk_item *it, int depth)
 			record(w, &w->aliases, &w->naliases, &w->cap_aliases, &f);
 		} else {
 			record(w, &w->maps, &w->nmaps, &w->cap_maps, &f);
+			if (f.header && sl->entries >= 0)
+				iterate(w, it, sl, f.header);
+			else if (f.header && sl->entries == -2)
+				w->nf.depth++;
 		}
 		return;
 	}
@@ -216,6 +550,7 @@ static void take(md_walk *w, const md_walk_item *it, int depth)
 		return;
 	if (len > MD_SCAN_MAX_ELEMS) {
 		w->truncated += (uint64_t)len - MD_SCAN_MAX_ELEMS;
+		w->nf.slice_bound += (uint64_t)len - MD_SCAN_MAX_ELEMS;
 		len = MD_SCAN_MAX_ELEMS;
 	}
 	size_t per = w->sh->shapes[sl->target].n;
@@ -226,6 +561,7 @@ static void take(md_walk *w, const md_walk_item *it, int depth)
 		 * billions of nodes. */
 		if (w->nnext + per > MD_SCAN_MAX_ITEMS) {
 			w->truncated += (uint64_t)(len - i) * per;
+			w->nf.walk_bound += (uint64_t)(len - i) * per;
 			return;
 		}
 		int n = new_node(w, it->node, -1, sl->suffix, i);
@@ -245,6 +581,9 @@ md_status md_walk_run(md_walk *w, md_mem *m, md_err *err)
 	set_reset(w->headers);
 	w->nnodes = w->nmaps = w->naliases = w->nnotes = 0;
 	w->truncated = w->unreadable = w->rounds = 0;
+	w->nkpool = 0;
+	memset(&w->nf, 0, sizeof w->nf);
+	w->m = m;
 	w->nomem = MD_OK;
 	w->nnext = 0;
 	for (int r = 0; r < w->nroots; r++) {
@@ -286,6 +625,7 @@ md_status md_walk_run(md_walk *w, md_mem *m, md_err *err)
 		for (size_t j = 0; j < k; j++) {
 			if (!w->rd[j].ok) {
 				w->unreadable++;
+				w->nf.unreadable++;
 				continue;
 			}
 			take(w, &w->cur[w->who[j]], depth);
@@ -316,8 +656,15 @@ md_status md_walk_reserve(md_walk *w, md_err *err)
 	if (ok && w->headers && w->headers->cap < 4 * (w->headers->n + 64))
 		ok = set_resize(w->headers, 4 * (w->headers->n + 64) > 1024 ?
 		                (size_t)1 << (64 - __builtin_clzll(4 * (w->headers->n + 64))) : 1024);
+	if (ok && w->sh->nentries)
+		ok = fit(w, (void **)&w->scratch, &w->cap_scratch, 2 * MD_SCAN_CHUNK, 1) &&
+		     fit(w, (void **)&w->kpool, &w->cap_kpool, 2 * w->nkpool + 4096, 1);
 	if (!ok)
 		return md_err_set(err, MD_E_NOMEM, "scan buffers");
+	if (w->scratch)
+		memset(w->scratch, 0, w->cap_scratch);
+	if (w->kpool)
+		memset(w->kpool, 0, w->cap_kpool);
 	/* touch: no page fault is left for the stop */
 	memset(w->cur, 0, w->cap_cur * sizeof *w->cur);
 	memset(w->next, 0, w->cap_next * sizeof *w->next);
@@ -350,7 +697,9 @@ size_t md_walk_path(const md_walk *w, int node, uint32_t slot, char *buf, size_t
 			r = snprintf(buf + len, n - len, "%s[%lld]", w->sh->pool + nd->suffix,
 			             (long long)nd->index);
 		else
-			r = snprintf(buf + len, n - len, "%s", w->sh->pool + nd->suffix);
+			r = snprintf(buf + len, n - len, "%s%s%s", w->sh->pool + nd->suffix,
+			             nd->dyn ? w->sh->pool + nd->dyn - 1 : "",
+			             nd->key ? w->kpool + nd->key - 1 : "");
 		if (r < 0 || (size_t)r >= n - len)
 			return n - 1;
 		len += (size_t)r;
@@ -359,4 +708,15 @@ size_t md_walk_path(const md_walk *w, int node, uint32_t slot, char *buf, size_t
 	if (r < 0 || (size_t)r >= n - len)
 		return n - 1;
 	return len + (size_t)r;
+}
+
+int md_walk_root_of(const md_walk *w, int node, int *via_iface)
+{
+	*via_iface = 0;
+	int x = node;
+	for (int guard = 0; x >= 0 && w->nodes[x].parent >= 0 && guard < (1 << 20); guard++) {
+		*via_iface |= w->nodes[x].dyn != 0;
+		x = w->nodes[x].parent;
+	}
+	return x >= 0 ? w->nodes[x].root : -1;
 }

@@ -22,11 +22,22 @@
 #define MD_SCAN_MAX_ELEMS   65536      /* elements of one slice followed */
 #define MD_SCAN_MAX_ITEMS   (1 << 21)  /* reads of one round */
 #define MD_SCAN_MAX_MAPS    (1 << 20)  /* maps found */
+#define MD_SCAN_MAX_BUCKETS (1 << 17)  /* buckets or groups of one map whose
+                                          entries are walked */
+#define MD_SCAN_MAX_CHAIN   1024       /* overflow buckets of one bucket */
+#define MD_SCAN_CHUNK       ((size_t)256 << 10)  /* bytes of one read of
+                                                    buckets or groups */
+
+typedef enum md_root_kind { MD_ROOT_GLOBAL = 0, MD_ROOT_STACK } md_root_kind;
 
 typedef struct md_walk_root {
-	const char *name;      /* borrowed */
-	uint64_t addr;         /* run-time address */
+	const char *name;      /* borrowed: "main.cache", "g42/main.run/m" */
+	uint64_t addr;         /* run-time address (MD_MEM_SYNTH_BASE and up:
+	                          a value the memory source holds apart) */
 	int shape;
+	md_root_kind kind;
+	int64_t goid;          /* MD_ROOT_STACK */
+	const char *func;      /* MD_ROOT_STACK: borrowed */
 } md_walk_root;
 
 /* A value the walk stood in: a root, a pointee or a slice element.  Its
@@ -37,6 +48,10 @@ typedef struct md_walk_node {
 	int root;              /* roots[] index, for a root */
 	uint32_t suffix;
 	int64_t index;         /* slice element, else -1 */
+	uint32_t dyn;          /* interface hop: 1 + its ".(T)" in the shapes'
+	                          pool, else 0 */
+	uint32_t key;          /* map entry: 1 + its "[K]" in the walk's key
+	                          pool, else 0 */
 } md_walk_node;
 
 typedef struct md_walk_item {
@@ -48,11 +63,26 @@ typedef struct md_walk_item {
 
 typedef struct md_walk_found {   /* a map, an alias or a note */
 	uint64_t header;       /* maps and aliases */
+	uint64_t via;          /* where the map value was read (its last hop) */
 	int node;
 	uint32_t slot;
 	int depth;
 	int of;                /* aliases: index of the map */
 } md_walk_found;
+
+/* What the walk saw and did not follow, by reason. */
+typedef struct md_walk_nf {
+	uint64_t unsafe_ptr;      /* non-nil unsafe.Pointer values */
+	uint64_t iface_no_dwarf;  /* interfaces whose dynamic type has no DWARF
+	                             type (or no types base to find it by) */
+	uint64_t depth;           /* pointers, slices, interfaces, map entries
+	                             cut by the depth bound */
+	uint64_t slice_bound;     /* slice elements beyond MD_SCAN_MAX_ELEMS */
+	uint64_t map_bound;       /* entries of maps beyond MD_SCAN_MAX_BUCKETS */
+	uint64_t walk_bound;      /* reads or maps beyond the walk's bounds */
+	uint64_t unreadable;      /* pointers, slices, buckets that could not be
+	                             read */
+} md_walk_nf;
 
 struct md_walk_set;
 
@@ -70,6 +100,14 @@ typedef struct md_walk {
 	md_walk_found *maps, *aliases, *notes;
 	size_t nmaps, naliases, nnotes, cap_maps, cap_aliases, cap_notes;
 	struct md_walk_set *visited, *headers;
+	md_shapes *dyn;        /* interfaces' dynamic types (the same shapes,
+	                          not const: they grow); NULL: not followed */
+	md_mem *m;             /* during md_walk_run */
+	char *kpool;           /* map keys as paths write them */
+	size_t nkpool, cap_kpool;
+	unsigned char *scratch;   /* MD_SCAN_CHUNK: buckets, groups */
+	size_t cap_scratch;
+	md_walk_nf nf;
 	/* results besides the lists */
 	uint64_t truncated, unreadable, rounds;
 	size_t peak_items;
@@ -88,7 +126,12 @@ md_status md_walk_run(md_walk *w, md_mem *m, md_err *err);
 md_status md_walk_reserve(md_walk *w, md_err *err);
 
 /* The path of what slot `slot` of node `node` holds, e.g.
- * "main.shards[3].m"; truncated to n bytes.  Returns its length. */
+ * "main.shards[3].m", "g42/main.run/s.(*main.store).byKey[\"k\"].m";
+ * truncated to n bytes.  Returns its length. */
 size_t md_walk_path(const md_walk *w, int node, uint32_t slot, char *buf, size_t n);
+
+/* The root a node descends from, and whether its path has an interface
+ * hop. */
+int md_walk_root_of(const md_walk *w, int node, int *via_iface);
 
 #endif

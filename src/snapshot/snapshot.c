@@ -53,13 +53,15 @@ md_status md_snapshot_take(md_snapshot *sn, md_err *err)
 		return s;
 	/* ---- the target is stopped ---- */
 	uint64_t syscalls0 = sn->mem->syscalls;
-	if (sn->finder)
+	/* threads first: a finder that walks goroutine stacks (scan
+	 * --consistent) needs the running ones' registers */
+	if (sn->threads)
+		s = md_threads_capture(sn->threads, stop, sn->mem, sn->gl, &grown, err);
+	if (s == MD_OK && sn->finder)
 		s = sn->finder->find(sn->finder->arg, sn->mem, MD_FIND_RECORD, &sn->maps, &sn->nmaps,
 		                     &sn->slots, &grown, err);
 	if (s == MD_OK)
 		s = md_mapread_all(sn->mem, sn->maps, sn->nmaps, &sn->ctx, MD_READ_RECORD, err);
-	if (s == MD_OK && sn->threads)
-		s = md_threads_capture(sn->threads, stop, sn->mem, sn->gl, &grown, err);
 	uint64_t syscalls1 = sn->mem->syscalls;
 	md_stop_release(stop, &sn->stop);
 	/* ---- the target runs ---- */

@@ -4,9 +4,9 @@
  *   md_snapshot_prepare, while the target runs: probes that size every
  *     buffer the reads will use, the buffers allocated and touched, the
  *     thread capture prepared, the DWARF reader's background work joined;
- *   md_snapshot_take: stop every thread, find the maps (scan's walk, when
- *     there is a finder), read them, capture the threads' registers, g's
- *     and stacks, release every thread.
+ *   md_snapshot_take: stop every thread, capture the threads' registers,
+ *     g's and stacks, find the maps (scan's walk, when there is a finder),
+ *     read them, release every thread.
  * Between the stop and the release nothing allocates (unless the target
  * grew beyond what the probes saw: then buffers grow, and the snapshot
  * counts it in pause_allocs), parses DWARF, takes a page fault on a buffer

@@ -61,3 +61,51 @@ void md_mem_open_copy(md_mem *m, const md_memcopy *c)
 	m->ops = &copy_ops;
 	m->impl = (void *)c;
 }
+
+/* The whole batch goes to the source underneath (one system call), then
+ * what a copy holds replaces what was read, even where that read worked (a
+ * copy is what the memory was at the stop): simpler than splitting the
+ * batch, and the reads a copy serves are few (stack roots). */
+static md_status overlay_readv(md_mem *m, md_read *r, size_t n, md_err *err)
+{
+	md_overlay *o = m->impl;
+	md_err e2;
+	md_status s = o->under->ops->readv(o->under, r, n, &e2);
+	if (s == MD_E_EXITED || s == MD_E_SYS) {
+		*err = e2;
+		return s;
+	}
+	size_t bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < o->n; c++) {
+			md_read one = r[i];
+			md_mem cm;
+			md_mem_open_copy(&cm, &o->copies[c]);
+			if (r[i].len && copy_readv(&cm, &one, 1, &e2) == MD_OK) {
+				r[i].ok = 1;
+				break;
+			}
+		}
+		bad += !r[i].ok;
+	}
+	m->syscalls = o->under->syscalls;
+	m->bytes = o->under->bytes;
+	if (bad)
+		return md_err_set(err, MD_E_MEM, "%zu of %zu reads failed", bad, n);
+	return MD_OK;
+}
+
+static md_status overlay_reserve(md_mem *m, size_t n, md_err *err)
+{
+	md_overlay *o = m->impl;
+	return md_mem_reserve(o->under, n, err);
+}
+
+static const md_mem_ops overlay_ops = { overlay_readv, overlay_reserve, NULL };
+
+void md_mem_open_overlay(md_mem *m, md_overlay *o)
+{
+	memset(m, 0, sizeof *m);
+	m->ops = &overlay_ops;
+	m->impl = o;
+}

@@ -87,4 +87,23 @@ typedef struct md_memcopy {
 /* A source over c (borrowed, not copied): reads outside it fail. */
 void md_mem_open_copy(md_mem *m, const md_memcopy *c);
 
+/* ---- copies over another source ---- */
+
+/* Reads that fall wholly inside one of the n copies are served from it;
+ * every other read goes to under.  For values that are not in the
+ * target's memory as it is now: a thread's stack as it was at a stop, a
+ * variable that lives in a register (at an address of its own choosing,
+ * MD_MEM_SYNTH_BASE and up, which no user-space mapping can have).
+ * Nothing is copied: under and the copies are borrowed, and may be
+ * changed (more copies added) between reads. */
+#define MD_MEM_SYNTH_BASE 0xffff900000000000ull
+
+typedef struct md_overlay {
+	md_mem *under;
+	const md_memcopy *copies;
+	size_t n;
+} md_overlay;
+
+void md_mem_open_overlay(md_mem *m, md_overlay *o);
+
 #endif

@@ -1,0 +1,57 @@
+/* allgs.h - every goroutine of the process, from runtime.allgs.
+ *
+ * The runtime keeps every g it ever made in allgs ([]*g, never shrunk: a
+ * dead g is kept for reuse) with its status in g.atomicstatus.  A g that
+ * is not running saved where it stopped in g.sched (gopark, gosched,
+ * entersyscall all save pc, sp and bp there), so its stack can be unwound
+ * from those three words while the target runs; a running g's registers
+ * are only in its thread (capture.h).  The status values are the
+ * runtime's constants (runtime/runtime2.go, _Gidle .. _Gpreempted),
+ * unchanged from Go 1.14 to 1.27; the _Gscan bit is cleared here.
+ */
+#ifndef MD_ALLGS_H
+#define MD_ALLGS_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "md_status.h"
+#include "md_dwarf.h"
+#include "mem.h"
+#include "goroutine.h"
+
+/* runtime/runtime2.go */
+enum {
+	MD_G_IDLE = 0, MD_G_RUNNABLE = 1, MD_G_RUNNING = 2, MD_G_SYSCALL = 3,
+	MD_G_WAITING = 4, MD_G_DEAD = 6, MD_G_COPYSTACK = 8, MD_G_PREEMPTED = 9
+};
+#define MD_G_SCAN 0x1000u
+
+/* More goroutines than this is not a Go process we can make sense of. */
+#define MD_ALLGS_MAX (1u << 22)
+
+typedef struct md_gstate {
+	uint64_t g;
+	int64_t goid;
+	uint32_t status;       /* without MD_G_SCAN */
+	uint64_t sp, pc, bp;   /* g.sched */
+	uint64_t stack_lo, stack_hi;
+} md_gstate;
+
+typedef struct md_allgs_loc {
+	uint64_t allgs;        /* run-time address of runtime.allgs (a slice) */
+	uint64_t status_off;   /* runtime.g.atomicstatus (its uint32) */
+} md_allgs_loc;
+
+/* Where allgs is, from DWARF (bias: the load bias).  MD_E_LAYOUT if the
+ * runtime lacks it. */
+md_status md_allgs_locate(md_dwarf *d, uint64_t bias, md_allgs_loc *out, md_err *err);
+
+/* Every goroutine that is not dead or idle, in allgs order: *out is
+ * malloc'd (free it), *n its length.  Two batched rounds of reads: the
+ * slice, then every g.  A g that cannot be read is left out and counted
+ * in *unreadable.  MD_E_EXITED / MD_E_SYS / MD_E_NOMEM; MD_E_MEM when
+ * allgs itself cannot be read or is implausible. */
+md_status md_allgs_read(md_mem *m, const md_g_layout *l, const md_allgs_loc *loc,
+                        md_gstate **out, size_t *n, uint64_t *unreadable, md_err *err);
+
+#endif
