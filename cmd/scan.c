@@ -34,7 +34,12 @@ static const char usage_scan[] =
 	"  --sort KEY              bytes (default), severity, count or load\n"
 	"  --top N                 list only the first N maps\n"
 	"  --min-bytes SIZE        list only maps holding at least SIZE (K, M, G)\n"
+	"  --by owner              roll bytes up by owner (a stack root's function or a\n"
+	"                          package variable) and by package\n"
 	"  --json                  print one JSON object (schema in README.md)\n"
+	"  --prom FILE             also write the listed maps' bytes (the first 100\n"
+	"                          unless --top) and the census's counts as\n"
+	"                          Prometheus text to FILE, atomically\n"
 	"  --oversized-load F, --oversized-bytes N: thresholds as for attach\n"
 	"  --debug-file PATH, --debug-dir DIR, --stop-timeout MS, --color WHEN,\n"
 	"  --no-color: as for attach\n"
@@ -44,7 +49,7 @@ static const char usage_scan[] =
 static int run(int argc, char **argv)
 {
 	enum { S_JSON = 256, S_DEPTH, S_PREFIX, S_SORT, S_TOP, S_MIN_BYTES, S_GLOBALS,
-	       S_CONSISTENT };
+	       S_CONSISTENT, S_BY, S_PROM };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, S_JSON },
@@ -55,6 +60,8 @@ static int run(int argc, char **argv)
 		{ "min-bytes", required_argument, NULL, S_MIN_BYTES },
 		{ "globals-only", no_argument, NULL, S_GLOBALS },
 		{ "consistent", no_argument, NULL, S_CONSISTENT },
+		{ "by", required_argument, NULL, S_BY },
+		{ "prom", required_argument, NULL, S_PROM },
 		COMMON_TARGET_OPTS,
 		COMMON_STOP_OPTS,
 		COMMON_OVS_OPTS,
@@ -69,7 +76,8 @@ static int run(int argc, char **argv)
 	md_thresholds_default(&o.th);
 	md_scan_sort sort = MD_SORT_BYTES;
 	uint64_t min_bytes = 0;
-	int json = 0, top = 0, r;
+	int json = 0, top = 0, by_owner = 0, r;
+	const char *prom = NULL;
 	double dv;
 	md_common_opts co = { .stop_timeout_ms = 1000, .color = -1, .th = &o.th };
 
@@ -90,6 +98,16 @@ static int run(int argc, char **argv)
 			break;
 		case S_CONSISTENT:
 			o.consistent = 1;
+			break;
+		case S_BY:
+			if (strcmp(optarg, "owner"))
+				return md_arg_usage("--by: '%s' is not owner", optarg);
+			by_owner = 1;
+			break;
+		case S_PROM:
+			if (!*optarg)
+				return md_arg_usage("--prom: empty file name");
+			prom = optarg;
 			break;
 		case S_DEPTH:
 			if (md_arg_double(optarg, 0, MD_SCAN_MAX_DEPTH, &dv) || dv != (int)dv)
@@ -155,11 +173,29 @@ static int run(int argc, char **argv)
 		return MD_EXIT_UNKNOWN;
 	}
 	int n = md_scan_rank(&sr, sort, min_bytes, top, order);
-	if (json) {
-		md_print_scan_json(stdout, &sr, order, n, md_scan_sort_name(sort));
-	} else {
-		md_print_opts po = { color };
+	md_scan_owners ow = { 0 };
+	if (by_owner && (s = md_scan_owners_of(&sr, &ow, &err)) != MD_OK) {
+		md_msg_error(&err);
+		free(order);
+		md_scan_report_free(&sr);
+		return MD_EXIT_UNKNOWN;
+	}
+	md_print_opts po = { color };
+	if (json)
+		md_print_scan_json(stdout, &sr, order, n, by_owner ? &ow : NULL,
+		                   md_scan_sort_name(sort));
+	else if (by_owner)
+		md_print_scan_owners_text(stdout, &sr, &ow, top, &po);
+	else
 		md_print_scan_text(stdout, &sr, order, n, &po);
+	md_scan_owners_free(&ow);
+	/* a timer feeding a textfile collector wants the largest, not 100k */
+	if (prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100, &err) != MD_OK) {
+		fflush(stdout);
+		md_msg_error(&err);
+		free(order);
+		md_scan_report_free(&sr);
+		return MD_EXIT_UNKNOWN;
 	}
 	md_exit code = md_scan_exit_code(&sr);
 	free(order);

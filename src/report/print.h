@@ -26,7 +26,16 @@ void md_print_attach_json(FILE *f, const md_report *r);
 /* scan: the maps order[0..n) (see md_scan_rank); sort names the key */
 void md_print_scan_text(FILE *f, const md_scan_report *sr, const int *order, int n,
                         const md_print_opts *o);
+/* scan --by owner: bytes by root function (or package variable) and by
+ * package, at most top rows each (0: all), in place of the map table */
+void md_print_scan_owners_text(FILE *f, const md_scan_report *sr, const md_scan_owners *ow,
+                               int top, const md_print_opts *o);
+/* scan --prom: the listed maps' bytes and the census's counts, written
+ * whole to path */
+md_status md_print_scan_prom(const char *path, const md_scan_report *sr, const int *order,
+                             int n, md_err *err);
 void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int n,
+                        const md_scan_owners *owners,
                         const char *sort);
 
 /* watch: one JSON object on one line (JSON Lines) */

@@ -130,6 +130,7 @@ void md_scan_report_free(md_scan_report *sr)
 		for (int a = 0; a < sr->x[i].naliases && a < MD_SCAN_MAX_ALIASES; a++)
 			free(sr->x[i].aliases[a]);
 		free(sr->x[i].function);
+		free(sr->x[i].owner);
 	}
 	for (int n = 0; n < sr->nnotes; n++) {
 		free(sr->notes[n].var);
@@ -161,4 +162,71 @@ md_exit md_watch_maps_exit_code(const md_watch_report *r)
 md_exit md_watch_exit_code(const md_watch_report *r)
 {
 	return r->exited ? MD_EXIT_UNKNOWN : md_watch_maps_exit_code(r);
+}
+
+void md_go_package(const char *sym, char *out, size_t n)
+{
+	const char *slash = strrchr(sym, '/');
+	const char *dot = strchr(slash ? slash : sym, '.');
+	size_t len = dot ? (size_t)(dot - sym) : strlen(sym);
+	snprintf(out, n, "%.*s", (int)len, sym);
+}
+
+/* Add one map to the owner named name in *v (found or appended). */
+static int owner_add(md_scan_owner **v, int *n, const char *name, const md_map_report *m,
+                     const md_scan_map *x)
+{
+	int i = 0;
+	while (i < *n && strcmp((*v)[i].name, name))
+		i++;
+	if (i == *n) {
+		md_scan_owner *q = realloc(*v, (size_t)(*n + 1) * sizeof *q);
+		if (!q)
+			return 0;
+		*v = q;
+		memset(&q[i], 0, sizeof q[i]);
+		snprintf(q[i].name, sizeof q[i].name, "%s", name);
+		(*n)++;
+	}
+	(*v)[i].maps++;
+	if (m->status == MD_OK && !m->view.is_nil)
+		(*v)[i].bytes_held += m->view.d.bytes_held;
+	(*v)[i].reclaimable += x->reclaimable;
+	return 1;
+}
+
+static int owner_cmp(const void *a, const void *b)
+{
+	const md_scan_owner *x = a, *y = b;
+	if (x->bytes_held != y->bytes_held)
+		return x->bytes_held > y->bytes_held ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+md_status md_scan_owners_of(const md_scan_report *sr, md_scan_owners *o, md_err *err)
+{
+	memset(o, 0, sizeof *o);
+	for (int i = 0; i < sr->r.nmaps; i++) {
+		const md_scan_map *x = &sr->x[i];
+		const char *own = x->owner ? x->owner : "?";
+		char pkg[512];
+		md_go_package(own, pkg, sizeof pkg);
+		if (!owner_add(&o->owners, &o->nowners, own, &sr->r.maps[i], x) ||
+		    !owner_add(&o->packages, &o->npackages, pkg, &sr->r.maps[i], x)) {
+			md_scan_owners_free(o);
+			return md_err_set(err, MD_E_NOMEM, "owners");
+		}
+	}
+	if (o->nowners)
+		qsort(o->owners, (size_t)o->nowners, sizeof *o->owners, owner_cmp);
+	if (o->npackages)
+		qsort(o->packages, (size_t)o->npackages, sizeof *o->packages, owner_cmp);
+	return MD_OK;
+}
+
+void md_scan_owners_free(md_scan_owners *o)
+{
+	free(o->owners);
+	free(o->packages);
+	memset(o, 0, sizeof *o);
 }

@@ -144,6 +144,8 @@ typedef struct md_scan_map {       /* parallel to r.maps */
 	md_scan_root root;             /* where its path starts */
 	int64_t goroutine;             /* MD_SCAN_ROOT_STACK: the goroutine id */
 	char *function;                /* MD_SCAN_ROOT_STACK: owned */
+	char *owner;                   /* the root: the package variable, or
+	                                  the stack root's function; owned */
 	int via_interface;             /* its path has an interface hop */
 	int moved;                     /* its last hop no longer pointed at it
 	                                  at the stop: not read */
@@ -190,6 +192,24 @@ typedef struct md_scan_report {
 			map_bound, walk_bound, unreadable, moved;
 	} nf;
 } md_scan_report;
+
+/* Bytes rolled up by owner (--by owner): the maps of each root function
+ * (a package variable counts as its own owner) and of each package. */
+typedef struct md_scan_owner {
+	char name[512];
+	uint64_t maps, bytes_held, reclaimable;
+} md_scan_owner;
+
+typedef struct md_scan_owners {
+	md_scan_owner *owners, *packages;   /* largest bytes_held first */
+	int nowners, npackages;
+} md_scan_owners;
+
+/* The package of a Go symbol or variable name: "example.com/acme/store"
+ * of "example.com/acme/store.(*S).run". */
+void md_go_package(const char *sym, char *out, size_t n);
+md_status md_scan_owners_of(const md_scan_report *sr, md_scan_owners *o, md_err *err);
+void md_scan_owners_free(md_scan_owners *o);
 
 /* The names of md_scan_report.nf's counters, in order, and their values. */
 #define MD_SCAN_NF_N 11

@@ -5,8 +5,22 @@
 #include "print.h"
 #include "json.h"
 
+static void owners_json(FILE *f, const char *key, const md_scan_owner *v, int n)
+{
+	fprintf(f, "\"%s\":[", key);
+	for (int i = 0; i < n; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		md_json_str(f, v[i].name);
+		md_json_u64(f, "maps", v[i].maps, 1);
+		md_json_u64(f, "bytes_held", v[i].bytes_held, 1);
+		md_json_u64(f, "reclaimable_bytes", v[i].reclaimable, 1);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int n,
-                        const char *sort)
+                        const md_scan_owners *owners, const char *sort)
 {
 	const md_report *r = &sr->r;
 	md_json_report_open(f, r);
@@ -53,7 +67,15 @@ void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int
 		md_json_str(f, sr->notes[i].reason);
 		fputs("}", f);
 	}
-	fputs("],\"summary\":{", f);
+	fputc(']', f);
+	if (owners) {
+		fputs(",\"owners\":{", f);
+		owners_json(f, "functions", owners->owners, owners->nowners);
+		fputc(',', f);
+		owners_json(f, "packages", owners->packages, owners->npackages);
+		fputc('}', f);
+	}
+	fputs(",\"summary\":{", f);
 	md_json_u64(f, "variables", sr->variables, 0);
 	fprintf(f, ",\"maps\":%d,\"listed\":%d", r->nmaps, n);
 	md_json_u64(f, "nil", sr->nil_maps, 1);

@@ -14,63 +14,16 @@
 #include "print.h"
 #include "publish.h"
 #include "printutil.h"
-
-/* A label value: backslash, double quote and newline escaped, the only
- * escapes the exposition format has (JSON's \uXXXX would be read as six
- * characters of the value). */
-static void plabel(FILE *f, const char *name, const char *v)
-{
-	fprintf(f, ",%s=\"", name);
-	for (const char *p = md_or_empty(v); *p; p++) {
-		if (*p == '\\')
-			fputs("\\\\", f);
-		else if (*p == '"')
-			fputs("\\\"", f);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-static void pfam(FILE *f, const char *name, const char *type, const char *help)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
+#include "prom.h"
 
 /* "name{pid="1",exe="x"" and, for a map, ",var="..."": the caller adds its
  * own labels, then one of pend_*. */
 static void pstart(FILE *f, const char *name, const md_watch_report *r, const md_watch_map *m)
 {
 	fprintf(f, "%s{pid=\"%d\"", name, (int)r->pid);
-	plabel(f, "exe", r->exe);
+	md_prom_label(f, "exe", r->exe);
 	if (m)
-		plabel(f, "var", m->expr);
-}
-
-static void pend_u(FILE *f, uint64_t v)
-{
-	fprintf(f, "} %" PRIu64 "\n", v);
-}
-
-static void pend_d(FILE *f, double v)
-{
-	if (isnan(v))
-		fputs("} NaN\n", f);
-	else if (isinf(v))
-		fputs(v > 0 ? "} +Inf\n" : "} -Inf\n", f);
-	else {
-		/* the shortest of %.15g..%.17g that reads back exactly: 0.8, not
-		 * 0.80000000000000004 */
-		char b[40];
-		for (int prec = 15; prec <= 17; prec++) {
-			snprintf(b, sizeof b, "%.*g", prec, v);
-			if (strtod(b, NULL) == v)
-				break;
-		}
-		fprintf(f, "} %s\n", b);
-	}
+		md_prom_label(f, "var", m->expr);
 }
 
 static void pend_secs(FILE *f, uint64_t ns)
@@ -172,7 +125,7 @@ static pval pget(int fam, const md_watch_map *m)
 static void simple_families(FILE *f, const md_watch_report *r)
 {
 	for (int fam = 0; fam < PF_NSIMPLE; fam++) {
-		pfam(f, pfams[fam].name, pfams[fam].type, pfams[fam].help);
+		md_prom_family(f, pfams[fam].name, pfams[fam].type, pfams[fam].help);
 		for (int i = 0; i < r->nmaps; i++) {
 			if (!exported(r, i))
 				continue;
@@ -181,11 +134,11 @@ static void simple_families(FILE *f, const md_watch_report *r)
 				continue;
 			pstart(f, pfams[fam].name, r, &r->maps[i]);
 			if (v.k == PK_U)
-				pend_u(f, v.u);
+				md_prom_end_u64(f, v.u);
 			else if (v.k == PK_NS)
 				pend_secs(f, v.u);
 			else
-				pend_d(f, v.d);
+				md_prom_end_double(f, v.d);
 		}
 	}
 }
@@ -196,15 +149,15 @@ static void state_family(FILE *f, const md_watch_report *r)
 {
 	static const md_state states[] = { MD_STATE_IDLE, MD_STATE_WRITING, MD_STATE_GROWING,
 	                                   MD_STATE_GROWING_IDLE, MD_STATE_NIL };
-	pfam(f, "mapdiag_map_state", "gauge",
+	md_prom_family(f, "mapdiag_map_state", "gauge",
 	     "Current state of the map: 1 for the current state, 0 for the others.");
 	for (int i = 0; i < r->nmaps; i++) {
 		if (!exported(r, i))
 			continue;
 		for (size_t k = 0; k < sizeof states / sizeof states[0]; k++) {
 			pstart(f, "mapdiag_map_state", r, &r->maps[i]);
-			plabel(f, "state", md_state_name(states[k]));
-			pend_u(f, r->maps[i].v.state == states[k]);
+			md_prom_label(f, "state", md_state_name(states[k]));
+			md_prom_end_u64(f, r->maps[i].v.state == states[k]);
 		}
 	}
 }
@@ -223,7 +176,7 @@ static int finding_seen(const md_verdict *v, int k)
 
 static void finding_family(FILE *f, const md_watch_report *r)
 {
-	pfam(f, "mapdiag_map_finding", "gauge",
+	md_prom_family(f, "mapdiag_map_finding", "gauge",
 	     "Findings of the watch window, one series per finding code and severity.");
 	for (int i = 0; i < r->nmaps; i++) {
 		if (!exported(r, i))
@@ -233,9 +186,9 @@ static void finding_family(FILE *f, const md_watch_report *r)
 			if (finding_seen(v, k))
 				continue;
 			pstart(f, "mapdiag_map_finding", r, &r->maps[i]);
-			plabel(f, "code", v->findings[k].code);
-			plabel(f, "severity", md_finding_sev_name(v->findings[k].sev));
-			pend_u(f, 1);
+			md_prom_label(f, "code", v->findings[k].code);
+			md_prom_label(f, "severity", md_finding_sev_name(v->findings[k].sev));
+			md_prom_end_u64(f, 1);
 		}
 	}
 }
@@ -246,62 +199,31 @@ static void prom_write(FILE *f, const md_watch_report *r)
 	state_family(f, r);
 	finding_family(f, r);
 
-	pfam(f, "mapdiag_map_error", "gauge",
+	md_prom_family(f, "mapdiag_map_error", "gauge",
 	     "1 for a variable that is not watched (it did not resolve to a readable map).");
 	for (int i = 0; i < r->nmaps; i++) {
 		if (r->maps[i].status == MD_OK || dup_var(r, i))
 			continue;
 		pstart(f, "mapdiag_map_error", r, &r->maps[i]);
-		pend_u(f, 1);
+		md_prom_end_u64(f, 1);
 	}
 
-	pfam(f, "mapdiag_watch_reads_total", "counter",
+	md_prom_family(f, "mapdiag_watch_reads_total", "counter",
 	     "Read system calls mapdiag made on the target in this watch window.");
 	pstart(f, "mapdiag_watch_reads_total", r, NULL);
-	pend_u(f, r->reads);
-	pfam(f, "mapdiag_watch_target_up", "gauge",
+	md_prom_end_u64(f, r->reads);
+	md_prom_family(f, "mapdiag_watch_target_up", "gauge",
 	     "1 while the target process runs, 0 once it exited.");
 	pstart(f, "mapdiag_watch_target_up", r, NULL);
-	pend_u(f, !r->exited);
+	md_prom_end_u64(f, !r->exited);
 }
 
-/* md_publish's writer: the exposition through a FILE of our own. */
-static int prom_to_fd(int fd, void *arg)
+static void prom_write_v(FILE *f, void *arg)
 {
-	int d = dup(fd);
-	FILE *f = d >= 0 ? fdopen(d, "w") : NULL;
-	if (!f) {
-		if (d >= 0)
-			close(d);
-		return -1;
-	}
-	errno = 0;
 	prom_write(f, arg);
-	int bad = fflush(f) != 0 || ferror(f);
-	int e = errno;
-	bad |= fclose(f) != 0;
-	if (!bad)
-		return 0;
-	errno = e ? e : EIO;
-	return -1;
 }
 
 md_status md_print_watch_prom(const char *path, const md_watch_report *r, md_err *err)
 {
-	const char *b = md_path_base(path);
-	if (!path || !*b)
-		return md_err_set(err, MD_E_SYS, "cannot write metrics to \"%s\": not a file name",
-		                  md_or_empty(path));
-	md_publish_err e;
-	if (md_publish(path, 0644, 1, prom_to_fd, (void *)r, &e) == 0)
-		return MD_OK;
-	/* the temporary file goes next to path: say which directory refused
-	 * it ("." for a bare file name) */
-	size_t dlen = (size_t)(b - path);
-	if (!strcmp(e.step, "create a temporary file in"))
-		return md_err_set(err, MD_E_SYS, "cannot write metrics to %s: cannot create a "
-		                  "temporary file in %.*s: %s", path, dlen ? (int)dlen : 1,
-		                  dlen ? path : ".", strerror(e.err));
-	return md_err_set(err, MD_E_SYS, "cannot write metrics to %s: %s: %s", path, e.step,
-	                  strerror(e.err));
+	return md_prom_publish(path, prom_write_v, (void *)r, err);
 }

@@ -207,6 +207,8 @@ static md_status finish_map(md_scan_report *sr, int i, const census *c, int wi,
 		if (!(x->function = strdup(w->roots[ri].func ? w->roots[ri].func : "")))
 			return md_err_set(err, MD_E_NOMEM, "paths");
 	}
+	if (ri >= 0 && !(x->owner = strdup(x->function ? x->function : w->roots[ri].name)))
+		return md_err_set(err, MD_E_NOMEM, "paths");
 	if (v->rstatus != MD_OK) {
 		/* messages made during the stop say "the map": name it */
 		md_err e = v->rerr;

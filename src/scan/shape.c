@@ -396,6 +396,20 @@ static md_type_id deref(md_shapes *s, md_type_id p, int levels)
 	return p;
 }
 
+/* The type under named types (the linker names the arrays and structs of
+ * buckets and groups: "noalg.[8]struct { key K; elem V }"). */
+static md_type_id strip(md_shapes *s, md_type_id type)
+{
+	md_type t;
+	md_err e;
+	for (int i = 0; i < 8 && type; i++) {
+		if (md_dwarf_type(s->d, type, &t, &e) != MD_OK || t.kind != MD_TK_TYPEDEF)
+			return type;
+		type = t.target;
+	}
+	return type;
+}
+
 /* An [8]X array member: X and its size. */
 static int array8(md_shapes *s, md_type_id st, const char *name, uint64_t *off,
                   md_type_id *elem, uint64_t *size)
@@ -403,7 +417,7 @@ static int array8(md_shapes *s, md_type_id st, const char *name, uint64_t *off,
 	md_type_id at;
 	md_type t, et;
 	md_err e;
-	if (!member_at(s, st, name, off, &at) || md_dwarf_type(s->d, at, &t, &e) != MD_OK ||
+	if (!member_at(s, st, name, off, &at) || md_dwarf_type(s->d, at = strip(s, at), &t, &e) != MD_OK ||
 	    t.kind != MD_TK_ARRAY || t.count != 8 ||
 	    md_dwarf_type(s->d, t.target, &et, &e) != MD_OK)
 		return 0;
@@ -450,7 +464,7 @@ static int geometry(md_shapes *s, const md_layout_ent *le, md_entries *en,
 	if (le->layout.impl == MD_IMPL_HMAP) {
 		md_type_id bt;
 		md_type bty;
-		if (!member_at(s, hdr, "buckets", &off, &t) || !(bt = deref(s, t, 1)) ||
+		if (!member_at(s, hdr, "buckets", &off, &t) || !(bt = strip(s, deref(s, t, 1))) ||
 		    md_dwarf_type(s->d, bt, &bty, &e) != MD_OK ||
 		    !member_at(s, bt, "tophash", &en->b_tophash, &t) ||
 		    !array8(s, bt, "keys", &en->b_keys, kt, &en->key_size) ||
@@ -464,12 +478,13 @@ static int geometry(md_shapes *s, const md_layout_ent *le, md_entries *en,
 	md_type_id tab, gref, gt, slot;
 	md_type gty, sty;
 	uint64_t goff;
-	if (!member_at(s, hdr, "dirPtr", &off, &t) || !(tab = deref(s, t, 2)) ||
-	    !member_at(s, tab, "groups", &goff, &gref) || !member_at(s, gref, "data", &off, &t) ||
-	    !(gt = deref(s, t, 1)) || md_dwarf_type(s->d, gt, &gty, &e) != MD_OK ||
+	if (!member_at(s, hdr, "dirPtr", &off, &t) || !(tab = strip(s, deref(s, t, 2))) ||
+	    !member_at(s, tab, "groups", &goff, &gref) ||
+	    !member_at(s, strip(s, gref), "data", &off, &t) ||
+	    !(gt = strip(s, deref(s, t, 1))) || md_dwarf_type(s->d, gt, &gty, &e) != MD_OK ||
 	    !member_at(s, gt, "ctrl", &en->g_ctrl, &t) ||
 	    !array8(s, gt, "slots", &en->g_slots, &slot, &en->slot_size) ||
-	    md_dwarf_type(s->d, slot, &sty, &e) != MD_OK ||
+	    md_dwarf_type(s->d, slot = strip(s, slot), &sty, &e) != MD_OK ||
 	    !member_at(s, slot, "key", &en->s_key, kt) || !member_at(s, slot, "elem", &en->s_elem, vt))
 		return 0;
 	en->g_size = gty.size;

@@ -611,7 +611,7 @@ md_status md_walk_run(md_walk *w, md_mem *m, md_err *err)
 			md_walk_item *it = &w->cur[i];
 			const md_slot *sl = &w->sh->slots[it->slot];
 			if (sl->kind == MD_SLOT_NOTE) {
-				md_walk_found f = { 0, it->node, it->slot, depth, -1 };
+				md_walk_found f = { 0, it->addr, it->node, it->slot, depth, -1 };
 				record(w, &w->notes, &w->nnotes, &w->cap_notes, &f);
 				continue;
 			}

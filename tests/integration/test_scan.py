@@ -41,10 +41,15 @@ from mdrun import (MAPDIAG, mapdiag, norm, norm_obj, header_diffs,  # noqa: E402
 left_bad = []
 
 
-def scan(name, pid, *args):
+def scan(name, pid, *args, census=False):
     """mapdiag scan --json PID ARGS: (exit code, report or None, stderr).
     A report that is not JSON is a failure of its own. After each scan the
-    target must be running and untraced (collected in left_bad)."""
+    target must be running and untraced (collected in left_bad).  Unless
+    census, the scan is the oracle's: package variables only, --depth 3
+    when ARGS name no depth (the census of goroutine stacks and its default
+    depth have tests of their own, test_census.py)."""
+    if not census:
+        args = ("--globals-only",) + (() if "--depth" in args else ("--depth", "3")) + args
     rc, out, err = mapdiag("scan", "--json", pid, *args)
     why = left_stopped(int(pid), grace=0)
     if why:
@@ -432,8 +437,22 @@ def test_variant(variant, full=True):
                   "rc=%d missing %s" % (rc, sorted(set(exp.entries) - keys)[:5]))
             check_sync(n + " (no prefix)", r, oracle)
 
+        # the default depth (8) finds what depth 3 left out, and a map
+        # only depth cut is counted, never silent
+        rc, r, err = scan(n, pid, *PREFIXES, "--globals-only", census=True)
+        if r is not None:
+            keys = {exp.key_of.get(m["var"], m["var"]) for m in r["maps"]}
+            check(n + " default depth: 8, the deep maps found",
+                  r.get("depth") == 8 and set(oracle["deep"]) <= keys,
+                  "depth %r missing %s" % (r.get("depth"), sorted(set(oracle["deep"]) - keys)[:5]))
+        rc, r, err = scan(n, pid, *PREFIXES, "--depth", "3")
+        if r is not None:
+            cut = r["summary"].get("not_followed", {}).get("depth", 0)
+            check(n + " --depth 3: what the depth cut is counted (not_followed.depth)",
+                  cut >= 1, "not_followed %r" % r["summary"].get("not_followed"))
+
         # text report
-        rc, out, err = mapdiag("scan", pid, *PREFIXES)
+        rc, out, err = mapdiag("scan", pid, *PREFIXES, "--depth", "3", "--globals-only")
         lines = out.splitlines()
         check(n + ": text report", rc == 1 and any("main.oversizedL" in l for l in lines) and
               "\033[" not in out and lines and lines[-1].strip().startswith("WARNING"),

@@ -177,7 +177,7 @@ var (
 	ifaces      map[any]int
 	structs     map[Key]Val
 	sets        map[string]struct{}
-	nested      map[string]map[string]int // the inner maps are values: not reachable
+	nested      map[string]map[string]int // the inner maps are values: one hop
 	growingIdle map[int64]int64
 	oversizedS  map[int]int
 	oversizedM  map[int]int
@@ -490,13 +490,35 @@ type walker struct {
 // struct fields (an embedded one named by its type) and array elements are
 // free. A sync/atomic.Pointer[T] is followed through its v field as a *T.
 // A sync.Map that is a hash-trie (Go 1.24+) is recorded, not entered.
-// Interfaces, channels, functions, strings, unsafe.Pointers and the
-// contents of maps are not followed.
+// The values of a map cost a hop (keys are not followed; a value is named
+// by its key, quoted when a string).  Interfaces, channels, functions,
+// strings and unsafe.Pointers are not followed.
 func (w *walker) walk(t reflect.Type, p unsafe.Pointer, path string, hops int) {
 	switch t.Kind() {
 	case reflect.Map:
 		w.hits = append(w.hits, hit{path: path, hops: hops, hdr: *(*unsafe.Pointer)(p), loc: p,
 			typ: t, n: reflect.NewAt(t, p).Elem().Len(), seq: len(w.hits)})
+		// the values of a map cost a hop; a value is walked from a copy
+		// (map values have no address), which shares what it points to
+		if hops+1 > w.max {
+			return
+		}
+		it := reflect.NewAt(t, p).Elem().MapRange()
+		for it.Next() {
+			k := it.Key()
+			var ks string
+			switch k.Kind() {
+			case reflect.String:
+				ks = strconv.Quote(k.String())
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				ks = strconv.FormatInt(k.Int(), 10)
+			default:
+				continue
+			}
+			c := reflect.New(t.Elem())
+			c.Elem().Set(it.Value())
+			w.walk(t.Elem(), c.UnsafePointer(), path+"["+ks+"]", hops+1)
+		}
 	case reflect.Pointer:
 		q := *(*unsafe.Pointer)(p)
 		if q != nil && hops+1 <= w.max {

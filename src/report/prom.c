@@ -1,0 +1,107 @@
+/* prom.c - the Prometheus text exposition format (see prom.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "prom.h"
+#include "publish.h"
+#include "printutil.h"
+
+/* A label value: backslash, double quote and newline escaped, the only
+ * escapes the exposition format has (JSON's \uXXXX would be read as six
+ * characters of the value). */
+void md_prom_label(FILE *f, const char *name, const char *v)
+{
+	fprintf(f, ",%s=\"", name);
+	for (const char *p = md_or_empty(v); *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", f);
+		else if (*p == '"')
+			fputs("\\\"", f);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+void md_prom_family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void md_prom_end_u64(FILE *f, uint64_t v)
+{
+	fprintf(f, "} %" PRIu64 "\n", v);
+}
+
+void md_prom_end_double(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("} NaN\n", f);
+	else if (isinf(v))
+		fputs(v > 0 ? "} +Inf\n" : "} -Inf\n", f);
+	else {
+		/* the shortest of %.15g..%.17g that reads back exactly: 0.8, not
+		 * 0.80000000000000004 */
+		char b[40];
+		for (int prec = 15; prec <= 17; prec++) {
+			snprintf(b, sizeof b, "%.*g", prec, v);
+			if (strtod(b, NULL) == v)
+				break;
+		}
+		fprintf(f, "} %s\n", b);
+	}
+}
+
+/* md_publish's writer: the exposition through a FILE of our own. */
+typedef struct job {
+	md_prom_fn fn;
+	void *arg;
+} job;
+
+static int prom_to_fd(int fd, void *arg)
+{
+	int d = dup(fd);
+	FILE *f = d >= 0 ? fdopen(d, "w") : NULL;
+	if (!f) {
+		if (d >= 0)
+			close(d);
+		return -1;
+	}
+	errno = 0;
+	const job *j = arg;
+	j->fn(f, j->arg);
+	int bad = fflush(f) != 0 || ferror(f);
+	int e = errno;
+	bad |= fclose(f) != 0;
+	if (!bad)
+		return 0;
+	errno = e ? e : EIO;
+	return -1;
+}
+
+md_status md_prom_publish(const char *path, md_prom_fn fn, void *arg, md_err *err)
+{
+	const char *b = md_path_base(path);
+	if (!path || !*b)
+		return md_err_set(err, MD_E_SYS, "cannot write metrics to \"%s\": not a file name",
+		                  md_or_empty(path));
+	md_publish_err e;
+	job j = { fn, arg };
+	if (md_publish(path, 0644, 1, prom_to_fd, &j, &e) == 0)
+		return MD_OK;
+	/* the temporary file goes next to path: say which directory refused
+	 * it ("." for a bare file name) */
+	size_t dlen = (size_t)(b - path);
+	if (!strcmp(e.step, "create a temporary file in"))
+		return md_err_set(err, MD_E_SYS, "cannot write metrics to %s: cannot create a "
+		                  "temporary file in %.*s: %s", path, dlen ? (int)dlen : 1,
+		                  dlen ? path : ".", strerror(e.err));
+	return md_err_set(err, MD_E_SYS, "cannot write metrics to %s: %s: %s", path, e.step,
+	                  strerror(e.err));
+}
