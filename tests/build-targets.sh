@@ -6,6 +6,9 @@
 #   testdata/bin/<variant>/writers              from testdata/writers (variants only)
 #   testdata/bin/<variant>/watchtarget          from testdata/watchtarget (variants only)
 #   testdata/bin/<variant>/scantarget           from testdata/maps (./cmd/scantarget, variants only)
+#   testdata/bin/<variant>[-<mode>]/censustarget from testdata/maps (./cmd/censustarget: maps on
+#                                               goroutine stacks, behind interfaces, in maps);
+#                                               every variant, and the CENSUS_MODES of MODE_RELEASES
 #   testdata/bin/<release>/corrupt              from testdata/corrupt (go1.23 and go1.26 only:
 #                                               maps with corrupted headers, see its main.go)
 #   testdata/bin/demo/demo                      from testdata/demo (go1.26)
@@ -27,6 +30,12 @@
 # its Go module under testdata/, this script, and its toolchain's VERSION file.
 # Prints one line per target built; exits non-zero if any build fails.
 #
+# Arguments, if any, are shell patterns: only the targets whose names match
+# one are considered, e.g. 'censustarget-*' or 'go1.26*'. Names: <variant>
+# and <release>-<mode> (maptarget), writers-<variant>, watchtarget-<variant>,
+# scantarget-<variant>, censustarget-<variant>[-<mode>], corrupt-<release>,
+# demo.
+#
 # Environment: JOBS (parallel toolchain chains, default: number of CPUs),
 # FORCE=1 (rebuild everything), GOCACHE (default testdata/bin/.gocache, one
 # cache shared by all toolchains: its keys include the toolchain version).
@@ -42,6 +51,7 @@ FORCE=${FORCE:-0}
 
 VARIANTS="go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25 go1.25-noswiss go1.26 go1.27"
 MODES="pie extld trimpath nocompress debugfile buildid nodwarf"
+CENSUS_MODES="pie extld"
 MODE_RELEASES="go1.23 go1.26"
 DEMO_RELEASE="go1.26"
 
@@ -88,7 +98,8 @@ toolchain_of() {
 # build_one NAME: build testdata/bin/NAME into a temporary directory, then
 # move it into place (a failed or interrupted build leaves no new binary).
 # NAME writers-<variant> is testdata/bin/<variant>/writers, moved in alone;
-# likewise watchtarget-<variant>, scantarget-<variant> and corrupt-<release>.
+# likewise watchtarget-<variant>, scantarget-<variant>,
+# censustarget-<variant>[-<mode>] and corrupt-<release>.
 build_one() {
 	local name=$1 rel mode goroot srcdir pkg exe dir=$1
 	local envs=(CGO_ENABLED=0) flags=() ldflags=()
@@ -98,10 +109,10 @@ build_one() {
 		exe=${name%%-*} dir=${name#*-}
 		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
 		srcdir="$TD/$exe" pkg=.
-	elif [[ "$name" == scantarget-* ]]; then
-		exe=scantarget dir=${name#*-}
+	elif [[ "$name" == scantarget-* || "$name" == censustarget-* ]]; then
+		exe=${name%%-*} dir=${name#*-}
 		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
-		srcdir="$TD/maps" pkg=./cmd/scantarget
+		srcdir="$TD/maps" pkg=./cmd/$exe
 	else
 		rel=${name%%-*} mode=${name#"$rel"} mode=${mode#-}
 		srcdir="$TD/maps" pkg=./cmd/maptarget exe=maptarget
@@ -148,16 +159,14 @@ build_one() {
 	fi
 	rm -f "$log"
 	chmod 755 "$tmp"
-	if [ "$exe" = writers ] || [ "$exe" = watchtarget ] || [ "$exe" = scantarget ] ||
-		[ "$exe" = corrupt ]; then
+	if [ "$exe" != maptarget ]; then
 		mkdir -p "$dest" && mv -f "$tmp/$exe" "$dest/$exe" && rmdir "$tmp" || return 1
 	else
-		# Keep the writers, watchtarget, scantarget and corrupt binaries
-		# that share the directory.
-		[ ! -e "$dest/writers" ] || mv "$dest/writers" "$tmp/" || return 1
-		[ ! -e "$dest/watchtarget" ] || mv "$dest/watchtarget" "$tmp/" || return 1
-		[ ! -e "$dest/scantarget" ] || mv "$dest/scantarget" "$tmp/" || return 1
-		[ ! -e "$dest/corrupt" ] || mv "$dest/corrupt" "$tmp/" || return 1
+		# Keep the other targets' binaries that share the directory.
+		local other
+		for other in writers watchtarget scantarget censustarget corrupt; do
+			[ ! -e "$dest/$other" ] || mv "$dest/$other" "$tmp/" || return 1
+		done
 		rm -rf "$dest"
 		mv "$tmp" "$dest" || return 1
 	fi
@@ -240,23 +249,41 @@ post_process() {
 
 # One chain per toolchain run in sequence (they share compile results: the
 # link-only modes cost a link each); chains run in parallel, longest first.
-# A variant's writers, watchtarget and scantarget (and on MODE_RELEASES the
-# corrupt target) follow its maptarget, in the same chain.
+# A variant's writers, watchtarget, scantarget and censustarget (and on
+# MODE_RELEASES the corrupt target) follow its maptarget, in the same chain;
+# censustarget-<release>-<mode> follows <release>-<mode>, whose directory
+# it shares.
 chains=()
 for rel in $MODE_RELEASES; do
-	c="$rel writers-$rel watchtarget-$rel scantarget-$rel corrupt-$rel"
+	c="$rel writers-$rel watchtarget-$rel scantarget-$rel censustarget-$rel corrupt-$rel"
 	for m in $MODES; do c="$c $rel-$m"; done
+	for m in $CENSUS_MODES; do c="$c censustarget-$rel-$m"; done
 	[ "$rel" = "$DEMO_RELEASE" ] && c="$c demo"
 	chains+=("$c")
 done
 [[ " $MODE_RELEASES " == *" $DEMO_RELEASE "* ]] || chains+=("demo")
 for v in $VARIANTS; do
-	[[ " $MODE_RELEASES " == *" $v "* ]] || chains+=("$v writers-$v watchtarget-$v scantarget-$v")
+	[[ " $MODE_RELEASES " == *" $v "* ]] ||
+		chains+=("$v writers-$v watchtarget-$v scantarget-$v censustarget-$v")
 done
+
+# selected NAME [PATTERN...]: true without patterns, or if NAME matches one.
+selected() {
+	[ $# -gt 1 ] || return 0
+	local n=$1 pat
+	shift
+	for pat in "$@"; do
+		# shellcheck disable=SC2053 # a pattern, on purpose
+		[[ "$n" == $pat ]] && return 0
+	done
+	return 1
+}
+PATTERNS=("$@")
 
 run_chain() {
 	local n
 	for n in $1; do
+		selected "$n" ${PATTERNS[@]+"${PATTERNS[@]}"} || continue
 		if ! build_one "$n"; then
 			: >"$STATUS/fail.$n"
 		fi

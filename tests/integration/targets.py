@@ -40,6 +40,10 @@ MODE_RELEASES = ["go1.23", "go1.26"]  # one classic hmap release, one Swiss rele
 # Every target directory name: VARIANTS, then <release>-<mode>.
 ALL_TARGETS = VARIANTS + ["%s-%s" % (r, m) for r in MODE_RELEASES for m in MODES]
 
+# Build modes censustarget is also built in, on MODE_RELEASES.
+CENSUS_MODES = ["pie", "extld"]
+CENSUS_TARGETS = VARIANTS + ["%s-%s" % (r, m) for r in MODE_RELEASES for m in CENSUS_MODES]
+
 # Implementation of each variant's maps.
 IMPL = {v: ("hmap" if v in ("go1.21", "go1.22", "go1.23") or v.endswith("-noswiss") else "swiss")
         for v in VARIANTS}
@@ -115,6 +119,20 @@ def scantarget(variant):
     if variant not in VARIANTS:
         raise ValueError("unknown variant %r (known: %s)" % (variant, " ".join(VARIANTS)))
     return os.path.join(BIN, variant, "scantarget")
+
+
+def censustarget(variant):
+    """Path of the censustarget (testdata/maps/cmd/censustarget: maps
+    reachable only from goroutine stacks, through interfaces, inside other
+    maps, behind an unsafe.Pointer, and garbage; its oracle is what the
+    census of `mapdiag scan` must list, with each stack root's goroutine,
+    function and pc: see the comment at the top of its main.go; -idle
+    leaves out the running goroutine) built for variant, one of
+    CENSUS_TARGETS (VARIANTS, and go1.23/go1.26 with -pie and -extld):
+    p, o = start(censustarget("go1.26-pie"), ["-idle"])."""
+    if variant not in CENSUS_TARGETS:
+        raise ValueError("unknown variant %r (known: %s)" % (variant, " ".join(CENSUS_TARGETS)))
+    return os.path.join(BIN, variant, "censustarget")
 
 
 def read_stderr(p):
