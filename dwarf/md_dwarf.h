@@ -352,7 +352,8 @@ md_status md_dwarf_type_of_runtime(md_dwarf *d, uint64_t off, md_type_id *out,
 
 /* The reverse of md_dwarf_type_of_runtime: the offset from runtime.types
  * of type's run-time type descriptor (DW_AT_go_runtime_type, through
- * typedefs).  Reads the DIE alone: no index.
+ * typedefs; Go 1.21 and 1.22's address for uintptr turned into an offset).
+ * Reads the DIE and the symbol table: no index.
  *   MD_NOTFOUND  the type has no descriptor (the attribute is absent or 0:
  *                types the linker synthesized for debuggers) */
 md_status md_dwarf_runtime_off(md_dwarf *d, md_type_id type, uint64_t *off, md_err *err);

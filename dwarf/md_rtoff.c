@@ -7,6 +7,9 @@
  * Types it synthesized for the debugger (bucket<K,V>, map<K,V>, ...) carry
  * 0: they have no descriptor.  A named type's references point at a plain
  * typedef whose target carries the attribute, so typedefs are followed.
+ * Go 1.21 and 1.22 write uintptr's as runtime.types + offset: a value past
+ * the descriptors that is one of them by address is turned back into an
+ * offset, as md_dwrtype.c's index does.
  */
 #include "md_dwarf_priv.h"
 
@@ -42,6 +45,18 @@ static md_status rt_attr(md_dwarf *d, Dwarf_Die die, uint64_t *out, md_err *err)
 	return MD_OK;
 }
 
+/* v as an offset from runtime.types. */
+static uint64_t as_offset(md_dwarf *d, uint64_t v)
+{
+	uint64_t types, etypes;
+	md_err e;
+	if (md_dwarf_types_base(d, &types, &e) == MD_OK &&
+	    md_dw_sym_value(d, "runtime.etypes", &etypes, &e) == MD_OK && etypes > types &&
+	    v >= etypes - types && v >= types && v < etypes)
+		return v - types;
+	return v;
+}
+
 md_status md_dwarf_runtime_off(md_dwarf *d, md_type_id type, uint64_t *off, md_err *err)
 {
 	uint64_t id = type;
@@ -55,7 +70,7 @@ md_status md_dwarf_runtime_off(md_dwarf *d, md_type_id type, uint64_t *off, md_e
 		st = rt_attr(d, die, &v, err);
 		if (st == MD_OK && v) {
 			md_dw_free_die(d, die);
-			*off = v;
+			*off = as_offset(d, v);
 			return MD_OK;
 		}
 		if (st == MD_OK || st == MD_NOTFOUND)

@@ -92,6 +92,7 @@ run promcheck-selftest python3 tests/integration/promcheck.py --self-test
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26
 MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/test_scan.py go1.26
+MAPDIAG=build/san/mapdiag run integration-paths-asan python3 tests/integration/test_paths.py go1.26
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27
 

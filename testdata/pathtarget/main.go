@@ -258,7 +258,7 @@ func interfaces() {
 	put(o.Maps, "main.reg.s.(*main.storeImpl).m", si.m)
 
 	o.Errors["main.anyMap.(map[string]string)"] = "main.anyMap holds a map[string]int, not a map[string]string"
-	o.Errors["main.anyPtr.(*main.big).m"] = "main.anyPtr holds a *main.holder, not a *main.big"
+	o.Errors["main.anyPtr.(*main.storeImpl).m"] = "main.anyPtr holds a *main.holder, not a *main.storeImpl"
 	o.Errors["main.anyNil.(map[string]int)"] = "main.anyNil is a nil interface"
 	o.Errors["main.reg.s.(*main.holder).m"] = "main.reg.s holds a *main.storeImpl, not a *main.holder"
 	o.Errors["main.byStr.(map[int]int)"] = "not an interface"
@@ -313,9 +313,8 @@ type found struct {
 }
 
 //go:noinline
-func parkedLocal(out chan<- []found, block <-chan struct{}) {
+func parkedLocal(out chan<- []found, block <-chan struct{}, h *holder) {
 	local := mk()
-	h := &holder{"local", mk()}
 	g := goid()
 	out <- []found{{fmt.Sprintf("g%d/main.parkedLocal/local", g), local},
 		{fmt.Sprintf("g%d/main.parkedLocal/h.m", g), h.m}}
@@ -351,7 +350,7 @@ func recurse(n int, out chan<- []found, block <-chan struct{}, acc []found) {
 func stacks() {
 	out := make(chan []found)
 	block := make(chan struct{})
-	go parkedLocal(out, block)
+	go parkedLocal(out, block, &holder{"argument", mk()})
 	go recurse(2, out, block, nil)
 	for i := 0; i < 2; i++ {
 		for _, f := range <-out {

@@ -24,7 +24,9 @@ Paths through interfaces, goroutine stacks and header addresses with
 md_dwarf_type_by_name, md_dwarf_each_local): where this build's dwarf/
 does not provide them (an interface "has no runtime.types symbol" in a Go
 binary, which always has one; no frame has a variable), those checks are
-reported as skipped, never as passed.
+reported as skipped, never as passed; so is a censustarget path through
+an interface whose dynamic type the executable's DWARF lacks (go1.23's
+*main.holder), which scan cannot follow either.
 
 testdata/pathtarget is its own module, built here with the variant's
 toolchain into tests/out/bin/<variant>/pathtarget (when its source is newer)
@@ -376,7 +378,8 @@ def test_censustarget(variant):
     pid = oracle["pid"]
     name = "censustarget " + variant
     try:
-        check_census(name, pid, ["main."])
+        rep = check_census(name, pid, ["main."]) or {"maps": []}
+        listed = {m["var"] for m in rep["maps"]}
         want = {k: v for k, v in oracle.get("maps", {}).items() if not v.get("running")}
         rc, att, err = attach_json(pid, list(want))
         if att is None:
@@ -387,6 +390,11 @@ def test_censustarget(variant):
             e = att.get(k, {}).get("error", "")
             if NO_RTYPES in e or (STACK_PATH.match(k) and "has no variable" in e):
                 continue   # said by the checks above as skipped
+            if NO_TYPE in e and k not in listed:
+                # the executable's DWARF has no such type: scan cannot
+                # follow that interface either (interface_no_dwarf)
+                skip("%s: %s" % (name, k), e[:160])
+                continue
             if norm(att.get(k, {}).get("addr")) != norm(v["addr"]):
                 bad.append("%s: %s" % (k, e or att.get(k, {}).get("addr")))
         check(name + ": every path of the oracle reaches its header", not bad, "; ".join(bad[:4]))
