@@ -398,6 +398,14 @@ def test_censustarget(variant):
             if norm(att.get(k, {}).get("addr")) != norm(v["addr"]):
                 bad.append("%s: %s" % (k, e or att.get(k, {}).get("addr")))
         check(name + ": every path of the oracle reaches its header", not bad, "; ".join(bad[:4]))
+        for path in oracle.get("optimized_out", []):
+            rc, out, err = mapdiag("attach", "--no-threads", pid, path)
+            lines = [l for l in err.splitlines() if l]
+            if lines and "has no variable" in lines[0]:
+                skip("%s: error %s" % (name, path), "no frame variables in this dwarf/")
+                continue
+            check("%s: error %s: optimized out, one line, exit 3" % (name, path),
+                  rc == 3 and len(lines) == 1 and "is optimized out" in lines[0], "rc=%d %r" % (rc, err))
         check_released(name, pid)
     finally:
         targets.stop(p)
