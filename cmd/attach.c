@@ -1,10 +1,13 @@
 /* attach.c - `mapdiag attach`: options in, md_attach, one printer. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "cmd.h"
 #include "args.h"
 #include "attach.h"
+#include "scan.h"
 #include "print.h"
 #include "msg.h"
 
@@ -15,13 +18,20 @@ static const char usage_attach[] =
 	"of each map <var> and every thread's registers and stack, resume the\n"
 	"process, and report each map's state and which threads are writing it.\n"
 	"\n"
-	"<var> is a package-level variable by its full Go name as DWARF spells it,\n"
-	"followed by any .field selectors and [N] indexes; pointers (to structs,\n"
-	"arrays or the map itself) are followed:\n"
+	"<var> is a path as mapdiag scan prints it (README.md, \"Paths\"): a\n"
+	"package-level variable by its full Go name as DWARF spells it, or a\n"
+	"goroutine's variable g<goid>/<function>/<name>; then any .field, [N]\n"
+	"(array or slice element), .(T) (an interface's dynamic type), [key] or\n"
+	"[#N] (a map's value by key or position), #key[key] (a map entry's key);\n"
+	"pointers are followed.  Or a map header's address, 0x...:\n"
 	"  main.cache   example.com/acme/store.Sessions   main.srv.sessions\n"
-	"  main.shards[2].m   main.registry.byName\n"
+	"  main.shards[2].m   main.sessions[\"s3\"].m   main.anyBox.(map[string]int)\n"
+	"  g23/main.(*T).run/s.m   0xc000123450 --type 'map[string]int'\n"
 	"\n"
 	"options:\n"
+	"  --type T                the map type (as DWARF names it) of the header\n"
+	"                          addresses given; without it, mapdiag scan's census\n"
+	"                          finds each address among the maps it lists\n"
 	"  --json                  print one JSON object (schema in README.md)\n"
 	"  --debug-file PATH       read DWARF from PATH (a separate debug file)\n"
 	"  --debug-dir DIR         root of .build-id/ and debuglink lookups\n"
@@ -47,10 +57,58 @@ static const char usage_attach[] =
 	"\n"
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error)\n";
 
+/* The map type of every header address among o->vars (types[i], NULL for
+ * a path): --type, or else the type of the map the census finds at that
+ * address (names kept in *owned, freed by the caller).  0, or
+ * MD_EXIT_UNKNOWN after the message. */
+static int header_types(md_attach_opts *o, const char *type, const char **types,
+                        char **owned, const md_common_opts *co)
+{
+	int need = 0, any = 0;
+	for (int i = 0; i < o->nvars; i++) {
+		int addr = !strncmp(o->vars[i], "0x", 2) || !strncmp(o->vars[i], "0X", 2);
+		types[i] = addr ? type : NULL;
+		any |= addr;
+		need |= addr && !type;
+	}
+	if (type && !any)
+		return md_arg_usage("attach: --type names the map type of a header address (0x...), "
+		                    "and no address is given");
+	if (!need)
+		return 0;
+	md_scan_opts so = { .pid = o->pid, .depth = MD_SCAN_DEFAULT_DEPTH, .stacks = 1,
+	                    .debug_file = co->debug_file, .debug_dir = co->debug_dir,
+	                    .stop_timeout_ms = co->stop_timeout_ms };
+	md_thresholds_default(&so.th);
+	md_scan_report sr;
+	md_err err = { 0 };
+	md_status s = md_scan(&so, &sr, &err);
+	for (int i = 0; s == MD_OK && i < o->nvars; i++) {
+		if (types[i] || strncasecmp(o->vars[i], "0x", 2))
+			continue;
+		unsigned long long a = strtoull(o->vars[i], NULL, 16);
+		for (int k = 0; !types[i] && k < sr.r.nmaps; k++) {
+			const md_map_report *m = &sr.r.maps[k];
+			if (m->status == MD_OK && !m->view.is_nil && m->view.addr == a &&
+			    !(types[i] = owned[i] = strdup(m->layout.type_name)))
+				s = md_err_set(&err, MD_E_NOMEM, "type names");
+		}
+		if (s == MD_OK && !types[i])
+			s = md_err_set(&err, MD_E_NOTMAP,
+			               "no map at %s among the %d maps scan found; give --type",
+			               o->vars[i], sr.r.nmaps);
+	}
+	md_scan_report_free(&sr);
+	if (s == MD_OK)
+		return 0;
+	md_msg_error(&err);
+	return MD_EXIT_UNKNOWN;
+}
+
 static int run(int argc, char **argv)
 {
 	enum {
-		O_JSON = 256, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS, O_NO_STOP
+		O_JSON = 256, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS, O_NO_STOP, O_TYPE
 	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -63,6 +121,7 @@ static int run(int argc, char **argv)
 		{ "threads", no_argument, NULL, O_THREADS },
 		{ "no-threads", no_argument, NULL, O_NO_THREADS },
 		{ "no-stop", no_argument, NULL, O_NO_STOP },
+		{ "type", required_argument, NULL, O_TYPE },
 		{ NULL, 0, NULL, 0 }
 	};
 	md_attach_opts o;
@@ -71,6 +130,7 @@ static int run(int argc, char **argv)
 	o.threads = MD_THREADS_WRITERS;
 	md_thresholds_default(&o.th);
 	int json = 0;
+	const char *type = NULL;
 	md_common_opts co = { .stop_timeout_ms = 1000, .color = -1, .th = &o.th };
 
 	opterr = 0;
@@ -92,6 +152,9 @@ static int run(int argc, char **argv)
 			break;
 		case O_NO_STOP:
 			o.no_stop = 1;
+			break;
+		case O_TYPE:
+			type = optarg;
 			break;
 		case O_OVF_RATIO:
 			if (md_arg_double(optarg, 0, 1e6, &o.th.overflow_ratio))
@@ -121,9 +184,24 @@ static int run(int argc, char **argv)
 
 	color = md_arg_resolve_color(color);
 
+	const char **types = calloc((size_t)o.nvars, sizeof *types);
+	char **owned = calloc((size_t)o.nvars, sizeof *owned);
+	if (!types || !owned) {
+		free(types);
+		free(owned);
+		return md_arg_usage("attach: out of memory");
+	}
+	int hrc = header_types(&o, type, types, owned, &co);
+	o.types = types;
 	md_report r;
 	md_err err = { 0 };
-	md_status s = md_attach(&o, &r, &err);
+	md_status s = hrc ? MD_E_USAGE : md_attach(&o, &r, &err);
+	for (int i = 0; i < o.nvars; i++)
+		free(owned[i]);
+	free(owned);
+	free(types);
+	if (hrc)
+		return hrc;
 	if (s != MD_OK) {
 		md_msg_error(&err);
 		md_report_free(&r);

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "cmd.h"
 #include "args.h"
@@ -17,7 +18,9 @@ static const char usage_watch[] =
 	"Sample the headers of the maps <var> again and again WITHOUT stopping the\n"
 	"process (process_vm_readv only, no ptrace), and report how they behave:\n"
 	"write duty cycle, longest writing stretch, growths, parked growth, insert\n"
-	"and delete rates.  <var> as for attach.\n"
+	"and delete rates.  <var> as for attach; a path that moves (an interface that\n"
+	"comes to hold another value, a map entry deleted and added again) is\n"
+	"resolved again, its samples in between left out.\n"
 	"\n"
 	"options:\n"
 	"  --interval D            between samples (default 10ms)\n"
@@ -31,6 +34,8 @@ static const char usage_watch[] =
 	"  --stuck D               writer-stuck: flag set continuously for D (default 1s)\n"
 	"  --parked D              growth-parked: growing-idle for D (default 10s)\n"
 	"  --hot F                 hot-map: written more than F of the time (default 0.5)\n"
+	"  --type T                the map type of the header addresses (0x...) given:\n"
+	"                          needed, as watch never stops the target to look\n"
 	"  --debug-file PATH, --debug-dir DIR, --color WHEN, --no-color: as for attach\n"
 	"\n"
 	"D is a number with a unit: 500us, 10ms, 2s, 5m, 1h (plain numbers are seconds).\n"
@@ -86,7 +91,7 @@ static int run(int argc, char **argv)
 {
 	enum {
 		W_JSON = 256, W_PROM, W_INTERVAL, W_EVERY, W_DURATION, W_COUNT, W_STUCK,
-		W_PARKED, W_HOT
+		W_PARKED, W_HOT, W_TYPE
 	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -99,6 +104,7 @@ static int run(int argc, char **argv)
 		{ "stuck", required_argument, NULL, W_STUCK },
 		{ "parked", required_argument, NULL, W_PARKED },
 		{ "hot", required_argument, NULL, W_HOT },
+		{ "type", required_argument, NULL, W_TYPE },
 		COMMON_TARGET_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -109,6 +115,7 @@ static int run(int argc, char **argv)
 	o.every_ns = 1000000000ull;
 	md_watch_thresholds_default(&o.th);
 	int json = 0, r;
+	const char *type = NULL;
 	md_common_opts co = { .stop_timeout_ms = 1000, .color = -1 };
 	double dv;
 	opterr = 0;
@@ -150,6 +157,9 @@ static int run(int argc, char **argv)
 			if (md_arg_duration(optarg, &o.th.parked_ns))
 				return md_arg_usage("--parked: '%s' is not a duration", optarg);
 			break;
+		case W_TYPE:
+			type = optarg;
+			break;
 		case W_HOT:
 			if (md_arg_double(optarg, 0, 1, &o.th.hot))
 				return md_arg_usage("--hot: '%s' is not a number from 0 to 1", optarg);
@@ -166,6 +176,23 @@ static int run(int argc, char **argv)
 	int color = co.color;
 	if (md_arg_targets("watch", argc, argv, &o.pid, &o.vars, &o.nvars))
 		return MD_EXIT_UNKNOWN;
+	/* a header address's type: attach finds it with scan's census, which
+	 * stops the target; watch never does */
+	const char *types[o.nvars];
+	int any = 0;
+	for (int i = 0; i < o.nvars; i++) {
+		int addr = !strncasecmp(o.vars[i], "0x", 2);
+		if (addr && !type)
+			return md_arg_usage("watch: %s is a map header's address: give its map type "
+			                    "with --type (watch never stops the target to find it)",
+			                    o.vars[i]);
+		types[i] = addr ? type : NULL;
+		any |= addr;
+	}
+	if (type && !any)
+		return md_arg_usage("watch: --type names the map type of a header address (0x...), "
+		                    "and no address is given");
+	o.types = types;
 	int tty = isatty(STDOUT_FILENO);
 	pr.json = json || !tty;
 	pr.tty = !pr.json;

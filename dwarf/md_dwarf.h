@@ -350,6 +350,14 @@ md_status md_dwarf_types_base(md_dwarf *d, uint64_t *base, md_err *err);
 md_status md_dwarf_type_of_runtime(md_dwarf *d, uint64_t off, md_type_id *out,
                                    md_err *err);
 
+/* The reverse of md_dwarf_type_of_runtime: the offset from runtime.types
+ * of type's run-time type descriptor (DW_AT_go_runtime_type, through
+ * typedefs; Go 1.21 and 1.22's address for uintptr turned into an offset).
+ * Reads the DIE and the symbol table: no index.
+ *   MD_NOTFOUND  the type has no descriptor (the attribute is absent or 0:
+ *                types the linker synthesized for debuggers) */
+md_status md_dwarf_runtime_off(md_dwarf *d, md_type_id type, uint64_t *off, md_err *err);
+
 /* A type by its DWARF name ("map[string]int", "*main.T", "runtime.itab",
  * "internal/abi.ITab").  Same index; only type DIEs (not the functions
  * and variables of those CUs) have names in it.  Where several types

@@ -138,6 +138,9 @@ NORMALISERS = [
     (re.compile(r'"pause_us":(?!0\.0[,}])\d+(?:\.\d+)?'), '"pause_us":<us>'),
     # attach/scan text: "stopped 5 threads for 246 us" (the thread count stays)
     (re.compile(r'(stopped \d+ threads for )\d+ us'), r'\1<us> us'),
+    # scan: how long the census walked the running target (JSON, text)
+    (re.compile(r'"walk_ms":[0-9.]+'), '"walk_ms":<ms>'),
+    (re.compile(r'(walked (?:while it ran|inside the stop) in )[0-9.]+ ms'), r'\1<ms> ms'),
     # watch JSON lines: wall-clock time of the report, and the window so far
     (re.compile(r'^\{"time":\d+\.\d+,', _M), '{"time":<unix>,'),
     (re.compile(r'"elapsed_s":[0-9.e+-]+'), '"elapsed_s":<s>'),

@@ -30,6 +30,7 @@ PAUSE_PATH = [
     "src/snapshot/snapshot.c",
     "src/snapshot/mapread.c",
     "src/snapshot/plan.c",
+    "src/snapshot/mapiter.c",
     "src/scan/walk.c",
 ]
 INFO_DIRS = ["src", "cmd", "dwarf"]

@@ -9,7 +9,8 @@
 #   2. the dwarf/ unit test on real Go binaries of every variant;
 #   3. integration tests: attach to real Go processes of every variant and
 #      build mode, compare with their own reports, errors, liveness; watch
-#      them without stopping; scan every map of their globals; safety
+#      them without stopping; scan every map of their globals; every path
+#      scan prints through attach and watch (test_paths.py); safety
 #      (corrupt maps, races, signals, permissions, read-only: test_safety.py);
 #   4. the same integration tests on two variants with an ASan+UBSan build
 #      of mapdiag, and one attach under valgrind memcheck;
@@ -82,6 +83,7 @@ fi
 run integration python3 tests/integration/test_attach.py
 run integration-watch python3 tests/integration/test_watch.py
 run integration-scan python3 tests/integration/test_scan.py
+run integration-paths python3 tests/integration/test_paths.py
 # robustness (issue 7): corrupt target memory, races with the target,
 # signals and SIGKILL, permissions, read-only under strace
 run integration-safety python3 tests/integration/test_safety.py
@@ -90,6 +92,7 @@ run promcheck-selftest python3 tests/integration/promcheck.py --self-test
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26
 MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/test_scan.py go1.26
+MAPDIAG=build/san/mapdiag run integration-paths-asan python3 tests/integration/test_paths.py go1.26
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27
 

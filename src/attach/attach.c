@@ -154,8 +154,12 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 		goto out;
 	md_gofacts_for(t.go_version, &gf);
 
-	/* all DWARF work, while the target runs */
-	if ((s = md_vars_resolve(&vs, t.dw, t.bias, o->vars, o->nvars, err)) != MD_OK)
+	/* all DWARF work, and the paths that need it followed, while the
+	 * target runs; the pid must still name the process whose executable
+	 * we read */
+	if ((o->no_stop && (s = md_proc_recheck(&t.proc, err)) != MD_OK) ||
+	    (s = md_mem_open_live(&m, o->pid, 0, err)) != MD_OK ||
+	    (s = md_vars_resolve(&vs, t.dw, t.bias, &m, o->vars, o->types, o->nvars, err)) != MD_OK)
 		goto out;
 	if (!(r->maps = calloc((size_t)o->nvars + 1, sizeof *r->maps))) {
 		s = md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
@@ -170,15 +174,10 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 	}
 	if (!vs.live)
 		goto out;
-	if (o->no_stop) {
-		/* the pid must still name the process whose executable we read */
-		if ((s = md_proc_recheck(&t.proc, err)) != MD_OK ||
-		    (s = md_mem_open_live(&m, o->pid, 0, err)) != MD_OK)
-			goto out;
+	if (o->no_stop)
 		s = read_unstopped(&m, &vs, r, &gf, &o->th, err);
-	} else if ((s = md_mem_open_live(&m, o->pid, 0, err)) == MD_OK) {
+	else
 		s = read_stopped(o, &t, &m, &vs, r, &gf, err);
-	}
 out:
 	if (s == MD_OK)
 		md_report_name_errors(r);

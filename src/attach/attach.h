@@ -18,7 +18,9 @@
 
 typedef struct md_attach_opts {
 	pid_t pid;
-	const char *const *vars;
+	const char *const *vars;   /* paths (README "Paths") or header addresses */
+	const char *const *types;  /* per var: a header address's map type
+	                              (--type); NULL: none */
 	int nvars;
 	const char *debug_file;    /* --debug-file */
 	const char *debug_dir;     /* --debug-dir (default /usr/lib/debug) */

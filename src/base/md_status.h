@@ -43,6 +43,13 @@ typedef enum md_status {
 	MD_E_NOMEM,       /* out of memory in mapdiag */
 	MD_E_SYS,         /* other system call failure */
 	MD_E_INTERRUPTED, /* mapdiag was signalled */
+	MD_E_MOVED,       /* what a path led to changed between its
+	                     resolution and the read (a guard failed) */
+	MD_E_DYNTYPE,     /* an interface holds another type than the path's
+	                     .(T) */
+	MD_E_NOKEY,       /* a map has no entry with the path's key */
+	MD_E_NOSTACK,     /* a stack path's goroutine, frame or variable is not
+	                     there, or has no value at the frame's pc */
 	MD_STATUS_COUNT
 } md_status;
 

@@ -29,7 +29,9 @@ static const struct {
 	[MD_E_NOVAR]       = { "unknown variable",
 	                       "use the full package path as DWARF spells it, e.g. main.cache" },
 	[MD_E_NOFIELD]     = { "no such field", NULL },
-	[MD_E_NOTINDEX]    = { "cannot index", "[N] applies to arrays and slices" },
+	[MD_E_NOTINDEX]    = { "cannot index",
+	                       "[N] indexes arrays and slices; a map takes [key] of its key's "
+	                       "kind, or [#N] by position" },
 	[MD_E_RANGE]       = { "index out of range", NULL },
 	[MD_E_NILPTR]      = { "nil pointer on the path", NULL },
 	[MD_E_NOTMAP]      = { "not a map", "name a map, or a pointer to one" },
@@ -45,6 +47,13 @@ static const struct {
 	[MD_E_NOMEM]       = { "out of memory", NULL },
 	[MD_E_SYS]         = { "system error", NULL },
 	[MD_E_INTERRUPTED] = { "interrupted", NULL },
+	[MD_E_MOVED]       = { "target changed", "run again" },
+	[MD_E_DYNTYPE]     = { "interface holds another type",
+	                       "a path's .(T) names the type the interface holds now; "
+	                       "mapdiag scan prints current paths" },
+	[MD_E_NOKEY]       = { "no such key", NULL },
+	[MD_E_NOSTACK]     = { "stack variable not available",
+	                       "goroutines move on; mapdiag scan prints current paths" },
 };
 
 void md_msg_format(const md_err *err, char *buf, size_t n)

@@ -12,6 +12,7 @@
 #include "target.h"
 #include "gofacts.h"
 #include "alloc.h"
+#include "rtype.h"
 
 /* Placeholder for a map's name in messages made during the stop, when
  * paths are not built yet (building them would lengthen the pause). */
@@ -315,17 +316,11 @@ static md_status finish(md_scan_report *sr, census *c, const md_gofacts *gf,
 static void dynamic_types(census *c)
 {
 	md_err e;
-	uint64_t base, off;
-	md_type_id t, mt;
-	if (md_dwarf_types_base(c->t->dw, &base, &e) != MD_OK)
+	md_rtypes rt;
+	if (md_rtypes_load(c->t->dw, c->t->bias, &rt, &e) != MD_OK)
 		return;
-	c->sh.types_base = base + c->t->bias;
-	c->sh.itab_type_off = 8;   /* {inter, type, ...} since Go 1.0 */
-	if ((md_dwarf_type_by_name(c->t->dw, "internal/abi.ITab", &t, &e) == MD_OK &&
-	     md_dwarf_member(c->t->dw, t, "Type", &off, &mt, &e) == MD_OK) ||
-	    (md_dwarf_type_by_name(c->t->dw, "runtime.itab", &t, &e) == MD_OK &&
-	     md_dwarf_member(c->t->dw, t, "_type", &off, &mt, &e) == MD_OK))
-		c->sh.itab_type_off = off;
+	c->sh.types_base = rt.types_base;
+	c->sh.itab_type_off = rt.itab_type_off;
 	c->w.dyn = &c->sh;
 }
 

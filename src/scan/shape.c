@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "shape_priv.h"
+#include "rtype.h"
 #include "validate.h"
 #include "alloc.h"
 #include "hash.h"
@@ -304,32 +305,6 @@ struct md_dyn {
 	md_status status;
 };
 
-/* types.IsDirectIface: pointer-shaped types travel in the data word. */
-static int direct_iface(md_shapes *s, md_type_id type, int depth)
-{
-	md_type t;
-	md_err err;
-	if (depth > 16 || md_dwarf_type(s->d, type, &t, &err) != MD_OK)
-		return 0;
-	switch (t.kind) {
-	case MD_TK_POINTER: case MD_TK_MAP: case MD_TK_CHAN: case MD_TK_FUNC:
-		return 1;
-	case MD_TK_TYPEDEF:
-		return direct_iface(s, t.target, depth + 1);
-	case MD_TK_ARRAY:
-		return t.count == 1 && direct_iface(s, t.target, depth + 1);
-	case MD_TK_STRUCT: {
-		members m = { 0 };
-		md_dwarf_each_member(s->d, type, collect, &m, &err);
-		int r = m.n == 1 && direct_iface(s, m.v[0].type, depth + 1);
-		free(m.v);
-		return r;
-	}
-	default:
-		return 0;
-	}
-}
-
 md_status md_shapes_dynamic(md_shapes *s, uint64_t rtype, int k, int *shape, int *direct,
                             uint32_t *suffix, md_err *err)
 {
@@ -358,7 +333,7 @@ md_status md_shapes_dynamic(md_shapes *s, uint64_t rtype, int k, int *shape, int
 			char buf[300];
 			d->status = md_dwarf_type(s->d, d->type, &t, &e2);
 			snprintf(buf, sizeof buf, ".(%s)", t.name);
-			d->direct = direct_iface(s, d->type, 0);
+			d->direct = md_rtype_direct(s->d, d->type);
 			if (d->status == MD_OK && pool_add(s, "", buf, &d->suffix, err) != MD_OK)
 				return MD_E_NOMEM;
 		}
@@ -376,121 +351,6 @@ md_status md_shapes_dynamic(md_shapes *s, uint64_t rtype, int k, int *shape, int
 
 /* ---- where a map's keys and values are ------------------------------- */
 
-static int member_at(md_shapes *s, md_type_id st, const char *name, uint64_t *off,
-                     md_type_id *type)
-{
-	md_err e;
-	return md_dwarf_member(s->d, st, name, off, type, &e) == MD_OK;
-}
-
-/* The target of pointer type `p` (levels times). */
-static md_type_id deref(md_shapes *s, md_type_id p, int levels)
-{
-	md_err e;
-	for (int i = 0; i < levels && p; i++) {
-		md_type t;
-		if (md_dwarf_type(s->d, p, &t, &e) != MD_OK || t.kind != MD_TK_POINTER)
-			return 0;
-		p = t.target;
-	}
-	return p;
-}
-
-/* The type under named types (the linker names the arrays and structs of
- * buckets and groups: "noalg.[8]struct { key K; elem V }"). */
-static md_type_id strip(md_shapes *s, md_type_id type)
-{
-	md_type t;
-	md_err e;
-	for (int i = 0; i < 8 && type; i++) {
-		if (md_dwarf_type(s->d, type, &t, &e) != MD_OK || t.kind != MD_TK_TYPEDEF)
-			return type;
-		type = t.target;
-	}
-	return type;
-}
-
-/* An [8]X array member: X and its size. */
-static int array8(md_shapes *s, md_type_id st, const char *name, uint64_t *off,
-                  md_type_id *elem, uint64_t *size)
-{
-	md_type_id at;
-	md_type t, et;
-	md_err e;
-	if (!member_at(s, st, name, off, &at) || md_dwarf_type(s->d, at = strip(s, at), &t, &e) != MD_OK ||
-	    t.kind != MD_TK_ARRAY || t.count != 8 ||
-	    md_dwarf_type(s->d, t.target, &et, &e) != MD_OK)
-		return 0;
-	*elem = t.target;
-	*size = et.size;
-	return 1;
-}
-
-static void key_format(md_shapes *s, md_type_id key, md_entries *en)
-{
-	md_type t;
-	md_err e;
-	en->key_fmt = MD_KEY_POS;
-	for (int i = 0; i < 8 && md_dwarf_type(s->d, key, &t, &e) == MD_OK; i++) {
-		if (t.kind == MD_TK_TYPEDEF) {
-			key = t.target;
-			continue;
-		}
-		if (t.kind == MD_TK_STRING)
-			en->key_fmt = MD_KEY_STRING;
-		else if (t.kind == MD_TK_POINTER)
-			en->key_fmt = MD_KEY_PTR;
-		else if (t.kind == MD_TK_BASE && !strcmp(t.name, "bool"))
-			en->key_fmt = MD_KEY_BOOL;
-		else if (t.kind == MD_TK_BASE && t.size && t.size <= 8 &&
-		         (!strncmp(t.name, "int", 3) || !strncmp(t.name, "uint", 4))) {
-			en->key_fmt = t.name[0] == 'u' ? MD_KEY_UINT : MD_KEY_INT;
-			en->key_bytes = t.size;
-		}
-		return;
-	}
-}
-
-/* Geometry of classic buckets or Swiss groups; 0 if DWARF lacks it. */
-static int geometry(md_shapes *s, const md_layout_ent *le, md_entries *en,
-                    md_type_id *kt, md_type_id *vt)
-{
-	uint64_t off;
-	md_type_id t, hdr = 0;
-	md_type mt;
-	md_err e;
-	if (md_dwarf_type(s->d, le->type, &mt, &e) != MD_OK || !(hdr = mt.target))
-		return 0;
-	if (le->layout.impl == MD_IMPL_HMAP) {
-		md_type_id bt;
-		md_type bty;
-		if (!member_at(s, hdr, "buckets", &off, &t) || !(bt = strip(s, deref(s, t, 1))) ||
-		    md_dwarf_type(s->d, bt, &bty, &e) != MD_OK ||
-		    !member_at(s, bt, "tophash", &en->b_tophash, &t) ||
-		    !array8(s, bt, "keys", &en->b_keys, kt, &en->key_size) ||
-		    !(array8(s, bt, "values", &en->b_vals, vt, &en->val_size) ||
-		      array8(s, bt, "elems", &en->b_vals, vt, &en->val_size)) ||
-		    !member_at(s, bt, "overflow", &en->b_overflow, &t))
-			return 0;
-		en->b_size = bty.size;
-		return en->b_size >= en->b_overflow + 8;
-	}
-	md_type_id tab, gref, gt, slot;
-	md_type gty, sty;
-	uint64_t goff;
-	if (!member_at(s, hdr, "dirPtr", &off, &t) || !(tab = strip(s, deref(s, t, 2))) ||
-	    !member_at(s, tab, "groups", &goff, &gref) ||
-	    !member_at(s, strip(s, gref), "data", &off, &t) ||
-	    !(gt = strip(s, deref(s, t, 1))) || md_dwarf_type(s->d, gt, &gty, &e) != MD_OK ||
-	    !member_at(s, gt, "ctrl", &en->g_ctrl, &t) ||
-	    !array8(s, gt, "slots", &en->g_slots, &slot, &en->slot_size) ||
-	    md_dwarf_type(s->d, slot = strip(s, slot), &sty, &e) != MD_OK ||
-	    !member_at(s, slot, "key", &en->s_key, kt) || !member_at(s, slot, "elem", &en->s_elem, vt))
-		return 0;
-	en->g_size = gty.size;
-	return en->g_size >= en->g_slots + 8 * en->slot_size && en->slot_size;
-}
-
 /* The entries record of map layout li at depth k: *out -1 when neither
  * keys nor values can reach a map, MD_CUT_ENTRIES-style cut handled by the
  * caller through out == -2 (could reach one, but k is 0). */
@@ -501,9 +361,10 @@ static md_status entries_of(md_shapes *s, int li, int k, int *out, md_err *err)
 	if (le->status != MD_OK)
 		return MD_OK;
 	md_entries en = { .layout = li, .key_shape = -1, .val_shape = -1 };
-	md_type_id kt = 0, vt = 0;
-	if (!geometry(s, le, &en, &kt, &vt))
+	md_err e;
+	if (md_map_geom_get(s->d, le->type, &le->layout, &en.g, &e) != MD_OK)
 		return MD_OK;
+	md_type_id kt = en.g.key_type, vt = en.g.val_type;
 	if (!md_shapes_reach(s, kt) && !md_shapes_reach(s, vt))
 		return MD_OK;
 	if (k == 0) {
@@ -516,7 +377,6 @@ static md_status entries_of(md_shapes *s, int li, int k, int *out, md_err *err)
 		return st;
 	if (en.key_shape < 0 && en.val_shape < 0)
 		return MD_OK;
-	key_format(s, kt, &en);
 	if (!grow((void **)&s->entries, s->nentries, &s->entries_cap, sizeof *s->entries))
 		return md_err_set(err, MD_E_NOMEM, "map entries");
 	s->entries[s->nentries] = en;

@@ -20,6 +20,7 @@
 #include "md_status.h"
 #include "md_dwarf.h"
 #include "slicehdr.h"
+#include "mapiter.h"
 
 /* Limits that keep a hostile or huge type from exhausting memory. */
 #define MD_SHAPE_MAX_SLOTS  65536  /* slots of one flattened shape */
@@ -55,24 +56,12 @@ typedef struct md_slot {
 	                          left, else -1; CUT_ENTRIES when beyond it */
 } md_slot;
 
-/* How a map's key is written in a path: m["k"], m[42], m[0xc000..], else
- * by its position in the map's storage, m[#3]. */
-typedef enum md_key_fmt {
-	MD_KEY_POS = 0, MD_KEY_STRING, MD_KEY_INT, MD_KEY_UINT, MD_KEY_BOOL, MD_KEY_PTR
-} md_key_fmt;
-
-/* Where the keys and values of one map type lie in its buckets (classic)
- * or groups (Swiss), from the DWARF of the runtime's per-type structs, and
- * the shapes to walk them with. */
+/* Where the keys and values of one map type lie (mapiter.h), and the
+ * shapes to walk them with. */
 typedef struct md_entries {
 	int layout;            /* md_shapes.layouts index */
 	int key_shape, val_shape;   /* at the depth left; -1: nothing */
-	md_key_fmt key_fmt;
-	uint64_t key_bytes;    /* MD_KEY_INT/UINT: its size */
-	/* classic: bucket<K,V> */
-	uint64_t b_size, b_tophash, b_keys, b_vals, b_overflow, key_size, val_size;
-	/* Swiss: noalg.map.group[K]V and its slots */
-	uint64_t g_size, g_ctrl, g_slots, slot_size, s_key, s_elem;
+	md_map_geom g;
 } md_entries;
 
 typedef struct md_shape {

@@ -181,14 +181,6 @@ static size_t read_len(const md_slot *sl)
 
 /* ---- map entries ----------------------------------------------------- */
 
-static uint64_t lefld(const unsigned char *b, const md_field *f)
-{
-	uint64_t v = 0;
-	for (uint32_t i = 0; i < f->size && i < 8; i++)
-		v |= (uint64_t)b[f->off + i] << (8 * i);
-	return v;
-}
-
 /* Append text to the key pool: 1 + its offset, 0 when out of memory. */
 static uint32_t key_add(md_walk *w, const char *text)
 {
@@ -201,76 +193,20 @@ static uint32_t key_add(md_walk *w, const char *text)
 	return (uint32_t)(w->nkpool - n + 1);
 }
 
-/* Go's strconv.Quote for the printable ASCII keys paths are made of;
- * anything else is written \xNN, which attach reads back the same. */
-static void quote(const unsigned char *p, size_t n, char *out, size_t cap)
-{
-	size_t o = 0;
-	out[o++] = '"';
-	for (size_t i = 0; i < n && o + 6 < cap; i++) {
-		unsigned c = p[i];
-		if (c == '"' || c == '\\')
-			o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-	}
-	out[o++] = '"';
-	out[o] = '\0';
-}
-
-#define KEY_MAX_STRING 64
-
-/* How the key at kaddr (its bytes at kb) is written in a path. */
-static void key_text(md_walk *w, const md_entries *en, const unsigned char *kb, uint64_t pos,
-                     char *out, size_t cap)
-{
-	uint64_t v = 0;
-	switch (en->key_fmt) {
-	case MD_KEY_STRING: {
-		uint64_t p = le64(kb), n = le64(kb + 8);
-		unsigned char sb[KEY_MAX_STRING];
-		md_read r = { p, sb, (size_t)n, 0 };
-		md_err e;
-		if (n <= KEY_MAX_STRING && (n == 0 || (md_mem_readv(w->m, &r, 1, &e), r.ok))) {
-			quote(sb, (size_t)n, out, cap);
-			return;
-		}
-		break;
-	}
-	case MD_KEY_INT:
-	case MD_KEY_UINT:
-		memcpy(&v, kb, en->key_bytes);
-		if (en->key_fmt == MD_KEY_INT && en->key_bytes < 8 &&
-		    (v >> (8 * en->key_bytes - 1) & 1))
-			v |= ~0ull << (8 * en->key_bytes);   /* sign-extend */
-		snprintf(out, cap, en->key_fmt == MD_KEY_INT ? "%lld" : "%llu", (long long)v);
-		return;
-	case MD_KEY_BOOL:
-		snprintf(out, cap, "%s", kb[0] ? "true" : "false");
-		return;
-	case MD_KEY_PTR:
-		snprintf(out, cap, "0x%llx", (unsigned long long)le64(kb));
-		return;
-	default:
-		break;
-	}
-	snprintf(out, cap, "#%llu", (unsigned long long)pos);
-}
-
 typedef struct iter {
+	md_walk *w;
 	const md_entries *en;
 	int node;              /* the map's node and slot: entries hang there */
 	uint32_t suffix;
-	uint64_t pos;          /* full slots seen, in storage order */
 } iter;
 
 /* One full slot: its value (and key) walked on. */
-static void entry(md_walk *w, iter *x, const unsigned char *kb, uint64_t kaddr, uint64_t vaddr)
+static int entry(void *arg, const md_map_slot *sl)
 {
-	char k[KEY_MAX_STRING * 4 + 8], t[sizeof k + 16];
-	key_text(w, x->en, kb, x->pos++, k, sizeof k);
+	iter *x = arg;
+	md_walk *w = x->w;
+	char k[MD_KEY_MAX_STRING * 4 + 8], t[sizeof k + 16];
+	md_map_key_text(w->m, &x->en->g, sl->key, sl->pos, k, sizeof k);
 	for (int side = 0; side < 2; side++) {
 		int shape = side ? x->en->key_shape : x->en->val_shape;
 		if (shape < 0)
@@ -278,139 +214,12 @@ static void entry(md_walk *w, iter *x, const unsigned char *kb, uint64_t kaddr, 
 		snprintf(t, sizeof t, "%s[%s]", side ? "#key" : "", k);
 		int n = new_node(w, x->node, -1, x->suffix, -1);
 		if (n < 0)
-			return;
+			return 0;
 		if (!(w->nodes[n].key = key_add(w, t)))
-			return;
-		expand(w, shape, side ? kaddr : vaddr, n);
+			return 0;
+		expand(w, shape, side ? sl->key_addr : sl->val_addr, n);
 	}
-}
-
-/* A classic bucket (its bytes at b): slots whose tophash is at least
- * minTopHash (5: runtime/map.go; below are empty and evacuated marks, so
- * an old bucket already moved yields nothing). */
-static void bucket(md_walk *w, iter *x, uint64_t addr, const unsigned char *b)
-{
-	const md_entries *en = x->en;
-	for (int i = 0; i < 8; i++) {
-		if (b[en->b_tophash + (uint64_t)i] < 5)
-			continue;
-		uint64_t ko = en->b_keys + (uint64_t)i * en->key_size;
-		entry(w, x, b + ko, addr + ko, addr + en->b_vals + (uint64_t)i * en->val_size);
-	}
-}
-
-/* A Swiss group: slots whose control byte has its top bit clear (full;
- * empty is 0x80, deleted 0xfe: internal/runtime/maps/group.go). */
-static void group(md_walk *w, iter *x, uint64_t addr, const unsigned char *g)
-{
-	const md_entries *en = x->en;
-	uint64_t ctrl = le64(g + en->g_ctrl);
-	for (int i = 0; i < 8; i++) {
-		if ((ctrl >> (8 * i)) & 0x80)
-			continue;
-		uint64_t so = en->g_slots + (uint64_t)i * en->slot_size;
-		entry(w, x, g + so + en->s_key, addr + so + en->s_key, addr + so + en->s_elem);
-	}
-}
-
-/* n blocks of size sz at addr, read a chunk at a time; each given to fn
- * (bucket: also its overflow chain). */
-static void blocks(md_walk *w, iter *x, uint64_t addr, uint64_t n, uint64_t sz, int classic)
-{
-	md_err e;
-	uint64_t per = MD_SCAN_CHUNK / sz;
-	for (uint64_t i = 0; i < n; i += per) {
-		uint64_t k = n - i < per ? n - i : per;
-		md_read r = { addr + i * sz, w->scratch, (size_t)(k * sz), 0 };
-		md_status s = md_mem_readv(w->m, &r, 1, &e);
-		if (s != MD_OK) {
-			w->nf.unreadable++;
-			continue;
-		}
-		for (uint64_t j = 0; j < k; j++) {
-			const unsigned char *b = w->scratch + j * sz;
-			if (!classic) {
-				group(w, x, addr + (i + j) * sz, b);
-				continue;
-			}
-			bucket(w, x, addr + (i + j) * sz, b);
-			/* the chain, a bucket at a time, into the chunk's end */
-			unsigned char *ob = w->scratch + MD_SCAN_CHUNK;
-			uint64_t of = le64(b + x->en->b_overflow);
-			for (int c = 0; of && c < MD_SCAN_MAX_CHAIN; c++) {
-				md_read orr = { of, ob, (size_t)sz, 0 };
-				if (md_mem_readv(w->m, &orr, 1, &e) != MD_OK) {
-					w->nf.unreadable++;
-					break;
-				}
-				bucket(w, x, of, ob);
-				of = le64(ob + x->en->b_overflow);
-			}
-		}
-	}
-}
-
-static void iter_classic(md_walk *w, iter *x, const md_map_layout *l, const unsigned char *h)
-{
-	uint64_t B = lefld(h, &l->B), count = lefld(h, &l->count);
-	uint64_t sz = x->en->b_size;
-	if (B > 31 || (1ull << B) > MD_SCAN_MAX_BUCKETS) {
-		w->nf.map_bound += count;
-		return;
-	}
-	uint64_t nb = 1ull << B;
-	uint64_t bk = lefld(h, &l->buckets), old = lefld(h, &l->oldbuckets);
-	/* sameSizeGrow (flags & 8, runtime/map.go) keeps the old array's size */
-	uint64_t nold = lefld(h, &l->flags) & 8 ? nb : nb / 2;
-	if (bk)
-		blocks(w, x, bk, nb, sz, 1);
-	if (old && nold)
-		blocks(w, x, old, nold, sz, 1);
-}
-
-static void iter_swiss(md_walk *w, iter *x, const md_map_layout *l, const unsigned char *h)
-{
-	const md_entries *en = x->en;
-	int64_t dirlen = (int64_t)lefld(h, &l->dirLen);
-	uint64_t dir = lefld(h, &l->dirPtr);
-	md_err e;
-	if (!dir)
-		return;
-	if (dirlen == 0) {   /* a small map: one group, no table */
-		blocks(w, x, dir, 1, en->g_size, 0);
-		return;
-	}
-	if (dirlen < 0 || dirlen > MD_SWISS_MAX_DIRLEN) {
-		w->nf.map_bound += lefld(h, &l->used);
-		return;
-	}
-	uint64_t prev = 0, groups_walked = 0;
-	unsigned char tb[512];
-	if (l->table_size > sizeof tb)
-		return;
-	for (int64_t i = 0; i < dirlen; i++) {
-		uint64_t t;
-		if (!md_mem_read64(w->m, dir + 8 * (uint64_t)i, &t)) {
-			w->nf.unreadable++;
-			return;
-		}
-		if (!t || t == prev)   /* tables span 2^(global-local) entries */
-			continue;
-		prev = t;
-		md_read r = { t, tb, (size_t)l->table_size, 0 };
-		if (md_mem_readv(w->m, &r, 1, &e) != MD_OK) {
-			w->nf.unreadable++;
-			continue;
-		}
-		uint64_t data = lefld(tb, &l->t_groups_data);
-		uint64_t ng = lefld(tb, &l->t_groups_lengthMask) + 1;
-		if (!data || ng > MD_SCAN_MAX_BUCKETS || groups_walked + ng > MD_SCAN_MAX_BUCKETS) {
-			w->nf.map_bound += lefld(tb, &l->t_used);
-			continue;
-		}
-		groups_walked += ng;
-		blocks(w, x, data, ng, en->g_size, 0);
-	}
+	return 0;
 }
 
 /* The entries of a map just found, when its keys or values lead on. */
@@ -421,19 +230,18 @@ static void iterate(md_walk *w, const md_walk_item *it, const md_slot *sl, uint6
 	unsigned char h[512];
 	md_err e;
 	if (l->header_size > sizeof h ||
-	    (en->b_size > MD_SCAN_CHUNK || en->g_size > MD_SCAN_CHUNK) ||
-	    !fit(w, (void **)&w->scratch, &w->cap_scratch, 2 * MD_SCAN_CHUNK, 1))
+	    !fit(w, (void **)&w->scratch, &w->cap_scratch, MD_MAPITER_SCRATCH, 1))
 		return;
 	md_read r = { header, h, (size_t)l->header_size, 0 };
 	if (md_mem_readv(w->m, &r, 1, &e) != MD_OK) {
 		w->nf.unreadable++;
 		return;
 	}
-	iter x = { en, it->node, sl->suffix, 0 };
-	if (l->impl == MD_IMPL_HMAP)
-		iter_classic(w, &x, l, h);
-	else
-		iter_swiss(w, &x, l, h);
+	iter x = { w, en, it->node, sl->suffix };
+	md_mapiter_nf nf = { 0, 0 };
+	md_map_iter(w->m, l, &en->g, h, w->scratch, entry, &x, &nf);
+	w->nf.unreadable += nf.unreadable;
+	w->nf.map_bound += nf.map_bound;
 }
 
 /* ---- interfaces ------------------------------------------------------ */
@@ -488,60 +296,71 @@ static void take_cut(md_walk *w, const md_walk_item *it, const md_slot *sl)
 		w->nf.depth += le64(it->buf) != 0;
 }
 
+/* A map value: a map found (or an alias of one), its entries walked on. */
+static void take_map(md_walk *w, const md_walk_item *it, const md_slot *sl, int depth)
+{
+	md_walk_found f = { le64(it->buf), it->addr, it->node, it->slot, depth, -1 };
+	int idx = (int)w->nmaps;
+	/* a nil map is its own map; equal headers are one map */
+	int had = f.header ? set_put(w->headers, f.header, 0, &idx) : 0;
+	if (had < 0) {
+		w->nomem = MD_E_NOMEM;
+		return;
+	}
+	if (had) {
+		f.of = idx;
+		record(w, &w->aliases, &w->naliases, &w->cap_aliases, &f);
+	} else {
+		record(w, &w->maps, &w->nmaps, &w->cap_maps, &f);
+		if (f.header && sl->entries >= 0)
+			iterate(w, it, sl, f.header);
+		else if (f.header && sl->entries == -2)
+			w->nf.depth++;
+	}
+}
+
+/* A pointer: its pointee walked, once per type. */
+static void take_ptr(md_walk *w, const md_walk_item *it, const md_slot *sl)
+{
+	uint64_t p = le64(it->buf);
+	int v = 0;
+	if (!p)
+		return;
+	/* A pointee is walked once per type: the first visit, at the
+	 * fewest hops, has the most depth left, so a later one could
+	 * only find the same maps again.  Cycles end here. */
+	int had = set_put(w->visited, p, w->sh->shapes[sl->target].type, &v);
+	if (had < 0)
+		w->nomem = MD_E_NOMEM;
+	if (had)
+		return;
+	int n = new_node(w, it->node, -1, sl->suffix, -1);
+	if (n >= 0)
+		expand(w, sl->target, p, n);
+}
+
 /* What one read item yields: a map, a pointee to walk, slice elements. */
 static void take(md_walk *w, const md_walk_item *it, int depth)
 {
 	const md_slot *sl = &w->sh->slots[it->slot];
-	if (sl->kind == MD_SLOT_IFACE) {
+	switch (sl->kind) {
+	case MD_SLOT_IFACE:
 		take_iface(w, it, sl);
 		return;
-	}
-	if (sl->kind == MD_SLOT_CUT) {
+	case MD_SLOT_CUT:
 		take_cut(w, it, sl);
 		return;
-	}
-	if (sl->kind == MD_SLOT_UNSAFE) {
+	case MD_SLOT_UNSAFE:
 		w->nf.unsafe_ptr += le64(it->buf) != 0;
 		return;
-	}
-	if (sl->kind == MD_SLOT_MAP) {
-		md_walk_found f = { le64(it->buf), it->addr, it->node, it->slot, depth, -1 };
-		int idx = (int)w->nmaps;
-		/* a nil map is its own map; equal headers are one map */
-		int had = f.header ? set_put(w->headers, f.header, 0, &idx) : 0;
-		if (had < 0) {
-			w->nomem = MD_E_NOMEM;
-			return;
-		}
-		if (had) {
-			f.of = idx;
-			record(w, &w->aliases, &w->naliases, &w->cap_aliases, &f);
-		} else {
-			record(w, &w->maps, &w->nmaps, &w->cap_maps, &f);
-			if (f.header && sl->entries >= 0)
-				iterate(w, it, sl, f.header);
-			else if (f.header && sl->entries == -2)
-				w->nf.depth++;
-		}
+	case MD_SLOT_MAP:
+		take_map(w, it, sl, depth);
 		return;
-	}
-	if (sl->kind == MD_SLOT_PTR) {
-		uint64_t p = le64(it->buf);
-		int v = 0;
-		if (!p)
-			return;
-		/* A pointee is walked once per type: the first visit, at the
-		 * fewest hops, has the most depth left, so a later one could
-		 * only find the same maps again.  Cycles end here. */
-		int had = set_put(w->visited, p, w->sh->shapes[sl->target].type, &v);
-		if (had < 0)
-			w->nomem = MD_E_NOMEM;
-		if (had)
-			return;
-		int n = new_node(w, it->node, -1, sl->suffix, -1);
-		if (n >= 0)
-			expand(w, sl->target, p, n);
+	case MD_SLOT_PTR:
+		take_ptr(w, it, sl);
 		return;
+	default:
+		break;
 	}
 	/* a slice: its elements */
 	uint64_t data = le64(it->buf + sl->hdr.off_data);
@@ -657,7 +476,7 @@ md_status md_walk_reserve(md_walk *w, md_err *err)
 		ok = set_resize(w->headers, 4 * (w->headers->n + 64) > 1024 ?
 		                (size_t)1 << (64 - __builtin_clzll(4 * (w->headers->n + 64))) : 1024);
 	if (ok && w->sh->nentries)
-		ok = fit(w, (void **)&w->scratch, &w->cap_scratch, 2 * MD_SCAN_CHUNK, 1) &&
+		ok = fit(w, (void **)&w->scratch, &w->cap_scratch, MD_MAPITER_SCRATCH, 1) &&
 		     fit(w, (void **)&w->kpool, &w->cap_kpool, 2 * w->nkpool + 4096, 1);
 	if (!ok)
 		return md_err_set(err, MD_E_NOMEM, "scan buffers");

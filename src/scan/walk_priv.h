@@ -22,11 +22,7 @@
 #define MD_SCAN_MAX_ELEMS   65536      /* elements of one slice followed */
 #define MD_SCAN_MAX_ITEMS   (1 << 21)  /* reads of one round */
 #define MD_SCAN_MAX_MAPS    (1 << 20)  /* maps found */
-#define MD_SCAN_MAX_BUCKETS (1 << 17)  /* buckets or groups of one map whose
-                                          entries are walked */
-#define MD_SCAN_MAX_CHAIN   1024       /* overflow buckets of one bucket */
-#define MD_SCAN_CHUNK       ((size_t)256 << 10)  /* bytes of one read of
-                                                    buckets or groups */
+/* the entries of one map: MD_MAPITER_MAX_BUCKETS, _MAX_CHAIN (mapiter.h) */
 
 typedef enum md_root_kind { MD_ROOT_GLOBAL = 0, MD_ROOT_STACK } md_root_kind;
 
@@ -78,7 +74,7 @@ typedef struct md_walk_nf {
 	uint64_t depth;           /* pointers, slices, interfaces, map entries
 	                             cut by the depth bound */
 	uint64_t slice_bound;     /* slice elements beyond MD_SCAN_MAX_ELEMS */
-	uint64_t map_bound;       /* entries of maps beyond MD_SCAN_MAX_BUCKETS */
+	uint64_t map_bound;       /* entries of maps beyond MD_MAPITER_MAX_BUCKETS */
 	uint64_t walk_bound;      /* reads or maps beyond the walk's bounds */
 	uint64_t unreadable;      /* pointers, slices, buckets that could not be
 	                             read */
@@ -105,7 +101,7 @@ typedef struct md_walk {
 	md_mem *m;             /* during md_walk_run */
 	char *kpool;           /* map keys as paths write them */
 	size_t nkpool, cap_kpool;
-	unsigned char *scratch;   /* MD_SCAN_CHUNK: buckets, groups */
+	unsigned char *scratch;   /* MD_MAPITER_SCRATCH: buckets, groups */
 	size_t cap_scratch;
 	md_walk_nf nf;
 	/* results besides the lists */

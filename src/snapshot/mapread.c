@@ -92,7 +92,7 @@ static md_status speculate(md_mem *m, md_mapread *w, int n, md_mapread_ctx *c, m
 			continue;
 		if (!w[i].spec)
 			return MD_NOTFOUND;
-		total += (w[i].plan ? (size_t)w[i].plan->nsteps : 0) + 2 + w[i].spec_nt;
+		total += (w[i].plan ? (size_t)md_plan_nreads(w[i].plan) : 0) + 2 + w[i].spec_nt;
 	}
 	if (total > c->sr_cap)
 		return MD_NOTFOUND;   /* sized by the probe; a map added since */
@@ -130,7 +130,7 @@ static md_status speculate(md_mem *m, md_mapread *w, int n, md_mapread_ctx *c, m
 			continue;
 		if (v->plan) {
 			same = md_plan_spec_check(v->plan, rd + k, v->spec_steps);
-			k += (size_t)v->plan->nsteps;
+			k += (size_t)md_plan_nreads(v->plan);
 		}
 		const md_read *h = &rd[k++];
 		same = same && h->ok;
@@ -439,7 +439,7 @@ md_status md_mapread_prepare(md_mem *m, md_mapread *w, int n, md_mapread_ctx *c,
 	}
 	size_t steps = 0;
 	for (int i = 0; i < n; i++)
-		steps += w[i].plan ? (size_t)w[i].plan->nsteps + 2 : 2;
+		steps += w[i].plan ? (size_t)md_plan_nreads(w[i].plan) + 2 : 2;
 	if (c->speculate) {
 		for (int i = 0; i < n; i++) {
 			free(w[i].spec_steps);

@@ -37,6 +37,7 @@ md_status md_session_open(md_mem *m, md_mapread *w, int n, md_session **out, md_
 	for (int i = 0; s == MD_OK && i < n; i++) {
 		md_mapread *a = &w[i], *b = &ss->w2[i];
 		b->plan = a->plan;   /* shared: each pass copies out its result */
+		b->header = a->header;   /* given, when there is no plan */
 		b->name = a->name;
 		b->layout = a->layout;
 		b->skip = a->skip;

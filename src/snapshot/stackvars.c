@@ -215,6 +215,8 @@ static md_status one_goroutine(md_stackvars *sv, const md_stack_src *src, const 
 		frame_ctx c = { sv, v, src->d, m, &fr[i], i == 0 && live ? &regs : NULL, src->bias,
 		                { g->goid, g->status, f.name, occ, i, NULL, { 0 }, 0, 0 },
 		                MD_OK, err };
+		c.var.g = g->g;
+		c.var.cfa = fr[i].cfa;
 		md_status s = md_dwarf_each_local(src->d, &f, pc, on_local, &c, &e);
 		if (c.st != MD_OK)
 			return c.st;

@@ -58,6 +58,10 @@ typedef struct md_stackvar {
 	md_type size_type;         /* md_dwarf_type of local->type */
 	md_sv_status status;
 	uint64_t addr;             /* MD_SV_OK: where to read the value */
+	uint64_t g;                /* the goroutine's g */
+	uint64_t cfa;              /* the frame's CFA (0: unknown): where its
+	                              stack slots are, and CFA-8 its return
+	                              address */
 } md_stackvar;
 
 typedef struct md_stackvars {

@@ -23,6 +23,8 @@ typedef struct watcher {
 	md_watch_report wr;
 	md_watch_sample *x;        /* this sample of each map */
 	int *done;
+	int *again;                /* its path moved: resolve it again before
+	                              the next sample */
 } watcher;
 
 static void sleep_until(uint64_t deadline)
@@ -45,6 +47,17 @@ static int first_look(void *arg, int i, const md_mapread *v, uint64_t t_ns)
 	md_map_report tmp = wa->r.maps[i];
 	md_map_bytes b;
 	(void)t_ns;
+	/* what the path led to changed since it was resolved: resolve it
+	 * again and read it in the next pair */
+	if (v->rstatus == MD_E_MOVED) {
+		md_status s = md_vars_again(&wa->vs, i, &tmp.err);
+		if (s == MD_OK)
+			return 0;
+		wa->r.maps[i].status = s;
+		wa->r.maps[i].err = tmp.err;
+		md_session_drop(wa->ss, i);
+		return 1;
+	}
 	memset(&tmp.view, 0, sizeof tmp.view);
 	md_mapread_bytes(v, &b);
 	md_map_report_take(&tmp, v->rstatus, &v->rerr, &b, &wa->gf);
@@ -66,6 +79,11 @@ static int sample(void *arg, int i, const md_mapread *v, uint64_t t_ns)
 	md_map_bytes b;
 	md_map_view mv;
 	md_err e;
+	if (v->rstatus == MD_E_MOVED) {
+		/* not this sample: the path is resolved again before the next */
+		wa->again[i] = 1;
+		return 1;
+	}
 	if (v->rstatus != MD_OK)
 		return 0;
 	md_mapread_bytes(v, &b);
@@ -84,8 +102,14 @@ static md_status sample_all(watcher *wa, md_err *err)
 {
 	int n = wa->r.nmaps;
 	for (int i = 0; i < n; i++) {
+		md_err e;
 		wa->x[i].ok = 0;
 		wa->done[i] = wa->r.maps[i].status != MD_OK;
+		/* a path that still leads nowhere (its key deleted) leaves this
+		 * sample out, and is tried again at the next */
+		if (wa->again[i] && md_vars_again(&wa->vs, i, &e) == MD_OK)
+			wa->again[i] = 0;
+		wa->done[i] |= wa->again[i];
 	}
 	md_status s = MD_OK;
 	if (wa->ss)
@@ -108,7 +132,11 @@ static md_status open_window(watcher *wa, const md_watch_opts *o, md_err *err)
 	if (s != MD_OK)
 		return s;
 	md_gofacts_for(wa->t.go_version, &wa->gf);
-	if ((s = md_vars_resolve(&wa->vs, wa->t.dw, wa->t.bias, o->vars, o->nvars, err)) != MD_OK)
+	/* the pid must still name the process whose executable we read */
+	if ((s = md_proc_recheck(&wa->t.proc, err)) != MD_OK ||
+	    (s = md_mem_open_live(&wa->mem, o->pid, 0, err)) != MD_OK ||
+	    (s = md_vars_resolve(&wa->vs, wa->t.dw, wa->t.bias, &wa->mem, o->vars, o->types,
+	                         o->nvars, err)) != MD_OK)
 		return s;
 	if (!(r->maps = calloc((size_t)o->nvars + 1, sizeof *r->maps)))
 		return md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
@@ -121,14 +149,12 @@ static md_status open_window(watcher *wa, const md_watch_opts *o, md_err *err)
 	}
 	wa->x = calloc((size_t)o->nvars + 1, sizeof *wa->x);
 	wa->done = calloc((size_t)o->nvars + 1, sizeof *wa->done);
-	if (!wa->x || !wa->done)
+	wa->again = calloc((size_t)o->nvars + 1, sizeof *wa->again);
+	if (!wa->x || !wa->done || !wa->again)
 		return md_err_set(err, MD_E_NOMEM, "watch");
 	if (!wa->vs.live)
 		return MD_OK;
-	/* the pid must still name the process whose executable we read */
-	if ((s = md_proc_recheck(&wa->t.proc, err)) != MD_OK ||
-	    (s = md_mem_open_live(&wa->mem, o->pid, 0, err)) != MD_OK ||
-	    (s = md_session_open(&wa->mem, wa->vs.w, wa->vs.n, &wa->ss, err)) != MD_OK)
+	if ((s = md_session_open(&wa->mem, wa->vs.w, wa->vs.n, &wa->ss, err)) != MD_OK)
 		return s;
 	for (int i = 0; i < r->nmaps; i++)
 		wa->done[i] = r->maps[i].status != MD_OK;
@@ -149,6 +175,7 @@ static void close_window(watcher *wa)
 	free(wa->wr.maps);
 	free(wa->x);
 	free(wa->done);
+	free(wa->again);
 	md_session_close(wa->ss);
 	md_mem_close(&wa->mem);
 	md_vars_free(&wa->vs);

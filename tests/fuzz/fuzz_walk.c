@@ -71,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			char name[32];
 			sl->kind = (md_slot_kind)(1 + a % 4);
 			sl->target = sl->kind == MD_SLOT_MAP || sl->kind == MD_SLOT_NOTE ? 0 : b % nshapes;
+			sl->entries = -1;   /* no map's entries are walked here */
 			sl->off = (uint64_t)(c & 0x3f) * 8 + (c >> 6);   /* mostly aligned */
 			if (sl->kind == MD_SLOT_SLICE) {
 				sl->elem_size = (d & 0x0f) * 8 + ((d >> 4) & 1);   /* 0 too */

@@ -58,12 +58,12 @@ int main(void)
 	md_shapes_init(&sh, NULL);
 	/* shape 0: a ring node, its map and a pointer to the next (itself) */
 	md_slot node_slots[] = {
-		{ .kind = MD_SLOT_MAP, .target = 0, .off = 0, .suffix = str(&sh, ".m") },
+		{ .kind = MD_SLOT_MAP, .target = 0, .off = 0, .suffix = str(&sh, ".m"), .entries = -1 },
 		{ .kind = MD_SLOT_PTR, .target = 0, .off = 8, .suffix = str(&sh, ".next") },
 	};
 	int s_node = add_shape(&sh, node_slots, 2);
 	/* shape 1: a map value alone (elements of a []map) */
-	md_slot map_slot[] = { { .kind = MD_SLOT_MAP, .target = 0, .suffix = str(&sh, "") } };
+	md_slot map_slot[] = { { .kind = MD_SLOT_MAP, .target = 0, .suffix = str(&sh, ""), .entries = -1 } };
 	int s_map = add_shape(&sh, map_slot, 1);
 	/* shape 2: struct { s []map; note sync.Map } */
 	md_slot holder[] = {

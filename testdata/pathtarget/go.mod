@@ -1,0 +1,3 @@
+module example.com/pathtarget
+
+go 1.21
