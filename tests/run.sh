@@ -84,6 +84,7 @@ run integration python3 tests/integration/test_attach.py
 run integration-watch python3 tests/integration/test_watch.py
 run integration-scan python3 tests/integration/test_scan.py
 run integration-paths python3 tests/integration/test_paths.py
+run integration-census python3 tests/integration/test_census.py
 # robustness (issue 7): corrupt target memory, races with the target,
 # signals and SIGKILL, permissions, read-only under strace
 run integration-safety python3 tests/integration/test_safety.py
@@ -93,6 +94,7 @@ run promcheck-selftest python3 tests/integration/promcheck.py --self-test
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26
 MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/test_scan.py go1.26
 MAPDIAG=build/san/mapdiag run integration-paths-asan python3 tests/integration/test_paths.py go1.26
+MAPDIAG=build/san/mapdiag CENSUS_KILLS=5 run integration-census-asan python3 tests/integration/test_census.py go1.26 go1.23
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27
 
