@@ -60,11 +60,11 @@ def check_listing(n, rep, o, consistent):
     for path, e in o["maps"].items():
         m = got.get(norm(e["addr"]))
         if m is None:
-            # Go 1.23 and older write no DWARF type for some pointer types
+            # Go 1.24 and older write no DWARF type for some pointer types
             # (*main.holder): such an interface is counted, not followed
             no_type = e.get("via_interface") and \
                 rep["summary"].get("not_followed", {}).get("interface_no_dwarf", 0) > 0 and \
-                o["go_version"] < "go1.24"
+                o["go_version"] < "go1.25"
             if not (e.get("running") and not consistent) and not no_type:
                 missing.append(path)
             continue

@@ -478,8 +478,12 @@ static void check_scan(md_dwarf *d, int minor)
 	    T(md_shapes_get(&sh, t, 3, &s3, &e) == MD_OK && s3 >= 0, "shape 3")) {
 		const md_shape *a = &sh.shapes[s0], *b = &sh.shapes[s3];
 		const md_slot *m = &sh.slots[a->first];
-		T(a->n == 1 && m->kind == MD_SLOT_MAP && m->off == 16 &&
-		  !strcmp(md_slot_suffix(&sh, m), ".m"), "depth 0: only .m (%zu slots)", a->n);
+		/* at depth 0 the pointer to Inner is cut, and counted */
+		const md_slot *cut = &sh.slots[a->first + 1];
+		T(a->n == 2 && m->kind == MD_SLOT_MAP && m->off == 16 &&
+		  !strcmp(md_slot_suffix(&sh, m), ".m") && cut->kind == MD_SLOT_CUT &&
+		  cut->target == MD_CUT_PTR && cut->off == 24,
+		  "depth 0: .m and the cut .inner (%zu slots)", a->n);
 		T(b->n == 2, "depth 3: %zu slots", b->n);
 		const md_slot *p = &sh.slots[b->first + 1];
 		if (T(b->n == 2 && p->kind == MD_SLOT_PTR && p->off == 24 &&
