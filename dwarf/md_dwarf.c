@@ -295,6 +295,7 @@ void md_dwarf_free(md_dwarf *d)
 	md_dwvar_close(d);
 	md_dw_cus_free(d);
 	md_dw_sym_free(d);
+	md_dw_rtypes_free(d);
 	if (d->dbg_all && d->dbg_all != d->dbg)
 		dwarf_object_finish(d->dbg_all, NULL);
 	if (d->dbg) {

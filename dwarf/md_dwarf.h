@@ -307,11 +307,20 @@ typedef struct md_local {
 /* Call fn for each parameter and local variable of function f (as filled
  * by md_dwarf_func_at / md_dwarf_func_name_at) that is in scope at pc:
  * the subprogram's own, and those of the lexical blocks whose ranges hold
- * pc; not those of inlined subroutines.  Each comes with where it lives
- * at pc (pieces as md_dwarf_param_loc reads them: register, CFA or
- * frame-base relative slot, static address).  A variable without a
- * DW_AT_location, or whose location list has no entry for pc, comes with
- * npieces 0.  fn returns non-zero to stop.
+ * pc; not those of inlined subroutines.  They come in DIE order, a
+ * block's where the block is.  Each comes with where it lives at pc
+ * (pieces as md_dwarf_param_loc reads them: register, CFA or frame-base
+ * relative slot, static address): a simple location is one piece of size
+ * 0, a DW_OP_piece composite one piece per DW_OP_piece (MD_LOC_NONE for
+ * an empty one).  A variable without a DW_AT_location, whose location
+ * list has no entry for pc, or whose function does not hold pc (its own
+ * variables are still listed) comes with npieces 0.  So does, with
+ * not_understood, a location with an operation or a form mapdiag does not
+ * read, a composite of more than MD_LOCAL_MAX_PIECES pieces, of a piece
+ * of 0 bytes or of more than 64 KiB.  A lexical block without address
+ * attributes holds no pc.  fn runs after the walk, with nothing of
+ * libdwarf's held, and may call into md_dwarf; it returns non-zero to
+ * stop.
  *   MD_NOTFOUND  f has no DWARF (f->die 0 and none found)
  *   MD_E_DWARF   malformed DWARF */
 typedef int (*md_local_fn)(void *arg, const md_local *l);
@@ -329,15 +338,24 @@ md_status md_dwarf_types_base(md_dwarf *d, uint64_t *base, md_err *err);
 /* The DWARF type whose DW_AT_go_runtime_type is off (see above), as
  * delve's runtimeTypeToDIE.  The index (offset -> type, and name -> type)
  * is built on the first call of this or md_dwarf_type_by_name, in one pass
- * over the compile units that hold type DIEs, and kept until
- * md_dwarf_free.
- *   MD_NOTFOUND  no type has that offset */
+ * over the top level of the compile units named "runtime" (where Go's
+ * linker writes every type), and kept until md_dwarf_free.  Where several
+ * DIEs share an offset, the first in .debug_info wins.  0 is no type's:
+ * the linker writes it for types without a descriptor.  Go 1.21 and 1.22
+ * write uintptr's as an address (runtime.types + off); it is found by
+ * off all the same.
+ *   MD_NOTFOUND  no type has that offset
+ *   MD_E_DWARF   malformed DWARF (and every later call: the index is not
+ *                built again) */
 md_status md_dwarf_type_of_runtime(md_dwarf *d, uint64_t off, md_type_id *out,
                                    md_err *err);
 
 /* A type by its DWARF name ("map[string]int", "*main.T", "runtime.itab",
- * "internal/abi.ITab").  Same index.
- *   MD_NOTFOUND  no type of that name */
+ * "internal/abi.ITab").  Same index; only type DIEs (not the functions
+ * and variables of those CUs) have names in it.  Where several types
+ * share a name, the first in .debug_info wins.
+ *   MD_NOTFOUND  no type of that name
+ *   MD_E_DWARF   malformed DWARF */
 md_status md_dwarf_type_by_name(md_dwarf *d, const char *name, md_type_id *out,
                                 md_err *err);
 

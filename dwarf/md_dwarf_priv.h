@@ -1,7 +1,7 @@
 /* md_dwarf_priv.h - private to dwarf/: the md_dwarf object and the small
  * libdwarf helpers that md_dwarf.c, md_dwvar.c, md_dwtype.c,
- * md_maplayout.c, md_dwsym.c and md_dwloc.c share.  Nothing here is
- * visible outside dwarf/.
+ * md_maplayout.c, md_dwsym.c, md_dwrange.c, md_dwloc.c, md_dwlocal.c and
+ * md_dwrtype.c share.  Nothing here is visible outside dwarf/.
  */
 #ifndef MD_DWARF_PRIV_H
 #define MD_DWARF_PRIV_H
@@ -16,6 +16,8 @@
 #define MD_DW_AT_go_kind 0x2900     /* reflect.Kind of the type */
 #define MD_DW_AT_go_key 0x2901      /* map key type */
 #define MD_DW_AT_go_elem 0x2902     /* map/slice/chan element type */
+#define MD_DW_AT_go_runtime_type 0x2904 /* offset of the type's run-time
+                                           descriptor from runtime.types */
 
 /* reflect.Kind values we act on. */
 enum {
@@ -106,6 +108,14 @@ typedef struct md_dw_code {
 	size_t nfiles;
 } md_dw_code;
 
+/* One entry of the run-time type index (md_dwrtype.c): a key (a
+ * DW_AT_go_runtime_type offset, or a hash of a type's name) and the type's
+ * DIE.  Sorted by key, then DIE. */
+typedef struct md_dw_tkey {
+	uint64_t key;
+	uint64_t die;
+} md_dw_tkey;
+
 /* One address range of a compile unit: codes[cu] covers [lo, hi). */
 typedef struct md_dw_range {
 	uint64_t lo, hi;
@@ -155,6 +165,7 @@ struct md_dwarf {
 	size_t ncus;
 
 	/* Symbol table index, built on the first md_dwarf_func_at. */
+	int symtab_state;    /* .symtab: 0 not looked at, 1 mapped, -1 none */
 	int syms_built;
 	md_dw_sym *syms;     /* sorted by lo, one per address */
 	size_t nsyms;
@@ -172,11 +183,66 @@ struct md_dwarf {
 	size_t ncodes;
 	md_dw_range *ranges; /* sorted by lo */
 	size_t nranges;
+
+	/* Run-time types (md_dwrtype.c), built on first need. */
+	int rtypes_state;    /* 0 not built, 1 built, -1 failed */
+	md_dw_tkey *rt_off;  /* DW_AT_go_runtime_type -> DIE */
+	size_t nrt_off;
+	md_dw_tkey *rt_name; /* hash of DW_AT_name -> DIE */
+	size_t nrt_name;
+	int types_base_state; /* 0 not looked up, 1 found, -1 no symbol */
+	uint64_t types_base;
 };
 
 /* md_dwsym.c: the DW_TAG_subprogram DIE of the function starting at lo
  * (0 if DWARF has none). */
 md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err);
+/* md_dwsym.c: the value of the first defined .symtab symbol called name:
+ * MD_OK, or MD_NOTFOUND (no such symbol, no .symtab). */
+md_status md_dw_sym_value(md_dwarf *d, const char *name, uint64_t *value, md_err *err);
+
+/* md_dwrange.c: the address ranges of a DIE (a compile unit, a lexical
+ * block): fn(d, arg, lo, hi, err) for each non-empty [lo, hi) of its
+ * DW_AT_ranges (.debug_ranges or .debug_rnglists), else of its
+ * DW_AT_low_pc/high_pc; MD_OK to go on, anything else stops the walk and
+ * is returned.  MD_NOTFOUND when the DIE has no address attributes. */
+typedef md_status (*md_dw_range_fn)(md_dwarf *d, void *arg, uint64_t lo, uint64_t hi,
+                                    md_err *err);
+md_status md_dw_each_range(md_dwarf *d, Dwarf_Die die, md_dw_range_fn fn, void *arg,
+                           md_err *err);
+/* DW_AT_low_pc and DW_AT_high_pc (an address, or a length in DWARF 4+):
+ * MD_NOTFOUND when the DIE lacks either. */
+md_status md_dw_pc_range(md_dwarf *d, Dwarf_Die die, uint64_t *lo, uint64_t *hi,
+                         md_err *err);
+
+/* md_dwloc.c: DIEs whose location lists are read must come from the
+ * libdwarf instance that sees them (d->dbg_all, md_dwsrc_open_all), which
+ * the md_dw_* helpers then use too: md_dw_all_begin opens it when needed
+ * and switches d->dbg to it, saving the main one in *main for
+ * md_dw_all_end.  Offsets are the same in both. */
+md_status md_dw_all_begin(md_dwarf *d, Dwarf_Debug *main, md_err *err);
+void md_dw_all_end(md_dwarf *d, Dwarf_Debug main);
+/* md_dwloc.c: the DW_TAG_subprogram DIE offset of f: f->die, else looked
+ * up from f->lo (with the main instance).  MD_NOTFOUND when DWARF has
+ * none. */
+md_status md_dw_func_off(md_dwarf *d, const md_func *f, uint64_t *off, md_err *err);
+/* md_dwloc.c: the DIE at off, which must be a DW_TAG_subprogram
+ * (MD_E_DWARF if not). */
+md_status md_dw_subprogram(md_dwarf *d, uint64_t off, Dwarf_Die *out, md_err *err);
+/* md_dwloc.c: whether fn's DW_AT_frame_base is DW_OP_call_frame_cfa at
+ * pc, as Go always writes it, so that DW_OP_fbreg offsets are CFA
+ * offsets. */
+md_status md_dw_frame_base_is_cfa(md_dwarf *d, Dwarf_Die fn, uint64_t pc, int *yes,
+                                  md_err *err);
+/* md_dwloc.c: where the value of a variable or parameter DIE lives at pc:
+ * its DW_AT_location (a list, or an expression that holds everywhere)
+ * read into out->npieces, pieces and not_understood as md_dwarf.h
+ * describes them.  cfa_base: from md_dw_frame_base_is_cfa.  The caller
+ * checks that pc is inside the DIE's function. */
+md_status md_dw_location(md_dwarf *d, Dwarf_Die die, uint64_t pc, int cfa_base,
+                         md_local *out, md_err *err);
+/* md_dwrtype.c: free the run-time type index. */
+void md_dw_rtypes_free(md_dwarf *d);
 
 /* FNV-1a, 64 bits: the cache key, and the variable index's name hash. */
 #define MD_FNV64_INIT 0xcbf29ce484222325ull

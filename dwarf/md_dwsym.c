@@ -7,11 +7,10 @@
  *
  * The function's DIE (for its parameters, md_dwloc.c) and the source line
  * need DWARF.  The compile unit containing a pc is found through an index
- * of every CU's address ranges, built once from the CU root DIEs alone:
- * DW_AT_ranges in .debug_ranges (DWARF 4, Go <= 1.24) or .debug_rnglists
- * (DWARF 5, Go 1.25+), else DW_AT_low_pc/high_pc.  Of that CU only the
- * top-level DW_TAG_subprogram entries (Go puts every function there) and
- * only its line program are read, once, into sorted arrays.  A pc that the
+ * of every CU's address ranges, built once from the CU root DIEs alone
+ * (md_dwrange.c reads them).  Of that CU only the top-level
+ * DW_TAG_subprogram entries (Go puts every function there) and only its
+ * line program are read, once, into sorted arrays.  A pc that the
  * symbol table does not cover (no .symtab; C code without a size) falls
  * back to those DW_TAG_subprogram entries.
  *
@@ -256,13 +255,12 @@ static md_status index_syms(md_dwarf *d, md_err *err)
 	return MD_OK;
 }
 
-/* The symbol index: the cached one when there is one, else built.  A file
- * without .symtab, or one libelf cannot read, leaves it empty and DWARF
- * answers alone: that is not an error. */
-static md_status build_syms(md_dwarf *d, md_err *err)
+/* Map .symtab and its strings, once: 1 when the file has them.  A file
+ * without .symtab, or one libelf cannot read, has none: not an error. */
+static int open_symtab(md_dwarf *d)
 {
-	if (d->syms_built)
-		return MD_OK;
+	if (d->symtab_state)
+		return d->symtab_state > 0;
 	Elf *elf = NULL;
 	if (elf_version(EV_CURRENT) != EV_NONE)
 		elf = elf_begin(d->own_fd, ELF_C_READ_MMAP, NULL);
@@ -272,10 +270,24 @@ static md_status build_syms(md_dwarf *d, md_err *err)
 		d->symstr = NULL;
 		d->symtab = NULL;
 		d->symstr_len = d->nsymtab = 0;
+		d->symtab_state = -1;
+		return 0;
+	}
+	d->symelf = elf;   /* names and the checks read its mapping */
+	d->symtab_state = 1;
+	return 1;
+}
+
+/* The symbol index: the cached one when there is one, else built.
+ * Without .symtab it stays empty and DWARF answers alone. */
+static md_status build_syms(md_dwarf *d, md_err *err)
+{
+	if (d->syms_built)
+		return MD_OK;
+	if (!open_symtab(d)) {
 		d->syms_built = 1;
 		return MD_OK;
 	}
-	d->symelf = elf;   /* names and the checks read its mapping */
 	if (md_recidx_map(d, "syms", sizeof *d->syms, &d->symidx)) {
 		d->syms = (md_dw_sym *)d->symidx.recs;
 		d->nsyms = d->symidx.n;
@@ -287,6 +299,26 @@ static md_status build_syms(md_dwarf *d, md_err *err)
 	}
 	d->syms_built = 1;
 	return MD_OK;
+}
+
+md_status md_dw_sym_value(md_dwarf *d, const char *name, uint64_t *value, md_err *err)
+{
+	*value = 0;
+	if (!open_symtab(d))
+		return md_err_set(err, MD_NOTFOUND, "%s: no symbol table", d->info.dwarf_path);
+	size_t len = strlen(name);
+	for (size_t i = 0; i < d->nsymtab; i++) {
+		const Elf64_Sym *s = &d->symtab[i];
+		if (s->st_shndx == SHN_UNDEF || s->st_name >= d->symstr_len ||
+		    d->symstr_len - s->st_name <= len)
+			continue;
+		const char *p = d->symstr + s->st_name;
+		if (memcmp(p, name, len) == 0 && p[len] == '\0') {
+			*value = s->st_value;
+			return MD_OK;
+		}
+	}
+	return md_err_set(err, MD_NOTFOUND, "%s: no symbol %s", d->info.dwarf_path, name);
 }
 
 /* A symbol's name: NUL-terminated inside the string table, or "?". */
@@ -334,163 +366,26 @@ static md_status add_range(md_dwarf *d, size_t *cap, uint64_t lo,
 	return MD_OK;
 }
 
-/* DW_AT_low_pc and DW_AT_high_pc of a DIE (high_pc as an address or, in
- * DWARF 4+, as a length).  MD_NOTFOUND when it lacks either. */
-static md_status pc_range(md_dwarf *d, Dwarf_Die die, uint64_t *lo,
-                          uint64_t *hi, md_err *err)
-{
-	Dwarf_Error e = NULL;
-	Dwarf_Addr low = 0, high = 0;
-	Dwarf_Half form = 0;
-	enum Dwarf_Form_Class cls = DW_FORM_CLASS_UNKNOWN;
-	int rc = dwarf_lowpc(die, &low, &e);
-	if (rc == DW_DLV_ERROR)
-		return md_dw_fail(d, e, err, "reading DW_AT_low_pc");
-	if (rc == DW_DLV_NO_ENTRY)
-		return MD_NOTFOUND;
-	rc = dwarf_highpc_b(die, &high, &form, &cls, &e);
-	if (rc == DW_DLV_ERROR)
-		return md_dw_fail(d, e, err, "reading DW_AT_high_pc");
-	if (rc == DW_DLV_NO_ENTRY)
-		return MD_NOTFOUND;
-	if (cls == DW_FORM_CLASS_CONSTANT)
-		high += low;
-	*lo = low;
-	*hi = high;
-	return MD_OK;
-}
+/* One range of the CU being indexed (struct code_walk) into d->ranges. */
+struct range_arg {
+	size_t *cap;
+	size_t cu;
+};
 
-/* DWARF 2-4: a .debug_ranges list.  libdwarf returns the raw entries:
- * offsets from the CU's base address (its DW_AT_low_pc) until a base
- * address selection entry changes it. */
-static md_status debug_ranges(md_dwarf *d, Dwarf_Die cu, Dwarf_Attribute a,
-                              Dwarf_Half form, uint64_t base, size_t idx,
-                              size_t *cap, md_err *err)
+static md_status range_one(md_dwarf *d, void *arg, uint64_t lo, uint64_t hi,
+                           md_err *err)
 {
-	Dwarf_Error e = NULL;
-	Dwarf_Off off = 0;
-	int rc;
-	if (form == DW_FORM_data4 || form == DW_FORM_data8) {
-		Dwarf_Unsigned v = 0; /* DWARF 2/3 spell the offset as data */
-		rc = dwarf_formudata(a, &v, &e);
-		off = v;
-	} else {
-		rc = dwarf_global_formref(a, &off, &e);
-	}
-	if (rc != DW_DLV_OK)
-		return md_dw_fail(d, e, err, "reading DW_AT_ranges");
-	Dwarf_Ranges *r = NULL;
-	Dwarf_Signed n = 0;
-	Dwarf_Unsigned bytes = 0;
-	Dwarf_Off real = 0;
-	rc = dwarf_get_ranges_b(d->dbg, off, cu, &real, &r, &n, &bytes, &e);
-	if (rc == DW_DLV_ERROR)
-		return md_dw_fail(d, e, err, "reading .debug_ranges");
-	if (rc == DW_DLV_NO_ENTRY)
-		return MD_OK;
-	md_status st = MD_OK;
-	for (Dwarf_Signed i = 0; i < n && st == MD_OK; i++) {
-		if (r[i].dwr_type == DW_RANGES_END)
-			break;
-		if (r[i].dwr_type == DW_RANGES_ADDRESS_SELECTION)
-			base = r[i].dwr_addr2;
-		else
-			st = add_range(d, cap, base + r[i].dwr_addr1,
-			               base + r[i].dwr_addr2, idx, err);
-	}
-	dwarf_ranges_dealloc(d->dbg, r, n);
-	return st;
-}
-
-/* DWARF 5: a .debug_rnglists list; libdwarf applies base addresses and
- * .debug_addr indexes ("cooked" values). */
-static md_status rnglists(md_dwarf *d, Dwarf_Attribute a, Dwarf_Half form,
-                          size_t idx, size_t *cap, md_err *err)
-{
-	Dwarf_Error e = NULL;
-	Dwarf_Unsigned val = 0;
-	int rc;
-	if (form == DW_FORM_rnglistx) {
-		rc = dwarf_formudata(a, &val, &e);
-	} else {
-		Dwarf_Off off = 0;
-		rc = dwarf_global_formref(a, &off, &e);
-		val = off;
-	}
-	if (rc != DW_DLV_OK)
-		return md_dw_fail(d, e, err, "reading DW_AT_ranges");
-	Dwarf_Rnglists_Head h = NULL;
-	Dwarf_Unsigned count = 0, goff = 0;
-	rc = dwarf_rnglists_get_rle_head(a, form, val, &h, &count, &goff, &e);
-	if (rc == DW_DLV_ERROR)
-		return md_dw_fail(d, e, err, "reading .debug_rnglists");
-	if (rc == DW_DLV_NO_ENTRY)
-		return MD_OK;
-	md_status st = MD_OK;
-	for (Dwarf_Unsigned i = 0; i < count && st == MD_OK; i++) {
-		unsigned len = 0, kind = 0;
-		Dwarf_Unsigned raw1 = 0, raw2 = 0, lo = 0, hi = 0;
-		Dwarf_Bool unavailable = 0;
-		rc = dwarf_get_rnglists_entry_fields_a(h, i, &len, &kind, &raw1, &raw2,
-		                                       &unavailable, &lo, &hi, &e);
-		if (rc == DW_DLV_ERROR) {
-			st = md_dw_fail(d, e, err, "reading .debug_rnglists");
-			break;
-		}
-		if (rc != DW_DLV_OK || unavailable)
-			continue;
-		switch (kind) {
-		case DW_RLE_startx_endx:
-		case DW_RLE_startx_length:
-		case DW_RLE_offset_pair:
-		case DW_RLE_start_end:
-		case DW_RLE_start_length:
-			st = add_range(d, cap, lo, hi, idx, err);
-			break;
-		default: /* end of list, base address entries */
-			break;
-		}
-	}
-	dwarf_dealloc_rnglists_head(h);
-	return st;
+	const struct range_arg *r = arg;
+	return add_range(d, r->cap, lo, hi, r->cu, err);
 }
 
 /* Append the address ranges of one CU (none for a CU without code). */
-static md_status cu_ranges(md_dwarf *d, Dwarf_Die cu, Dwarf_Half ver,
-                           size_t idx, size_t *cap, md_err *err)
+static md_status cu_ranges(md_dwarf *d, Dwarf_Die cu, size_t idx, size_t *cap,
+                           md_err *err)
 {
-	Dwarf_Error e = NULL;
-	Dwarf_Attribute a = NULL;
-	int rc = dwarf_attr(cu, DW_AT_ranges, &a, &e);
-	if (rc == DW_DLV_ERROR)
-		return md_dw_fail(d, e, err, "reading DW_AT_ranges");
-	if (rc == DW_DLV_NO_ENTRY) {
-		uint64_t lo = 0, hi = 0;
-		md_status st = pc_range(d, cu, &lo, &hi, err);
-		if (st != MD_OK)
-			return st == MD_NOTFOUND ? MD_OK : st;
-		return add_range(d, cap, lo, hi, idx, err);
-	}
-	Dwarf_Half form = 0;
-	if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
-		dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
-		return md_dw_fail(d, e, err, "reading DW_AT_ranges");
-	}
-	md_status st;
-	if (ver >= 5 || form == DW_FORM_rnglistx) {
-		st = rnglists(d, a, form, idx, cap, err);
-	} else {
-		/* The base of the offsets; a CU without low_pc has base 0. */
-		Dwarf_Addr base = 0;
-		rc = dwarf_lowpc(cu, &base, &e);
-		if (rc == DW_DLV_ERROR)
-			st = md_dw_fail(d, e, err, "reading DW_AT_low_pc");
-		else
-			st = debug_ranges(d, cu, a, form, rc == DW_DLV_OK ? base : 0, idx,
-			                  cap, err);
-	}
-	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
-	return st;
+	struct range_arg r = { cap, idx };
+	md_status st = md_dw_each_range(d, cu, range_one, &r, err);
+	return st == MD_NOTFOUND ? MD_OK : st;
 }
 
 static void free_lines(md_dw_code *c)
@@ -517,13 +412,14 @@ struct code_walk {
 static md_status code_one(md_dwarf *d, Dwarf_Die cu, Dwarf_Half ver, void *arg,
                           md_err *err)
 {
+	(void)ver;
 	struct code_walk *w = arg;
 	Dwarf_Error e = NULL;
 	Dwarf_Off off = 0;
 	size_t before = d->nranges;
 	if (dwarf_dieoffset(cu, &off, &e) != DW_DLV_OK)
 		return md_dw_fail(d, e, err, "reading a CU");
-	md_status st = cu_ranges(d, cu, ver, d->ncodes, &w->rcap, err);
+	md_status st = cu_ranges(d, cu, d->ncodes, &w->rcap, err);
 	if (st != MD_OK)
 		return st;
 	if (d->nranges == before)
@@ -582,7 +478,7 @@ static md_status add_fn(md_dwarf *d, md_dw_code *c, size_t *cap,
 	uint64_t lo = 0, hi = 0;
 	Dwarf_Off off = 0;
 	Dwarf_Error e = NULL;
-	md_status st = pc_range(d, die, &lo, &hi, err);
+	md_status st = md_dw_pc_range(d, die, &lo, &hi, err);
 	if (st != MD_OK)
 		return st == MD_NOTFOUND ? MD_OK : st; /* abstract: no code */
 	if (hi <= lo)
@@ -958,6 +854,7 @@ void md_dw_sym_free(md_dwarf *d)
 	d->symstr = NULL;
 	d->symtab = NULL;
 	d->symstr_len = d->nsymtab = 0;
+	d->symtab_state = 0;
 	for (size_t i = 0; i < d->ncodes; i++) {
 		free(d->codes[i].fns);
 		free_lines(&d->codes[i]);

@@ -3,7 +3,8 @@
  * The input is a whole file: it goes to a memfd, md_dwarf_open reads it as
  * the executable, and if it opens every entry point of dwarf/'s contract
  * runs on it: variables by name and by prefix, types, members, map layouts,
- * functions, lines, parameter locations, CFI, read plans (src/snapshot/plan.h) and
+ * functions, lines, parameter locations, the locals of a frame, run-time
+ * types by offset and by name, CFI, read plans (src/snapshot/plan.h) and
  * scan shapes (src/scan/shape_priv.h) at depth 3.  Whatever the bytes, the loader
  * must answer with a status, never crash, hang or read out of bounds, and
  * what it answers must satisfy the contract (FUZZ_CHECK below).
@@ -221,6 +222,78 @@ static void find(ctx *c, const char *expr)
 		FUZZ_CHECK(p.nsteps >= 1 && p.nsteps <= MD_PLAN_MAX_STEPS, "nsteps %d", p.nsteps);
 }
 
+/* md_dwarf_each_local's answers obey its contract. */
+typedef struct locals {
+	int calls, limit;
+} locals;
+
+static int check_local(void *arg, const md_local *l)
+{
+	locals *ls = arg;
+	ls->calls++;
+	FUZZ_CHECK(FZ_TERMINATED(l->name), "local name not terminated");
+	FUZZ_CHECK(l->is_param == 0 || l->is_param == 1, "is_param %d", l->is_param);
+	FUZZ_CHECK(l->npieces >= 0 && l->npieces <= MD_LOCAL_MAX_PIECES, "npieces %d",
+	           l->npieces);
+	FUZZ_CHECK(!l->not_understood || l->npieces == 0, "not understood with %d pieces",
+	           l->npieces);
+	for (int k = 0; k < l->npieces; k++) {
+		const md_piece *p = &l->pieces[k];
+		FUZZ_CHECK(p->loc.kind >= MD_LOC_NONE && p->loc.kind <= MD_LOC_ADDR,
+		           "piece kind %d", p->loc.kind);
+		FUZZ_CHECK(l->npieces == 1 || p->size > 0, "piece %d of %d has no bytes", k,
+		           l->npieces);
+	}
+	FZ_SAY("  local %s%s type %#llx pieces %d%s\n", l->is_param ? "param " : "", l->name,
+	       (unsigned long long)l->type, l->npieces, l->not_understood ? " (not understood)" : "");
+	return ls->calls >= ls->limit;  /* stop early: the stop path too */
+}
+
+static void frame_locals(ctx *c, const md_func *f, uint64_t pc)
+{
+	md_err e;
+	locals ls = { 0, 48 };
+	md_status st = md_dwarf_each_local(c->d, f, pc, check_local, &ls, &e);
+	FZ_SAY("locals of %s at %#llx: %d, %d\n", f->name, (unsigned long long)pc, st, ls.calls);
+	FUZZ_CHECK(FZ_TERMINATED(e.detail), "detail");
+	FUZZ_CHECK(ls.calls <= ls.limit, "each_local went on after fn returned non-zero");
+}
+
+/* Run-time types: by name (then described), and by offsets that are,
+ * or are not, those of the names found. */
+static void rtypes(ctx *c)
+{
+	static const char *tnames[] = { "int", "string", "*main.Holder", "map[string]int",
+		"main.Cache", "internal/abi.Type", "runtime.main", "", "nosuch" };
+	md_err e;
+	uint64_t base = 0;
+	md_status st = md_dwarf_types_base(c->d, &base, &e);
+	FZ_SAY("types base: %d %#llx\n", st, (unsigned long long)base);
+	FUZZ_CHECK(st == MD_OK || st == MD_NOTFOUND, "types_base: %d", st);
+	for (size_t i = 0; i < sizeof tnames / sizeof *tnames; i++) {
+		md_type_id t = 0;
+		st = md_dwarf_type_by_name(c->d, tnames[i], &t, &e);
+		FZ_SAY("type %s: %d %#llx\n", tnames[i], st, (unsigned long long)t);
+		FUZZ_CHECK(FZ_TERMINATED(e.detail), "detail");
+		FUZZ_CHECK((st == MD_OK) == (t != 0), "type_by_name: %d with id %#llx", st,
+		           (unsigned long long)t);
+		if (st == MD_OK) {
+			c->budget = TYPE_BUDGET / 8;
+			explore(c, t, 0);
+		}
+	}
+	for (uint64_t off = 0; off < 0x400; off += 0x60) {
+		md_type_id t = 0;
+		st = md_dwarf_type_of_runtime(c->d, off, &t, &e);
+		FUZZ_CHECK((st == MD_OK) == (t != 0), "type_of_runtime: %d with id %#llx", st,
+		           (unsigned long long)t);
+		if (st == MD_OK) {
+			c->budget = TYPE_BUDGET / 16;
+			explore(c, t, 0);
+		}
+	}
+}
+
 static const uint64_t PCS[] = {
 	0, 1, 0x1000, 0x401000, 0x401001, 0x401004, 0x401008, 0x40100d, 0x401013,
 	0x401014, 0x401018, 0x40101c, 0x403110, 0x403280, 0x45a000, 0x460000,
@@ -250,6 +323,10 @@ static void code(ctx *c)
 			FUZZ_CHECK(f.lo <= pc && pc < f.hi, "func_at %#llx gave [%#llx,%#llx)",
 			           (unsigned long long)pc, (unsigned long long)f.lo,
 			           (unsigned long long)f.hi);
+			md_func nodie = f;
+			nodie.die = 0;
+			frame_locals(c, &f, pc);
+			frame_locals(c, &nodie, f.lo);
 			static const char *params[] = { "m", "h", "n", "" };
 			for (int k = 0; k < 4; k++) {
 				md_loc loc;
@@ -386,6 +463,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		explore(&c, c.vars[i].type, 0);
 	}
 	code(&c);
+	rtypes(&c);
 	shapes(&c);
 	md_dwarf_free(d);
 	return 0;

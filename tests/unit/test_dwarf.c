@@ -13,7 +13,10 @@
  * layout of every map-typed one (exact amd64 offsets per release);
  * misspelled and unknown names; and, for testdata's maptarget, the named
  * types, struct members, arrays, slices, pointers and the dotted package
- * path it was written to exercise.  Once per run: NOTELF/NOTGO inputs,
+ * path it was written to exercise, and the locals in scope at every pc of
+ * its main.main and live.Spin; run-time types (runtime.types, every entry
+ * of the offset and name index, checked against the descriptors in the
+ * executable's own bytes).  Once per run: NOTELF/NOTGO inputs,
  * every debug-file search location and the build-id / CRC rejections
  * (built in a temporary directory from the debugfile/buildid variants),
  * and opening a binary whose .debug_info has been corrupted, many times:
@@ -519,6 +522,451 @@ static void check_scan(md_dwarf *d, int minor)
 	md_shapes_free(&sh);
 }
 
+/* ---- locals of a frame ------------------------------------------------- */
+
+static uint64_t sym_lo(const char *bin, const char *name);
+
+#define MAX_SEEN 64
+
+/* What md_dwarf_each_local reported at one pc. */
+typedef struct frame {
+	md_local v[MAX_SEEN];
+	int n, calls;
+} frame;
+
+static int collect_local(void *arg, const md_local *l)
+{
+	frame *f = arg;
+	f->calls++;
+	if (f->n < MAX_SEEN)
+		f->v[f->n++] = *l;
+	return 0;
+}
+
+static int stop_local(void *arg, const md_local *l)
+{
+	(void)l;
+	int *calls = arg;
+	++*calls;
+	return 1;
+}
+
+static const md_local *local_named(const frame *f, const char *name)
+{
+	for (int i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].name, name) == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+/* The locals of f at pc into fr; the status of each_local. */
+static md_status locals_at(md_dwarf *d, const md_func *f, uint64_t pc, frame *fr,
+                           md_err *e)
+{
+	fr->n = fr->calls = 0;
+	return md_dwarf_each_local(d, f, pc, collect_local, fr, e);
+}
+
+/* Whether l's type is named name (md_dwarf_type). */
+static int type_is(md_dwarf *d, const md_local *l, const char *name)
+{
+	md_type t;
+	md_err e;
+	return l && l->type && md_dwarf_type(d, l->type, &t, &e) == MD_OK &&
+	       strcmp(t.name, name) == 0;
+}
+
+/* The function of symbol name, with its DIE. */
+static int func_named(md_dwarf *d, const char *bin, const char *name, md_func *f)
+{
+	md_err e;
+	uint64_t lo = sym_lo(bin, name);
+	if (!T(lo != 0, "no symbol %s", name))
+		return 0;
+	md_status st = md_dwarf_func_at(d, lo, f, &e);
+	return T(st == MD_OK && f->lo == lo && f->die, "func_at(%s): %d %s", name, st,
+	         e.detail);
+}
+
+/* What is true of every local at every pc: a name, a type, a parameter
+ * only if it is one, pieces within bounds and sizes that make sense. */
+static int local_sane(const md_local *l, int want_param)
+{
+	if (!l->name[0] || !l->type || l->is_param != want_param || l->npieces < 0 ||
+	    l->npieces > MD_LOCAL_MAX_PIECES || (l->not_understood && l->npieces))
+		return 0;
+	for (int k = 0; k < l->npieces; k++)
+		if ((l->npieces == 1) != (l->pieces[k].size == 0) ||
+		    l->pieces[k].loc.kind < MD_LOC_NONE || l->pieces[k].loc.kind > MD_LOC_ADDR)
+			return 0;
+	return 1;
+}
+
+/* testdata/maps/cmd/maptarget's main.main: locals tickFlag, threads,
+ * churnFlag (pointers, spilled to the frame), line (a []byte in three
+ * pieces), and one lexical block each for p, i and err; no parameters;
+ * flag.Bool and flag.Int are inlined, with parameters of their own. */
+static void check_main_locals(md_dwarf *d, const char *bin, frame *fr)
+{
+	static const char *const blocks[] = { "p", "i", "err" };
+	static const char *const inlined[] = { "name", "value", "usage" };
+	md_func f;
+	md_err e;
+	if (!func_named(d, bin, "main.main", &f))
+		return;
+	int failed = 0, insane = 0, both = 0, stack = 0, line3 = 0, saw_i = 0, saw_err = 0;
+	int inl = 0, nu = 0;
+	uint64_t at_i = 0;
+	for (uint64_t pc = f.lo; pc < f.hi; pc++) {
+		if (locals_at(d, &f, pc, fr, &e) != MD_OK) {
+			failed++;
+			continue;
+		}
+		for (int i = 0; i < fr->n; i++)
+			insane += !local_sane(&fr->v[i], 0);
+		for (size_t k = 0; k < sizeof inlined / sizeof *inlined; k++)
+			inl += local_named(fr, inlined[k]) != NULL;
+		const md_local *tick = local_named(fr, "tickFlag"), *line = local_named(fr, "line");
+		const md_local *i = local_named(fr, "i"), *err = local_named(fr, "err");
+		both += i && local_named(fr, "p");
+		stack += type_is(d, tick, "*bool") && tick->npieces == 1 &&
+		         (tick->pieces[0].loc.kind == MD_LOC_FBREG ||
+		          tick->pieces[0].loc.kind == MD_LOC_CFA);
+		line3 += type_is(d, line, "[]uint8") && line->npieces == 3 &&
+		         line->pieces[0].size == 8 && line->pieces[1].size == 8 &&
+		         line->pieces[2].size == 8;
+		if (type_is(d, i, "int") && !at_i)
+			at_i = pc;
+		saw_i += i != NULL;
+		saw_err += type_is(d, err, "error");
+		for (int k = 0; k < fr->n; k++)
+			nu += fr->v[k].not_understood;
+	}
+	T(failed == 0, "each_local(main.main) failed at %d pcs: %s", failed, e.detail);
+	T(insane == 0, "main.main: %d odd locals", insane);
+	T(inl == 0, "main.main: %d locals of inlined calls listed", inl);
+	T(both == 0, "main.main: p and i, of two blocks, listed together at %d pcs", both);
+	T(stack > 0, "main.main: tickFlag never in the frame");
+	T(line3 > 0, "main.main: line never in three pieces");
+	T(at_i != 0 && saw_err > 0, "main.main: block variables i %d, err %d", saw_i, saw_err);
+	T(nu == 0, "main.main: %d locations not understood", nu);
+
+	/* At the entry no block has begun; past the end nothing is
+	 * available. */
+	uint64_t pcs[2] = { f.lo, f.hi };
+	for (int k = 0; k < 2; k++) {
+		if (!T(locals_at(d, &f, pcs[k], fr, &e) == MD_OK, "each_local: %s", e.detail))
+			continue;
+		T(local_named(fr, "tickFlag") && local_named(fr, "threads") &&
+		  local_named(fr, "churnFlag") && local_named(fr, "line"),
+		  "main.main at +%llu: the function's own locals",
+		  (unsigned long long)(pcs[k] - f.lo));
+		for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++)
+			T(!local_named(fr, blocks[b]), "main.main at +%llu: block variable %s",
+			  (unsigned long long)(pcs[k] - f.lo), blocks[b]);
+		for (int i = 0; k == 1 && i < fr->n; i++)
+			T(fr->v[i].npieces == 0, "%s available past the end", fr->v[i].name);
+	}
+
+	/* Without its DIE, the function is found as param_loc finds it. */
+	if (at_i && locals_at(d, &f, at_i, fr, &e) == MD_OK) {
+		int n = fr->n;
+		md_func nodie = f;
+		nodie.die = 0;
+		T(locals_at(d, &nodie, at_i, fr, &e) == MD_OK && fr->n == n &&
+		  local_named(fr, "i"), "each_local without a DIE: %d locals, want %d", fr->n, n);
+		nodie.lo = nodie.hi = 0;
+		md_status st = locals_at(d, &nodie, at_i, fr, &e);
+		T(st == MD_NOTFOUND && fr->calls == 0, "each_local of no function: %d", st);
+	}
+	/* fn stops the walk. */
+	int calls = 0;
+	md_status st = md_dwarf_each_local(d, &f, f.lo, stop_local, &calls, &e);
+	T(st == MD_OK && calls == 1, "each_local after fn stopped: %d, %d calls", st, calls);
+}
+
+/* testdata/maps/internal/live.Spin(id int): x, and i in a block; an
+ * inlined sync/atomic.(*Uint64).Add with its parameter delta. */
+static void check_spin_locals(md_dwarf *d, const char *bin, frame *fr)
+{
+	md_func f;
+	md_err e;
+	if (!func_named(d, bin, "example.com/acme/internal/live.Spin", &f))
+		return;
+	if (T(locals_at(d, &f, f.lo, fr, &e) == MD_OK, "each_local(Spin): %s", e.detail)) {
+		const md_local *id = local_named(fr, "id"), *x = local_named(fr, "x");
+		/* amd64's first integer argument register is RAX (DWARF 0) */
+		T(id && id->is_param && type_is(d, id, "int") && id->npieces == 1 &&
+		  id->pieces[0].size == 0 && id->pieces[0].loc.kind == MD_LOC_REG &&
+		  (!X86 || id->pieces[0].loc.reg == 0), "Spin's id at entry");
+		T(x && !x->is_param && type_is(d, x, "uint64"), "Spin's x");
+		T(!local_named(fr, "i"), "Spin's i before its block");
+		md_loc l;
+		T(id && md_dwarf_param_loc(d, &f, "id", f.lo, &l, &e) == MD_OK &&
+		  l.kind == id->pieces[0].loc.kind && l.reg == id->pieces[0].loc.reg,
+		  "param_loc and each_local disagree on id");
+	}
+	int failed = 0, insane = 0, saw_i = 0, delta = 0;
+	for (uint64_t pc = f.lo; pc < f.hi; pc++) {
+		if (locals_at(d, &f, pc, fr, &e) != MD_OK) {
+			failed++;
+			continue;
+		}
+		for (int i = 0; i < fr->n; i++)
+			insane += !local_sane(&fr->v[i], strcmp(fr->v[i].name, "id") == 0);
+		saw_i += type_is(d, local_named(fr, "i"), "int");
+		delta += local_named(fr, "delta") != NULL;
+	}
+	T(failed == 0, "each_local(Spin) failed at %d pcs: %s", failed, e.detail);
+	T(insane == 0, "Spin: %d odd locals", insane);
+	T(saw_i > 0, "Spin: i never in scope");
+	T(delta == 0, "Spin: the inlined Add's delta listed at %d pcs", delta);
+}
+
+static void check_locals(md_dwarf *d, const char *bin)
+{
+	frame *fr = malloc(sizeof *fr);
+	if (!T(fr != NULL, "malloc"))
+		return;
+	check_main_locals(d, bin, fr);
+	check_spin_locals(d, bin, fr);
+	free(fr);
+}
+
+/* ---- run-time types ---------------------------------------------------- */
+
+/* The PROGBITS sections of an executable, to read what lies at a
+ * link-time address. */
+typedef struct image {
+	int fd;
+	struct { uint64_t addr, size, off; } sec[64];
+	int n;
+} image;
+
+static int image_open(image *im, const char *bin)
+{
+	memset(im, 0, sizeof *im);
+	im->fd = open(bin, O_RDONLY | O_CLOEXEC);
+	Elf *e = im->fd >= 0 ? elf_begin(im->fd, ELF_C_READ, NULL) : NULL;
+	for (Elf_Scn *s = NULL; e && im->n < 64 && (s = elf_nextscn(e, s));) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(s, &sh) && sh.sh_type == SHT_PROGBITS && sh.sh_addr)
+			im->sec[im->n].addr = sh.sh_addr, im->sec[im->n].size = sh.sh_size,
+			im->sec[im->n++].off = sh.sh_offset;
+	}
+	if (e)
+		elf_end(e);
+	return im->n > 0;
+}
+
+static void image_close(image *im)
+{
+	if (im->fd >= 0)
+		close(im->fd);
+}
+
+static int image_read(const image *im, uint64_t addr, void *buf, size_t n)
+{
+	for (int i = 0; i < im->n; i++)
+		if (addr >= im->sec[i].addr && addr - im->sec[i].addr <= im->sec[i].size &&
+		    n <= im->sec[i].size - (addr - im->sec[i].addr))
+			return pread(im->fd, buf, n, (off_t)(im->sec[i].off + addr -
+			                                     im->sec[i].addr)) == (ssize_t)n;
+	return 0;
+}
+
+/* The DIE's DW_AT_go_runtime_type, read with libdwarf here: 0 if none. */
+static uint64_t die_rtoff(md_dwarf *d, uint64_t die_off)
+{
+	Dwarf_Die die = NULL;
+	Dwarf_Attribute a = NULL;
+	Dwarf_Addr v = 0;
+	md_err e;
+	if (md_dw_die(d, die_off, &die, &e) != MD_OK)
+		return 0;
+	if (dwarf_attr(die, MD_DW_AT_go_runtime_type, &a, NULL) == DW_DLV_OK) {
+		if (dwarf_formaddr(a, &v, NULL) != DW_DLV_OK)
+			v = 0;
+		dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	}
+	md_dw_free_die(d, die);
+	return v;
+}
+
+static int die_name(md_dwarf *d, uint64_t die_off, char *buf, size_t n)
+{
+	Dwarf_Die die = NULL;
+	md_err e;
+	buf[0] = '\0';
+	int ok = md_dw_die(d, die_off, &die, &e) == MD_OK &&
+	         md_dw_name(d, die, buf, n, &e) == MD_OK;
+	md_dw_free_die(d, die);
+	return ok;
+}
+
+/* Does the run-time descriptor at types + off agree with the DIE: its
+ * Size_ (offset 0 of internal/abi.Type) with DW_AT_byte_size, its Kind_
+ * (offset 23, flags above bit 5) with DW_AT_go_kind, where the DIE has
+ * them? */
+static int descriptor_agrees(md_dwarf *d, const image *im, uint64_t types, uint64_t off,
+                             uint64_t die_off)
+{
+	unsigned char b[24];
+	Dwarf_Die die = NULL;
+	Dwarf_Unsigned size = 0, kind = 0;
+	md_err e;
+	if (!image_read(im, types + off, b, sizeof b) ||
+	    md_dw_die(d, die_off, &die, &e) != MD_OK)
+		return 0;
+	uint64_t rsize;
+	memcpy(&rsize, b, 8);
+	int ok = 1;
+	if (md_dw_udata(d, die, DW_AT_byte_size, &size, &e) == MD_OK)
+		ok &= size == rsize;
+	/* 0 (reflect.Invalid): the linker's own pointer types in Go 1.21 */
+	if (md_dw_udata(d, die, MD_DW_AT_go_kind, &kind, &e) == MD_OK && kind)
+		ok &= kind == (b[23] & 0x1fu);
+	md_dw_free_die(d, die);
+	return ok;
+}
+
+/* A type found by name: its DW_AT_go_runtime_type leads back to it, and
+ * its descriptor agrees.  0 if it has no run-time type. */
+static uint64_t check_named(md_dwarf *d, const image *im, uint64_t types, const char *name)
+{
+	md_type_id t = 0, back = 0;
+	md_err e;
+	char got[256];
+	md_status st = md_dwarf_type_by_name(d, name, &t, &e);
+	if (!T(st == MD_OK, "type_by_name(%s): %d %s", name, st, e.detail))
+		return 0;
+	T(die_name(d, t, got, sizeof got) && strcmp(got, name) == 0,
+	  "type_by_name(%s) gave %s", name, got);
+	uint64_t off = die_rtoff(d, t);
+	if (!off)
+		return 0;
+	st = md_dwarf_type_of_runtime(d, off, &back, &e);
+	T(st == MD_OK && back == t, "type_of_runtime(%#llx) = %#llx, want %s at %#llx",
+	  (unsigned long long)off, (unsigned long long)back, name, (unsigned long long)t);
+	T(descriptor_agrees(d, im, types, off, t), "%s: descriptor at +%#llx disagrees",
+	  name, (unsigned long long)off);
+	return off;
+}
+
+/* Every entry of the index: type_of_runtime finds the first DIE of its
+ * offset, which lies inside runtime.types..runtime.etypes and whose
+ * descriptor agrees; type_by_name finds a DIE of its name, the first. */
+static void check_index(md_dwarf *d, const image *im, uint64_t types, uint64_t etypes)
+{
+	size_t bad_off = 0, outside = 0, disagree = 0, bad_name = 0, nnames = 0;
+	for (size_t i = 0; i < d->nrt_off; i++) {
+		const md_dw_tkey *k = &d->rt_off[i];
+		md_type_id t = 0;
+		md_err e;
+		if (i && d->rt_off[i - 1].key == k->key)
+			continue;
+		bad_off += md_dwarf_type_of_runtime(d, k->key, &t, &e) != MD_OK || t != k->die;
+		outside += k->key >= etypes - types;
+		disagree += !descriptor_agrees(d, im, types, k->key, k->die);
+	}
+	for (size_t i = 0; i < d->nrt_name; i++) {
+		char name[256], got[256];
+		md_type_id t = 0;
+		md_err e;
+		if (!die_name(d, d->rt_name[i].die, name, sizeof name) ||
+		    strlen(name) == sizeof name - 1)
+			continue; /* truncated: not a name to look up */
+		nnames++;
+		bad_name += md_dwarf_type_by_name(d, name, &t, &e) != MD_OK ||
+		            t > d->rt_name[i].die || !die_name(d, t, got, sizeof got) ||
+		            strcmp(got, name) != 0;
+	}
+	T(d->nrt_off > 100 && nnames > 100, "index of %zu offsets, %zu names", d->nrt_off,
+	  nnames);
+	T(bad_off == 0, "%zu offsets not found back", bad_off);
+	T(outside == 0, "%zu offsets outside runtime.types", outside);
+	T(disagree == 0, "%zu descriptors disagree with their DIEs", disagree);
+	T(bad_name == 0, "%zu names not found back", bad_name);
+}
+
+/* Go 1.21 and 1.22 write uintptr's DW_AT_go_runtime_type as an address:
+ * it is found by its offset all the same. */
+static void check_uintptr(md_dwarf *d, const image *im, uint64_t types)
+{
+	md_type_id t = 0, back = 0;
+	md_err e;
+	uint64_t raw = 0;
+	if (!T(md_dwarf_type_by_name(d, "uintptr", &t, &e) == MD_OK, "uintptr: %s", e.detail))
+		return;
+	raw = die_rtoff(d, t);
+	uint64_t off = raw >= types ? raw - types : raw;
+	T(raw && md_dwarf_type_of_runtime(d, off, &back, &e) == MD_OK && back == t &&
+	  descriptor_agrees(d, im, types, off, t), "uintptr at %#llx: %#llx",
+	  (unsigned long long)raw, (unsigned long long)back);
+}
+
+static void check_rtypes(md_dwarf *d, const char *bin)
+{
+	uint64_t base = 0, types = sym_lo(bin, "runtime.types");
+	uint64_t etypes = sym_lo(bin, "runtime.etypes"), off = 0;
+	md_type_id t = 0, member = 0;
+	md_type ty;
+	md_err e;
+	md_status st = md_dwarf_types_base(d, &base, &e);
+	T(st == MD_OK && types && base == types, "types_base: %d %#llx, symbol %#llx", st,
+	  (unsigned long long)base, (unsigned long long)types);
+	image im;
+	if (!T(image_open(&im, bin), "sections of %s", bin)) {
+		image_close(&im);
+		return;
+	}
+	static const char *const common[] = { "int", "string", "uint8", "unsafe.Pointer",
+		"internal/abi.Type", "*internal/abi.Type", "error" };
+	for (size_t i = 0; i < sizeof common / sizeof *common; i++)
+		check_named(d, &im, types, common[i]);
+	check_uintptr(d, &im, types);
+	if (ends_with(bin, "/maptarget")) {
+		static const char *const mt[] = { "*main.Holder", "main.Holder",
+			"map[string]int", "main.Cache" };
+		for (size_t i = 0; i < sizeof mt / sizeof *mt; i++)
+			T(check_named(d, &im, types, mt[i]) != 0, "%s has no run-time type", mt[i]);
+		md_type_id st_id = 0;
+		if (md_dwarf_type_by_name(d, "*main.Holder", &t, &e) == MD_OK &&
+		    T(md_dwarf_type(d, t, &ty, &e) == MD_OK && ty.kind == MD_TK_POINTER &&
+		      ty.size == 8, "*main.Holder: %d %s", ty.kind, ty.name) &&
+		    T(md_dwarf_type(d, ty.target, &ty, &e) == MD_OK &&
+		      strcmp(ty.name, "main.Holder") == 0, "*main.Holder points to %s", ty.name))
+			T(resolve(d, ty.target, &ty, &st_id) && ty.kind == MD_TK_STRUCT &&
+			  ty.size == 32 && md_dwarf_member(d, st_id, "inner", &off, &member, &e) == MD_OK &&
+			  off == 24, "main.Holder: %d size %llu", ty.kind, (unsigned long long)ty.size);
+		if (md_dwarf_type_by_name(d, "main.Cache", &t, &e) == MD_OK)
+			T(md_dwarf_type(d, t, &ty, &e) == MD_OK && ty.kind == MD_TK_MAP,
+			  "main.Cache: %d", ty.kind);
+	}
+	static const char *const none[] = { "main.zz_no_such_type", "runtime.main",
+		"runtime.g0", "", "int " };
+	for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
+		st = md_dwarf_type_by_name(d, none[i], &t, &e);
+		T(st == MD_NOTFOUND && t == 0, "type_by_name('%s'): %d", none[i], st);
+	}
+	/* 0 is what the linker writes for a type without a descriptor */
+	static const uint64_t no_off[] = { 0, UINT64_MAX };
+	for (size_t i = 0; i < sizeof no_off / sizeof *no_off; i++) {
+		st = md_dwarf_type_of_runtime(d, no_off[i], &t, &e);
+		T(st == MD_NOTFOUND && t == 0, "type_of_runtime(%#llx): %d",
+		  (unsigned long long)no_off[i], st);
+	}
+	if (d->nrt_off) {
+		uint64_t odd = d->rt_off[0].key + 1;
+		int taken = d->nrt_off > 1 && d->rt_off[1].key == odd;
+		st = md_dwarf_type_of_runtime(d, odd, &t, &e);
+		T(taken || st == MD_NOTFOUND, "type_of_runtime(%#llx): %d",
+		  (unsigned long long)odd, st);
+	}
+	check_index(d, &im, types, etypes);
+	image_close(&im);
+}
+
 static void check_info(md_dwarf *d, const variant *v, const char *path)
 {
 	const md_exe_info *x = md_dwarf_exe(d);
@@ -608,7 +1056,9 @@ static void test_binary(const char *path, const variant *v)
 	if (ends_with(path, "/maptarget")) {
 		check_maptarget(o.d);
 		check_scan(o.d, go_minor(md_dwarf_exe(o.d)->go_version));
+		check_locals(o.d, path);
 	}
+	check_rtypes(o.d, path);
 	/* The caller's descriptor is borrowed: its offset is not ours to move. */
 	T(lseek(o.fd, 0, SEEK_CUR) == 0, "exe_fd offset moved");
 	close_bin(&o);
@@ -889,8 +1339,56 @@ out:
 /* Exercise everything on one (possibly broken) file; only crashes and
  * memory errors fail, which the sanitizer / valgrind runs report. */
 static unsigned tally[MD_STATUS_COUNT]; /* find_var results, for -v */
+static unsigned tally_local[MD_STATUS_COUNT], tally_type[MD_STATUS_COUNT];
 
-static void poke(const char *path)
+static void count(unsigned *t, md_status st)
+{
+	t[st < MD_STATUS_COUNT ? st : 0]++;
+}
+
+static int count_local(void *arg, const md_local *l)
+{
+	int *n = arg;
+	*n += l->npieces >= 0 && l->npieces <= MD_LOCAL_MAX_PIECES;
+	return 0;
+}
+
+/* The locals and run-time types of a (possibly broken) file: main.main's
+ * locals at pcs spread over lo's function, types by name and by offset. */
+static void poke_code(md_dwarf *d, uint64_t lo)
+{
+	static const char *tnames[] = { "*main.Holder", "map[string]int", "int", "nosuch" };
+	md_err e;
+	md_func f;
+	md_type_id t;
+	md_type ty;
+	uint64_t base;
+	int n = 0;
+	md_dwarf_types_base(d, &base, &e);
+	for (size_t i = 0; i < sizeof tnames / sizeof *tnames; i++) {
+		md_status st = md_dwarf_type_by_name(d, tnames[i], &t, &e);
+		count(tally_type, st);
+		if (st == MD_OK)
+			md_dwarf_type(d, t, &ty, &e);
+	}
+	for (size_t i = 0; i < 8; i++) {
+		uint64_t off = i < d->nrt_off ? d->rt_off[i * d->nrt_off / 8].key : i * 0x40;
+		md_status st = md_dwarf_type_of_runtime(d, off, &t, &e);
+		count(tally_type, st);
+		if (st == MD_OK)
+			md_dwarf_type(d, t, &ty, &e);
+	}
+	md_status st = md_dwarf_func_at(d, lo, &f, &e);
+	if (st != MD_OK && !(st == MD_E_DWARF && f.name[0]))
+		return;
+	for (uint64_t pc = f.lo; pc < f.hi; pc += 37)
+		count(tally_local, md_dwarf_each_local(d, &f, pc, count_local, &n, &e));
+	md_func nodie = f;
+	nodie.die = 0;
+	md_dwarf_each_local(d, &nodie, f.lo + 1, count_local, &n, &e);
+}
+
+static void poke(const char *path, uint64_t lo)
 {
 	static const char *exprs[] = { "main.idle", "main.holder.m", "main.named",
 		"main.arr[1]", "runtime.buildVersion", "nosuch.x", "main.idel" };
@@ -902,7 +1400,7 @@ static void poke(const char *path)
 		md_type_id t;
 		md_err e;
 		md_status st = md_dwarf_find_var(o.d, exprs[i], &n, &a, &t, &e);
-		tally[st < MD_STATUS_COUNT ? st : 0]++;
+		count(tally, st);
 		if (st != MD_OK)
 			continue;
 		for (int k = 0; k < 8 && t; k++) {
@@ -917,6 +1415,8 @@ static void poke(const char *path)
 			t = ty.target;
 		}
 	}
+	if (o.st == MD_OK)
+		poke_code(o.d, lo);
 	close_bin(&o);
 }
 
@@ -928,7 +1428,7 @@ static void test_corrupt(const char *root)
 	if (!is_file(src))
 		return;
 	snprintf(md_t_ctx, sizeof md_t_ctx, "corrupt DWARF");
-	uint64_t off, size;
+	uint64_t off, size, lo = sym_lo(src, "main.main");
 	if (!T(copy_file(src, p) == 0, "copy") )
 		return;
 	debug_info_range(p, &off, &size);
@@ -956,7 +1456,7 @@ static void test_corrupt(const char *root)
 			    pwrite(fd, &b, 1, (off_t)where[k]) != 1)
 				T(0, "pread/pwrite");
 		}
-		poke(p);
+		poke(p, lo);
 		for (int k = K - 1; k >= 0; k--)
 			if (pwrite(fd, &old[k], 1, (off_t)where[k]) != 1)
 				T(0, "restore");
@@ -964,11 +1464,14 @@ static void test_corrupt(const char *root)
 	close(fd);
 	/* Truncated in the middle of .debug_info. */
 	T(truncate(p, (off_t)(off + size / 2)) == 0, "truncate");
-	poke(p);
+	poke(p, lo);
 	md_t_pass++; /* reaching here is the test */
 	if (getenv("MD_CORRUPT_VERBOSE"))
-		printf("# corrupt: find_var ok %u, notfound %u, dwarf error %u\n",
-		       tally[MD_OK], tally[MD_NOTFOUND], tally[MD_E_DWARF]);
+		printf("# corrupt: find_var ok %u, notfound %u, dwarf error %u; each_local "
+		       "%u, %u, %u; type lookups %u, %u, %u\n",
+		       tally[MD_OK], tally[MD_NOTFOUND], tally[MD_E_DWARF], tally_local[MD_OK],
+		       tally_local[MD_NOTFOUND], tally_local[MD_E_DWARF], tally_type[MD_OK],
+		       tally_type[MD_NOTFOUND], tally_type[MD_E_DWARF]);
 }
 
 /* Overwrite one 64-bit field of the named section's header in an

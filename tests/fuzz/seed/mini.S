@@ -15,7 +15,13 @@
  *     a pointer, a slice (go_kind 23) and an array of maps, a string;
  *   - two functions with DW_TAG_subprogram, a parameter in a location list
  *     (.debug_loc) and one on the stack (DW_OP_call_frame_cfa), a line
- *     table (.loc) and .debug_frame CFI (.cfi_sections .debug_frame).
+ *     table (.loc) and .debug_frame CFI (.cfi_sections .debug_frame);
+ *   - in main.main a local, a lexical block with a string in two pieces
+ *     and a composite with an empty piece, and an inlined call with a
+ *     parameter of its own (md_dwarf_each_local);
+ *   - run-time types: runtime.types / runtime.etypes around two type
+ *     descriptors in .rodata, and type DIEs in the runtime CU with
+ *     DW_AT_go_runtime_type (one of them 0: no descriptor).
  * Names with dots are quoted symbols (GNU as >= 2.26).
  *
  * With -DDWARF5 (mini5: Go >= 1.25 writes DWARF 5) the units are version
@@ -47,6 +53,7 @@ _start:
 	.loc 1 10
 	subq $24, %rsp
 	.cfi_def_cfa_offset 32
+.Lblk_lo:
 	.loc 1 11
 	movq %rax, 8(%rsp)
 	.loc 1 12
@@ -102,6 +109,17 @@ _start:
 "main.sl":	.quad 0, 0, 0
 "main.pm":	.quad 0
 "runtime.buildVersion":	.quad 0, 0
+
+/* Type descriptors (internal/abi.Type: Size_, PtrBytes, Hash, TFlag,
+ * Align_, FieldAlign_, Kind_) at offsets 0x20 (int) and 0x40
+ * (*main.Holder) from runtime.types, as the runtime CU's DIEs say. */
+	.section .rodata, "a"
+	.balign 32
+"runtime.types":
+	.quad 0, 0, 0, 0
+	.quad 8, 0; .long 0; .byte 0, 8, 8, 2; .quad 0
+	.quad 8, 8; .long 0; .byte 0, 8, 8, 22; .quad 0
+"runtime.etypes":
 
 /* Go build info: magic, pointer size 8, flags 2 (inline strings), two
  * unused pointer slots, then the version as a uvarint-prefixed string. */
@@ -243,6 +261,35 @@ _start:
 	.uleb128 15; .uleb128 0x0f; .byte 0
 	.uleb128 0x03; .uleb128 DW_FORM_string
 	.byte 0, 0
+	/* 16: base type with a run-time type */
+	.uleb128 16; .uleb128 0x24; .byte 0
+	.uleb128 0x03; .uleb128 DW_FORM_string
+	.uleb128 0x3e; .uleb128 DW_FORM_data1
+	.uleb128 0x0b; .uleb128 DW_FORM_data1
+	.uleb128 0x2900; .uleb128 DW_FORM_data1
+	.uleb128 0x2904; .uleb128 DW_FORM_addr      /* go_runtime_type */
+	.byte 0, 0
+	/* 17: pointer type with a run-time type */
+	.uleb128 17; .uleb128 0x0f; .byte 0
+	.uleb128 0x03; .uleb128 DW_FORM_string
+	.uleb128 0x49; .uleb128 DW_FORM_ref_addr
+	.uleb128 0x2900; .uleb128 DW_FORM_data1
+	.uleb128 0x2904; .uleb128 DW_FORM_addr
+	.byte 0, 0
+	/* 18: lexical block */
+	.uleb128 18; .uleb128 0x0b; .byte 1
+#ifdef DWARF5
+	.uleb128 0x55; .uleb128 DW_FORM_sec_offset  /* ranges */
+#else
+	.uleb128 0x11; .uleb128 DW_FORM_addr
+	.uleb128 0x12; .uleb128 DW_FORM_data4       /* high_pc: length */
+#endif
+	.byte 0, 0
+	/* 19: inlined subroutine */
+	.uleb128 19; .uleb128 0x1d; .byte 1
+	.uleb128 0x11; .uleb128 DW_FORM_addr
+	.uleb128 0x12; .uleb128 DW_FORM_data4
+	.byte 0, 0
 	.byte 0
 
 /* ---- .debug_info --------------------------------------------------- */
@@ -299,6 +346,20 @@ _start:
 	.byte 1, 0x9c; .long 1; .byte 1
 	.uleb128 10; .asciz "m"; .byte 0; .long .Lloc_m; REF(.Tmap_classic)
 	.uleb128 11; .asciz "n"; .byte 0; .byte 2, 0x91, 8; REF(.Tint)
+	/* locals: k at CFA+0; in a block, s (a string: rax, then fbreg 16)
+	 * and e (its first piece empty); x of an inlined call */
+	.uleb128 2; .asciz "k"; .byte 1, 0x9c; REF(.Tint); .byte 0
+#ifdef DWARF5
+	.uleb128 18; .long .Lrng_blk
+#else
+	.uleb128 18; .quad .Lblk_lo; .long .Lmain_mid - .Lblk_lo
+#endif
+	.uleb128 2; .asciz "s"; .byte 7, 0x50, 0x93, 8, 0x91, 0x10, 0x93, 8; REF(.Tstring); .byte 0
+	.uleb128 2; .asciz "e"; .byte 5, 0x93, 8, 0x50, 0x93, 8; REF(.Tstring); .byte 0
+	.byte 0
+	.uleb128 19; .quad .Lmain_mid; .long .Lmain_end - .Lmain_mid
+	.uleb128 11; .asciz "x"; .byte 0; .byte 1, 0x51; REF(.Tint)
+	.byte 0
 	.byte 0
 
 	/* ---- types ---- */
@@ -444,6 +505,10 @@ _start:
 	.byte 1, 0x9c; .long 2; .byte 1
 	.uleb128 10; .asciz "h"; .byte 0; .long .Lloc_h; REF(.Tphash)
 	.byte 0
+	/* types, as Go's linker puts them: at the top of a runtime CU */
+	.uleb128 16; .asciz "int"; .byte 5, 8, 2; .quad 0x20
+	.uleb128 17; .asciz "*main.Holder"; REF(.Tholder_td); .byte 22; .quad 0x40
+	.uleb128 16; .asciz "uintptr"; .byte 7, 8, 12; .quad 0
 	.byte 0
 .Lcu2_end:
 
@@ -471,6 +536,10 @@ _start:
 	.byte 0
 .Lrng_cu2:                               /* start_end */
 	.byte 6; .quad "runtime.mapassign", .Ltext_end
+	.byte 0
+.Lrng_blk:                               /* main.main's block */
+	.byte 1; .uleb128 0
+	.byte 4; .uleb128 .Lblk_lo - "main.main"; .uleb128 .Lmain_mid - "main.main"
 	.byte 0
 .Lrng_end:
 
