@@ -156,7 +156,7 @@ const (
 	schedFIFO       = 1  // SCHED_FIFO
 	probeEntries    = 1000
 	gapLogMin       = 250 * time.Microsecond
-	gapLogMax       = 4096 // per ticker and GAP window; more are dropped
+	gapLogMax       = 1 << 16 // per ticker and GAP window (a minute of a busy VM); more are dropped
 )
 
 // gapRec is one gap between two ticks: when (Unix ns), and how much of it
