@@ -1,0 +1,3 @@
+module example.com/census
+
+go 1.21
