@@ -321,6 +321,7 @@ static void dynamic_types(census *c)
 		return;
 	c->sh.types_base = rt.types_base;
 	c->sh.itab_type_off = rt.itab_type_off;
+	c->sh.rt = rt;
 	c->w.dyn = &c->sh;
 }
 
@@ -411,6 +412,7 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 		goto out;
 	c.ov = (md_overlay){ &c.live, &c.roots.sv.synth_copy, 1 };
 	md_mem_open_overlay(&c.mem, &c.ov);
+	c.sh.mem = &c.live;   /* type descriptors: read-only data */
 
 	/* all DWARF work for the package variables, while the target runs */
 	if ((s = md_roots_globals(&c.roots, t.dw, t.bias, o->prefixes, o->nprefixes, &c.sh,

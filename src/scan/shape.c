@@ -334,6 +334,8 @@ md_status md_shapes_dynamic(md_shapes *s, uint64_t rtype, int k, int *shape, int
 			d->status = md_dwarf_type(s->d, d->type, &t, &e2);
 			snprintf(buf, sizeof buf, ".(%s)", t.name);
 			d->direct = md_rtype_direct(s->d, d->type);
+			if (s->mem)
+				md_rtype_direct_at(s->mem, &s->rt, rtype, &d->direct, &e2);
 			if (d->status == MD_OK && pool_add(s, "", buf, &d->suffix, err) != MD_OK)
 				return MD_E_NOMEM;
 		}

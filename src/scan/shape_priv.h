@@ -21,6 +21,7 @@
 #include "md_dwarf.h"
 #include "slicehdr.h"
 #include "mapiter.h"
+#include "rtype.h"
 
 /* Limits that keep a hostile or huge type from exhausting memory. */
 #define MD_SHAPE_MAX_SLOTS  65536  /* slots of one flattened shape */
@@ -103,6 +104,8 @@ typedef struct md_shapes {
 	uint64_t types_base;         /* run-time address of runtime.types; 0
 	                                when unknown (interfaces not followed) */
 	uint64_t itab_type_off;      /* offset of the type in an itab */
+	md_rtypes rt;                /* the same, and the descriptors' layout */
+	md_mem *mem;                 /* where type descriptors are read */
 	struct md_shape_memo *memo;  /* (type, depth) -> shape or -1 */
 	size_t memo_n, memo_cap;
 	uint64_t truncated;    /* array elements left out (MD_SHAPE_MAX_SLOTS) */
@@ -118,8 +121,8 @@ md_status md_shapes_get(md_shapes *s, md_type_id type, int k, int *out, md_err *
 /* The shape, at depth k, of the dynamic type of an interface whose type
  * descriptor is at run-time address rtype: *shape (-1: no map down
  * there), *direct (the value is the interface's data word itself, not
- * what it points to: pointer-shaped types, as the compiler's
- * types.IsDirectIface), *suffix (".(T)" in the pool).
+ * what it points to: as the descriptor read from mem says, else as
+ * DWARF guesses; md_rtype_direct_at), *suffix (".(T)" in the pool).
  *   MD_NOTFOUND  no DWARF type for that descriptor (or types_base is 0) */
 md_status md_shapes_dynamic(md_shapes *s, uint64_t rtype, int k, int *shape, int *direct,
                             uint32_t *suffix, md_err *err);

@@ -367,6 +367,12 @@ static void take(md_walk *w, const md_walk_item *it, int depth)
 	int64_t len = (int64_t)le64(it->buf + sl->hdr.off_len);
 	if (!data || len <= 0)
 		return;
+	/* no slice is larger than the user address space (2^47 bytes): such
+	 * a length is a torn read or garbage, not a slice to count */
+	if ((uint64_t)len > (1ull << 47) / (sl->elem_size ? sl->elem_size : 1)) {
+		w->nf.unreadable++;
+		return;
+	}
 	if (len > MD_SCAN_MAX_ELEMS) {
 		w->truncated += (uint64_t)len - MD_SCAN_MAX_ELEMS;
 		w->nf.slice_bound += (uint64_t)len - MD_SCAN_MAX_ELEMS;

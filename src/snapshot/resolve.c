@@ -459,7 +459,12 @@ static md_status iface_hop(build *b, const md_seg *g, const md_type *t, md_err *
 		                  hn.s, g->name);
 	}
 	data = le64(iw + 8);
-	if (md_rtype_direct(b->d, type))
+	/* the descriptor, not DWARF, says how the value travels: a pointer
+	 * to a not-in-heap type is boxed */
+	int direct = md_rtype_direct(b->d, type);
+	md_err e2;
+	md_rtype_direct_at(&b->r->mem, &b->r->rt, rtype, &direct, &e2);
+	if (direct)
 		b->p->base = at + 8;
 	else if (data)
 		b->p->base = data;

@@ -8,6 +8,8 @@ md_status md_rtypes_load(md_dwarf *d, uint64_t bias, md_rtypes *out, md_err *err
 	md_err e;
 	out->types_base = 0;
 	out->itab_type_off = 8;   /* {inter, type, ...} since Go 1.0 */
+	out->size_off = 0;        /* {size, ptrdata, ...} since Go 1.0 */
+	out->ptrdata_off = 8;
 	md_status s = md_dwarf_types_base(d, &base, err);
 	if (s != MD_OK)
 		return s;
@@ -17,6 +19,29 @@ md_status md_rtypes_load(md_dwarf *d, uint64_t bias, md_rtypes *out, md_err *err
 	    (md_dwarf_type_by_name(d, "runtime.itab", &t, &e) == MD_OK &&
 	     md_dwarf_member(d, t, "_type", &off, &mt, &e) == MD_OK))
 		out->itab_type_off = off;
+	uint64_t so, po;
+	if (((md_dwarf_type_by_name(d, "internal/abi.Type", &t, &e) == MD_OK &&
+	      md_dwarf_member(d, t, "Size_", &so, &mt, &e) == MD_OK &&
+	      md_dwarf_member(d, t, "PtrBytes", &po, &mt, &e) == MD_OK) ||
+	     (md_dwarf_type_by_name(d, "runtime._type", &t, &e) == MD_OK &&
+	      md_dwarf_member(d, t, "size", &so, &mt, &e) == MD_OK &&
+	      md_dwarf_member(d, t, "ptrdata", &po, &mt, &e) == MD_OK)) &&
+	    so < 256 && po < 256) {
+		out->size_off = so;
+		out->ptrdata_off = po;
+	}
+	return MD_OK;
+}
+
+md_status md_rtype_direct_at(md_mem *m, const md_rtypes *rt, uint64_t rtype, int *direct,
+                             md_err *err)
+{
+	uint64_t size, ptrdata;
+	if (!md_mem_read64(m, rtype + rt->size_off, &size) ||
+	    !md_mem_read64(m, rtype + rt->ptrdata_off, &ptrdata))
+		return md_err_set(err, MD_E_MEM, "type descriptor at %#llx unreadable",
+		                  (unsigned long long)rtype);
+	*direct = size == 8 && ptrdata == 8;
 	return MD_OK;
 }
 

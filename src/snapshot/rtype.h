@@ -15,10 +15,13 @@
 #include <stdint.h>
 #include "md_status.h"
 #include "md_dwarf.h"
+#include "mem.h"
 
 typedef struct md_rtypes {
 	uint64_t types_base;       /* run-time address of runtime.types */
 	uint64_t itab_type_off;    /* offset of the type in an itab */
+	uint64_t size_off;         /* offsets of a type descriptor's size */
+	uint64_t ptrdata_off;      /* and pointer-prefix size */
 } md_rtypes;
 
 /* From DWARF and the symbol table: the itab's type member is Type of
@@ -27,9 +30,19 @@ typedef struct md_rtypes {
  *   MD_NOTFOUND  no runtime.types symbol: interfaces cannot be followed */
 md_status md_rtypes_load(md_dwarf *d, uint64_t bias, md_rtypes *out, md_err *err);
 
-/* The compiler's types.IsDirectIface: pointers, maps, chans, funcs, and
- * structs of one such field or arrays of one such element are stored in
- * an interface's data word itself. */
+/* The compiler's types.IsDirectIface as DWARF can tell it: pointers, maps,
+ * chans, funcs, and structs of one such field or arrays of one such
+ * element are stored in an interface's data word itself.  DWARF cannot
+ * tell a pointer to a not-in-heap type (runtime.pollDesc), which is
+ * stored indirectly: prefer md_rtype_direct_at. */
 int md_rtype_direct(md_dwarf *d, md_type_id type);
+
+/* The same from the type descriptor at run-time address rtype, which is
+ * the truth: a value is stored in the data word exactly when its size and
+ * its pointer prefix are both one word (Go 1.26 caches that as
+ * TFlagDirectIface; older releases as KindDirectIface, set by the same
+ * rule).  *direct is set; MD_E_MEM when the descriptor is unreadable. */
+md_status md_rtype_direct_at(md_mem *m, const md_rtypes *rt, uint64_t rtype, int *direct,
+                             md_err *err);
 
 #endif
