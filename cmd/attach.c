@@ -90,7 +90,7 @@ static int header_types(md_attach_opts *o, const char *type, const char **types,
 		for (int k = 0; !types[i] && k < sr.r.nmaps; k++) {
 			const md_map_report *m = &sr.r.maps[k];
 			if (m->status == MD_OK && !m->view.is_nil && m->view.addr == a &&
-			    !(types[i] = owned[i] = strdup(m->layout.type_name)))
+			    !(types[i] = owned[i] = strdup(m->layout->type_name)))
 				s = md_err_set(&err, MD_E_NOMEM, "type names");
 		}
 		if (s == MD_OK && !types[i])

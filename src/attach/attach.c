@@ -31,7 +31,7 @@ static void attribute_writers(md_dwarf *dw, md_report *r, const md_threads *ts, 
 	int swiss = -1;
 	for (int i = 0; i < r->nmaps; i++)
 		if (r->maps[i].status == MD_OK && !r->maps[i].view.is_nil)
-			swiss = r->maps[i].layout.impl == MD_IMPL_SWISS;
+			swiss = r->maps[i].layout->impl == MD_IMPL_SWISS;
 	md_err err;
 	if (swiss < 0 || md_writers_analyse(dw, cfi, ts, bias, gf->minor, swiss,
 	                                    r->threads_mode == MD_THREADS_ALL, &r->analysis,
@@ -165,12 +165,15 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 		s = md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
 		goto out;
 	}
+	if ((s = md_report_layouts(r, o->nvars, err)) != MD_OK)
+		goto out;
 	r->nmaps = o->nvars;
 	for (int i = 0; i < o->nvars; i++) {
 		r->maps[i].expr = vs.v[i].expr;
 		r->maps[i].status = vs.v[i].status;
 		r->maps[i].err = vs.v[i].err;
-		r->maps[i].layout = vs.v[i].layout;
+		r->layouts[i] = vs.v[i].layout;
+		r->maps[i].layout = &r->layouts[i];
 	}
 	if (!vs.live)
 		goto out;

@@ -1,5 +1,6 @@
 /* classify.c - the four-state table and the findings (see classify.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 #include "classify.h"
@@ -23,10 +24,18 @@ void md_verdict_add(md_verdict *v, const char *code, md_sev sev, const char *fmt
 	f->sev = sev;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof f->message, fmt, ap);
+	if (vasprintf(&f->message, fmt, ap) < 0)
+		f->message = NULL;
 	va_end(ap);
 	if (sev > v->sev)
 		v->sev = sev;
+}
+
+void md_verdict_free(md_verdict *v)
+{
+	for (int i = 0; i < v->nfindings && i < MD_MAX_FINDINGS; i++)
+		free(v->findings[i].message);
+	memset(v, 0, sizeof *v);
 }
 
 md_state md_state_of(int is_nil, int writing, int growing)
@@ -60,7 +69,7 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d, const md_writer
                       const md_thresholds *t, md_verdict *v)
 {
 	char a[32];
-	memset(v, 0, sizeof *v);
+	md_verdict_free(v);
 	int writing = (h->flags & MD_HMAP_F_WRITING) != 0;
 	int growing = h->oldbuckets != 0;
 	v->state = md_state_of(0, writing, growing);
@@ -113,7 +122,7 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d, const md_writer
 void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,
                        const md_writer_facts *w, const md_thresholds *t, md_verdict *v)
 {
-	memset(v, 0, sizeof *v);
+	md_verdict_free(v);
 	/* Swiss maps hold no old buckets: "growing" is a proven writer inside
 	 * table growth, which only the thread analysis can see */
 	int growing = h->writing && w && w->analysed && w->growing;
@@ -145,7 +154,7 @@ void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,
 
 void md_classify_nil(md_verdict *v)
 {
-	memset(v, 0, sizeof *v);
+	md_verdict_free(v);
 	v->state = MD_STATE_NIL;
 }
 

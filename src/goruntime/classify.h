@@ -46,7 +46,8 @@ void md_thresholds_default(md_thresholds *t);
 typedef struct md_finding {
 	const char *code;      /* stable identifier, e.g. "growing-idle" */
 	md_sev sev;
-	char message[320];     /* one line: what it is and what to do */
+	char *message;         /* one line: what it is and what to do (owned;
+	                          NULL when out of memory) */
 } md_finding;
 
 typedef struct md_verdict {
@@ -57,9 +58,16 @@ typedef struct md_verdict {
 } md_verdict;
 
 /* Append a finding (dropped past MD_MAX_FINDINGS) and raise v's severity to
- * it: the one way findings are made, by this module and by watchstat. */
+ * it: the one way findings are made, by this module and by watchstat.
+ * The message is allocated (a scan holds a verdict per map, and most have
+ * no finding): md_verdict_free. */
 void md_verdict_add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Free the findings' messages and empty v.  A zeroed verdict is empty;
+ * the classifiers below start with this, so v must be empty or made by
+ * them. */
+void md_verdict_free(md_verdict *v);
 
 /* What the thread analysis found about one map (src/writers). */
 typedef struct md_writer_facts {

@@ -81,5 +81,6 @@ void md_map_view_free(md_map_view *mv)
 {
 	free(mv->tables);
 	mv->tables = NULL;
+	md_verdict_free(&mv->v);
 	mv->ntables = 0;
 }

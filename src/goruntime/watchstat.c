@@ -137,7 +137,7 @@ double md_watch_stat_duty(const md_watch_stat *s)
 
 void md_watch_stat_verdict(const md_watch_stat *s, const md_watch_thresholds *t, md_verdict *v)
 {
-	memset(v, 0, sizeof *v);
+	md_verdict_free(v);
 	v->state = s->have_last ? s->state : MD_STATE_IDLE;
 	if (!s->samples)
 		return;

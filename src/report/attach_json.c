@@ -51,7 +51,7 @@ static void hmap_json(FILE *f, const md_map_report *m)
 	md_json_u64(f, "bytes_overflow", d->bytes_overflow, 1);
 	md_json_u64(f, "bytes_held", d->bytes_held, 1);
 	md_json_u64(f, "bytes_if_rebuilt", d->bytes_if_rebuilt, 1);
-	md_json_u64(f, "bucket_size", m->layout.bucket_size, 1);
+	md_json_u64(f, "bucket_size", m->layout->bucket_size, 1);
 	fputs("}", f);
 }
 
@@ -96,7 +96,7 @@ static void swiss_json(FILE *f, const md_map_report *m)
 	md_json_u64(f, "bytes_directory", d->bytes_directory, 1);
 	md_json_u64(f, "bytes_held", d->bytes_held, 1);
 	md_json_u64(f, "bytes_if_rebuilt", d->bytes_if_rebuilt, 1);
-	md_json_u64(f, "group_size", m->layout.group_size, 1);
+	md_json_u64(f, "group_size", m->layout->group_size, 1);
 	fputs("}", f);
 }
 
@@ -146,13 +146,13 @@ void md_json_map_open(FILE *f, const md_report *r, const md_map_report *m)
 		return;
 	}
 	fputs(",\"type\":", f);
-	md_json_str(f, m->layout.type_name);
-	fprintf(f, ",\"impl\":\"%s\"", md_impl_name(m->layout.impl));
+	md_json_str(f, m->layout->type_name);
+	fprintf(f, ",\"impl\":\"%s\"", md_impl_name(m->layout->impl));
 	md_json_ptr(f, "addr", m->view.addr, 1);
 	fputs(",", f);
 	if (m->view.is_nil)
 		fputs("\"header\":null,\"derived\":null", f);
-	else if (m->layout.impl == MD_IMPL_SWISS)
+	else if (m->layout->impl == MD_IMPL_SWISS)
 		swiss_json(f, m);
 	else
 		hmap_json(f, m);

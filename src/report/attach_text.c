@@ -19,7 +19,7 @@ static void state_table(const md_pen *p, const md_map_report *m)
 		{ MD_STATE_GROWING_IDLE, "0", "yes" },
 	};
 	FILE *f = p->f;
-	int swiss = m->layout.impl == MD_IMPL_SWISS;
+	int swiss = m->layout->impl == MD_IMPL_SWISS;
 	fprintf(f, "  %s   writing  %-11s state         meaning%s\n", md_pen_dim(p),
 	        swiss ? "growing" : "oldbuckets", md_pen_off(p));
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -128,7 +128,7 @@ static void writers_text(const md_pen *p, const md_report *r, const md_map_repor
 		fprintf(f, "    thread %d, goroutine %lld: %s in %s%s\n", (int)t->tid,
 		        (long long)t->goid, t->wp ? md_write_kind_name(t->wp->kind) : "write",
 		        t->wp ? t->wp->func : "?",
-		        t->growing ? (m->layout.impl == MD_IMPL_SWISS ? ", growing a table"
+		        t->growing ? (m->layout->impl == MD_IMPL_SWISS ? ", growing a table"
 		                                                     : ", evacuating") : "");
 		/* three frames of user code locate the write; --threads shows all */
 		for (int k = t->first_user; k >= 0 && k < t->nframes && k < t->first_user + 3; k++) {
@@ -174,7 +174,7 @@ static void map_text(const md_pen *p, const md_report *r, const md_map_report *m
 	if (m->status != MD_OK)
 		return;
 	fprintf(f, "%s%s%s  %s  %s  @0x%" PRIx64 "\n", md_pen_bold(p), m->expr, md_pen_off(p),
-	        m->layout.type_name, md_impl_name(m->layout.impl), m->view.addr);
+	        m->layout->type_name, md_impl_name(m->layout->impl), m->view.addr);
 	fprintf(f, "  state: %s%s%s  severity: %s%s%s\n", md_pen_bold(p),
 	        md_state_name(m->view.v.state), md_pen_off(p), md_pen_sev(p, m->view.v.sev),
 	        md_sev_name(m->view.v.sev), md_pen_off(p));
@@ -182,7 +182,7 @@ static void map_text(const md_pen *p, const md_report *r, const md_map_report *m
 		fprintf(f, "  %s\n\n", md_state_meaning(MD_STATE_NIL));
 		return;
 	}
-	if (m->layout.impl == MD_IMPL_SWISS)
+	if (m->layout->impl == MD_IMPL_SWISS)
 		swiss_text(p, m);
 	else
 		hmap_text(p, m);
@@ -195,7 +195,7 @@ static void map_text(const md_pen *p, const md_report *r, const md_map_report *m
 		for (int i = 0; i < nf; i++) {
 			const md_finding *x = &m->view.v.findings[i];
 			fprintf(f, "    %s%-8s%s %s: %s\n", md_pen_sev(p, x->sev),
-			        md_finding_sev_name(x->sev), md_pen_off(p), x->code, x->message);
+			        md_finding_sev_name(x->sev), md_pen_off(p), x->code, x->message ? x->message : "");
 		}
 	}
 	fputc('\n', f);

@@ -100,7 +100,7 @@ void md_json_verdict(FILE *f, const md_verdict *v)
 		fputs(",\"severity\":", f);
 		md_json_str(f, md_finding_sev_name(x->sev));
 		fputs(",\"message\":", f);
-		md_json_str(f, x->message);
+		md_json_str(f, x->message ? x->message : "");
 		fputs("}", f);
 	}
 	fputs("]", f);

@@ -37,13 +37,13 @@ void md_map_report_take(md_map_report *mr, md_status rstatus, const md_err *rerr
 		mr->err = *rerr;
 		return;
 	}
-	mr->status = md_map_view_make(&mr->layout, b, gf, mr->expr, &mr->view, &mr->err);
+	mr->status = md_map_view_make(mr->layout, b, gf, mr->expr, &mr->view, &mr->err);
 }
 
 void md_map_report_classify(md_map_report *mr, const md_thresholds *th)
 {
 	if (mr->status == MD_OK)
-		md_map_view_classify(&mr->layout, &mr->view, &mr->wf, th);
+		md_map_view_classify(mr->layout, &mr->view, &mr->wf, th);
 }
 
 void md_report_init(md_report *r, pid_t pid, const char *exe, const char *go_version)
@@ -74,10 +74,23 @@ void md_report_name_errors(md_report *r)
 	}
 }
 
+md_status md_report_layouts(md_report *r, int n, md_err *err)
+{
+	free(r->layouts);
+	r->nlayouts = 0;
+	if (!(r->layouts = calloc((size_t)n + 1, sizeof *r->layouts)))
+		return md_err_set(err, MD_E_NOMEM, "%d layouts", n);
+	r->nlayouts = n;
+	return MD_OK;
+}
+
 void md_report_free(md_report *r)
 {
 	if (!r)
 		return;
+	free(r->layouts);
+	r->layouts = NULL;
+	r->nlayouts = 0;
 	thread_analysis_free(&r->analysis);
 	for (int i = 0; i < r->nmaps; i++)
 		md_map_view_free(&r->maps[i].view);

@@ -81,7 +81,9 @@ typedef struct md_map_report {
 	const char *expr;          /* as given (scan: the path, owned) */
 	md_status status;          /* MD_OK or this map's error */
 	md_err err;
-	md_map_layout layout;      /* impl and type name */
+	const md_map_layout *layout;  /* impl and type name: never NULL once
+	                              set; in the report's layouts, or the
+	                              caller's, which outlive the report */
 	md_map_view view;          /* decoded, derived, classified */
 	md_writer_facts wf;
 	int nwriters;              /* proven writers: indices into analysis.t */
@@ -99,6 +101,10 @@ typedef struct md_report {
 	uint64_t reads;            /* read system calls during the stop */
 	int nmaps;
 	md_map_report *maps;
+	md_map_layout *layouts;    /* owned: what maps[].layout point at (a
+	                              copy per map type, not per map: a scan
+	                              holds 100,000 maps of a few types) */
+	int nlayouts;
 	md_threads_mode threads_mode;
 	md_thread_analysis analysis;   /* every thread, analysed */
 	uint64_t analyse_ns;       /* unwinding and symbolizing, after release */
@@ -108,6 +114,9 @@ typedef struct md_report {
  * already failed; the read's error (rstatus, rerr) when the read failed;
  * else decoded, validated and derived (md_map_view_make), errors named
  * after the entry.  The verdict comes with md_map_report_classify. */
+/* Room for n layouts in r->layouts (zeroed).  MD_E_NOMEM. */
+md_status md_report_layouts(md_report *r, int n, md_err *err);
+
 void md_map_report_take(md_map_report *mr, md_status rstatus, const md_err *rerr,
                         const md_map_bytes *b, const md_gofacts *gf);
 

@@ -24,7 +24,7 @@ static void map_series(FILE *f, const char *name, const md_scan_report *sr, int 
 	const md_scan_map *x = &sr->x[i];
 	start(f, name, sr);
 	md_prom_label(f, "path", m->expr);
-	md_prom_label(f, "type", m->layout.type_name);
+	md_prom_label(f, "type", m->layout->type_name);
 	md_prom_label(f, "owner", x->owner);
 	md_prom_end_u64(f, v);
 }

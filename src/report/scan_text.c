@@ -31,9 +31,9 @@ static void row(const md_pen *p, const md_scan_report *sr, int i)
 	}
 	if (m->view.is_nil) {
 		fprintf(f, "  %-9s  %-9s  %9s  %9s  %6s  %-5s  %-12s  %s%-8s%s  %-16s  %s  %s%s%s\n",
-		        "0 B", "-", "nil", "-", "-", md_impl_name(m->layout.impl), "nil",
+		        "0 B", "-", "nil", "-", "-", md_impl_name(m->layout->impl), "nil",
 		        md_pen_green(p), "ok", md_pen_off(p), root, m->expr, md_pen_dim(p),
-		        m->layout.type_name, md_pen_off(p));
+		        m->layout->type_name, md_pen_off(p));
 		return;
 	}
 	md_fmt_bytes(m->view.d.bytes_held, held, sizeof held);
@@ -45,9 +45,9 @@ static void row(const md_pen *p, const md_scan_report *sr, int i)
 	        "  %-16s  %s  %s%s%s",
 	        held, x->oversized ? md_pen_yellow(p) : "", frees,
 	        x->oversized ? md_pen_off(p) : "", m->view.d.entries, m->view.d.slots, m->view.d.load * 100,
-	        md_impl_name(m->layout.impl), md_state_name(m->view.v.state),
+	        md_impl_name(m->layout->impl), md_state_name(m->view.v.state),
 	        md_pen_sev(p, m->view.v.sev), md_sev_name(m->view.v.sev), md_pen_off(p), root,
-	        m->expr, md_pen_dim(p), m->layout.type_name, md_pen_off(p));
+	        m->expr, md_pen_dim(p), m->layout->type_name, md_pen_off(p));
 	int nf = md_verdict_nfindings(&m->view.v);
 	for (int k = 0; k < nf; k++)
 		fprintf(f, "%s%s", k ? "," : "  [", m->view.v.findings[k].code);

@@ -120,7 +120,7 @@ static void finding_line(const md_pen *p, const md_finding *x, int width)
 	        md_pen_off(p));
 	put_clean(p->f, x->code, -1, 0);
 	fputs(": ", p->f);
-	put_clean(p->f, x->message, -1, 0);
+	put_clean(p->f, x->message ? x->message : "", -1, 0);
 	fputc('\n', p->f);
 }
 

@@ -57,7 +57,10 @@ static md_status bind_maps(census *c, uint64_t *grown, md_err *err)
 		if (c->sh.layouts[i].status == MD_OK && c->sh.layouts[i].layout.header_size > c->hdr_max)
 			c->hdr_max = c->sh.layouts[i].layout.header_size;
 	if ((int)w->nmaps > c->cap) {
-		int nc = (int)w->nmaps + (int)w->nmaps / 4 + 16;
+		/* --consistent walks again in the stop and may find more maps
+		 * than its probe: room for a quarter more.  The default reads
+		 * in the stop exactly the maps its walk found. */
+		int nc = (int)w->nmaps + (c->o->consistent ? (int)w->nmaps / 4 + 16 : 0);
 		md_mapread *v = realloc(c->maps, (size_t)nc * sizeof *v);
 		if (!v)
 			return md_err_set(err, MD_E_NOMEM, "%zu maps", w->nmaps);
@@ -183,25 +186,33 @@ static char *path_dup(const md_walk *w, const md_walk_found *f)
 
 /* One map's entry: its path, its root, its bytes made sense of, its share
  * of the totals. */
+/* What a map's entry needs of the walk's nodes, taken before they are
+ * freed. */
+typedef struct named {
+	char *path;            /* owned until it moves into the report */
+	int root;              /* roots[] index or -1 */
+	int via_interface;
+} named;
+
 static md_status finish_map(md_scan_report *sr, int i, const census *c, int wi,
-                            md_mapread *v, const md_gofacts *gf, const md_thresholds *th,
-                            md_err *err)
+                            named *nm, md_mapread *v, const md_gofacts *gf,
+                            const md_thresholds *th, md_err *err)
 {
 	const md_walk *w = &c->w;
 	const md_shapes *sh = &c->sh;
 	md_map_report *mr = &sr->r.maps[i];
 	md_scan_map *x = &sr->x[i];
 	const md_layout_ent *le = &sh->layouts[sh->slots[w->maps[wi].slot].target];
-	mr->layout = le->layout;
+	mr->layout = &sr->r.layouts[sh->slots[w->maps[wi].slot].target];
 	mr->status = le->status;
 	if (mr->status != MD_OK)
 		mr->err = le->err;
-	char *path = path_dup(w, &w->maps[wi]);
-	if (!path)
-		return md_err_set(err, MD_E_NOMEM, "paths");
-	mr->expr = path;
+	const char *path = nm->path;
+	mr->expr = nm->path;
+	nm->path = NULL;
 	x->depth = w->maps[wi].depth;
-	int ri = md_walk_root_of(w, w->maps[wi].node, &x->via_interface);
+	x->via_interface = nm->via_interface;
+	int ri = nm->root;
 	if (ri >= 0 && w->roots[ri].kind == MD_ROOT_STACK) {
 		x->root = MD_SCAN_ROOT_STACK;
 		x->goroutine = w->roots[ri].goid;
@@ -263,43 +274,35 @@ static void finish_counts(md_scan_report *sr, const census *c)
 	sr->frames = c->roots.sv.frames;
 }
 
-/* After the release: names, decoding, aliases, notes, totals.  Maps that
- * moved are left out (and counted); an alias of one goes with it. */
-static md_status finish(md_scan_report *sr, census *c, const md_gofacts *gf,
-                        const md_thresholds *th, md_err *err)
+/* Every name the report will hold, made from the walk's nodes, which are
+ * then freed (with the walk's rounds and sets): the reports are the
+ * largest thing a census makes, and the peak is then them, not their sum
+ * with the walk's. */
+static md_status take_names(census *c, md_scan_report *sr, named **out, char ***apaths,
+                            md_err *err)
 {
-	const md_walk *w = &c->w;
+	md_walk *w = &c->w;
 	const md_shapes *sh = &c->sh;
-	md_report *r = &sr->r;
-	int *at = calloc(w->nmaps + 1, sizeof *at);   /* walk index -> report index */
-	r->maps = calloc(w->nmaps + 1, sizeof *r->maps);
-	sr->x = calloc(w->nmaps + 1, sizeof *sr->x);
+	md_walk_trim(w);
+	named *nm = calloc(w->nmaps + 1, sizeof *nm);
+	char **ap = calloc(w->naliases + 1, sizeof *ap);
 	sr->notes = calloc(w->nnotes + 1, sizeof *sr->notes);
-	if (!at || !r->maps || !sr->x || !sr->notes) {
-		free(at);
+	*out = nm;
+	*apaths = ap;
+	if (!nm || !ap || !sr->notes)
 		return md_err_set(err, MD_E_NOMEM, "scan report");
-	}
-	md_status s = MD_OK;
-	for (size_t i = 0; i < w->nmaps && s == MD_OK; i++) {
-		if (c->moved && c->moved[i]) {
-			c->nmoved++;
-			at[i] = -1;
+	for (size_t i = 0; i < w->nmaps; i++) {
+		if (c->moved && c->moved[i])
 			continue;
-		}
-		at[i] = r->nmaps++;
-		s = finish_map(sr, at[i], c, (int)i, &c->maps[i], gf, th, err);
+		nm[i].root = md_walk_root_of(w, w->maps[i].node, &nm[i].via_interface);
+		if (!(nm[i].path = path_dup(w, &w->maps[i])))
+			return md_err_set(err, MD_E_NOMEM, "paths");
 	}
-	for (size_t a = 0; s == MD_OK && a < w->naliases; a++) {
-		if (at[w->aliases[a].of] < 0)
-			continue;
-		md_scan_map *x = &sr->x[at[w->aliases[a].of]];
-		if (x->naliases < MD_SCAN_MAX_ALIASES &&
-		    !(x->aliases[x->naliases] = path_dup(w, &w->aliases[a])))
-			s = md_err_set(err, MD_E_NOMEM, "paths");
-		x->naliases++;
-	}
-	free(at);
-	for (size_t n = 0; s == MD_OK && n < w->nnotes; n++) {
+	for (size_t a = 0; a < w->naliases; a++)
+		if (!(c->moved && c->moved[w->aliases[a].of]) &&
+		    !(ap[a] = path_dup(w, &w->aliases[a])))
+			return md_err_set(err, MD_E_NOMEM, "paths");
+	for (size_t n = 0; n < w->nnotes; n++) {
 		const md_slot *sl = &sh->slots[w->notes[n].slot];
 		md_scan_note *no = &sr->notes[sr->nnotes];
 		if (!(no->var = path_dup(w, &w->notes[n])) ||
@@ -308,7 +311,61 @@ static md_status finish(md_scan_report *sr, census *c, const md_gofacts *gf,
 		no->reason = sh->notes[sl->target].reason;
 		sr->nnotes++;
 	}
-	finish_counts(sr, c);
+	md_walk_drop_nodes(w);
+	return MD_OK;
+}
+
+/* After the release: names, decoding, aliases, notes, totals.  Maps that
+ * moved are left out (and counted); an alias of one goes with it. */
+static md_status finish(md_scan_report *sr, census *c, const md_gofacts *gf,
+                        const md_thresholds *th, md_err *err)
+{
+	const md_walk *w = &c->w;
+	md_report *r = &sr->r;
+	named *nm = NULL;
+	char **ap = NULL;
+	int *at = NULL;   /* walk index -> report index */
+	md_status s = take_names(c, sr, &nm, &ap, err);
+	if (s == MD_OK) {
+		s = md_report_layouts(r, (int)c->sh.nlayouts, err);
+		for (size_t k = 0; s == MD_OK && k < c->sh.nlayouts; k++)
+			r->layouts[k] = c->sh.layouts[k].layout;
+		at = calloc(w->nmaps + 1, sizeof *at);
+		r->maps = calloc(w->nmaps + 1, sizeof *r->maps);
+		sr->x = calloc(w->nmaps + 1, sizeof *sr->x);
+		if (s == MD_OK && (!at || !r->maps || !sr->x))
+			s = md_err_set(err, MD_E_NOMEM, "scan report");
+	}
+	for (size_t i = 0; i < w->nmaps && s == MD_OK; i++) {
+		if (c->moved && c->moved[i]) {
+			c->nmoved++;
+			at[i] = -1;
+			continue;
+		}
+		at[i] = r->nmaps++;
+		s = finish_map(sr, at[i], c, (int)i, &nm[i], &c->maps[i], gf, th, err);
+		/* decoded: its buffers make room for the next reports */
+		md_mapread_release(&c->maps[i]);
+	}
+	for (size_t a = 0; s == MD_OK && a < w->naliases; a++) {
+		if (at[w->aliases[a].of] < 0)
+			continue;
+		md_scan_map *x = &sr->x[at[w->aliases[a].of]];
+		if (x->naliases < MD_SCAN_MAX_ALIASES) {
+			x->aliases[x->naliases] = ap[a];
+			ap[a] = NULL;
+		}
+		x->naliases++;
+	}
+	for (size_t i = 0; nm && i < w->nmaps; i++)
+		free(nm[i].path);
+	for (size_t a = 0; ap && a < w->naliases; a++)
+		free(ap[a]);
+	free(nm);
+	free(ap);
+	free(at);
+	if (s == MD_OK)
+		finish_counts(sr, c);
 	return s;
 }
 

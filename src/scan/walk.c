@@ -123,6 +123,38 @@ void md_walk_free(md_walk *w)
 	memset(w, 0, sizeof *w);
 }
 
+void md_walk_trim(md_walk *w)
+{
+	free(w->cur);
+	free(w->next);
+	free(w->rd);
+	free(w->who);
+	free(w->scratch);
+	w->cur = w->next = NULL;
+	w->rd = NULL;
+	w->who = NULL;
+	w->scratch = NULL;
+	w->ncur = w->nnext = w->cap_cur = w->cap_next = w->cap_rd = w->cap_who = 0;
+	w->cap_scratch = 0;
+	struct md_walk_set **sets[2] = { &w->visited, &w->headers };
+	for (int i = 0; i < 2; i++) {
+		if (*sets[i])
+			free((*sets[i])->t);
+		free(*sets[i]);
+		*sets[i] = NULL;
+	}
+}
+
+void md_walk_drop_nodes(md_walk *w)
+{
+	free(w->nodes);
+	free(w->kpool);
+	w->nodes = NULL;
+	w->kpool = NULL;
+	w->nnodes = w->cap_nodes = 0;
+	w->nkpool = w->cap_kpool = 0;
+}
+
 static int new_node(md_walk *w, int parent, int root, uint32_t suffix, int64_t index)
 {
 	if (w->nnodes >= INT32_MAX ||

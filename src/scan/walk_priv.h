@@ -114,6 +114,15 @@ typedef struct md_walk {
 void md_walk_init(md_walk *w, const md_shapes *sh, const md_walk_root *roots, int nroots);
 void md_walk_free(md_walk *w);
 
+/* Free what only a run uses (its rounds of items, reads, scratch, the
+ * visited sets), keeping the results: the lists, nodes and keys that
+ * paths are made of.  A run after it allocates them again. */
+void md_walk_trim(md_walk *w);
+
+/* Free the nodes and keys, once every path needed is made: md_walk_path
+ * and md_walk_root_of must not be called after it (until another run). */
+void md_walk_drop_nodes(md_walk *w);
+
 /* Run the walk over the target (stopped or not).  Returns MD_OK,
  * MD_E_EXITED, MD_E_SYS or MD_E_NOMEM. */
 md_status md_walk_run(md_walk *w, md_mem *m, md_err *err);

@@ -12,18 +12,30 @@
  * failed reads inside the stop. */
 #define FIRST_TABLES 64
 
+void md_mapread_release(md_mapread *v)
+{
+	free(v->hdr);
+	free(v->dir);
+	free(v->tptr);
+	free(v->tbuf);
+	free(v->t_ok);
+	free(v->spec_dir);
+	free(v->spec_tptr);
+	free(v->spec_steps);
+	v->hdr = NULL;
+	v->dir = NULL;
+	v->tptr = NULL;
+	v->tbuf = NULL;
+	v->t_ok = NULL;
+	v->spec_dir = NULL;
+	v->spec_tptr = NULL;
+	v->spec_steps = NULL;
+}
+
 void md_mapread_free(md_mapread *w, int n)
 {
-	for (int i = 0; i < n; i++) {
-		free(w[i].hdr);
-		free(w[i].dir);
-		free(w[i].tptr);
-		free(w[i].tbuf);
-		free(w[i].t_ok);
-		free(w[i].spec_dir);
-		free(w[i].spec_tptr);
-		free(w[i].spec_steps);
-	}
+	for (int i = 0; i < n; i++)
+		md_mapread_release(&w[i]);
 	free(w);
 }
 

@@ -81,6 +81,10 @@ typedef enum md_read_mode {
 /* Free n maps' buffers and the array itself. */
 void md_mapread_free(md_mapread *w, int n);
 
+/* Free one map's buffers once its bytes are decoded (nothing in v may be
+ * read again); md_mapread_free still frees the rest. */
+void md_mapread_release(md_mapread *v);
+
 /* Make v's directory buffers hold n entries of table size ts, touched. */
 md_status md_mapread_ensure_dir(md_mapread *v, size_t n, size_t ts, md_err *err);
 

@@ -87,7 +87,7 @@ static int sample(void *arg, int i, const md_mapread *v, uint64_t t_ns)
 	if (v->rstatus != MD_OK)
 		return 0;
 	md_mapread_bytes(v, &b);
-	const md_map_layout *l = &wa->r.maps[i].layout;
+	const md_map_layout *l = wa->r.maps[i].layout;
 	if (md_map_view_make(l, &b, &wa->gf, wa->r.maps[i].expr, &mv, &e) != MD_OK)
 		return 0;
 	md_watch_sample_of(&mv, l->impl == MD_IMPL_SWISS, x);
@@ -140,12 +140,15 @@ static md_status open_window(watcher *wa, const md_watch_opts *o, md_err *err)
 		return s;
 	if (!(r->maps = calloc((size_t)o->nvars + 1, sizeof *r->maps)))
 		return md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
+	if ((s = md_report_layouts(r, o->nvars, err)) != MD_OK)
+		return s;
 	r->nmaps = o->nvars;
 	for (int i = 0; i < o->nvars; i++) {
 		r->maps[i].expr = wa->vs.v[i].expr;
 		r->maps[i].status = wa->vs.v[i].status;
 		r->maps[i].err = wa->vs.v[i].err;
-		r->maps[i].layout = wa->vs.v[i].layout;
+		r->layouts[i] = wa->vs.v[i].layout;
+		r->maps[i].layout = &r->layouts[i];
 	}
 	wa->x = calloc((size_t)o->nvars + 1, sizeof *wa->x);
 	wa->done = calloc((size_t)o->nvars + 1, sizeof *wa->done);
@@ -172,6 +175,8 @@ static md_status open_window(watcher *wa, const md_watch_opts *o, md_err *err)
 
 static void close_window(watcher *wa)
 {
+	for (int i = 0; wa->wr.maps && i < wa->wr.nmaps; i++)
+		md_verdict_free(&wa->wr.maps[i].v);
 	free(wa->wr.maps);
 	free(wa->x);
 	free(wa->done);
@@ -222,8 +227,8 @@ md_exit md_watch_run(const md_watch_opts *o, volatile sig_atomic_t *stop,
 		m->expr = wa->r.maps[i].expr;
 		m->status = wa->r.maps[i].status;
 		m->err = wa->r.maps[i].err;
-		snprintf(m->type_name, sizeof m->type_name, "%s", wa->r.maps[i].layout.type_name);
-		m->swiss = wa->r.maps[i].layout.impl == MD_IMPL_SWISS;
+		snprintf(m->type_name, sizeof m->type_name, "%s", wa->r.maps[i].layout->type_name);
+		m->swiss = wa->r.maps[i].layout->impl == MD_IMPL_SWISS;
 		md_watch_stat_init(&m->st);
 	}
 	sink->start(sink->arg, wr);

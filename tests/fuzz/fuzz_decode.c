@@ -435,7 +435,7 @@ static void pure(const md_map_layout *l, const md_gofacts *gf, const md_threshol
 	md_map_report mr;
 	memset(&mr, 0, sizeof mr);
 	mr.expr = "main.m";
-	mr.layout = *l;
+	mr.layout = l;
 	mr.view.addr = 0xc000010000;
 	/* the header: as many bytes as the input has, up to header_size */
 	size_t len = in->n < l->header_size ? in->n : (size_t)l->header_size;
@@ -565,7 +565,7 @@ static void readpath(const md_map_layout *l, const md_gofacts *gf, const md_thre
 		md_map_report mr;
 		memset(&mr, 0, sizeof mr);
 		mr.expr = "main.m";
-		mr.layout = *l;
+		mr.layout = l;
 		md_map_bytes b;
 		md_mapread_bytes(v, &b);
 		md_map_report_take(&mr, v->rstatus, &v->rerr, &b, gf);

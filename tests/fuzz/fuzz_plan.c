@@ -474,7 +474,7 @@ static void read_maps(md_mem *m, md_mapread *w, md_map_layout *l, int n, int spe
 		md_map_report mr;
 		memset(&mr, 0, sizeof mr);
 		mr.expr = w[i].name;
-		mr.layout = l[i];
+		mr.layout = &l[i];
 		md_map_bytes b;
 		md_mapread_bytes(&w[i], &b);
 		md_map_report_take(&mr, w[i].rstatus, &w[i].rerr, &b, gf);
