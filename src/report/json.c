@@ -13,19 +13,26 @@ void md_json_str(FILE *f, const char *s)
 		return;
 	}
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		/* runs that need no escape go out in one write: a scan's JSON
+		 * is tens of megabytes of paths */
+		const unsigned char *q = p;
+		while (*q && *q != '"' && *q != '\\' && *q >= 0x20 && *q != 0x7f)
+			q++;
+		if (q > p)
+			fwrite(p, 1, (size_t)(q - p), f);
+		if (!*q)
+			break;
+		switch (*q) {
 		case '"': fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
 		case '\n': fputs("\\n", f); break;
 		case '\t': fputs("\\t", f); break;
 		case '\r': fputs("\\r", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+		default: fprintf(f, "\\u%04x", *q);
 		}
+		p = q + 1;
 	}
 	fputc('"', f);
 }
