@@ -52,7 +52,7 @@ static void oversized(const md_derived *d, const md_thresholds *t, md_verdict *v
 	char a[32], b[32];
 	uint64_t freed = d->bytes_held > d->bytes_if_rebuilt ?
 	                 d->bytes_held - d->bytes_if_rebuilt : 0;
-	if (d->load < t->oversized_load && freed >= t->oversized_bytes)
+	if (md_derived_fill(d) < t->oversized_load && freed >= t->oversized_bytes)
 		md_verdict_add(v, "oversized", MD_SEV_WARNING,
 		    "%llu entries in a map sized for %llu: it holds %s and a rebuilt copy "
 		    "would hold %s (Go maps never shrink, golang/go#20135); copy it into "
@@ -102,7 +102,7 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d, const md_writer
 		    growing ? "the growth in progress will compact them"
 		            : "the next insert starts a same-size grow to compact them");
 
-	if (!growing && h->count > 8 && d->load >= t->high_load) {
+	if (!growing && h->count > 8 && md_derived_fill(d) >= t->high_load) {
 		/* Saturate before converting: with a B near 62 (a garbage header
 		 * and a low --high-load) 6.5 * 2^B exceeds 2^64, and converting an
 		 * out-of-range double to uint64_t is undefined. */
@@ -110,10 +110,9 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d, const md_writer
 		uint64_t room = cap >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)cap;
 		room = room > h->count ? room - h->count : 0;
 		md_verdict_add(v, "high-load", MD_SEV_INFO,
-		    "load %.2f of the %.1f entries per bucket limit: about %llu more "
-		    "inserts start a growth to %llu buckets (the old array stays "
-		    "until evacuated)",
-		    d->load_factor, d->max_load_factor, (unsigned long long)room,
+		    "load %.1f%%, growth at %.1f%%: about %llu more inserts start a "
+		    "growth to %llu buckets (the old array stays until evacuated)",
+		    100 * d->load, 100 * d->max_load, (unsigned long long)room,
 		    (unsigned long long)d->nbuckets * 2);
 	}
 	writer_findings(w, writing, v);
@@ -137,18 +136,17 @@ void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,
 		    "happens inside one write); a second concurrent writer would make the "
 		    "runtime die with \"concurrent map writes\"");
 	oversized(d, t, v);
-	if (d->small && d->slots && d->load >= t->high_load)
+	if (d->small && d->slots && md_derived_fill(d) >= t->high_load)
 		md_verdict_add(v, "high-load", MD_SEV_INFO,
 		    "small map with %llu of %d slots used: %llu more inserts fit before it "
 		    "becomes a full table",
 		    (unsigned long long)d->entries, MD_SWISS_GROUP_SLOTS,
 		    (unsigned long long)d->growth_left);
-	else if (d->slots && d->load >= t->high_load)
+	else if (d->slots && md_derived_fill(d) >= t->high_load)
 		md_verdict_add(v, "high-load", MD_SEV_INFO,
-		    "load %.2f of the %d/%d limit: %llu more inserts fit before a table "
-		    "grows or splits",
-		    d->load, MD_SWISS_MAX_AVG_GROUP_LOAD, MD_SWISS_GROUP_SLOTS,
-		    (unsigned long long)d->growth_left);
+		    "load %.1f%%, growth at %.1f%%: %llu more inserts fit before a "
+		    "table grows or splits",
+		    100 * d->load, 100 * d->max_load, (unsigned long long)d->growth_left);
 	writer_findings(w, h->writing != 0, v);
 }
 

@@ -15,6 +15,11 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
+double md_derived_fill(const md_derived *d)
+{
+	return d->max_load > 0 ? d->load / d->max_load : 0;
+}
+
 void md_hmap_derive(const md_map_layout *l, const md_gofacts *gf,
                     const md_hmap_hdr *h, md_derived *d)
 {
@@ -27,8 +32,10 @@ void md_hmap_derive(const md_map_layout *l, const md_gofacts *gf,
 	d->slots = mul_sat(d->nbuckets, MD_HMAP_BUCKET_SLOTS);
 	d->load_factor = (double)h->count / (double)d->nbuckets;
 	d->max_load_factor = md_hmap_max_load_factor(gf);
-	d->max_load = d->max_load_factor / MD_HMAP_BUCKET_SLOTS;
-	d->load = d->load_factor / d->max_load_factor;
+	/* overLoadFactor: count > bucketCnt && count > 6.5 * 2^B, so one
+	 * bucket fills all 8 slots before the map grows */
+	d->max_load = B == 0 ? 1.0 : d->max_load_factor / MD_HMAP_BUCKET_SLOTS;
+	d->load = (double)h->count / (double)d->slots;
 	d->overflow_threshold = md_hmap_overflow_threshold(B);
 	d->growing = h->oldbuckets != 0;
 	d->same_size_grow = (h->flags & MD_HMAP_F_SAMESIZE) != 0;
@@ -95,7 +102,7 @@ void md_swiss_derive(const md_map_layout *l, const md_swiss_hdr *h,
 	d->bytes_held = add_sat(add_sat(add_sat(d->bytes_held, d->bytes_groups),
 	                                d->bytes_tables), d->bytes_directory);
 	if (d->slots)
-		d->load = (double)d->entries / ((double)d->slots * d->max_load);
+		d->load = (double)d->entries / (double)d->slots;
 
 	uint64_t fslots, ftables;
 	md_swiss_fresh(h->used, &fslots, &ftables);

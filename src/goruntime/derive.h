@@ -18,13 +18,19 @@
 typedef struct md_derived {
 	uint64_t entries;        /* count / used */
 	uint64_t slots;          /* capacity in slots */
-	double load;             /* entries / (slots at the max load factor) */
-	double max_load;         /* 6.5/8 classic, 7/8 Swiss, as a slot share */
+	double load;             /* entries / slots: THE load, the one number
+	                            every output shows under that name */
+	double max_load;         /* the load at which an insert grows the map:
+	                            6.5/8 classic (6/8 in Go 1.21), 8/8 for a
+	                            one-bucket classic map (it grows past 8
+	                            entries only), 7/8 Swiss tables, 8/8 a small
+	                            Swiss map */
 	uint64_t bytes_held;
 	uint64_t bytes_if_rebuilt; /* a fresh map of `entries` entries */
 	/* classic */
 	uint64_t nbuckets;       /* 2^B */
-	double load_factor;      /* count / 2^B ... */
+	double load_factor;      /* count / 2^B ... (the runtime's own terms,
+	                            for the verbose view) */
 	double max_load_factor;  /* ... against 6.5 (6 in Go 1.21) */
 	int growing;             /* oldbuckets != nil */
 	int same_size_grow;
@@ -38,6 +44,10 @@ typedef struct md_derived {
 	uint64_t growth_left;    /* inserts before some table must grow */
 	uint64_t bytes_groups, bytes_tables, bytes_directory;
 } md_derived;
+
+/* Load as a share of max_load (0 with no slots): what the thresholds of
+ * classify.h are shares of. */
+double md_derived_fill(const md_derived *d);
 
 void md_hmap_derive(const md_map_layout *l, const md_gofacts *gf,
                     const md_hmap_hdr *h, md_derived *d);

@@ -35,6 +35,7 @@ static void hmap_json(FILE *f, const md_map_report *m)
 	md_json_num(f, "load_factor", d->load_factor, 1);
 	md_json_num(f, "max_load_factor", d->max_load_factor, 1);
 	md_json_num(f, "load", d->load, 1);
+	md_json_num(f, "max_load", d->max_load, 1);
 	md_json_bool(f, "growing", d->growing, 1);
 	md_json_bool(f, "same_size_grow", d->same_size_grow, 1);
 	md_json_u64(f, "noldbuckets", d->noldbuckets, 1);

@@ -39,9 +39,9 @@ static void hmap_text(const md_pen *p, const md_map_report *m)
 	const md_hmap_hdr *h = &m->view.h;
 	const md_derived *d = &m->view.d;
 	char a[32], b[32], c[32], e[32], g[32];
-	fprintf(f, "  count %" PRIu64 "  B %u (%" PRIu64 " buckets)  load %.2f of %.1f per bucket"
+	fprintf(f, "  count %" PRIu64 "  B %u (%" PRIu64 " buckets)  load %.1f%% (grows at %.1f%%)"
 	        "  noverflow %u (threshold %" PRIu64 ")\n",
-	        h->count, h->B, d->nbuckets, d->load_factor, d->max_load_factor, h->noverflow,
+	        h->count, h->B, d->nbuckets, 100 * d->load, 100 * d->max_load, h->noverflow,
 	        d->overflow_threshold);
 	fprintf(f, "  flags 0x%02x", h->flags);
 	int any = 0;
@@ -77,9 +77,9 @@ static void swiss_text(const md_pen *p, const md_map_report *m)
 		        "  growth left %" PRIu64 "\n", s->used, d->growth_left);
 	else
 		fprintf(f, "  used %" PRIu64 "  capacity %" PRIu64 " slots in %" PRIu64
-		        " tables  occupancy %.1f%% (tables grow at 87.5%%)  growth left %" PRIu64 "\n",
-		        s->used, d->slots, d->ntables,
-		        d->slots ? 100.0 * (double)s->used / (double)d->slots : 0.0, d->growth_left);
+		        " %s  load %.1f%% (grows at %.1f%%)  growth left %" PRIu64 "\n",
+		        s->used, d->slots, d->ntables, d->ntables == 1 ? "table" : "tables",
+		        100 * d->load, 100 * d->max_load, d->growth_left);
 	fprintf(f, "  seed 0x%" PRIx64 "  dirPtr 0x%" PRIx64 "  dirLen %" PRId64
 	        "  globalDepth %u  globalShift %u  writing %u",
 	        s->seed, s->dirPtr, s->dirLen, s->globalDepth, s->globalShift, s->writing);

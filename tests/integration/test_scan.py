@@ -15,6 +15,7 @@ the same report; the target must be left running and untraced.
 Prints one line per test and ends with 'N passed, N failed'.
 """
 import json
+import re
 import os
 import random
 import signal
@@ -275,6 +276,34 @@ def check_sync(name, rep, oracle):
         check(name + ": sync.Map decoded (read.v.m, dirty), not in not_decoded", not sm, str(nd))
 
 
+def check_one_load(name, pid, rep, scan_lines):
+    """Load is one number under one name: scan's LOAD column, attach's
+    text and the JSON's derived.load agree, and no map is above the load
+    at which it grows (a one-bucket classic map fills its 8 slots)."""
+    loads = {m["var"]: m["derived"] for m in rep["maps"] if "error" not in m and m.get("derived")}
+    over = ["%s %.4f > %.4f" % (v, d["load"], d["max_load"]) for v, d in loads.items()
+            if d["load"] > d["max_load"] + 1e-9]
+    check(name + ": no map's load above its growth point", loads and not over, "; ".join(over[:4]))
+    bad, seen = [], 0
+    for line in scan_lines:
+        toks = line.split()
+        pct = [t for t in toks if t.endswith("%")]
+        var = [t for t in toks if t in loads]
+        if not pct or not var:
+            continue
+        seen += 1
+        if abs(float(pct[0][:-1]) - 100 * loads[var[0]]["load"]) > 0.051:
+            bad.append("%s: scan %s, JSON %.4f" % (var[0], pct[0], loads[var[0]]["load"]))
+    check(name + ": scan's LOAD column is the JSON's load", seen and not bad,
+          "%d rows; %s" % (seen, "; ".join(bad[:4])))
+    picked = sorted(v for v, d in loads.items() if d.get("slots") and not d.get("small"))[:4]
+    rc, out, err = mapdiag("attach", "--no-threads", "--color", "never", pid, *picked)
+    got = re.findall(r"load (\d+\.\d)% \(grows at (\d+\.\d)%\)", out)
+    want = [("%.1f" % (100 * loads[v]["load"]), "%.1f" % (100 * loads[v]["max_load"])) for v in picked]
+    check(name + ": attach's text says the same load and growth point", got == want,
+          "got %s, want %s" % (got, want))
+
+
 def attach_all(name, pid, rep, extra_paths=()):
     """Every path scan printed, and every alias, is accepted by attach and
     names the same map; a scan entry is the object attach prints."""
@@ -457,6 +486,8 @@ def test_variant(variant, full=True):
         check(n + ": text report", rc == 1 and any("main.oversizedL" in l for l in lines) and
               "\033[" not in out and lines and lines[-1].strip().startswith("WARNING"),
               "rc=%d %r" % (rc, out[-300:]))
+
+        check_one_load(n, pid, rep, lines)
 
         attach_all(n, pid, rep)
         check_released(n + " (after all)", pid)

@@ -120,6 +120,21 @@ static void test_hmap(void)
 	md_hmap_derive(&l, &GF, &h, &d);
 	T_EQ(d.nbuckets, 16);
 	T(d.load_factor > 6.24 && d.load_factor < 6.26);
+	/* load: entries over slots, one number with its growth point */
+	T(d.load > 0.781 && d.load < 0.782);        /* 100 of 128 slots */
+	T(d.max_load > 0.8124 && d.max_load < 0.8126);   /* 6.5 of 8 */
+	{
+		/* one bucket fills its 8 slots before the map grows
+		 * (overLoadFactor: count > 8 && count > 6.5 * 2^B) */
+		md_hmap_hdr one = h;
+		md_derived d1;
+		one.B = 0;
+		one.count = 8;
+		one.noverflow = 0;
+		md_hmap_derive(&l, &GF, &one, &d1);
+		T(d1.load == 1.0 && d1.max_load == 1.0);
+		T(md_derived_fill(&d1) <= 1.0);
+	}
 	T(!d.growing);
 	T_EQ(d.bytes_buckets, 17 * 144);  /* 16 + 1 preallocated overflow */
 	T_EQ(d.bytes_overflow, 2 * 144);  /* 3 in use, 1 preallocated */
@@ -127,7 +142,7 @@ static void test_hmap(void)
 
 	md_thresholds th;
 	md_thresholds_default(&th);
-	md_verdict v;
+	md_verdict v = { 0 };
 	md_classify_hmap(&h, &d, NULL, &th, &v);
 	T(v.state == MD_STATE_WRITING);
 	T(v.sev == MD_SEV_INFO);
@@ -214,6 +229,7 @@ static void test_hmap(void)
 	md_hmap_decode(&l, b, sizeof b, &h, &err);
 	md_hmap_derive(&l, &GF, &h, &d);
 	T(d.nbuckets == (uint64_t)1 << 63);
+	md_verdict_free(&v);
 }
 
 static void test_swiss(void)
@@ -241,7 +257,7 @@ static void test_swiss(void)
 	T(d.load > 0.37 && d.load < 0.38);   /* 3 of 8 slots: no 7/8 limit */
 	md_thresholds th;
 	md_thresholds_default(&th);
-	md_verdict v;
+	md_verdict v = { 0 };
 	md_classify_swiss(&h, &d, NULL, &th, &v);
 	T(v.state == MD_STATE_IDLE);
 
@@ -316,6 +332,7 @@ static void test_swiss(void)
 	md_classify_swiss(&h, &d, NULL, &th, &v);
 	T(v.nfindings == 1 && !strcmp(v.findings[0].code, "oversized"));
 	T(v.sev == MD_SEV_WARNING);
+	md_verdict_free(&v);
 }
 
 static int has(const md_verdict *v, const char *code, md_sev sev)
@@ -328,7 +345,7 @@ static int has(const md_verdict *v, const char *code, md_sev sev)
 
 static void test_writers(void)
 {
-	md_verdict v;
+	md_verdict v = { 0 };
 	md_writer_facts w;
 	md_swiss_hdr h;
 	memset(&h, 0, sizeof h);
@@ -387,6 +404,7 @@ static void test_writers(void)
 	w = (md_writer_facts){ 1, 0, 0, 0 };
 	md_classify_hmap(&hh, &d, &w, &th, &v);
 	T(v.state == MD_STATE_IDLE && v.nfindings == 0);
+	md_verdict_free(&v);
 }
 
 int main(void)
@@ -396,10 +414,11 @@ int main(void)
 	test_facts();
 	test_hmap();
 	test_swiss();
-	md_verdict v;
+	md_verdict v = { 0 };
 	md_classify_nil(&v);
 	T(v.state == MD_STATE_NIL);
 	T_STR(md_state_name(MD_STATE_GROWING_IDLE), "growing-idle");
 	T_STR(md_sev_name(MD_SEV_INFO), "ok");
 	return md_test_done("decode");
+	md_verdict_free(&v);
 }

@@ -31,7 +31,7 @@ int main(void)
 	md_watch_thresholds th;
 	md_watch_thresholds_default(&th);
 	md_watch_stat s;
-	md_verdict v;
+	md_verdict v = { 0 };
 
 	/* duty cycle and the longest writing run; torn samples are skipped */
 	md_watch_stat_init(&s);
@@ -105,5 +105,6 @@ int main(void)
 	md_watch_stat_verdict(&s, &th, &v);
 	T(v.nfindings == 0);
 	T(md_watch_stat_duty(&s) == 0);
+	md_verdict_free(&v);
 	return md_test_done("watchstat");
 }
