@@ -34,6 +34,9 @@ static const char usage_watch[] =
 	"  --stuck D               writer-stuck: flag set continuously for D (default 1s)\n"
 	"  --parked D              growth-parked: growing-idle for D (default 10s)\n"
 	"  --hot F                 hot-map: written more than F of the time (default 0.5)\n"
+	"  --oversized-load F, --oversized-bytes N: as for attach; every report\n"
+	"                          also makes attach's findings about memory\n"
+	"                          (oversized, overflow-pressure) on the last sample\n"
 	"  --type T                the map type of the header addresses (0x...) given:\n"
 	"                          needed, as watch never stops the target to look\n"
 	"  --debug-file PATH, --debug-dir DIR, --color WHEN, --no-color: as for attach\n"
@@ -106,6 +109,7 @@ static int run(int argc, char **argv)
 		{ "hot", required_argument, NULL, W_HOT },
 		{ "type", required_argument, NULL, W_TYPE },
 		COMMON_TARGET_OPTS,
+		COMMON_OVS_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	md_watch_opts o;
@@ -116,7 +120,7 @@ static int run(int argc, char **argv)
 	md_watch_thresholds_default(&o.th);
 	int json = 0, r;
 	const char *type = NULL;
-	md_common_opts co = { .stop_timeout_ms = 1000, .color = -1 };
+	md_common_opts co = { .stop_timeout_ms = 1000, .color = -1, .th = &o.th.map };
 	double dv;
 	opterr = 0;
 	optind = 1;

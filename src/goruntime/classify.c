@@ -65,6 +65,20 @@ static void oversized(const md_derived *d, const md_thresholds *t, md_verdict *v
 
 static void writer_findings(const md_writer_facts *w, int writing_flag, md_verdict *v);
 
+void md_classify_memory(const md_derived *d, int swiss, uint32_t noverflow, unsigned B,
+                        int growing, const md_thresholds *t, md_verdict *v)
+{
+	oversized(d, t, v);
+	if (!swiss && noverflow > 0 &&
+	    (double)noverflow >= t->overflow_ratio * (double)d->overflow_threshold)
+		md_verdict_add(v, "overflow-pressure", MD_SEV_WARNING,
+		    "%u overflow buckets against a threshold of %llu for B=%u: "
+		    "delete-heavy churn left sparse chains; %s",
+		    noverflow, (unsigned long long)d->overflow_threshold, B,
+		    growing ? "the growth in progress will compact them"
+		            : "the next insert starts a same-size grow to compact them");
+}
+
 void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d, const md_writer_facts *w,
                       const md_thresholds *t, md_verdict *v)
 {
@@ -91,16 +105,7 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d, const md_writer
 		    "a write was in progress at the snapshot; a second concurrent writer "
 		    "would make the runtime die with \"concurrent map writes\"");
 
-	oversized(d, t, v);
-
-	if (h->noverflow > 0 &&
-	    (double)h->noverflow >= t->overflow_ratio * (double)d->overflow_threshold)
-		md_verdict_add(v, "overflow-pressure", MD_SEV_WARNING,
-		    "%u overflow buckets against a threshold of %llu for B=%u: "
-		    "delete-heavy churn left sparse chains; %s",
-		    h->noverflow, (unsigned long long)d->overflow_threshold, h->B,
-		    growing ? "the growth in progress will compact them"
-		            : "the next insert starts a same-size grow to compact them");
+	md_classify_memory(d, 0, h->noverflow, h->B, growing, t, v);
 
 	if (!growing && h->count > 8 && md_derived_fill(d) >= t->high_load) {
 		/* Saturate before converting: with a B near 62 (a garbage header
@@ -135,7 +140,7 @@ void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,
 		    "a write was in progress at the snapshot (growth of Swiss tables "
 		    "happens inside one write); a second concurrent writer would make the "
 		    "runtime die with \"concurrent map writes\"");
-	oversized(d, t, v);
+	md_classify_memory(d, 1, 0, 0, 0, t, v);
 	if (d->small && d->slots && md_derived_fill(d) >= t->high_load)
 		md_verdict_add(v, "high-load", MD_SEV_INFO,
 		    "small map with %llu of %d slots used: %llu more inserts fit before it "

@@ -69,6 +69,12 @@ void md_verdict_add(md_verdict *v, const char *code, md_sev sev, const char *fmt
  * them. */
 void md_verdict_free(md_verdict *v);
 
+/* The findings about what a map's structure holds, as attach makes them
+ * and watch makes them at every report: oversized, and for a classic map
+ * (noverflow, B, growing from its header) overflow-pressure. */
+void md_classify_memory(const md_derived *d, int swiss, uint32_t noverflow, unsigned B,
+                        int growing, const md_thresholds *t, md_verdict *v);
+
 /* What the thread analysis found about one map (src/writers). */
 typedef struct md_writer_facts {
 	int analysed;       /* threads were captured and walked */

@@ -8,6 +8,7 @@ void md_watch_thresholds_default(md_watch_thresholds *t)
 	t->stuck_ns = 1000000000ull;      /* 1 s: writes take microseconds */
 	t->parked_ns = 10000000000ull;    /* 10 s of growing-idle */
 	t->hot = 0.5;                     /* written half the time */
+	md_thresholds_default(&t->map);
 }
 
 void md_watch_stat_init(md_watch_stat *s)
@@ -21,6 +22,7 @@ void md_watch_sample_of(const md_map_view *mv, int swiss, md_watch_sample *x)
 	x->is_nil = mv->is_nil;
 	if (mv->is_nil)
 		return;
+	x->d = mv->d;
 	if (!swiss) {
 		x->count = mv->h.count;
 		x->writing = (mv->h.flags & MD_HMAP_F_WRITING) != 0;
@@ -30,6 +32,7 @@ void md_watch_sample_of(const md_map_view *mv, int swiss, md_watch_sample *x)
 		x->noldbuckets = mv->d.noldbuckets;
 		x->has_clearSeq = mv->h.has_clearSeq;
 		x->clearSeq = mv->h.clearSeq;
+		x->noverflow = mv->h.noverflow;
 		return;
 	}
 	x->count = mv->s.used;
@@ -155,9 +158,15 @@ void md_watch_stat_verdict(const md_watch_stat *s, const md_watch_thresholds *t,
 		    "allocated until they finish it",
 		    (double)s->longest_parked_ns / 1e9);
 	double duty = md_watch_stat_duty(s);
-	if (s->samples >= 10 && duty > t->hot)
+	/* a stuck writer also makes the map look written all the time: the
+	 * specific finding replaces the generic one */
+	if (s->samples >= 10 && duty > t->hot && s->longest_writing_ns < t->stuck_ns)
 		md_verdict_add(v, "hot-map", MD_SEV_WARNING,
 		    "written %.0f%% of the time (threshold %.0f%%): a single write-heavy map "
 		    "serialises its writers; shard it or batch the writes",
 		    duty * 100, t->hot * 100);
+	/* what attach says of the map's memory, on the last sample */
+	const md_watch_sample *x = &s->last;
+	if (s->have_last && !x->is_nil)
+		md_classify_memory(&x->d, x->swiss, x->noverflow, x->B, x->growing, &t->map, v);
 }

@@ -33,12 +33,15 @@ typedef struct md_watch_sample {
 	uint64_t capacity;      /* Swiss: sum of table capacities (8 if small) */
 	uint64_t clearSeq;
 	int has_clearSeq;
+	uint32_t noverflow;     /* classic */
+	md_derived d;           /* what attach derives: bytes, load */
 } md_watch_sample;
 
 typedef struct md_watch_thresholds {
 	uint64_t stuck_ns;      /* writing continuously this long: writer-stuck */
 	uint64_t parked_ns;     /* growing-idle this long: growth-parked */
 	double hot;             /* duty cycle above this: hot-map */
+	md_thresholds map;      /* attach's, for the findings about memory */
 } md_watch_thresholds;
 
 void md_watch_thresholds_default(md_watch_thresholds *t);
@@ -59,7 +62,9 @@ typedef struct md_watch_stat {
 	uint64_t growths;       /* growth events seen */
 	uint64_t growing_idle_ns;          /* total time seen growing-idle */
 	uint64_t longest_parked_ns;        /* longest growing-idle stretch */
-	uint64_t clears;        /* clearSeq changes */
+	uint64_t clears;        /* clearSeq changes; unknown (0) unless
+	                           last.has_clearSeq: Go 1.23 and older
+	                           classic maps have no clear counter */
 	uint64_t evacuated;     /* classic: nevacuate advanced by this much */
 	double evac_per_s;      /* ... per second while growing */
 	double inserts_per_s;   /* net count increase per second, >= 0 */
@@ -85,7 +90,10 @@ void md_watch_stat_add(md_watch_stat *s, const md_watch_sample *x);
 double md_watch_stat_duty(const md_watch_stat *s);
 
 /* Findings of the window so far: writer-stuck (critical), growth-parked
- * (warning), hot-map (warning); v->state is the current state. */
+ * (warning), hot-map (warning, left out next to writer-stuck, which says
+ * more), then attach's findings about memory on the last sample
+ * (md_classify_memory: oversized, overflow-pressure); v->state is the
+ * current state. */
 void md_watch_stat_verdict(const md_watch_stat *s, const md_watch_thresholds *t, md_verdict *v);
 
 #endif

@@ -48,7 +48,11 @@ static void map_jsonl(FILE *f, const md_watch_map *m)
 	md_json_u64(f, "growths", st->growths, 1);
 	ksecs(f, "growing_idle_s", st->growing_idle_ns);
 	ksecs(f, "longest_parked_s", st->longest_parked_ns);
-	md_json_u64(f, "clears", st->clears, 1);
+	/* no clear counter (classic maps before Go 1.24): unknown, not 0 */
+	if (st->have_last && st->last.has_clearSeq)
+		md_json_u64(f, "clears", st->clears, 1);
+	else
+		fputs(",\"clears\":null", f);
 	md_json_num(f, "inserts_per_s", st->inserts_per_s, 1);
 	md_json_num(f, "deletes_per_s", st->deletes_per_s, 1);
 	md_json_u64(f, "evacuated", st->evacuated, 1);

@@ -61,7 +61,8 @@ typedef struct pval {
 
 enum {
 	PF_ENTRIES, PF_DUTY, PF_SAMPLES, PF_TORN, PF_WLONGEST, PF_GROWTHS, PF_GIDLE,
-	PF_PARKED, PF_CLEARS, PF_INS, PF_DEL, PF_SEV, PF_NSIMPLE
+	PF_PARKED, PF_CLEARS, PF_INS, PF_DEL, PF_SEV, PF_HELD, PF_RECLAIM, PF_SLOTS, PF_LOAD,
+	PF_MAXLOAD, PF_NSIMPLE
 };
 
 static const struct {
@@ -86,13 +87,26 @@ static const struct {
 	[PF_PARKED]   = { "mapdiag_map_growth_parked_longest_seconds", "gauge",
 	                  "Longest uninterrupted growing-idle stretch." },
 	[PF_CLEARS]   = { "mapdiag_map_clears_total", "counter",
-	                  "Times the map was cleared (clearSeq changes)." },
+	                  "Times the map was cleared (clearSeq changes); absent where the "
+	                  "release has no clear counter (classic maps before Go 1.24)." },
 	[PF_INS]      = { "mapdiag_map_inserts_per_second", "gauge",
 	                  "Net increase of the entry count per second." },
 	[PF_DEL]      = { "mapdiag_map_deletes_per_second", "gauge",
 	                  "Net decrease of the entry count per second." },
 	[PF_SEV]      = { "mapdiag_map_severity", "gauge",
 	                  "Worst finding of the map: 0 ok, 1 warning, 2 critical." },
+	[PF_HELD]     = { "mapdiag_map_held_bytes", "gauge",
+	                  "Bytes the map's structure holds (buckets or groups, tables, "
+	                  "directory; not what keys and values point to), last sample." },
+	[PF_RECLAIM]  = { "mapdiag_map_reclaimable_bytes", "gauge",
+	                  "Bytes a rebuilt copy of the map would not hold (Go maps never "
+	                  "shrink), last sample." },
+	[PF_SLOTS]    = { "mapdiag_map_capacity_slots", "gauge",
+	                  "Slots the map has room for, last sample." },
+	[PF_LOAD]     = { "mapdiag_map_load_ratio", "gauge",
+	                  "Entries over slots (0..1), as attach and scan print it." },
+	[PF_MAXLOAD]  = { "mapdiag_map_max_load_ratio", "gauge",
+	                  "The load at which an insert grows the map." },
 };
 
 static pval pget(int fam, const md_watch_map *m)
@@ -111,13 +125,35 @@ static pval pget(int fam, const md_watch_map *m)
 	case PF_GROWTHS: v.u = st->growths; break;
 	case PF_GIDLE: v.k = PK_NS; v.u = st->growing_idle_ns; break;
 	case PF_PARKED: v.k = PK_NS; v.u = st->longest_parked_ns; break;
-	case PF_CLEARS: v.u = st->clears; break;
+	case PF_CLEARS:
+		v.u = st->clears;
+		v.absent = !st->have_last || !st->last.has_clearSeq;
+		break;
 	case PF_INS: v.k = PK_D; v.d = st->inserts_per_s; break;
 	case PF_DEL: v.k = PK_D; v.d = st->deletes_per_s; break;
 	case PF_SEV:
 		/* the values the HELP text promises, whatever md_sev's numbering */
 		v.u = m->v.sev == MD_SEV_CRITICAL ? 2 : m->v.sev == MD_SEV_WARNING ? 1 : 0;
 		break;
+	case PF_HELD:
+	case PF_RECLAIM:
+	case PF_SLOTS:
+	case PF_LOAD:
+	case PF_MAXLOAD: {
+		const md_derived *d = &st->last.d;
+		v.absent = !st->have_last || st->last.is_nil;
+		if (fam == PF_HELD)
+			v.u = d->bytes_held;
+		else if (fam == PF_RECLAIM)
+			v.u = d->bytes_held > d->bytes_if_rebuilt ? d->bytes_held - d->bytes_if_rebuilt : 0;
+		else if (fam == PF_SLOTS)
+			v.u = d->slots;
+		else {
+			v.k = PK_D;
+			v.d = fam == PF_LOAD ? d->load : d->max_load;
+		}
+		break;
+	}
 	}
 	return v;
 }

@@ -282,10 +282,13 @@ static void summary_map(const md_pen *p, const md_watch_report *r, const md_watc
 		else
 			fprintf(f, "%" PRIu64 " (B %u%s)", st->last.count, st->last.B,
 			        st->last.growing ? ", growing" : "");
-		fprintf(f, "; net %s inserts/s, %s deletes/s; %" PRIu64 " clear%s\n",
+		fprintf(f, "; net %s inserts/s, %s deletes/s; ",
 		        rate_str(st->inserts_per_s, a, sizeof a),
-		        rate_str(st->deletes_per_s, b, sizeof b), st->clears,
-		        st->clears == 1 ? "" : "s");
+		        rate_str(st->deletes_per_s, b, sizeof b));
+		if (st->last.has_clearSeq)
+			fprintf(f, "%" PRIu64 " clear%s\n", st->clears, st->clears == 1 ? "" : "s");
+		else
+			fputs("clears unknown (no clear counter before Go 1.24)\n", f);
 	}
 	fprintf(f, "  state     %s%s%s  severity %s%s%s\n", md_pen_bold(p),
 	        md_state_name(m->v.state), md_pen_off(p), md_pen_sev(p, m->v.sev),

@@ -149,6 +149,58 @@ def test_live_view(variant):
         targets.stop(p)
 
 
+def test_agrees(variant):
+    """watch makes attach's findings about memory at every report, with the
+    same exit code; Prometheus has the bytes; clears are unknown where the
+    release has no clear counter."""
+    p, oracle = targets.start(targets.binary(variant))
+    path = os.path.join(ROOT, "tests", "out", "agree-%s.prom" % variant)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        pid = oracle["pid"]
+        r = subprocess.run([MAPDIAG, "attach", "--json", "--no-threads", str(pid), "main.oversized",
+                            "main.idle"], capture_output=True, text=True, timeout=120)
+        att = {m["var"]: m for m in json.loads(r.stdout)["maps"]}
+        rc, lines, err = watch("--json", "--interval", "5ms", "--every", "50ms", "--count", "8",
+                               "--prom", path, pid, "main.oversized", "main.idle")
+        final = lines[-1] if lines else {}
+        wat = {m["var"]: m for m in final.get("maps", [])}
+        codes = lambda m: sorted(f["code"] for f in m.get("findings", []))
+        check("agree %s: attach finds main.oversized oversized, exit 1" % variant,
+              r.returncode == 1 and "oversized" in codes(att["main.oversized"]),
+              "rc=%d %s" % (r.returncode, codes(att.get("main.oversized", {}))))
+        check("agree %s: watch says the same: oversized, the same exit code" % variant,
+              rc == r.returncode and "oversized" in codes(wat.get("main.oversized", {})) and
+              all(l["maps"][0]["severity"] == "warning" for l in lines if l.get("maps")),
+              "rc=%d %s %s" % (rc, codes(wat.get("main.oversized", {})), err[-200:]))
+        warn = lambda m: sorted(f["code"] for f in m.get("findings", []) if f.get("severity") != "info")
+        check("agree %s: main.idle without warnings in both" % variant,
+              warn(att["main.idle"]) == [] and warn(wat.get("main.idle", {})) == [] and
+              wat.get("main.idle", {}).get("severity") == "ok",
+              "%s %s" % (att["main.idle"].get("findings"), wat.get("main.idle")))
+        text = open(path).read()
+        d = att["main.oversized"]["derived"]
+        held = d.get("bytes_held")
+        want_clears = oracle["impl"] == "swiss" or "noswiss" in variant
+        line = lambda name: [l for l in text.splitlines()
+                             if l.startswith(name + "{") and 'var="main.oversized"' in l]
+        check("agree %s: mapdiag_map_held_bytes is attach's bytes held (%s)" % (variant, held),
+              [float(l.split()[-1]) for l in line("mapdiag_map_held_bytes")] == [float(held)],
+              str(line("mapdiag_map_held_bytes")))
+        rec = line("mapdiag_map_reclaimable_bytes")
+        check("agree %s: reclaimable bytes, capacity, load exported" % variant,
+              rec and float(rec[0].split()[-1]) > 0 and line("mapdiag_map_capacity_slots") and
+              line("mapdiag_map_load_ratio"), text[:300])
+        check("agree %s: clears %s" % (variant, "counted" if want_clears else "unknown (no counter)"),
+              (wat.get("main.oversized", {}).get("clears") is not None) == want_clears and
+              bool(line("mapdiag_map_clears_total")) == want_clears,
+              "%r" % wat.get("main.oversized", {}).get("clears"))
+        probs = prom_problems(text)
+        check("agree %s: the exposition is valid" % variant, not probs, "; ".join(probs[:3]))
+    finally:
+        targets.stop(p)
+
+
 def test_watch_errors():
     rc, lines, err = watch("4194303", "main.x")
     check("watch: no such process", rc == 3 and "no such process" in err, err)
@@ -169,6 +221,8 @@ def main():
     for v in ("go1.22", "go1.26"):
         test_prom_atomic(v)
     test_live_view("go1.26")
+    for v in ("go1.23", "go1.24-noswiss", "go1.26"):
+        test_agrees(v)
     test_watch_errors()
     extra = os.path.join(HERE, "test_watch_target.py")
     if os.path.exists(extra):

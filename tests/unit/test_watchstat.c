@@ -60,6 +60,26 @@ int main(void)
 	T(has(&v, "writer-stuck", MD_SEV_CRITICAL));
 	T(v.sev == MD_SEV_CRITICAL);
 	T(v.state == MD_STATE_WRITING);
+	/* written all the time too, but the stuck writer says it better */
+	T(!has(&v, "hot-map", MD_SEV_WARNING));
+
+	/* attach's findings about memory, on the last sample: a map sized for
+	 * far more than it holds is oversized in watch as in attach */
+	md_watch_stat_init(&s);
+	{
+		md_watch_sample big = { .t_ns = S, .ok = 1, .count = 10 };
+		big.d = (md_derived){ .entries = 10, .slots = 1 << 20, .load = 10.0 / (1 << 20),
+		                      .max_load = 0.8125, .bytes_held = 20 << 20,
+		                      .bytes_if_rebuilt = 4096 };
+		md_watch_stat_add(&s, &big);
+		md_watch_stat_verdict(&s, &th, &v);
+		T(has(&v, "oversized", MD_SEV_WARNING));
+		T(v.sev == MD_SEV_WARNING);
+		th.map.oversized_bytes = 64ull << 20;   /* --oversized-bytes 64M */
+		md_watch_stat_verdict(&s, &th, &v);
+		T(!has(&v, "oversized", MD_SEV_WARNING));
+		md_watch_thresholds_default(&th);
+	}
 
 	/* classic growth events: B steps, and a same-size grow */
 	md_watch_stat_init(&s);
