@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "msg.h"
+#include "utf8.h"
 
 static const struct {
 	const char *what;
@@ -68,9 +69,11 @@ void md_msg_format(const md_err *err, char *buf, size_t n)
 
 void md_msg_error(const md_err *err)
 {
-	char line[1024];
+	char line[1024], safe[4 * sizeof line];
 	md_msg_format(err, line, sizeof line);
-	fprintf(stderr, "mapdiag: %s\n", line);
+	/* messages name variables and files of the target: no control
+	 * character of theirs reaches the terminal */
+	fprintf(stderr, "mapdiag: %s\n", md_text_safe(line, safe, sizeof safe));
 }
 
 void md_msg_vusage(const char *fmt, va_list ap)

@@ -173,8 +173,8 @@ static void map_text(const md_pen *p, const md_report *r, const md_map_report *m
 	/* a variable that failed is reported on stderr, once (cmd/) */
 	if (m->status != MD_OK)
 		return;
-	fprintf(f, "%s%s%s  %s  %s  @0x%" PRIx64 "\n", md_pen_bold(p), m->expr, md_pen_off(p),
-	        m->layout->type_name, md_impl_name(m->layout->impl), m->view.addr);
+	fprintf(f, "%s%s%s  %s  %s  @0x%" PRIx64 "\n", md_pen_bold(p), md_ts(m->expr), md_pen_off(p),
+	        md_ts(m->layout->type_name), md_impl_name(m->layout->impl), m->view.addr);
 	fprintf(f, "  state: %s%s%s  severity: %s%s%s\n", md_pen_bold(p),
 	        md_state_name(m->view.v.state), md_pen_off(p), md_pen_sev(p, m->view.v.sev),
 	        md_sev_name(m->view.v.sev), md_pen_off(p));
@@ -212,11 +212,11 @@ void md_print_attach_text(FILE *f, const md_report *r, const md_print_opts *o)
 		return;
 	if (r->stopped)
 		fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n\n",
-		        md_pen_bold(&p), (int)r->pid, md_pen_off(&p), r->exe, r->go_version,
+		        md_pen_bold(&p), (int)r->pid, md_pen_off(&p), md_ts(r->exe), r->go_version,
 		        r->threads_stopped, (double)r->pause_ns / 1000.0);
 	else
 		fprintf(f, "%spid %d%s  %s  %s  not stopped: %d pair%s of reads until they "
-		        "agreed\n\n", md_pen_bold(&p), (int)r->pid, md_pen_off(&p), r->exe,
+		        "agreed\n\n", md_pen_bold(&p), (int)r->pid, md_pen_off(&p), md_ts(r->exe),
 		        r->go_version, r->tries, r->tries == 1 ? "" : "s");
 	for (int i = 0; i < r->nmaps; i++)
 		map_text(&p, r, &r->maps[i]);

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include "json.h"
+#include "utf8.h"
 #include "msg.h"
 #include "printutil.h"
 
@@ -15,24 +16,43 @@ void md_json_str(FILE *f, const char *s)
 	fputc('"', f);
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		/* runs that need no escape go out in one write: a scan's JSON
-		 * is tens of megabytes of paths */
+		/* runs that need no escape go out in one write (a scan's JSON is
+		 * tens of megabytes of paths): printable ASCII but the quote and
+		 * the backslash, and well-formed UTF-8 that is not a control */
 		const unsigned char *q = p;
-		while (*q && *q != '"' && *q != '\\' && *q >= 0x20 && *q != 0x7f)
-			q++;
+		uint32_t cp;
+		size_t k;
+		for (;;) {
+			if (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\') {
+				q++;
+				continue;
+			}
+			if (*q >= 0x80 && (k = md_utf8_seq(q, &cp)) && !md_utf8_is_control(cp)) {
+				q += k;
+				continue;
+			}
+			break;
+		}
 		if (q > p)
 			fwrite(p, 1, (size_t)(q - p), f);
 		if (!*q)
 			break;
+		k = md_utf8_seq(q, &cp);
 		switch (*q) {
 		case '"': fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
 		case '\n': fputs("\\n", f); break;
 		case '\t': fputs("\\t", f); break;
 		case '\r': fputs("\\r", f); break;
-		default: fprintf(f, "\\u%04x", *q);
+		default:
+			/* a control character, or bytes that are not UTF-8 (a file
+			 * name from the target): JSON text must be Unicode */
+			if (k)
+				fprintf(f, "\\u%04x", (unsigned)cp);
+			else
+				fputs("\\ufffd", f);
 		}
-		p = q + 1;
+		p = q + (k ? k : 1);
 	}
 	fputc('"', f);
 }

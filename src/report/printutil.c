@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "printutil.h"
+#include "utf8.h"
 
 const char *md_or_empty(const char *s)
 {
@@ -60,4 +61,12 @@ void md_text_exit(const md_pen *p, md_exit code)
 	const char *c = code == MD_EXIT_OK ? md_pen_green(p)
 	                : code == MD_EXIT_WARNING ? md_pen_yellow(p) : md_pen_red(p);
 	fprintf(p->f, "%s%s%s\n", c, md_exit_name(code), md_pen_off(p));
+}
+
+const char *md_ts(const char *s)
+{
+	static char ring[8][4 * 4096 + 1];
+	static unsigned next;
+	char *b = ring[next++ % 8];
+	return md_text_safe(s, b, sizeof ring[0]);
 }

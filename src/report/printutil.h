@@ -8,6 +8,11 @@
 #include "report.h"
 #include "pen.h"
 
+/* s (a string from the target or its DWARF: an exe path, a variable or
+ * type name) made safe for a terminal: md_text_safe into one of a ring of
+ * 8 static buffers, so that one printf may take several. */
+const char *md_ts(const char *s);
+
 /* s, or "" for NULL: watch's strings (var, exe) may be absent. */
 const char *md_or_empty(const char *s);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "prom.h"
+#include "utf8.h"
 #include "publish.h"
 #include "printutil.h"
 
@@ -15,8 +16,12 @@
  * characters of the value). */
 void md_prom_label(FILE *f, const char *name, const char *v)
 {
+	/* a label value is UTF-8 with \\, \" and \n escaped: control characters
+	 * and bytes that are not UTF-8 (a file name from the target) are
+	 * shown as the text \xNN, as the text reports show them */
+	static char safe[4 * 4096 + 1];
 	fprintf(f, ",%s=\"", name);
-	for (const char *p = md_or_empty(v); *p; p++) {
+	for (const char *p = md_text_safe(md_or_empty(v), safe, sizeof safe); *p; p++) {
 		if (*p == '\\')
 			fputs("\\\\", f);
 		else if (*p == '"')

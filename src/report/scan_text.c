@@ -12,7 +12,7 @@ static const char *root_of(const md_scan_map *x, char *buf, size_t n)
 {
 	if (x->root != MD_SCAN_ROOT_STACK)
 		return "global";
-	snprintf(buf, n, "g%" PRId64 " %s", x->goroutine, x->function ? x->function : "?");
+	snprintf(buf, n, "g%" PRId64 " %s", x->goroutine, md_ts(x->function ? x->function : "?"));
 	return buf;
 }
 
@@ -32,8 +32,8 @@ static void row(const md_pen *p, const md_scan_report *sr, int i)
 	if (m->view.is_nil) {
 		fprintf(f, "  %-9s  %-9s  %9s  %9s  %6s  %-5s  %-12s  %s%-8s%s  %-16s  %s  %s%s%s\n",
 		        "0 B", "-", "nil", "-", "-", md_impl_name(m->layout->impl), "nil",
-		        md_pen_green(p), "ok", md_pen_off(p), root, m->expr, md_pen_dim(p),
-		        m->layout->type_name, md_pen_off(p));
+		        md_pen_green(p), "ok", md_pen_off(p), root, md_ts(m->expr), md_pen_dim(p),
+		        md_ts(m->layout->type_name), md_pen_off(p));
 		return;
 	}
 	md_fmt_bytes(m->view.d.bytes_held, held, sizeof held);
@@ -47,7 +47,7 @@ static void row(const md_pen *p, const md_scan_report *sr, int i)
 	        x->oversized ? md_pen_off(p) : "", m->view.d.entries, m->view.d.slots, m->view.d.load * 100,
 	        md_impl_name(m->layout->impl), md_state_name(m->view.v.state),
 	        md_pen_sev(p, m->view.v.sev), md_sev_name(m->view.v.sev), md_pen_off(p), root,
-	        m->expr, md_pen_dim(p), m->layout->type_name, md_pen_off(p));
+	        md_ts(m->expr), md_pen_dim(p), md_ts(m->layout->type_name), md_pen_off(p));
 	int nf = md_verdict_nfindings(&m->view.v);
 	for (int k = 0; k < nf; k++)
 		fprintf(f, "%s%s", k ? "," : "  [", m->view.v.findings[k].code);
@@ -55,7 +55,7 @@ static void row(const md_pen *p, const md_scan_report *sr, int i)
 		fputc(']', f);
 	/* one alias says the map is shared; --json lists them */
 	if (x->naliases)
-		fprintf(f, "  %s(also %s%s)%s", md_pen_dim(p), x->aliases[0],
+		fprintf(f, "  %s(also %s%s)%s", md_pen_dim(p), md_ts(x->aliases[0]),
 		        x->naliases > 1 ? ", ..." : "", md_pen_off(p));
 	fputc('\n', f);
 }
@@ -98,7 +98,7 @@ void md_print_scan_text(FILE *f, const md_scan_report *sr, const int *order, int
 	fprintf(f, "%spid %d%s  %s  %s  %" PRIu64 " variables, %" PRIu64 " goroutines, %d maps "
 	        "(%" PRIu64 " nil), depth %d; walked %s in %.1f ms; stopped %d threads for %.0f us "
 	        "(%" PRIu64 " reads)\n\n",
-	        md_pen_bold(p), (int)r->pid, md_pen_off(p), r->exe, r->go_version, sr->variables,
+	        md_pen_bold(p), (int)r->pid, md_pen_off(p), md_ts(r->exe), r->go_version, sr->variables,
 	        sr->goroutines, r->nmaps, sr->nil_maps, sr->depth,
 	        sr->consistent ? "inside the stop" : "while it ran", (double)sr->walk_ns / 1e6,
 	        r->threads_stopped, (double)r->pause_ns / 1000.0, r->reads);
@@ -121,7 +121,7 @@ void md_print_scan_text(FILE *f, const md_scan_report *sr, const int *order, int
 		        md_fmt_bytes(sr->reclaimable, b, sizeof b), md_pen_off(p));
 	fputs(".\n", f);
 	for (int i = 0; i < sr->nnotes; i++)
-		fprintf(f, "not decoded: %s (%s): %s\n", sr->notes[i].var, sr->notes[i].type,
+		fprintf(f, "not decoded: %s (%s): %s\n", md_ts(sr->notes[i].var), md_ts(sr->notes[i].type),
 		        sr->notes[i].reason);
 	not_followed(p, sr);
 	md_text_exit(p, md_scan_exit_code(sr));
@@ -139,7 +139,7 @@ static void owner_table(const md_pen *p, const char *title, const md_scan_owner 
 			md_fmt_bytes(v[i].reclaimable, frees, sizeof frees);
 		else
 			snprintf(frees, sizeof frees, "-");
-		fprintf(p->f, "  %-9s  %-9s  %7" PRIu64 "  %s\n", held, frees, v[i].maps, v[i].name);
+		fprintf(p->f, "  %-9s  %-9s  %7" PRIu64 "  %s\n", held, frees, v[i].maps, md_ts(v[i].name));
 	}
 	if (top && n > top)
 		fprintf(p->f, "  ... %d more\n", n - top);
@@ -153,7 +153,7 @@ void md_print_scan_owners_text(FILE *f, const md_scan_report *sr, const md_scan_
 	const md_report *r = &sr->r;
 	char a[32];
 	fprintf(f, "%spid %d%s  %s  %s  %d maps by owner\n\n", md_pen_bold(p), (int)r->pid,
-	        md_pen_off(p), r->exe, r->go_version, r->nmaps);
+	        md_pen_off(p), md_ts(r->exe), r->go_version, r->nmaps);
 	owner_table(p, "OWNER (root function or package variable)", ow->owners, ow->nowners, top);
 	owner_table(p, "PACKAGE", ow->packages, ow->npackages, top);
 	fprintf(f, "%d maps hold %s.\n", r->nmaps - (int)sr->nil_maps,

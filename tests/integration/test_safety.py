@@ -1135,7 +1135,50 @@ def test_readonly():
 
 # =========================================================================
 
-SECTIONS = ["corrupt", "races", "signals", "permissions", "readonly"]
+def test_hostile_names(variant):
+    """The target's executable name is bytes it chose: an ESC sequence and
+    an invalid UTF-8 byte in it must reach neither the terminal nor JSON nor
+    Prometheus raw.  Text shows them as \\xNN; JSON stays valid UTF-8."""
+    d = tempfile.mkdtemp(prefix="mapdiag-names-")
+    path = os.path.join(os.fsencode(d), b"evil\x1b[31mred\xff\xc2\x85x")
+    shutil.copy(targets.binary(variant), path)
+    p = None
+    try:
+        p, _ = targets.start(os.fsdecode(path))
+        pid = p.pid
+        tag = "names(%s)" % variant
+        for args in (["attach", pid, "main.small"], ["scan", pid, "--top", "3"]):
+            r = run([MAPDIAG] + args, stdout=None)
+            check("%s %s text has no ESC" % (tag, args[0]), not r.sane() and r.out and "\x1b" not in r.out,
+                  "%s: %r" % (r.sane(), r.out[:200]))
+            check("%s %s text escapes" % (tag, args[0]),
+                  "evil\\x1b[31mred\\xff\\xc2\\x85x" in r.out, repr(r.out[:200]))
+        outf = tempfile.TemporaryFile()
+        r = run([MAPDIAG, "attach", pid, "main.small", "--json"], stdout=outf)
+        outf.seek(0)
+        raw = outf.read()
+        outf.close()
+        try:
+            doc = json.loads(raw.decode("utf-8"))  # strict: invalid UTF-8 raises
+            exe = doc.get("exe", "")
+        except (UnicodeDecodeError, ValueError) as e:
+            exe = None
+            fail("%s json valid" % tag, "%s: %r" % (e, raw[:200]))
+        if exe is not None:
+            check("%s json exe" % tag, exe.endswith("evil\x1b[31mred\ufffd\u0085x"), repr(exe))
+        prom = os.path.join(d, "scan.prom")
+        r = run([MAPDIAG, "scan", pid, "--top", "3", "--prom", prom])
+        text = open(prom, "rb").read() if os.path.exists(prom) else b""
+        check("%s prom has no ESC or bad byte" % tag,
+              not r.sane() and text and b"\x1b" not in text and b"\xff" not in text,
+              "rc %d %r: %r" % (r.rc, r.err[:200], text[:200]))
+    finally:
+        if p is not None:
+            targets.stop(p)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+SECTIONS = ["corrupt", "races", "signals", "permissions", "readonly", "names"]
 
 
 def main():
@@ -1154,6 +1197,7 @@ def main():
         "signals": [(test_signals,), (test_sigkill,)],
         "permissions": [(test_permissions,)],
         "readonly": [(test_readonly,)],
+        "names": [(test_hostile_names, "go1.23"), (test_hostile_names, "go1.26")],
     }
     t_all = time.monotonic()
     for s in only:
