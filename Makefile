@@ -92,7 +92,7 @@ san:
 FUZZ_CC    ?= clang
 FUZZ_SAN   := -fsanitize=address,undefined,float-divide-by-zero -fno-sanitize-recover=all
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=gnu11 $(FUZZ_SAN)
-FUZZERS    ?= fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk fuzz_plan
+FUZZERS    ?= fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk fuzz_plan fuzz_stack
 FUZZ_TIME  ?= 300
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
 
@@ -104,7 +104,7 @@ $(FUZZ_BUILD)/libmapdiag.a: $(FUZZ_LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_BUILD)/libmapdiag.a
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_BUILD)/libmapdiag.a
 	$(FUZZ_CC) $(CPPFLAGS) $(ALL_INC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libmapdiag.a $(LDLIBS)
 
 $(FUZZ_BUILD)/seeds/mini: tests/fuzz/seed/mini.S tests/fuzz/mkseeds.sh

@@ -281,6 +281,10 @@ static void iterate(md_walk *w, const md_walk_item *it, const md_slot *sl, uint6
 static void take_iface(md_walk *w, const md_walk_item *it, const md_slot *sl)
 {
 	uint64_t w0 = le64(it->buf), data = le64(it->buf + 8), rtype = w0;
+	/* md_shapes_dynamic may add shapes to w->dyn, which is the walk's
+	 * own shapes (scan.c): their slots move, and sl with them.  Keep
+	 * what is needed of it. */
+	const uint32_t via = sl->suffix;
 	if (!w0)
 		return;
 	if (!w->dyn) {
@@ -313,7 +317,7 @@ static void take_iface(md_walk *w, const md_walk_item *it, const md_slot *sl)
 		w->nomem = MD_E_NOMEM;
 	if (had)
 		return;
-	int n = new_node(w, it->node, -1, sl->suffix, -1);
+	int n = new_node(w, it->node, -1, via, -1);
 	if (n < 0)
 		return;
 	w->nodes[n].dyn = suffix + 1;

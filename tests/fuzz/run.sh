@@ -9,7 +9,9 @@
 #   long   (make fuzz): the same for FUZZ_TIME seconds each (default 300),
 #          keeping what it learns in build/fuzz/work/<h>/ across runs.
 #
-# Harnesses: build/fuzz/<h>, built by make fuzz-build.  The seeds of
+# Harnesses: build/fuzz/<h>, built by make fuzz-build.  fuzz_walk's
+# interface step and fuzz_stack load testdata/bin's go1.23 and go1.26
+# censustarget (tests/fuzz/fuzz_gobin.h), else the generated mini.  The seeds of
 # fuzz_dwarf and fuzz_plan (both take whole files) are generated
 # (build/fuzz/seeds: tests/fuzz/mkseeds.sh) and copied from testdata/bin
 # (real Go binaries, 2-5 MB: never committed).
@@ -23,7 +25,7 @@ cd "$(dirname "$0")/../.."
 
 mode=${1:-check}
 shift || true
-harnesses=${*:-fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk fuzz_plan}
+harnesses=${*:-fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk fuzz_plan fuzz_stack}
 B=build/fuzz
 pass=0
 fail=0
@@ -77,6 +79,11 @@ for h in $harnesses; do
 		max=$(( ${max:-0} > 65536 ? max : 65536 ))
 		opts+=(-max_len="$max" -len_control=0 -timeout=60)
 		[ -n "$(ls -A "$gd")" ] || echo "note $h: no testdata/bin binaries (bash tests/build-targets.sh): generated seeds only"
+	fi
+	if [ "$h" = fuzz_walk ] || [ "$h" = fuzz_stack ]; then
+		# their real Go binaries (fuzz_gobin.h): the inputs mean less with mini
+		[ -f testdata/bin/go1.23/censustarget ] || [ -n "${FUZZ_GOBIN:-}" ] ||
+			echo "note $h: no testdata/bin/go1.23/censustarget (make targets): seeds/mini's DWARF only"
 	fi
 	mkdir -p "${dirs[@]}"
 
