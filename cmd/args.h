@@ -4,6 +4,7 @@
 #ifndef MD_ARGS_H
 #define MD_ARGS_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "classify.h"
@@ -11,14 +12,34 @@
 /* "mapdiag: <message> (see mapdiag --help)" on stderr; returns
  * MD_EXIT_UNKNOWN. */
 int md_arg_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* getopt_long's '?' for `cmd`: the message above; returns MD_EXIT_UNKNOWN. */
-int md_arg_bad_option(const char *cmd, char **argv);
+/* getopt_long's '?' for `cmd` with its option table opts: "unknown
+ * option '--jsn'; did you mean --json? (see mapdiag attach --help)", an
+ * ambiguous abbreviation, or an option that lacks its value; returns
+ * MD_EXIT_UNKNOWN. */
+int md_arg_bad_option(const char *cmd, char **argv, const struct option *opts);
+/* The one of names[0..n) within a few edits of word, the closest; NULL if
+ * none is. */
+const char *md_arg_closest(const char *word, const char *const *names, int n);
 
 int md_arg_double(const char *s, double lo, double hi, double *out);
 int md_arg_bytes(const char *s, uint64_t *out);     /* 10, 4K, 1M, 2GiB */
-int md_arg_duration(const char *s, uint64_t *out);  /* ns: 500us, 10ms, 2s */
-int md_arg_resolve_color(int color);                /* auto -> tty, NO_COLOR */
+/* Durations, one syntax for every option: 250us, 10ms, 1s, 1.5s, 2m, 1h
+ * (also ns); a bare number is seconds.  In ns. */
+int md_arg_duration(const char *s, uint64_t *out);
+#define MD_ARG_DURATION_HELP "a number with a unit: 250us, 10ms, 1s, 2m, 1h; a bare number " \
+	"is seconds"
+/* md_arg_duration within [lo, hi] ns, else the usage message for option
+ * opt (-1). */
+int md_arg_duration_opt(const char *opt, const char *s, uint64_t lo, uint64_t hi,
+                        uint64_t *out);
+/* auto -> a terminal, unless NO_COLOR is set or TERM=dumb */
+int md_arg_resolve_color(int color);
 int md_arg_pid(const char *s, pid_t *out);
+/* After the report went to stdout: flush it, and return code, also when
+ * its reader went away (EPIPE, "| head": quietly, with the status of what
+ * was printed); MD_EXIT_UNKNOWN after a message when the write failed
+ * otherwise. */
+int md_arg_flush_stdout(int code);
 
 /* "<pid> <var> [<var>...]" after the options of `cmd` (getopt's optind):
  * 0, or MD_EXIT_UNKNOWN after the usage message. */
@@ -47,7 +68,7 @@ enum {
 
 typedef struct md_common_opts {
 	const char *debug_file, *debug_dir;
-	int stop_timeout_ms;       /* default 1000 */
+	int stop_timeout_ms;       /* default 1000 (--stop-timeout 1s) */
 	int color;                 /* -1 auto */
 	md_thresholds *th;         /* NULL: no thresholds taken */
 } md_common_opts;

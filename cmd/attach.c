@@ -36,7 +36,8 @@ static const char usage_attach[] =
 	"  --debug-file PATH       read DWARF from PATH (a separate debug file)\n"
 	"  --debug-dir DIR         root of .build-id/ and debuglink lookups\n"
 	"                          (default /usr/lib/debug)\n"
-	"  --stop-timeout MS       give up if threads do not stop in MS (default 1000)\n"
+	"  --stop-timeout D        give up if threads do not stop within D (default\n"
+	"                          1s, at most 1m)\n"
 	"  --threads               also print every thread's stack with its goroutine\n"
 	"                          id and source lines (JSON: a \"threads\" array)\n"
 	"  --no-threads            do not look for writers (no registers, no stacks:\n"
@@ -44,7 +45,8 @@ static const char usage_attach[] =
 	"  --no-stop               do not stop the target at all: read until two\n"
 	"                          passes agree (a map being written may never\n"
 	"                          settle: exit 3, torn read); no writer detection\n"
-	"  --color WHEN            auto (default), always or never; NO_COLOR is honoured\n"
+	"  --color WHEN            auto (default: on a terminal, unless NO_COLOR is set\n"
+	"                          or TERM=dumb), always or never\n"
 	"  --no-color              same as --color never\n"
 	"thresholds:\n"
 	"  --oversized-load F      oversized when load is below F of the growth\n"
@@ -55,6 +57,7 @@ static const char usage_attach[] =
 	"                          runtime's same-size-grow threshold (default 1.0)\n"
 	"  --high-load F           note load at or above F of the limit (default 0.9)\n"
 	"\n"
+	"D is a number with a unit: 250us, 10ms, 1s, 2m (a bare number is seconds).\n"
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error)\n";
 
 /* The map type of every header address among o->vars (types[i], NULL for
@@ -170,7 +173,7 @@ static int run(int argc, char **argv)
 			if ((rc = md_arg_common(c, optarg, &co)) < 0)
 				return MD_EXIT_UNKNOWN;
 			if (rc == 0)
-				return md_arg_bad_option("attach", argv);
+				return md_arg_bad_option("attach", argv, opts);
 		}
 	}
 	o.debug_file = co.debug_file;
@@ -220,9 +223,7 @@ static int run(int argc, char **argv)
 			md_msg_error(&r.maps[i].err);
 	md_exit code = md_report_exit_code(&r);
 	md_report_free(&r);
-	if (fflush(stdout) != 0)
-		return MD_EXIT_UNKNOWN;
-	return code;
+	return md_arg_flush_stdout(code);
 }
 
 const md_command md_cmd_attach = { "attach", run };

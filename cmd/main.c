@@ -35,14 +35,24 @@ static const char usage_top[] =
 	"  scan <pid>              find every map reachable from package variables,\n"
 	"                          ranked by memory held (see mapdiag scan --help)\n"
 	"\n"
+	"  help <command>          that command's --help\n"
+	"  version                 the version\n"
+	"\n"
 	"options:\n"
 	"  -h, --help              show this help\n"
 	"  -V, --version           show the version\n"
 	"\n"
+	"Durations are a number with a unit, 250us, 10ms, 1s, 2m, 1h, for every\n"
+	"option; a bare number is seconds.  NO_COLOR or TERM=dumb: no colour unless\n"
+	"--color always.\n"
+	"\n"
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error)\n";
 
 /* Signals that end us outside the stop window (inside it, src/target/stop.c blocks
- * them until every thread is released): one line and exit 3. */
+ * them until every thread is released): one line and exit 3.  SIGPIPE is
+ * ignored instead: a reader that goes away ("| head") makes writes fail
+ * with EPIPE, and the commands end quietly with the status of what they
+ * printed (md_arg_flush_stdout). */
 static void on_signal(int sig)
 {
 	static const char msg[] = "mapdiag: interrupted\n";
@@ -54,11 +64,12 @@ static void on_signal(int sig)
 
 static void install_signals(void)
 {
+	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
 }
@@ -66,6 +77,31 @@ static void install_signals(void)
 static const md_command *const commands[] = {
 	&md_cmd_attach, &md_cmd_watch, &md_cmd_scan,
 };
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const md_command *command_named(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(name, commands[i]->name))
+			return commands[i];
+	return NULL;
+}
+
+/* "unknown command 'atach'; did you mean attach?" (exit 3) */
+static int unknown_command(const char *what, const char *name)
+{
+	const char *names[NCOMMANDS + 2];
+	int n = 0;
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i]->name[0] != '_')
+			names[n++] = commands[i]->name;
+	names[n++] = "help";
+	names[n++] = "version";
+	const char *near = md_arg_closest(name, names, n);
+	return md_arg_usage("%sunknown command '%s'%s%s%s", what, name, near ? "; did you mean " : "",
+	                    near ? near : "", near ? "?" : "");
+}
 
 int main(int argc, char **argv)
 {
@@ -75,16 +111,22 @@ int main(int argc, char **argv)
 		return MD_EXIT_UNKNOWN;
 	}
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "help") && argc > 2) {
+		/* mapdiag help CMD: CMD --help */
+		const md_command *c = command_named(argv[2]);
+		char *hargv[] = { argv[2], "--help", NULL };
+		return c ? c->run(2, hargv) : unknown_command("help: ", argv[2]);
+	}
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
 		fputs(usage_top, stdout);
-		return 0;
+		return md_arg_flush_stdout(0);
 	}
-	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		printf("mapdiag %s\n", MD_VERSION);
-		return 0;
+		return md_arg_flush_stdout(0);
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(cmd, commands[i]->name))
-			return commands[i]->run(argc - 1, argv + 1);
-	return md_arg_usage("unknown command '%s'", cmd);
+	const md_command *c = command_named(cmd);
+	if (c)
+		return c->run(argc - 1, argv + 1);
+	return unknown_command("", cmd);
 }

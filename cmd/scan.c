@@ -8,6 +8,7 @@
 #include "scan.h"
 #include "print.h"
 #include "msg.h"
+#include "prom.h"
 
 #define MAX_PREFIXES 64
 
@@ -41,10 +42,39 @@ static const char usage_scan[] =
 	"                          unless --top) and the census's counts as\n"
 	"                          Prometheus text to FILE, atomically\n"
 	"  --oversized-load F, --oversized-bytes N: thresholds as for attach\n"
-	"  --debug-file PATH, --debug-dir DIR, --stop-timeout MS, --color WHEN,\n"
+	"  --debug-file PATH, --debug-dir DIR, --stop-timeout D, --color WHEN,\n"
 	"  --no-color: as for attach\n"
 	"\n"
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL (worst map), 3 UNKNOWN (error)\n";
+
+/* Every map that could not be read, on stderr (the first MAX_ERRORS):
+ * also those --top and --min-bytes leave out of the listing, so that an
+ * UNKNOWN always says why. */
+#define MAX_ERRORS 10
+static void say_failures(const md_scan_report *sr, const int *order, int n, int by_owner)
+{
+	const md_report *r = &sr->r;
+	int said = 0, left = 0;
+	char *listed = calloc((size_t)r->nmaps + 1, 1);
+	for (int i = 0; listed && i < n; i++)
+		listed[order[i]] = 1;
+	for (int i = 0; i < r->nmaps; i++) {
+		if (r->maps[i].status == MD_OK)
+			continue;
+		if (said == MAX_ERRORS) {
+			left++;
+			continue;
+		}
+		said++;
+		if (by_owner || !listed || listed[i])
+			md_msg_error(&r->maps[i].err);
+		else
+			md_msg_error_note(&r->maps[i].err, "not listed (--top, --min-bytes)");
+	}
+	if (left)
+		md_msg_line("%d more maps could not be read (--json lists each with its error)", left);
+	free(listed);
+}
 
 static int run(int argc, char **argv)
 {
@@ -141,7 +171,7 @@ static int run(int argc, char **argv)
 			if ((r = md_arg_common(c, optarg, &co)) < 0)
 				return MD_EXIT_UNKNOWN;
 			if (r == 0)
-				return md_arg_bad_option("scan", argv);
+				return md_arg_bad_option("scan", argv, opts);
 		}
 	}
 	o.debug_file = co.debug_file;
@@ -156,9 +186,14 @@ static int run(int argc, char **argv)
 	if (md_arg_pid(argv[optind], &o.pid))
 		return md_arg_usage("scan: '%s' is not a process id", argv[optind]);
 	color = md_arg_resolve_color(color);
+	md_err err = { 0 };
+	/* before the stop, not after it: a path that cannot be written */
+	if (prom && md_prom_check(prom, &err) != MD_OK) {
+		md_msg_error(&err);
+		return MD_EXIT_UNKNOWN;
+	}
 
 	md_scan_report sr;
-	md_err err = { 0 };
 	md_status s = md_scan(&o, &sr, &err);
 	if (s != MD_OK) {
 		md_msg_error(&err);
@@ -189,6 +224,8 @@ static int run(int argc, char **argv)
 	else
 		md_print_scan_text(stdout, &sr, order, n, &po);
 	md_scan_owners_free(&ow);
+	fflush(stdout);
+	say_failures(&sr, order, n, by_owner);
 	/* a timer feeding a textfile collector wants the largest, not 100k */
 	if (prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100, &err) != MD_OK) {
 		fflush(stdout);
@@ -200,9 +237,7 @@ static int run(int argc, char **argv)
 	md_exit code = md_scan_exit_code(&sr);
 	free(order);
 	md_scan_report_free(&sr);
-	if (fflush(stdout) != 0)
-		return MD_EXIT_UNKNOWN;
-	return code;
+	return md_arg_flush_stdout(code);
 }
 
 const md_command md_cmd_scan = { "scan", run };

@@ -11,6 +11,7 @@
 #include "watch.h"
 #include "print.h"
 #include "msg.h"
+#include "prom.h"
 
 static const char usage_watch[] =
 	"usage: mapdiag watch [options] <pid> <var> [<var>...]\n"
@@ -30,7 +31,8 @@ static const char usage_watch[] =
 	"  --json                  JSON Lines, one object per report (the default when\n"
 	"                          stdout is not a terminal; on a terminal: a live view)\n"
 	"  --prom FILE             write Prometheus text exposition to FILE at every\n"
-	"                          report (atomically: node_exporter textfile collector)\n"
+	"                          report (atomically: node_exporter textfile collector);\n"
+	"                          checked before the first sample\n"
 	"  --stuck D               writer-stuck: flag set continuously for D (default 1s)\n"
 	"  --parked D              growth-parked: growing-idle for D (default 10s)\n"
 	"  --hot F                 hot-map: written more than F of the time (default 0.5)\n"
@@ -41,8 +43,10 @@ static const char usage_watch[] =
 	"                          needed, as watch never stops the target to look\n"
 	"  --debug-file PATH, --debug-dir DIR, --color WHEN, --no-color: as for attach\n"
 	"\n"
-	"D is a number with a unit: 500us, 10ms, 2s, 5m, 1h (plain numbers are seconds).\n"
-	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error), over the window\n";
+	"D is a number with a unit: 250us, 10ms, 1s, 2m, 1h (a bare number is seconds).\n"
+	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error, or the target\n"
+	"exited), over the window; a --prom FILE that cannot be written is an error\n"
+	"before the first sample.\n";
 
 
 /* Where the reports go: the Prometheus file, and JSON Lines or the live
@@ -51,8 +55,9 @@ typedef struct printer {
 	const char *prom;          /* --prom FILE */
 	int json, tty, color;
 	int first;                 /* the live view has not been drawn yet */
-	md_err *err;               /* the run's: a failed --prom write stays in
-	                              it, and is said again on exit 3 */
+	int prom_failing;          /* the last --prom write failed (said once) */
+	md_err prom_err;
+	volatile sig_atomic_t *stop;   /* set when stdout's reader went away */
 } printer;
 
 static void start(void *arg, const md_watch_report *r)
@@ -68,19 +73,29 @@ static void report(void *arg, const md_watch_report *r)
 {
 	printer *pr = arg;
 	/* keep watching when the metrics cannot be written: the next write may
-	 * succeed */
-	if (pr->prom && md_print_watch_prom(pr->prom, r, pr->err) != MD_OK)
-		md_msg_error(pr->err);
+	 * succeed; said once, when it starts failing; a last write that fails
+	 * makes the exit UNKNOWN (run) */
+	if (pr->prom) {
+		int was = pr->prom_failing;
+		pr->prom_failing = md_print_watch_prom(pr->prom, r, &pr->prom_err) != MD_OK;
+		if (pr->prom_failing && !was)
+			md_msg_error(&pr->prom_err);
+	}
 	if (pr->json)
 		md_print_watch_jsonl(stdout, r);
 	else if (pr->tty) {
 		md_print_watch_tty(stdout, r, pr->first, pr->color);
 		pr->first = 0;
 	}
-	fflush(stdout);
 	if (r->final && pr->tty)
 		md_print_watch_summary(stdout, r, pr->color);
+	/* the reader went away ("| head -2"): end the window quietly */
+	if (fflush(stdout) != 0 || ferror(stdout))
+		*pr->stop = 1;
 }
+
+/* the longest --duration, --stuck or --parked: a year */
+#define MAX_WINDOW (366ull * 86400 * 1000000000)
 
 static volatile sig_atomic_t watch_stop;
 
@@ -137,16 +152,19 @@ static int run(int argc, char **argv)
 			pr.prom = optarg;
 			break;
 		case W_INTERVAL:
-			if (md_arg_duration(optarg, &o.interval_ns) || o.interval_ns == 0)
-				return md_arg_usage("--interval: '%s' is not a duration above 0", optarg);
+			if (md_arg_duration_opt("--interval", optarg, 1000ull, 3600000000000ull,
+			                        &o.interval_ns))
+				return MD_EXIT_UNKNOWN;
 			break;
 		case W_EVERY:
-			if (md_arg_duration(optarg, &o.every_ns) || o.every_ns == 0)
-				return md_arg_usage("--every: '%s' is not a duration above 0", optarg);
+			if (md_arg_duration_opt("--every", optarg, 1000000ull, 86400000000000ull,
+			                        &o.every_ns))
+				return MD_EXIT_UNKNOWN;
 			break;
 		case W_DURATION:
-			if (md_arg_duration(optarg, &o.duration_ns) || o.duration_ns == 0)
-				return md_arg_usage("--duration: '%s' is not a duration above 0", optarg);
+			if (md_arg_duration_opt("--duration", optarg, 1000000ull, MAX_WINDOW,
+			                        &o.duration_ns))
+				return MD_EXIT_UNKNOWN;
 			break;
 		case W_COUNT:
 			if (md_arg_double(optarg, 1, 1e15, &dv))
@@ -154,12 +172,12 @@ static int run(int argc, char **argv)
 			o.count = (uint64_t)dv;
 			break;
 		case W_STUCK:
-			if (md_arg_duration(optarg, &o.th.stuck_ns))
-				return md_arg_usage("--stuck: '%s' is not a duration", optarg);
+			if (md_arg_duration_opt("--stuck", optarg, 0, MAX_WINDOW, &o.th.stuck_ns))
+				return MD_EXIT_UNKNOWN;
 			break;
 		case W_PARKED:
-			if (md_arg_duration(optarg, &o.th.parked_ns))
-				return md_arg_usage("--parked: '%s' is not a duration", optarg);
+			if (md_arg_duration_opt("--parked", optarg, 0, MAX_WINDOW, &o.th.parked_ns))
+				return MD_EXIT_UNKNOWN;
 			break;
 		case W_TYPE:
 			type = optarg;
@@ -172,7 +190,7 @@ static int run(int argc, char **argv)
 			if ((r = md_arg_common(c, optarg, &co)) < 0)
 				return MD_EXIT_UNKNOWN;
 			if (r == 0)
-				return md_arg_bad_option("watch", argv);
+				return md_arg_bad_option("watch", argv, opts);
 		}
 	}
 	o.debug_file = co.debug_file;
@@ -213,12 +231,23 @@ static int run(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	md_err err = { 0 };
-	pr.err = &err;
+	/* an output that cannot be written is an error now, not at every
+	 * report of a run that looks fine */
+	if (pr.prom && md_prom_check(pr.prom, &err) != MD_OK) {
+		md_msg_error(&err);
+		return MD_EXIT_UNKNOWN;
+	}
+	pr.stop = &watch_stop;
 	md_watch_sink sink = { start, report, &pr };
 	md_exit code = md_watch_run(&o, &watch_stop, &sink, &err);
 	if (err.code != MD_OK && code == MD_EXIT_UNKNOWN)
 		md_msg_error(&err);
-	return code;
+	if (pr.prom_failing) {
+		/* the file holds an older report, or none: said again at the end */
+		md_msg_error(&pr.prom_err);
+		code = MD_EXIT_UNKNOWN;
+	}
+	return md_arg_flush_stdout(code);
 }
 
 const md_command md_cmd_watch = { "watch", run };

@@ -95,7 +95,12 @@ const md_exe_info *md_dwarf_exe(const md_dwarf *d);
  * Only compile units whose name is a prefix of expr are visited, so a lookup
  * does not walk all of .debug_info.
  *   MD_NOTFOUND  no such variable; err->detail lists up to three close
- *                names ("did you mean main.cache, main.caches?") or is empty
+ *                names ("did you mean main.cache, main.caches?") or is empty.
+ *                When no package matches and expr starts with a short
+ *                package name (the part of a path after a '/'), the full
+ *                names that end so come first, with the rest of expr:
+ *                "store.Sessions[\"a\"]" gives "did you mean
+ *                example.com/acme/store.Sessions[\"a\"]?"
  *   MD_E_DWARF   malformed DWARF */
 md_status md_dwarf_find_var(md_dwarf *d, const char *expr, size_t *name_len,
                             uint64_t *addr, md_type_id *type, md_err *err);

@@ -445,8 +445,61 @@ static void consider(suggest *s, const md_dw_var *v)
 	s->dist[i] = dd;
 }
 
+/* Whether variable v is what expr names by a short package name: after
+ * one of v's '/'s, v's name starts expr, up to its end, a '.' or a '['
+ * ("store.Sessions" for "example.com/acme/store.Sessions",
+ * "cache.Default.Index" for ".../internal/cache.Default").  The length of
+ * that part of v's name, 0 if none. */
+static size_t short_pkg_match(const md_dw_var *v, const char *expr)
+{
+	if (strstr(v->name, ".."))
+		return 0;
+	for (const char *sl = memchr(v->name, '/', v->len); sl;
+	     sl = memchr(sl + 1, '/', v->len - (size_t)(sl + 1 - v->name))) {
+		size_t tl = v->len - (size_t)(sl + 1 - v->name);
+		if (memchr(sl + 1, '.', tl) && strncmp(expr, sl + 1, tl) == 0 &&
+		    (expr[tl] == '\0' || expr[tl] == '.' || expr[tl] == '['))
+			return tl;
+	}
+	return 0;
+}
+
+/* "did you mean <full>?" for the variables short_pkg_match finds, each
+ * followed by the rest of expr (its selectors); 0 if none. */
+static int short_pkg_names(md_dwarf *d, const char *expr, char *buf, size_t n)
+{
+	const md_dw_var *seen[MAX_SUGGEST];
+	size_t w = 0, found = 0;
+	for (size_t i = 0; i < d->ncus && found < MAX_SUGGEST; i++) {
+		md_dw_cu *c = &d->cus[i];
+		if (!memchr(c->name, '/', c->name_len))
+			continue;
+		for (size_t j = 0; j < c->nvars && found < MAX_SUGGEST; j++) {
+			const md_dw_var *v = &c->vars[j];
+			size_t k = 0, tl = short_pkg_match(v, expr);
+			if (!tl)
+				continue;
+			/* duplicate CUs can repeat a name */
+			while (k < found && strcmp(seen[k]->name, v->name))
+				k++;
+			if (k < found)
+				continue;
+			int r = snprintf(buf + w, n - w, "%s%s%s", found ? ", " : "did you mean ",
+			                 v->name, expr + tl);
+			if (r < 0 || (size_t)r >= n - w)
+				break;
+			w += (size_t)r;
+			seen[found++] = v;
+		}
+	}
+	if (found && w + 2 <= n)
+		snprintf(buf + w, n - w, "?");
+	return found > 0;
+}
+
 /* Fill err with NOTFOUND and the closest names among the matched CUs or,
- * if the package matched none, among all Go CUs. */
+ * if the package matched none, among all Go CUs; a short package name
+ * ("store.Sessions") is completed to the full ones that end with it. */
 static md_status not_found(md_dwarf *d, const char *expr, size_t pkg_len,
                            int any_matched, md_err *err)
 {
@@ -473,6 +526,8 @@ static md_status not_found(md_dwarf *d, const char *expr, size_t pkg_len,
 	char buf[sizeof err->detail];
 	size_t w = 0;
 	buf[0] = '\0';
+	if (!any_matched && short_pkg_names(d, expr, buf, sizeof buf))
+		return md_err_set(err, MD_NOTFOUND, "%s", buf);
 	for (size_t i = 0; i < s.n; i++) {
 		int r = snprintf(buf + w, sizeof buf - w, "%s%s",
 		                 i ? ", " : "did you mean ", s.best[i]->name);

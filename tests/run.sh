@@ -12,6 +12,7 @@
 #      them without stopping; scan every map of their globals; every path
 #      scan prints through attach and watch (test_paths.py); safety
 #      (corrupt maps, races, signals, permissions, read-only: test_safety.py);
+#      the command line's conventions (test_cli.py);
 #   4. the same integration tests on two variants with an ASan+UBSan build
 #      of mapdiag, and one attach under valgrind memcheck;
 #   5. the libFuzzer harnesses of tests/fuzz/, each for a bounded time.
@@ -89,6 +90,9 @@ run integration-census python3 tests/integration/test_census.py
 # signals and SIGKILL, permissions, read-only under strace
 run integration-safety python3 tests/integration/test_safety.py
 run promcheck-selftest python3 tests/integration/promcheck.py --self-test
+# command-line conventions (issue 16): durations, help, did-you-mean,
+# SIGPIPE, NO_COLOR/TERM=dumb, exit code = status word = stderr's cause
+run integration-cli python3 tests/integration/test_cli.py go1.26
 
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26

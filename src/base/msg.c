@@ -41,7 +41,7 @@ static const struct {
 	[MD_E_MEM]         = { "unreadable target memory", "the map header or a pointer is invalid" },
 	[MD_E_TORN]        = { "torn read",
 	                       "the map is being written; drop --no-stop to take a stopped snapshot" },
-	[MD_E_EXITED]      = { "target exited during the attach", NULL },
+	[MD_E_EXITED]      = { "target exited", NULL },
 	[MD_E_STOPTIMEOUT] = { "target did not stop in time",
 	                       "threads in uninterruptible sleep? retry, or raise --stop-timeout" },
 	[MD_E_PIDREUSE]    = { "pid now names another process", "the target exited; find it again" },
@@ -76,9 +76,36 @@ void md_msg_error(const md_err *err)
 	fprintf(stderr, "mapdiag: %s\n", md_text_safe(line, safe, sizeof safe));
 }
 
+void md_msg_error_note(const md_err *err, const char *note)
+{
+	char line[1024];
+	md_msg_format(err, line, sizeof line);
+	fprintf(stderr, "mapdiag: %s; %s\n", line, note);
+}
+
+void md_msg_line(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("mapdiag: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void md_msg_vusage(const char *fmt, va_list ap)
 {
 	fputs("mapdiag: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputs(" (see mapdiag --help)\n", stderr);
+}
+
+void md_msg_usage_for(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("mapdiag: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see mapdiag %s --help)\n", cmd);
 }

@@ -16,9 +16,16 @@ void md_msg_format(const md_err *err, char *buf, size_t n);
 
 /* Print err as one line on stderr. */
 void md_msg_error(const md_err *err);
+/* The same with "; <note>" at the end ("not listed: --top 3"). */
+void md_msg_error_note(const md_err *err, const char *note);
+/* A line of its own: "mapdiag: <message>". */
+void md_msg_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A bad command line: "mapdiag: <message> (see mapdiag --help)" on
  * stderr. */
 void md_msg_vusage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* The same for command cmd: "... (see mapdiag <cmd> --help)". */
+void md_msg_usage_for(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -77,3 +77,31 @@ out:
 	errno = e->err;
 	return -1;
 }
+
+int md_publish_check(const char *path, md_publish_err *e)
+{
+	char dir[4096], tmp[4200];
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return fail(e, "rename");
+	}
+	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+		errno = ENAMETOOLONG;
+		return fail(e, "create a temporary file in");
+	}
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	const char *d = !slash ? "." : dir[0] ? dir : "/";
+	int fd = open(d, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		snprintf(tmp, sizeof tmp, "%s.tmp-%d-check", path, (int)getpid());
+		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0)
+			unlink(tmp);
+	}
+	if (fd < 0)
+		return fail(e, "create a temporary file in");
+	close(fd);
+	return 0;
+}

@@ -29,4 +29,9 @@ typedef struct md_publish_err {
 int md_publish(const char *path, mode_t mode, int sync, md_publish_fn fn, void *arg,
                md_publish_err *e);
 
+/* Whether md_publish could write path, without touching it: path is not
+ * a directory, and a temporary file can be made next to it (made and
+ * dropped).  0, or -1 with *e filled. */
+int md_publish_check(const char *path, md_publish_err *e);
+
 #endif

@@ -90,7 +90,8 @@ static int prom_to_fd(int fd, void *arg)
 	return -1;
 }
 
-md_status md_prom_publish(const char *path, md_prom_fn fn, void *arg, md_err *err)
+/* md_prom_publish, or with fn NULL only md_publish_check. */
+static md_status publish(const char *path, md_prom_fn fn, void *arg, md_err *err)
 {
 	const char *b = md_path_base(path);
 	if (!path || !*b)
@@ -98,7 +99,8 @@ md_status md_prom_publish(const char *path, md_prom_fn fn, void *arg, md_err *er
 		                  md_or_empty(path));
 	md_publish_err e;
 	job j = { fn, arg };
-	if (md_publish(path, 0644, 1, prom_to_fd, &j, &e) == 0)
+	if (fn ? md_publish(path, 0644, 1, prom_to_fd, &j, &e) == 0
+	       : md_publish_check(path, &e) == 0)
 		return MD_OK;
 	/* the temporary file goes next to path: say which directory refused
 	 * it ("." for a bare file name) */
@@ -109,4 +111,14 @@ md_status md_prom_publish(const char *path, md_prom_fn fn, void *arg, md_err *er
 		                  dlen ? path : ".", strerror(e.err));
 	return md_err_set(err, MD_E_SYS, "cannot write metrics to %s: %s: %s", path, e.step,
 	                  strerror(e.err));
+}
+
+md_status md_prom_publish(const char *path, md_prom_fn fn, void *arg, md_err *err)
+{
+	return publish(path, fn, arg, err);
+}
+
+md_status md_prom_check(const char *path, md_err *err)
+{
+	return publish(path, NULL, NULL, err);
 }

@@ -21,5 +21,8 @@ void md_prom_end_double(FILE *f, double v);
  * failed (MD_E_SYS). */
 typedef void (*md_prom_fn)(FILE *f, void *arg);
 md_status md_prom_publish(const char *path, md_prom_fn fn, void *arg, md_err *err);
+/* Whether md_prom_publish could write path (before the first sample),
+ * with the same message if not. */
+md_status md_prom_check(const char *path, md_err *err);
 
 #endif

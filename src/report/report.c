@@ -116,6 +116,14 @@ md_exit md_report_exit_code(const md_report *r)
 	return maps_exit_code(r->maps, r->nmaps);
 }
 
+int md_report_failed(const md_report *r)
+{
+	int n = 0;
+	for (int i = 0; i < r->nmaps; i++)
+		n += r->maps[i].status != MD_OK;
+	return n;
+}
+
 const char *const md_scan_nf_names[MD_SCAN_NF_N] = {
 	"unsafe_pointer", "interface_no_dwarf", "optimized_out", "register_lost",
 	"running_goroutine", "depth", "slice_bound", "map_bound", "walk_bound",

@@ -141,6 +141,8 @@ void md_report_free(md_report *r);
 
 /* 3 if any map failed, else the worst severity. */
 md_exit md_report_exit_code(const md_report *r);
+/* How many of r's maps could not be read (status not MD_OK). */
+int md_report_failed(const md_report *r);
 
 /* ---- scan: every map reachable ---- */
 

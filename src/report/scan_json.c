@@ -84,6 +84,7 @@ void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int
 	md_json_u64(f, "oversized", sr->oversized, 1);
 	md_json_u64(f, "truncated", sr->truncated, 1);
 	md_json_u64(f, "unreadable", sr->unreadable, 1);
+	fprintf(f, ",\"failed\":%d", md_report_failed(r));
 	md_json_u64(f, "goroutines", sr->goroutines, 1);
 	md_json_u64(f, "frames", sr->frames, 1);
 	md_json_u64(f, "bytes_walked", sr->bytes_walked, 1);

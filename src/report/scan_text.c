@@ -60,6 +60,23 @@ static void row(const md_pen *p, const md_scan_report *sr, int i)
 	fputc('\n', f);
 }
 
+/* The maps that could not be read, whether listed or not (--top and
+ * --min-bytes never hide why the status is UNKNOWN): the count and the
+ * first names; each one's error is on stderr. */
+static void failed(const md_pen *p, const md_report *r)
+{
+	int n = md_report_failed(r), k = 0;
+	if (!n)
+		return;
+	fprintf(p->f, "%s%d map%s could not be read%s ", md_pen_red(p), n, n == 1 ? "" : "s",
+	        md_pen_off(p));
+	for (int i = 0; i < r->nmaps && k < 3; i++)
+		if (r->maps[i].status != MD_OK)
+			fprintf(p->f, "%s%s", k++ ? ", " : "(", r->maps[i].expr);
+	fprintf(p->f, "%s): the error%s on stderr\n", n > k ? ", ..." : "",
+	        n == 1 ? " is" : "s are");
+}
+
 /* Nothing silent: every reason something was not followed, with its
  * count and what to do about it. */
 static void not_followed(const md_pen *p, const md_scan_report *sr)
@@ -120,6 +137,7 @@ void md_print_scan_text(FILE *f, const md_scan_report *sr, const int *order, int
 		        md_pen_yellow(p), sr->oversized, sr->oversized == 1 ? "" : "s",
 		        md_fmt_bytes(sr->reclaimable, b, sizeof b), md_pen_off(p));
 	fputs(".\n", f);
+	failed(p, r);
 	for (int i = 0; i < sr->nnotes; i++)
 		fprintf(f, "not decoded: %s (%s): %s\n", md_ts(sr->notes[i].var), md_ts(sr->notes[i].type),
 		        sr->notes[i].reason);
@@ -158,6 +176,7 @@ void md_print_scan_owners_text(FILE *f, const md_scan_report *sr, const md_scan_
 	owner_table(p, "PACKAGE", ow->packages, ow->npackages, top);
 	fprintf(f, "%d maps hold %s.\n", r->nmaps - (int)sr->nil_maps,
 	        md_fmt_bytes(sr->bytes_held, a, sizeof a));
+	failed(p, r);
 	not_followed(p, sr);
 	md_text_exit(p, md_scan_exit_code(sr));
 }

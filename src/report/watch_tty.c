@@ -314,6 +314,7 @@ void md_print_watch_summary(FILE *f, const md_watch_report *r, int color)
 	        r->exited ? "; the target exited during the window" : "");
 	for (int i = 0; i < r->nmaps; i++)
 		summary_map(&p, r, &r->maps[i]);
-	/* the verdict on the maps: that the target exited is said above */
-	md_text_exit(&p, md_watch_maps_exit_code(r));
+	/* the status word is the exit code's: UNKNOWN when the target
+	 * exited (said above, and on stderr) */
+	md_text_exit(&p, md_watch_exit_code(r));
 }

@@ -264,6 +264,10 @@ md_exit md_watch_run(const md_watch_opts *o, volatile sig_atomic_t *stop,
 	wr->reads = wa->mem.syscalls;
 	report(o, wa, sink);
 	md_exit code = md_watch_exit_code(wr);
+	/* an UNKNOWN says why: the maps' errors were said at the start */
+	if (wr->exited)
+		md_err_set(err, MD_E_EXITED, "process %d, %.2f s into the window", (int)wr->pid,
+		           (double)(wr->now_ns - wr->start_ns) / 1e9);
 	close_window(wa);
 	free(wa);
 	return code;

@@ -424,6 +424,13 @@ static void check_maptarget(md_dwarf *d)
 	find_missing(d, "main.idel", "did you mean main.idle");
 	find_missing(d, "exampel.com/acme/store.Sessions",
 	             "example.com/acme/store.Sessions");
+	/* a short package name: the full path that ends with it, with the
+	 * selectors after it (issue 16) */
+	find_missing(d, "store.Sessions", "did you mean example.com/acme/store.Sessions?");
+	find_missing(d, "acme/store.Sessions[\"a.b\"]",
+	             "did you mean example.com/acme/store.Sessions[\"a.b\"]?");
+	find_missing(d, "cpu.X86.HasAVX2", "did you mean internal/cpu.X86.HasAVX2?");
+	find_missing(d, "ore.Sessions", NULL);
 
 	/* A non-map is refused by the layout reader. */
 	if (find_ok(d, "main.holder", 11, NULL, &t)) {
