@@ -112,3 +112,34 @@ void md_json_verdict(FILE *f, const md_verdict *v)
 	}
 	fputs("]", f);
 }
+
+void md_json_str_utf8(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n = *p >= 0x80 ? md_utf8_len(p) : 1;
+		if (n == 0) {
+			fputs("\\ufffd", f);
+			p++;
+			continue;
+		}
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\r': fputs("\\r", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fwrite(p, 1, (size_t)n, f);
+		}
+		p += n;
+	}
+	fputc('"', f);
+}

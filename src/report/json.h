@@ -52,4 +52,9 @@ void md_json_report_open(FILE *f, const md_report *r);
  * members), as attach prints it. */
 void md_json_map_open(FILE *f, const md_report *r, const md_map_report *m);
 
+/* As md_json_str, and always valid UTF-8: a byte that does not start a
+ * well-formed sequence (md_utf8_len) is written as \ufffd.  For raw bytes
+ * such as a file name from /proc. */
+void md_json_str_utf8(FILE *f, const char *s);
+
 #endif

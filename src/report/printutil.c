@@ -61,3 +61,43 @@ void md_text_exit(const md_pen *p, md_exit code)
 	                : code == MD_EXIT_WARNING ? md_pen_yellow(p) : md_pen_red(p);
 	fprintf(p->f, "%s%s%s\n", c, md_exit_name(code), md_pen_off(p));
 }
+
+int md_utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+	int n;
+	unsigned min;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, min = 0x10000;
+	else
+		return 0;
+	unsigned cp = c & (0x7fu >> n);
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)   /* a NUL stops here too */
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void md_text_safe(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (p && *p) {
+		int n = *p >= 0x80 ? md_utf8_len(p) : 1;
+		/* C1 controls: U+0080..U+009F, 0xc2 0x80..0x9f */
+		if (n == 0 || *p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			fputc('?', f);
+			p += n ? n : 1;
+			continue;
+		}
+		fwrite(p, 1, (size_t)n, f);
+		p += n;
+	}
+}

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "report.h"
 #include "pen.h"
 
@@ -36,5 +37,14 @@ uint64_t md_watch_elapsed_ns(const md_watch_report *r);
 /* The verdict line that ends a text report: "OK" green, "WARNING"
  * yellow, "CRITICAL" and "UNKNOWN" red. */
 void md_text_exit(const md_pen *p, md_exit code);
+
+/* The length (2 to 4) of the well-formed UTF-8 sequence that starts at p
+ * (NUL-terminated), or 0 if p does not start one (a stray byte, an
+ * overlong form, a surrogate, past U+10FFFF, cut short). */
+int md_utf8_len(const unsigned char *p);
+
+/* s with every control character (C0, DEL, C1) and every byte that is not
+ * well-formed UTF-8 written as '?', as ps shows a command name. */
+void md_text_safe(FILE *f, const char *s);
 
 #endif
