@@ -18,7 +18,7 @@ VERSION  := 0.1.0
 # dependency declaration (libdwfl's Makefile.am does the same), so an
 # upward include fails to compile (tests/layers.sh shows it).  Only dwarf/
 # sees libdwarf's headers.
-LAYERS := base dwarf goruntime target report snapshot writers attach scan watch cmd
+LAYERS := base dwarf goruntime target report snapshot writers attach scan watch ps cmd
 DEPS_base      :=
 DEPS_dwarf     := base
 DEPS_goruntime := base dwarf
@@ -29,7 +29,8 @@ DEPS_writers   := base dwarf goruntime target report
 DEPS_attach    := base dwarf goruntime target report snapshot writers
 DEPS_scan      := base dwarf goruntime target report snapshot
 DEPS_watch     := base dwarf goruntime target report snapshot
-DEPS_cmd       := base dwarf goruntime report attach scan watch
+DEPS_ps        := base dwarf goruntime target report
+DEPS_cmd       := base dwarf goruntime report attach scan watch ps
 layer_dir = $(if $(filter dwarf cmd,$1),$1,src/$1)
 layer_inc = $(foreach d,$1 $(DEPS_$1),-I$(call layer_dir,$d)) \
             $(if $(filter dwarf,$1),-I/usr/include/libdwarf)

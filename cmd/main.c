@@ -34,6 +34,8 @@ static const char usage_top[] =
 	"                          (see mapdiag watch --help)\n"
 	"  scan <pid>              find every map reachable from package variables,\n"
 	"                          ranked by memory held (see mapdiag scan --help)\n"
+	"  ps [<pid>...]           list Go processes: version, map implementation,\n"
+	"                          where their DWARF is; no ptrace (see mapdiag ps --help)\n"
 	"\n"
 	"  help <command>          that command's --help\n"
 	"  version                 the version\n"
@@ -76,6 +78,7 @@ static void install_signals(void)
 
 static const md_command *const commands[] = {
 	&md_cmd_attach, &md_cmd_watch, &md_cmd_scan,
+	&md_cmd_ps,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

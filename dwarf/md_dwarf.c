@@ -36,6 +36,7 @@ typedef struct search {
 	const md_elf_facts *exe_facts;
 	struct stat exe_st;
 	int have_exe_st;
+	int locate_only;   /* md_dwarf_locate: verify, do not start libdwarf */
 	char why[384];
 } search;
 
@@ -100,7 +101,7 @@ static int verify(md_dwarf *d, search *s, int fd, const md_exe_info *ci,
 /* Try one candidate debug file.  MD_OK (d->dbg set), MD_NOTFOUND (not
  * usable; try the next) or an error that ends the search. */
 static md_status try_file(md_dwarf *d, search *s, const char *path,
-                          enum cand_kind kind, md_err *err)
+                          enum cand_kind kind, md_dwarf_from from, md_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -134,17 +135,24 @@ static md_status try_file(md_dwarf *d, search *s, const char *path,
 		return MD_NOTFOUND;
 	}
 	snprintf(d->info.dwarf_path, sizeof d->info.dwarf_path, "%s", path);
+	d->info.dwarf_compressed = cf.debug_compressed;
+	d->info.dwarf_external = 1;
+	d->info.dwarf_from = from;
+	if (s->locate_only) {
+		close(fd);
+		return MD_OK;
+	}
 	md_status st2 = init_dwarf(d, fd, err);
 	if (st2 != MD_OK) {
 		close(fd);
 		if (st2 == MD_NOTFOUND)
 			note(s, path, "has no usable .debug_info");
 		d->info.dwarf_path[0] = '\0';
+		d->info.dwarf_compressed = d->info.dwarf_external = 0;
+		d->info.dwarf_from = MD_DWARF_FROM_NONE;
 		return st2;
 	}
 	d->own_fd = fd;
-	d->info.dwarf_compressed = cf.debug_compressed;
-	d->info.dwarf_external = 1;
 	return MD_OK;
 }
 
@@ -176,10 +184,10 @@ static md_status try_debuglink(md_dwarf *d, search *s, const char *exe_path,
 	md_status st = MD_NOTFOUND;
 	char sub[PATH_MAX];
 	if (mkpath(path, sizeof path, dir, sep, link))
-		st = try_file(d, s, path, CAND_SEARCH, err);
+		st = try_file(d, s, path, CAND_SEARCH, MD_DWARF_FROM_DEBUGLINK, err);
 	if (st == MD_NOTFOUND && mkpath(sub, sizeof sub, dir, sep, ".debug/") &&
 	    mkpath(path, sizeof path, sub, link, ""))
-		st = try_file(d, s, path, CAND_SEARCH, err);
+		st = try_file(d, s, path, CAND_SEARCH, MD_DWARF_FROM_DEBUGLINK, err);
 	if (st != MD_NOTFOUND)
 		return st;
 	/* debug_dir mirrors the absolute directory of the executable. */
@@ -187,7 +195,7 @@ static md_status try_debuglink(md_dwarf *d, search *s, const char *exe_path,
 	const char *adir = dir[0] == '/' ? dir : abs;
 	if (adir && mkpath(sub, sizeof sub, debug_dir, adir, "/") &&
 	    mkpath(path, sizeof path, sub, link, ""))
-		st = try_file(d, s, path, CAND_SEARCH, err);
+		st = try_file(d, s, path, CAND_SEARCH, MD_DWARF_FROM_DEBUGLINK, err);
 	free(abs);
 	return st;
 }
@@ -203,10 +211,13 @@ static md_status try_build_id(md_dwarf *d, search *s, const char *debug_dir,
 	                 debug_dir, id, id + 2);
 	if (r <= 0 || (size_t)r >= sizeof path)
 		return MD_NOTFOUND;
-	return try_file(d, s, path, CAND_SEARCH, err);
+	return try_file(d, s, path, CAND_SEARCH, MD_DWARF_FROM_BUILD_ID, err);
 }
 
-md_status md_dwarf_open(const md_dwarf_opts *opts, md_dwarf **out, md_err *err)
+/* md_dwarf_open, or with locate_only md_dwarf_locate's search: the same
+ * steps, without libdwarf. */
+static md_status find_dwarf(const md_dwarf_opts *opts, int locate_only, md_dwarf **out,
+                            md_err *err)
 {
 	*out = NULL;
 	if (!opts || opts->exe_fd < 0)
@@ -231,7 +242,12 @@ md_status md_dwarf_open(const md_dwarf_opts *opts, md_dwarf **out, md_err *err)
 	}
 
 	st = MD_NOTFOUND;
-	if (ef.has_debug_info) {
+	if (ef.has_debug_info && locate_only) {
+		snprintf(d->info.dwarf_path, sizeof d->info.dwarf_path, "%s", label);
+		d->info.dwarf_compressed = ef.debug_compressed;
+		d->info.dwarf_from = MD_DWARF_FROM_EXE;
+		st = MD_OK;
+	} else if (ef.has_debug_info) {
 		int fd = reopen(opts->exe_fd);
 		if (fd < 0) {
 			st = md_err_set(err, MD_E_NOEXE, "%s: %s", label, strerror(errno));
@@ -243,6 +259,7 @@ md_status md_dwarf_open(const md_dwarf_opts *opts, md_dwarf **out, md_err *err)
 			d->own_fd = fd;
 			d->info.dwarf_compressed = ef.debug_compressed;
 			d->info.dwarf_external = 0;
+			d->info.dwarf_from = MD_DWARF_FROM_EXE;
 		} else {
 			close(fd);
 			d->info.dwarf_path[0] = '\0';
@@ -251,10 +268,11 @@ md_status md_dwarf_open(const md_dwarf_opts *opts, md_dwarf **out, md_err *err)
 	if (st != MD_NOTFOUND)
 		goto done;
 
-	search s = { .exe_facts = &ef };
+	search s = { .exe_facts = &ef, .locate_only = locate_only };
 	s.have_exe_st = fstat(opts->exe_fd, &s.exe_st) == 0;
 	if (opts->debug_file)
-		st = try_file(d, &s, opts->debug_file, CAND_EXPLICIT, err);
+		st = try_file(d, &s, opts->debug_file, CAND_EXPLICIT, MD_DWARF_FROM_DEBUG_FILE,
+		              err);
 	if (st == MD_NOTFOUND && d->info.debuglink[0] && opts->exe_path)
 		st = try_debuglink(d, &s, opts->exe_path, debug_dir, err);
 	if (st == MD_NOTFOUND && d->info.build_id[0])
@@ -284,7 +302,28 @@ done:
 	*out = d;
 	return MD_OK;
 fail:
+	if (locate_only) {
+		*out = d;   /* the caller copies what was read, then frees */
+		return st;
+	}
 	md_dwarf_free(d);
+	return st;
+}
+
+md_status md_dwarf_open(const md_dwarf_opts *opts, md_dwarf **out, md_err *err)
+{
+	return find_dwarf(opts, 0, out, err);
+}
+
+md_status md_dwarf_locate(const md_dwarf_opts *opts, md_exe_info *info, md_err *err)
+{
+	md_dwarf *d = NULL;
+	memset(info, 0, sizeof *info);
+	md_status st = find_dwarf(opts, 1, &d, err);
+	if (d) {
+		*info = d->info;
+		md_dwarf_free(d);
+	}
 	return st;
 }
 

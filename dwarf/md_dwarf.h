@@ -40,8 +40,24 @@ typedef enum md_dwarf_cache {
 	                            directory) */
 } md_dwarf_cache;
 
+/* Where the DWARF was found (md_dwarf_open, md_dwarf_locate). */
+typedef enum md_dwarf_from {
+	MD_DWARF_FROM_NONE = 0,  /* nowhere */
+	MD_DWARF_FROM_EXE,       /* the executable itself */
+	MD_DWARF_FROM_DEBUG_FILE,/* the file named by --debug-file */
+	MD_DWARF_FROM_DEBUGLINK, /* .gnu_debuglink, in the exe's directory,
+	                            its .debug/ or debug_dir */
+	MD_DWARF_FROM_BUILD_ID   /* debug_dir/.build-id/xx/yyy.debug */
+} md_dwarf_from;
+
 typedef struct md_exe_info {
-	char go_version[64];   /* "go1.24.4"; "" if no Go build info */
+	char go_version[64];   /* "go1.24.4", "go1.24.4 X:noswissmap" (the
+	                          linker adds non-default experiments); ""
+	                          if no Go build info */
+	char go_experiment[128]; /* the GOEXPERIMENT build setting of the
+	                          build info's module info ("noswissmap");
+	                          "" if none.  Both strings printable ASCII,
+	                          anything else read as '?' */
 	int is_go;             /* build info or runtime symbols present */
 	int pie;               /* ET_DYN: addresses need the load bias */
 	uint64_t load_vaddr;   /* p_vaddr of the PT_LOAD with p_offset 0,
@@ -52,6 +68,7 @@ typedef struct md_exe_info {
 	char dwarf_path[4096]; /* the file that supplied the DWARF */
 	int dwarf_compressed;  /* its .debug_info is SHF_COMPRESSED/.zdebug */
 	int dwarf_external;    /* DWARF came from a separate debug file */
+	md_dwarf_from dwarf_from; /* which search step found it */
 	md_dwarf_cache dwarf_cache;  /* how .debug_info was had */
 	char dwarf_cache_path[4096]; /* the cache file, with FOUND and KEPT */
 } md_exe_info;
@@ -79,6 +96,32 @@ typedef struct md_dwarf_opts {
  * On success *out is set; free it with md_dwarf_free. */
 md_status md_dwarf_open(const md_dwarf_opts *opts, md_dwarf **out, md_err *err);
 void md_dwarf_free(md_dwarf *d);
+
+/* Where md_dwarf_open would find the DWARF, without starting libdwarf or
+ * decompressing anything: the executable's ELF facts, then the same search
+ * in the same order, each debug file verified the same way (same build id,
+ * else the debuglink's CRC of the whole file).  The executable counts when
+ * it has a non-empty .debug_info (md_dwarf_open also needs libdwarf to
+ * accept it).  Fills *info: dwarf_from, dwarf_path, dwarf_compressed and
+ * dwarf_external of the file found (dwarf_cache stays MD_DWARF_IN_PLACE).
+ *   MD_OK         found
+ *   MD_E_NODWARF  not found: *info is filled with dwarf_from NONE, err says
+ *                 what was looked at
+ *   MD_E_NOEXE, MD_E_NOTELF, MD_E_NOTGO  as md_dwarf_open (*info is
+ *                 filled as far as it was read) */
+md_status md_dwarf_locate(const md_dwarf_opts *opts, md_exe_info *info, md_err *err);
+
+/* Parse Go's build info blob (debug/buildinfo: the 16-byte-aligned
+ * "\xff Go buildinf:" header of 32 bytes, then, since Go 1.18, the version
+ * and the module info as uvarint-length-prefixed strings) at p[0..n), every
+ * byte untrusted.  Returns 1 if the magic is there (a Go binary), 0 if not.
+ * Copies into version (nv bytes) and experiment (ne bytes) what the blob
+ * holds of the Go version and of the "build\tGOEXPERIMENT=" line of the
+ * module info, printable ASCII only ('?' for any other byte), truncated to
+ * fit; "" for what it lacks (pre-1.18 blobs, which point elsewhere; a
+ * length past n). */
+int md_dwarf_parse_buildinfo(const unsigned char *p, size_t n, char *version, size_t nv,
+                             char *experiment, size_t ne);
 /* Finish what d does in the background (a cold start writes the
  * decompressed DWARF to the cache on a second thread): call before
  * stopping the target, so the stop has every CPU.  md_dwarf_free does it

@@ -28,8 +28,9 @@
 #define BI_MAGIC_LEN 14
 #define BI_HDR 32
 #define BI_FLAG_INLINE 0x2
-/* Enough for the header, a varint and any plausible version string. */
-#define BI_READ (BI_HDR + 10 + 256)
+/* Enough for the header, the version and the module info, whose build
+ * settings come last, after one line per dependency. */
+#define BI_READ (1u << 20)
 /* How much of the data segment we search when there is no .go.buildinfo
  * section (section headers stripped); the linker puts it first. */
 #define BI_SCAN_MAX (1u << 20)
@@ -62,50 +63,93 @@ static int in_file(uint64_t off, uint64_t size, uint64_t fsize)
 	return off <= fsize && size <= fsize - off;
 }
 
-/* Parse build info at p[0..n).  Returns 1 if the magic is there (a Go
- * binary), 0 if not; copies the version into out when the format carries
- * it inline (every release since Go 1.18). */
-static int parse_buildinfo(const unsigned char *p, size_t n, char *out,
-                           size_t outsz)
+/* A uvarint at p[*i..n): 0, or -1 when it runs past n or 64 bits. */
+static int uvarint(const unsigned char *p, size_t n, size_t *i, uint64_t *v)
 {
-	if (n < BI_HDR || memcmp(p, BI_MAGIC, BI_MAGIC_LEN) != 0)
+	*v = 0;
+	for (unsigned shift = 0; shift <= 63; shift += 7) {
+		if (*i >= n)
+			return -1;
+		unsigned char b = p[(*i)++];
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* p[0..len) into out (outsz > 0), printable ASCII only, truncated. */
+static void copy_printable(const unsigned char *p, size_t len, char *out, size_t outsz)
+{
+	size_t k = len < outsz - 1 ? len : outsz - 1;
+	for (size_t j = 0; j < k; j++)
+		out[j] = (p[j] >= 0x20 && p[j] < 0x7f) ? (char)p[j] : '?';
+	out[k] = '\0';
+}
+
+/* The value of the "build\tGOEXPERIMENT=" line of module info m[0..n). */
+static void find_experiment(const unsigned char *m, size_t n, char *out, size_t outsz)
+{
+	static const char key[] = "build\tGOEXPERIMENT=";
+	const size_t klen = sizeof key - 1;
+	for (size_t i = 0; i < n;) {
+		const unsigned char *nl = memchr(m + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - m) : n;
+		if (end - i >= klen && memcmp(m + i, key, klen) == 0) {
+			copy_printable(m + i + klen, end - i - klen, out, outsz);
+			return;
+		}
+		i = end + 1;
+	}
+}
+
+int md_dwarf_parse_buildinfo(const unsigned char *p, size_t n, char *version, size_t nv,
+                             char *experiment, size_t ne)
+{
+	if (nv)
+		version[0] = '\0';
+	if (ne)
+		experiment[0] = '\0';
+	if (!p || n < BI_HDR || memcmp(p, BI_MAGIC, BI_MAGIC_LEN) != 0)
 		return 0;
 	unsigned ptrsize = p[14], flags = p[15];
 	if ((ptrsize != 4 && ptrsize != 8) || !(flags & BI_FLAG_INLINE))
 		return 1; /* pre-1.18 layout: version only via pointers */
 
-	uint64_t len = 0;
+	uint64_t len;
 	size_t i = BI_HDR;
-	for (unsigned shift = 0;; shift += 7) {
-		if (i >= n || shift > 63)
-			return 1;
-		unsigned char b = p[i++];
-		len |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			break;
-	}
-	if (len == 0 || len > n - i)
+	if (uvarint(p, n, &i, &len) != 0 || len == 0 || len > n - i)
 		return 1;
-	size_t k = len < outsz - 1 ? (size_t)len : outsz - 1;
-	for (size_t j = 0; j < k; j++) {
-		unsigned char c = p[i + j];
-		out[j] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	out[k] = '\0';
+	if (nv)
+		copy_printable(p + i, (size_t)len, version, nv);
+	i += (size_t)len;
+	if (uvarint(p, n, &i, &len) != 0 || len > n - i)
+		return 1;
+	if (ne)
+		find_experiment(p + i, (size_t)len, experiment, ne);
 	return 1;
 }
 
-/* Read up to BI_READ bytes of a .go.buildinfo section and parse them. */
+static int parse_buildinfo(const unsigned char *p, size_t n, md_exe_info *info)
+{
+	return md_dwarf_parse_buildinfo(p, n, info->go_version, sizeof info->go_version,
+	                                info->go_experiment, sizeof info->go_experiment);
+}
+
+/* Read a .go.buildinfo section (at most BI_READ bytes) and parse it. */
 static int buildinfo_from_section(int fd, uint64_t fsize, const GElf_Shdr *sh,
                                   md_exe_info *info)
 {
-	unsigned char buf[BI_READ];
 	if (sh->sh_type == SHT_NOBITS || !in_file(sh->sh_offset, sh->sh_size, fsize))
 		return 0;
-	size_t n = sh->sh_size < sizeof buf ? (size_t)sh->sh_size : sizeof buf;
-	if (n < BI_HDR || pread_full(fd, buf, n, sh->sh_offset) < 0)
+	size_t n = sh->sh_size < BI_READ ? (size_t)sh->sh_size : BI_READ;
+	if (n < BI_HDR)
 		return 0;
-	return parse_buildinfo(buf, n, info->go_version, sizeof info->go_version);
+	unsigned char *buf = malloc(n);
+	int found = buf && pread_full(fd, buf, n, sh->sh_offset) == 0 &&
+	            parse_buildinfo(buf, n, info);
+	free(buf);
+	return found;
 }
 
 /* No .go.buildinfo section (section headers stripped): search the start of
@@ -127,8 +171,7 @@ static int buildinfo_from_segments(Elf *elf, int fd, uint64_t fsize,
 		int found = 0;
 		if (buf && n >= BI_HDR && pread_full(fd, buf, n, ph.p_offset) == 0) {
 			for (size_t o = 0; o + BI_HDR <= n && !found; o += 16)
-				found = parse_buildinfo(buf + o, n - o, info->go_version,
-				                        sizeof info->go_version);
+				found = parse_buildinfo(buf + o, n - o, info);
 		}
 		free(buf);
 		return found; /* only the first writable segment holds it */
@@ -264,7 +307,8 @@ md_status md_elf_read(int fd, const char *path, md_exe_info *info,
 	const char *label = path ? path : "executable";
 	struct stat st;
 	memset(facts, 0, sizeof *facts);
-	info->go_version[0] = info->build_id[0] = info->debuglink[0] = '\0';
+	info->go_version[0] = info->go_experiment[0] = '\0';
+	info->build_id[0] = info->debuglink[0] = '\0';
 	info->is_go = info->pie = 0;
 	info->load_vaddr = 0;
 

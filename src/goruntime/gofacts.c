@@ -88,3 +88,37 @@ void md_swiss_fresh(uint64_t count, uint64_t *slots, uint64_t *tables)
 	*slots = per * dir;
 	*tables = dir;
 }
+
+/* 1 swissmap on, 0 off, -1 not named, in a comma-separated list read up to
+ * its end or a space. */
+static int swiss_in(const char *list)
+{
+	int on = -1;
+	for (const char *p = list; p && *p && *p != ' ';) {
+		size_t n = strcspn(p, ", ");
+		if (n == 8 && !strncmp(p, "swissmap", 8))
+			on = 1;
+		else if (n == 10 && !strncmp(p, "noswissmap", 10))
+			on = 0;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return on;
+}
+
+int md_gofacts_map_impl(const char *v, const char *exp)
+{
+	if (!v || strncmp(v, "go1.", 4) != 0 || v[4] < '0' || v[4] > '9')
+		return 0;
+	int minor = atoi(v + 4);
+	if (minor <= 23)
+		return MD_IMPL_HMAP;
+	if (minor >= 26)
+		return MD_IMPL_SWISS;
+	int on = exp && *exp ? swiss_in(exp) : -1;
+	const char *x = strstr(v, " X:");
+	if (on < 0 && x)
+		on = swiss_in(x + 3);
+	return on == 0 ? MD_IMPL_HMAP : MD_IMPL_SWISS;
+}

@@ -10,6 +10,7 @@
 #define MD_GOFACTS_H
 
 #include <stdint.h>
+#include "md_dwarf.h"
 
 /* runtime/map.go (map_noswiss.go in 1.24/1.25) */
 #define MD_HMAP_BUCKET_SLOTS   8   /* abi.OldMapBucketCount / bucketCnt */
@@ -66,5 +67,15 @@ uint64_t md_hmap_overflow_threshold(unsigned B);
  * (NewMap's sizing): *slots is the total capacity, *tables the directory
  * size (0 for a small map of <= 8 entries). */
 void md_swiss_fresh(uint64_t count, uint64_t *slots, uint64_t *tables);
+
+/* The map implementation a binary was built with, from its build info
+ * (md_exe_info's go_version and go_experiment): go1.N with N <= 23 classic
+ * (runtime/map.go; no swissmap experiment); 24 and 25 Swiss unless the
+ * experiments turn swissmap off (GOEXPERIMENT, else the version's " X:"
+ * list; the last of swissmap / noswissmap wins, as internal/buildcfg reads
+ * them); 26 and later Swiss (map_noswiss.go and the experiment are gone).
+ * 0 when the version is not go1.N (a devel build): ask DWARF.  The
+ * decoders never use this: they tell the two apart by DWARF members. */
+int md_gofacts_map_impl(const char *go_version, const char *go_experiment);
 
 #endif

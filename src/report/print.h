@@ -52,4 +52,8 @@ void md_print_watch_tty(FILE *f, const md_watch_report *r, int first, int color)
 /* The end-of-window summary for people. */
 void md_print_watch_summary(FILE *f, const md_watch_report *r, int color);
 
+/* ps: one line per Go process, then a summary line; or one JSON object */
+void md_print_ps_text(FILE *f, const md_ps_report *r);
+void md_print_ps_json(FILE *f, const md_ps_report *r);
+
 #endif

@@ -251,3 +251,21 @@ void md_scan_owners_free(md_scan_owners *o)
 	free(o->packages);
 	memset(o, 0, sizeof *o);
 }
+
+void md_ps_report_free(md_ps_report *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < r->nprocs; i++)
+		free(r->procs[i].exe);
+	free(r->procs);
+	free(r->missing);
+	r->procs = NULL;
+	r->missing = NULL;
+	r->nprocs = r->nmissing = 0;
+}
+
+md_exit md_ps_exit_code(const md_ps_report *r)
+{
+	return r->nmissing ? MD_EXIT_UNKNOWN : MD_EXIT_OK;
+}

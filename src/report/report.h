@@ -267,4 +267,42 @@ md_exit md_watch_exit_code(const md_watch_report *r);
  * verdict line of the summary. */
 md_exit md_watch_maps_exit_code(const md_watch_report *r);
 
+/* ---- ps: the Go processes of the machine, without ptrace ---- */
+
+typedef struct md_ps_entry {
+	pid_t pid;
+	uid_t uid;                 /* effective uid */
+	char user[64];             /* its name, or the number */
+	char *exe;                 /* readlink of /proc/PID/exe, raw bytes
+	                              (" (deleted)" kept) */
+	int deleted;               /* the executable was deleted or replaced */
+	md_exe_info info;          /* go_version, go_experiment, dwarf_from,
+	                              dwarf_path, dwarf_compressed */
+	int impl;                  /* md_map_impl from the build info, 0 unknown */
+} md_ps_entry;
+
+/* A PID operand that is not listed, and why. */
+typedef struct md_ps_miss {
+	pid_t pid;
+	md_err err;
+} md_ps_miss;
+
+typedef struct md_ps_report {
+	md_ps_entry *procs;        /* by pid */
+	int nprocs;
+	md_ps_miss *missing;       /* PID operands not listed, in the order given */
+	int nmissing;
+	int examined;              /* processes looked at (kernel threads, zombies
+	                              and processes gone mid-listing left out) */
+	int unreadable;            /* of them, executables not readable
+	                              (another user's, without CAP_SYS_PTRACE) */
+	uid_t euid;                /* mapdiag's, for the summary */
+	uint64_t elapsed_ns;
+} md_ps_report;
+
+void md_ps_report_free(md_ps_report *r);
+
+/* 0 when every PID operand (if any) was listed; 3 otherwise. */
+md_exit md_ps_exit_code(const md_ps_report *r);
+
 #endif

@@ -14,10 +14,13 @@
 #include "proc.h"
 #include "testhook.h"
 
+/* include/linux/sched.h: the task is a kernel thread (stat field 9). */
+#define PF_KTHREAD 0x00200000UL
+
 /* Parse /proc/PID/stat.  comm may hold spaces and parentheses, so fields are
  * counted from the LAST ')'. */
 static md_status read_stat(pid_t pid, char *state, unsigned long long *start,
-                           char *comm, size_t ncomm, md_err *err)
+                           char *comm, size_t ncomm, unsigned long *flags, md_err *err)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -44,8 +47,8 @@ static md_status read_stat(pid_t pid, char *state, unsigned long long *start,
 	*state = *p;
 	int field = 3;
 	while (*p && field < 22) {
-		if (*p == ' ')
-			field++;
+		if (*p == ' ' && ++field == 9 && flags)
+			*flags = strtoul(p + 1, NULL, 10);
 		p++;
 	}
 	*start = strtoull(p, NULL, 10);
@@ -57,11 +60,14 @@ md_status md_proc_open(pid_t pid, md_proc *p, md_err *err)
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
 	p->exe_fd = -1;
-	md_status s = read_stat(pid, &p->state, &p->start, p->comm, sizeof p->comm, err);
+	unsigned long flags = 0;
+	md_status s = read_stat(pid, &p->state, &p->start, p->comm, sizeof p->comm, &flags, err);
 	if (s != MD_OK)
 		return md_err_set(err, s, "%d", (int)pid);
 	if (p->state == 'Z' || p->state == 'X')
 		return md_err_set(err, MD_E_ZOMBIE, "%d (%s)", (int)pid, p->comm);
+	if (flags & PF_KTHREAD)
+		return md_err_set(err, MD_E_NOEXE, "%d (%s): a kernel thread", (int)pid, p->comm);
 
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
@@ -99,7 +105,7 @@ md_status md_proc_recheck(const md_proc *p, md_err *err)
 {
 	char state;
 	unsigned long long start;
-	if (read_stat(p->pid, &state, &start, NULL, 0, err) != MD_OK)
+	if (read_stat(p->pid, &state, &start, NULL, 0, NULL, err) != MD_OK)
 		return md_err_set(err, MD_E_NOPROC, "%d", (int)p->pid);
 	if (start != p->start)
 		return md_err_set(err, MD_E_PIDREUSE, "%d", (int)p->pid);
@@ -112,7 +118,7 @@ md_status md_proc_verify(pid_t pid, unsigned long long start, md_err *err)
 {
 	char state;
 	unsigned long long now;
-	if (read_stat(pid, &state, &now, NULL, 0, err) != MD_OK)
+	if (read_stat(pid, &state, &now, NULL, 0, NULL, err) != MD_OK)
 		return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
 	if (now != start)
 		return md_err_set(err, MD_E_PIDREUSE, "%d", (int)pid);
@@ -297,4 +303,24 @@ int md_proc_count_threads(pid_t pid)
 	int n = md_proc_nthreads(fd);
 	close(fd);
 	return n;
+}
+
+md_status md_proc_euid(pid_t pid, uid_t *uid, md_err *err)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
+	buf[n] = '\0';
+	const char *u = strstr(buf, "\nUid:");
+	unsigned long r, e;
+	if (!u || sscanf(u + 6, "%lu %lu", &r, &e) != 2)
+		return md_err_set(err, MD_E_SYS, "cannot parse %s", path);
+	*uid = (uid_t)e;
+	return MD_OK;
 }

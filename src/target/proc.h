@@ -21,9 +21,14 @@ typedef struct md_proc {
 /* Look the process up and open its executable.
  *   MD_E_NOPROC  no such process        MD_E_ZOMBIE  zombie or dead
  *   MD_E_PERM    /proc/PID/exe not readable (other user, no CAP_SYS_PTRACE)
- *   MD_E_NOEXE   no executable (a kernel thread) */
+ *   MD_E_NOEXE   no executable (a kernel thread: told by its stat flags,
+ *                before /proc/PID/exe is tried) */
 md_status md_proc_open(pid_t pid, md_proc *p, md_err *err);
 void md_proc_close(md_proc *p);
+
+/* The effective uid of the process (the second field of status's Uid:
+ * line: what ps shows as USER).  MD_E_NOPROC if it is gone. */
+md_status md_proc_euid(pid_t pid, uid_t *uid, md_err *err);
 
 /* Re-read stat: MD_OK if pid still names the same process (same start time)
  * and it is alive; MD_E_PIDREUSE or MD_E_NOPROC/MD_E_ZOMBIE otherwise. */

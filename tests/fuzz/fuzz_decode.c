@@ -454,6 +454,7 @@ static void pure(const md_map_layout *l, const md_gofacts *gf, const md_threshol
 		md_classify_hmap(&mr.view.h, &mr.view.d, NULL, th, &mr.view.v);
 		check_verdict(&mr.view.v);
 		print_report(&mr);
+		md_verdict_free(&mr.view.v);
 		return;
 	}
 	md_status st = md_swiss_decode(l, hdr, len, &mr.view.s, &e);
@@ -509,6 +510,7 @@ static void pure(const md_map_layout *l, const md_gofacts *gf, const md_threshol
 	md_classify_swiss(h, &mr.view.d, NULL, th, &mr.view.v);
 	check_verdict(&mr.view.v);
 	print_report(&mr);
+	md_verdict_free(&mr.view.v);
 	free(t);
 	free(dir);
 	free(out);
