@@ -65,6 +65,7 @@ static void install_signals(void)
 
 static const md_command *const commands[] = {
 	&md_cmd_attach, &md_cmd_watch, &md_cmd_scan,
+	&md_cmd_complete,   /* hidden: the shell completions' helper */
 };
 
 int main(int argc, char **argv)
