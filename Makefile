@@ -30,7 +30,7 @@ DEPS_attach    := base dwarf goruntime target report snapshot writers
 DEPS_scan      := base dwarf goruntime target report snapshot
 DEPS_watch     := base dwarf goruntime target report snapshot
 DEPS_ps        := base dwarf goruntime target report
-DEPS_cmd       := base dwarf goruntime report attach scan watch ps
+DEPS_cmd       := base dwarf goruntime target report attach scan watch ps
 layer_dir = $(if $(filter dwarf cmd,$1),$1,src/$1)
 layer_inc = $(foreach d,$1 $(DEPS_$1),-I$(call layer_dir,$d)) \
             $(if $(filter dwarf,$1),-I/usr/include/libdwarf)
@@ -45,6 +45,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all clean check demo setup targets unit san bench fuzz fuzz-build fuzz-check layer-flags hooks
+.PHONY: install uninstall
 all: $(BIN)
 
 $(BIN): $(CMD_OBJS) $(BUILD)/libmapdiag.a
@@ -136,5 +137,25 @@ demo: setup
 
 clean:
 	rm -rf $(BUILD) mapdiag testdata/bin tests/out
+
+# `make install PREFIX=/usr/local DESTDIR=...`: the binary, mapdiag(1), bash
+# and zsh completion (debian/rules installs through it too).  Builds
+# nothing but the binary.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+INSTALL     ?= install
+
+install: $(BIN)
+	$(INSTALL) -D -m 755 $(BIN) $(DESTDIR)$(BINDIR)/mapdiag
+	$(INSTALL) -D -m 644 doc/mapdiag.1 $(DESTDIR)$(MANDIR)/man1/mapdiag.1
+	$(INSTALL) -D -m 644 completion/mapdiag.bash $(DESTDIR)$(BASHCOMPDIR)/mapdiag
+	$(INSTALL) -D -m 644 completion/_mapdiag $(DESTDIR)$(ZSHCOMPDIR)/_mapdiag
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mapdiag $(DESTDIR)$(MANDIR)/man1/mapdiag.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/mapdiag $(DESTDIR)$(ZSHCOMPDIR)/_mapdiag
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

@@ -13,5 +13,6 @@ extern const md_command md_cmd_attach;   /* cmd/attach.c */
 extern const md_command md_cmd_watch;    /* cmd/watch.c */
 extern const md_command md_cmd_scan;     /* cmd/scan.c */
 extern const md_command md_cmd_ps;       /* cmd/ps.c */
+extern const md_command md_cmd_complete; /* cmd/complete.c (hidden) */
 
 #endif

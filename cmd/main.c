@@ -79,6 +79,7 @@ static void install_signals(void)
 static const md_command *const commands[] = {
 	&md_cmd_attach, &md_cmd_watch, &md_cmd_scan,
 	&md_cmd_ps,
+	&md_cmd_complete,   /* hidden: the shell completions' helper */
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -15,7 +15,10 @@
 #      the command line's conventions (test_cli.py);
 #   4. the same integration tests on two variants with an ASan+UBSan build
 #      of mapdiag, and one attach under valgrind memcheck;
-#   5. the libFuzzer harnesses of tests/fuzz/, each for a bounded time.
+#   5. the libFuzzer harnesses of tests/fuzz/, each for a bounded time;
+#   6. what is installed (tests/pkg/): the man page and the completions
+#      against --help and a live target, make install, and the .deb built
+#      from a copy of the tree with dpkg-buildpackage and extracted.
 # Each part prints 'N passed, N failed'; the last line is the total.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -106,6 +109,12 @@ MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kind
 # 5. libFuzzer harnesses (tests/fuzz/): regression inputs, then a bounded
 #    run of each (about 45 s in all); a missing clang/libFuzzer fails here
 run fuzz make --no-print-directory -s fuzz-check
+
+# 6. installable (issue 16): man page, completions, make install; the .deb
+#    (compiles the project once more, out of tree)
+run pkg-docs bash tests/pkg/test_docs.sh
+run pkg-completion bash tests/pkg/test_completion.sh
+run pkg-deb bash tests/pkg/test_deb.sh
 
 echo
 echo "$total_pass passed, $total_fail failed"
