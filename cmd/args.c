@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "args.h"
 #include "msg.h"
@@ -154,6 +155,29 @@ int md_arg_resolve_color(int color)
 	return isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
 }
 
+int md_arg_width(int wide)
+{
+	if (wide || !isatty(STDOUT_FILENO))
+		return 0;
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col < 20 ? 20 : ws.ws_col;
+	/* a terminal that does not say its size (a serial console) */
+	const char *c = getenv("COLUMNS");
+	long v = c ? strtol(c, NULL, 10) : 0;
+	return v >= 20 && v <= 10000 ? (int)v : 80;
+}
+
+void md_arg_print_opts(const md_common_opts *co, int color, md_print_opts *po)
+{
+	memset(po, 0, sizeof *po);
+	po->color = color;
+	po->width = md_arg_width(co->wide);
+	po->verbose = co->verbose;
+	po->explain = co->explain;
+	po->perfdata = co->wide || !isatty(STDOUT_FILENO);
+}
+
 int md_arg_pid(const char *s, pid_t *out)
 {
 	char *end;
@@ -296,6 +320,15 @@ int md_arg_common(int c, const char *arg, md_common_opts *co)
 	case OPT_NO_COLOR:
 		co->color = 0;
 		return 1;
+	case 'v':
+		co->verbose = 1;
+		return 1;
+	case OPT_EXPLAIN:
+		co->explain = 1;
+		return 1;
+	case OPT_WIDE:
+		co->wide = 1;
+		return 1;
 	case OPT_OVS_LOAD:
 		if (!co->th)
 			return 0;
@@ -309,6 +342,14 @@ int md_arg_common(int c, const char *arg, md_common_opts *co)
 			return 0;
 		if (md_arg_bytes(arg, &co->th->oversized_bytes)) {
 			md_arg_usage("--oversized-bytes: '%s' is not a byte count", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_WARN_BYTES:
+		if (!co->th)
+			return 0;
+		if (md_arg_bytes(arg, &co->th->warn_bytes)) {
+			md_arg_usage("--warn-bytes: '%s' is not a byte count", arg);
 			return -1;
 		}
 		return 1;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "classify.h"
+#include "print.h"
 
 /* "mapdiag: <message> (see mapdiag --help)" on stderr; returns
  * MD_EXIT_UNKNOWN. */
@@ -53,28 +54,42 @@ int md_arg_targets(const char *cmd, int argc, char **argv, pid_t *pid,
  * md_arg_common. */
 enum {
 	OPT_DEBUG_FILE = 1000, OPT_DEBUG_DIR, OPT_STOP_TIMEOUT, OPT_COLOR, OPT_NO_COLOR,
-	OPT_OVS_LOAD, OPT_OVS_BYTES
+	OPT_OVS_LOAD, OPT_OVS_BYTES, OPT_WARN_BYTES, OPT_EXPLAIN, OPT_WIDE
 };
 #define COMMON_TARGET_OPTS \
 	{ "debug-file", required_argument, NULL, OPT_DEBUG_FILE }, \
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR }, \
 	{ "color", required_argument, NULL, OPT_COLOR }, \
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR }
+/* How attach and scan print: -v, --explain, --wide (getopt short "v"). */
+#define COMMON_OUT_OPTS \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "explain", no_argument, NULL, OPT_EXPLAIN }, \
+	{ "wide", no_argument, NULL, OPT_WIDE }
 #define COMMON_STOP_OPTS \
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT }
 #define COMMON_OVS_OPTS \
 	{ "oversized-load", required_argument, NULL, OPT_OVS_LOAD }, \
-	{ "oversized-bytes", required_argument, NULL, OPT_OVS_BYTES }
+	{ "oversized-bytes", required_argument, NULL, OPT_OVS_BYTES }, \
+	{ "warn-bytes", required_argument, NULL, OPT_WARN_BYTES }
 
 typedef struct md_common_opts {
 	const char *debug_file, *debug_dir;
 	int stop_timeout_ms;       /* default 1000 (--stop-timeout 1s) */
 	int color;                 /* -1 auto */
 	md_thresholds *th;         /* NULL: no thresholds taken */
+	int verbose, explain, wide;   /* COMMON_OUT_OPTS */
 } md_common_opts;
 
 /* 1 when c was a common option (stored), 0 when it is not one, -1 after
  * the usage message for a bad value (exit 3). */
 int md_arg_common(int c, const char *arg, md_common_opts *co);
+
+/* The columns of the terminal on stdout, 0 when stdout is not one or with
+ * --wide: TIOCGWINSZ, else $COLUMNS, else 80. */
+int md_arg_width(int wide);
+
+/* How to print, from the common options and the resolved colour. */
+void md_arg_print_opts(const md_common_opts *co, int color, md_print_opts *po);
 
 #endif

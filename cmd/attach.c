@@ -33,6 +33,11 @@ static const char usage_attach[] =
 	"                          addresses given; without it, mapdiag scan's census\n"
 	"                          finds each address among the maps it lists\n"
 	"  --json                  print one JSON object (schema in README.md)\n"
+	"  -v, --verbose           also each map's header fields, tables, memory and\n"
+	"                          every finding (info too)\n"
+	"  --explain               also the four-state table and what LOAD means\n"
+	"  --wide                  do not cut lines to the terminal's width; with\n"
+	"                          it, the status line has its perfdata there too\n"
 	"  --debug-file PATH       read DWARF from PATH (a separate debug file)\n"
 	"  --debug-dir DIR         root of .build-id/ and debuglink lookups\n"
 	"                          (default /usr/lib/debug)\n"
@@ -56,8 +61,13 @@ static const char usage_attach[] =
 	"  --overflow-ratio F      overflow pressure when noverflow >= F times the\n"
 	"                          runtime's same-size-grow threshold (default 1.0)\n"
 	"  --high-load F           note load at or above F of the limit (default 0.9)\n"
+	"  --warn-bytes N          a map holding less than N never warns about memory\n"
+	"                          or parked growth: info (default 64K)\n"
 	"\n"
 	"D is a number with a unit: 250us, 10ms, 1s, 2m (a bare number is seconds).\n"
+	"The first line is a monitoring plugin's: MAPDIAG <STATUS> - <the worst map\n"
+	"and why> | <perfdata: bytes, entries, load per map> (perfdata when stdout\n"
+	"is not a terminal, or with --wide).\n"
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error)\n";
 
 /* The map type of every header address among o->vars (types[i], NULL for
@@ -119,6 +129,7 @@ static int run(int argc, char **argv)
 		COMMON_TARGET_OPTS,
 		COMMON_STOP_OPTS,
 		COMMON_OVS_OPTS,
+		COMMON_OUT_OPTS,
 		{ "overflow-ratio", required_argument, NULL, O_OVF_RATIO },
 		{ "high-load", required_argument, NULL, O_HIGH_LOAD },
 		{ "threads", no_argument, NULL, O_THREADS },
@@ -139,7 +150,7 @@ static int run(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	int c, rc;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage_attach, stdout);
@@ -213,7 +224,8 @@ static int run(int argc, char **argv)
 	if (json) {
 		md_print_attach_json(stdout, &r);
 	} else {
-		md_print_opts po = { color };
+		md_print_opts po;
+		md_arg_print_opts(&co, color, &po);
 		md_print_attach_text(stdout, &r, &po);
 	}
 	/* Per-variable errors also go to stderr, one line each, for scripts

@@ -33,7 +33,8 @@ static const char usage_scan[] =
 	"  --consistent            walk inside the stop: a strict snapshot, a longer\n"
 	"                          pause (reported)\n"
 	"  --sort KEY              bytes (default), severity, count or load\n"
-	"  --top N                 list only the first N maps\n"
+	"  --top N                 list only the first N maps (0: all; on a terminal\n"
+	"                          the text lists 20 and says how many more)\n"
 	"  --min-bytes SIZE        list only maps holding at least SIZE (K, M, G)\n"
 	"  --by owner              roll bytes up by owner (a stack root's function or a\n"
 	"                          package variable) and by package\n"
@@ -41,10 +42,14 @@ static const char usage_scan[] =
 	"  --prom FILE             also write the listed maps' bytes (the first 100\n"
 	"                          unless --top) and the census's counts as\n"
 	"                          Prometheus text to FILE, atomically\n"
-	"  --oversized-load F, --oversized-bytes N: thresholds as for attach\n"
-	"  --debug-file PATH, --debug-dir DIR, --stop-timeout D, --color WHEN,\n"
-	"  --no-color: as for attach\n"
+	"  --oversized-load F, --oversized-bytes N, --warn-bytes N: thresholds as\n"
+	"                          for attach\n"
+	"  -v, --verbose, --explain, --wide, --debug-file PATH, --debug-dir DIR,\n"
+	"  --stop-timeout D, --color WHEN, --no-color: as for attach\n"
 	"\n"
+	"The first line is a monitoring plugin's: MAPDIAG <STATUS> - <the worst map\n"
+	"and why> | <perfdata: maps, bytes held, reclaimable, ...> (perfdata when\n"
+	"stdout is not a terminal, or with --wide).\n"
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL (worst map), 3 UNKNOWN (error)\n";
 
 /* Every map that could not be read, on stderr (the first MAX_ERRORS):
@@ -95,6 +100,7 @@ static int run(int argc, char **argv)
 		COMMON_TARGET_OPTS,
 		COMMON_STOP_OPTS,
 		COMMON_OVS_OPTS,
+		COMMON_OUT_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *prefixes[MAX_PREFIXES];
@@ -106,7 +112,7 @@ static int run(int argc, char **argv)
 	md_thresholds_default(&o.th);
 	md_scan_sort sort = MD_SORT_BYTES;
 	uint64_t min_bytes = 0;
-	int json = 0, top = 0, by_owner = 0, r;
+	int json = 0, top = -1, by_owner = 0, r;
 	const char *prom = NULL;
 	double dv;
 	md_common_opts co = { .stop_timeout_ms = 1000, .color = -1, .th = &o.th };
@@ -115,7 +121,7 @@ static int run(int argc, char **argv)
 	optind = 1;
 	int c;
 	/* options may follow the pid ("scan 4242 --json"): getopt permutes */
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage_scan, stdout);
@@ -158,8 +164,8 @@ static int run(int argc, char **argv)
 				                   optarg);
 			break;
 		case S_TOP:
-			if (md_arg_double(optarg, 1, 1e9, &dv) || dv != (int)dv)
-				return md_arg_usage("--top: '%s' is not a whole number of at least 1",
+			if (md_arg_double(optarg, 0, 1e9, &dv) || dv != (int)dv)
+				return md_arg_usage("--top: '%s' is not a whole number (0: all)",
 				                   optarg);
 			top = (int)dv;
 			break;
@@ -207,7 +213,15 @@ static int run(int argc, char **argv)
 		md_msg_error(&err);
 		return MD_EXIT_UNKNOWN;
 	}
+	md_print_opts po;
+	md_arg_print_opts(&co, color, &po);
+	/* a person at a terminal reads the top 20, told how many more there
+	 * are; a pipe, JSON and --prom get what --top says (all by default) */
+	int shown_top = top < 0 && po.width > 0 && !json && !by_owner ? 20 : 0;
+	if (top < 0)
+		top = 0;
 	int n = md_scan_rank(&sr, sort, min_bytes, top, order);
+	int shown = shown_top && n > shown_top ? shown_top : n;
 	md_scan_owners ow = { 0 };
 	if (by_owner && (s = md_scan_owners_of(&sr, &ow, &err)) != MD_OK) {
 		md_msg_error(&err);
@@ -215,17 +229,16 @@ static int run(int argc, char **argv)
 		md_scan_report_free(&sr);
 		return MD_EXIT_UNKNOWN;
 	}
-	md_print_opts po = { color };
 	if (json)
 		md_print_scan_json(stdout, &sr, order, n, by_owner ? &ow : NULL,
 		                   md_scan_sort_name(sort));
 	else if (by_owner)
 		md_print_scan_owners_text(stdout, &sr, &ow, top, &po);
 	else
-		md_print_scan_text(stdout, &sr, order, n, &po);
+		md_print_scan_text(stdout, &sr, order, shown, n, &po);
 	md_scan_owners_free(&ow);
 	fflush(stdout);
-	say_failures(&sr, order, n, by_owner);
+	say_failures(&sr, order, json ? n : shown, by_owner);
 	/* a timer feeding a textfile collector wants the largest, not 100k */
 	if (prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100, &err) != MD_OK) {
 		fflush(stdout);

@@ -36,7 +36,8 @@ static const char usage_watch[] =
 	"  --stuck D               writer-stuck: flag set continuously for D (default 1s)\n"
 	"  --parked D              growth-parked: growing-idle for D (default 10s)\n"
 	"  --hot F                 hot-map: written more than F of the time (default 0.5)\n"
-	"  --oversized-load F, --oversized-bytes N: as for attach; every report\n"
+	"  --oversized-load F, --oversized-bytes N, --warn-bytes N: as for attach;\n"
+	"                          every report\n"
 	"                          also makes attach's findings about memory\n"
 	"                          (oversized, overflow-pressure) on the last sample\n"
 	"  --type T                the map type of the header addresses (0x...) given:\n"
@@ -84,11 +85,11 @@ static void report(void *arg, const md_watch_report *r)
 	if (pr->json)
 		md_print_watch_jsonl(stdout, r);
 	else if (pr->tty) {
-		md_print_watch_tty(stdout, r, pr->first, pr->color);
+		md_print_watch_tty(stdout, r, pr->first, pr->color, md_arg_width(0));
 		pr->first = 0;
 	}
 	if (r->final && pr->tty)
-		md_print_watch_summary(stdout, r, pr->color);
+		md_print_watch_summary(stdout, r, pr->color, md_arg_width(0));
 	/* the reader went away ("| head -2"): end the window quietly */
 	if (fflush(stdout) != 0 || ferror(stdout))
 		*pr->stop = 1;

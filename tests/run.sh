@@ -12,7 +12,9 @@
 #      them without stopping; scan every map of their globals; every path
 #      scan prints through attach and watch (test_paths.py); safety
 #      (corrupt maps, races, signals, permissions, read-only: test_safety.py);
-#      the command line's conventions (test_cli.py);
+#      the command line's conventions (test_cli.py); the output for people and
+#      monitoring systems, in a pty at 80 and 200 columns (test_output.py);
+#      the README's examples, regenerated and compared (test_readme.py);
 #   4. the same integration tests on two variants with an ASan+UBSan build
 #      of mapdiag, and one attach under valgrind memcheck;
 #   5. the libFuzzer harnesses of tests/fuzz/, each for a bounded time;
@@ -97,11 +99,17 @@ run promcheck-selftest python3 tests/integration/promcheck.py --self-test
 # command-line conventions (issue 16): durations, help, did-you-mean,
 # SIGPIPE, NO_COLOR/TERM=dumb, exit code = status word = stderr's cause
 run integration-cli python3 tests/integration/test_cli.py go1.26
+# what people and monitoring systems read (issue 16): the status line and
+# its perfdata, short output, -v/--explain, lines that fit 80 and 200
+# columns in a pty, --warn-bytes; the README's examples are real output
+run integration-output python3 tests/integration/test_output.py
+run integration-readme python3 tests/integration/test_readme.py
 
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26
 MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/test_scan.py go1.26
 MAPDIAG=build/san/mapdiag run integration-paths-asan python3 tests/integration/test_paths.py go1.26
+MAPDIAG=build/san/mapdiag run integration-output-asan python3 tests/integration/test_output.py go1.26
 MAPDIAG=build/san/mapdiag CENSUS_KILLS=5 run integration-census-asan python3 tests/integration/test_census.py go1.26 go1.23
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27

@@ -13,6 +13,26 @@ void md_thresholds_default(md_thresholds *t)
 	t->oversized_bytes = 1 << 20;
 	t->overflow_ratio = 1.0;
 	t->high_load = 0.9;
+	t->warn_bytes = 64 << 10;
+}
+
+md_sev md_sev_for_bytes(md_sev sev, uint64_t bytes_held, const md_thresholds *t)
+{
+	return bytes_held < t->warn_bytes ? MD_SEV_INFO : sev;
+}
+
+/* Remove the finding code from v (a specific finding replaces it). */
+static void verdict_drop(md_verdict *v, const char *code)
+{
+	for (int i = 0; i < v->nfindings; i++) {
+		if (strcmp(v->findings[i].code, code) != 0)
+			continue;
+		free(v->findings[i].message);
+		memmove(&v->findings[i], &v->findings[i + 1],
+		        (size_t)(v->nfindings - i - 1) * sizeof v->findings[0]);
+		v->nfindings--;
+		i--;
+	}
 }
 
 void md_verdict_add(md_verdict *v, const char *code, md_sev sev, const char *fmt, ...)
@@ -53,7 +73,7 @@ static void oversized(const md_derived *d, const md_thresholds *t, md_verdict *v
 	uint64_t freed = d->bytes_held > d->bytes_if_rebuilt ?
 	                 d->bytes_held - d->bytes_if_rebuilt : 0;
 	if (md_derived_fill(d) < t->oversized_load && freed >= t->oversized_bytes)
-		md_verdict_add(v, "oversized", MD_SEV_WARNING,
+		md_verdict_add(v, "oversized", md_sev_for_bytes(MD_SEV_WARNING, d->bytes_held, t),
 		    "%llu entries in a map sized for %llu: it holds %s and a rebuilt copy "
 		    "would hold %s (Go maps never shrink, golang/go#20135); copy it into "
 		    "a new map and swap",
@@ -71,7 +91,8 @@ void md_classify_memory(const md_derived *d, int swiss, uint32_t noverflow, unsi
 	oversized(d, t, v);
 	if (!swiss && noverflow > 0 &&
 	    (double)noverflow >= t->overflow_ratio * (double)d->overflow_threshold)
-		md_verdict_add(v, "overflow-pressure", MD_SEV_WARNING,
+		md_verdict_add(v, "overflow-pressure",
+		    md_sev_for_bytes(MD_SEV_WARNING, d->bytes_held, t),
 		    "%u overflow buckets against a threshold of %llu for B=%u: "
 		    "delete-heavy churn left sparse chains; %s",
 		    noverflow, (unsigned long long)d->overflow_threshold, B,
@@ -89,7 +110,7 @@ void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d, const md_writer
 	v->state = md_state_of(0, writing, growing);
 
 	if (v->state == MD_STATE_GROWING_IDLE)
-		md_verdict_add(v, "growing-idle", MD_SEV_WARNING,
+		md_verdict_add(v, "growing-idle", md_sev_for_bytes(MD_SEV_WARNING, d->bytes_held, t),
 		    "growth parked at %llu of %llu old buckets evacuated; the old array "
 		    "(%s) stays allocated until writes finish evacuating it: any insert "
 		    "or delete advances it",
@@ -182,6 +203,9 @@ static void writer_findings(const md_writer_facts *w, int writing_flag, md_verdi
 		    "%d threads are writing maps that could not be identified: if two of "
 		    "them write the same map, the runtime dies with \"concurrent map writes\"",
 		    w->unidentified);
+	/* a specific finding about the write replaces the generic "writing" */
+	if (w->proven >= 2 || (writing_flag && w->proven == 0 && w->unidentified == 0))
+		verdict_drop(v, "writing");
 }
 
 const char *md_state_name(md_state s)

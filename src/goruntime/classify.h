@@ -37,6 +37,10 @@ typedef struct md_thresholds {
 	                               rebuild would free: "oversized"        */
 	double overflow_ratio;      /* noverflow >= ratio * runtime threshold */
 	double high_load;           /* load at or above this share: info      */
+	uint64_t warn_bytes;        /* a map holding less than this: findings
+	                               about memory or parked growth are info,
+	                               so a check on a tiny map cannot flap
+	                               with the hash seed (default 64 KiB)    */
 } md_thresholds;
 
 void md_thresholds_default(md_thresholds *t);
@@ -68,6 +72,10 @@ void md_verdict_add(md_verdict *v, const char *code, md_sev sev, const char *fmt
  * the classifiers below start with this, so v must be empty or made by
  * them. */
 void md_verdict_free(md_verdict *v);
+
+/* sev, or INFO when the map holds less than t->warn_bytes: the severity
+ * of a finding about memory or parked growth. */
+md_sev md_sev_for_bytes(md_sev sev, uint64_t bytes_held, const md_thresholds *t);
 
 /* The findings about what a map's structure holds, as attach makes them
  * and watch makes them at every report: oversized, and for a classic map

@@ -152,7 +152,8 @@ void md_watch_stat_verdict(const md_watch_stat *s, const md_watch_thresholds *t,
 		    "dies with \"concurrent map writes\"",
 		    (double)s->longest_writing_ns / 1e9, (double)t->stuck_ns / 1e9);
 	if (s->longest_parked_ns >= t->parked_ns)
-		md_verdict_add(v, "growth-parked", MD_SEV_WARNING,
+		md_verdict_add(v, "growth-parked",
+		    md_sev_for_bytes(MD_SEV_WARNING, s->have_last ? s->last.d.bytes_held : 0, &t->map),
 		    "growth stayed parked (old buckets held, no writer) for %.1f s: "
 		    "evacuation advances only inside writes, and the old array stays "
 		    "allocated until they finish it",

@@ -1,13 +1,20 @@
-/* attach_text.c - attach for people: header values, the four-state table
- * with the current row marked, writers, findings with what to do. */
+/* attach_text.c - attach for people: the verdict first (a monitoring
+ * plugin's status line), then one row per map and, for a map with a
+ * warning, what it is and what to do.  -v adds each map's header fields,
+ * tables and memory; --explain the four-state table, once. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "print.h"
 #include "msg.h"
 #include "fmt.h"
 #include "printutil.h"
+#include "plugin.h"
+#include "fit.h"
 
-static void state_table(const md_pen *p, const md_map_report *m)
+/* The four-state table, rows of the states some map is in marked. */
+static void state_table(const md_pen *p, const md_report *r)
 {
 	static const struct {
 		md_state s;
@@ -19,18 +26,32 @@ static void state_table(const md_pen *p, const md_map_report *m)
 		{ MD_STATE_GROWING_IDLE, "0", "yes" },
 	};
 	FILE *f = p->f;
-	int swiss = m->layout->impl == MD_IMPL_SWISS;
-	fprintf(f, "  %s   writing  %-11s state         meaning%s\n", md_pen_dim(p),
-	        swiss ? "growing" : "oldbuckets", md_pen_off(p));
+	int swiss = 0, classic = 0;
+	for (int i = 0; i < r->nmaps; i++)
+		if (r->maps[i].status == MD_OK) {
+			swiss |= r->maps[i].layout->impl == MD_IMPL_SWISS;
+			classic |= r->maps[i].layout->impl != MD_IMPL_SWISS;
+		}
+	fprintf(f, "\n%sthe four states%s (writing flag x growth):\n", md_pen_bold(p), md_pen_off(p));
+	fprintf(f, "  %s   writing  growing  state         meaning%s\n", md_pen_dim(p), md_pen_off(p));
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		int cur = rows[i].s == m->view.v.state;
-		fprintf(f, "  %s%s %-7s  %-11s %-13s %s%s\n", cur ? md_pen_bold(p) : "",
+		int cur = 0;
+		for (int k = 0; k < r->nmaps; k++)
+			cur |= r->maps[k].status == MD_OK && r->maps[k].view.v.state == rows[i].s;
+		fprintf(f, "  %s%s %-7s  %-8s %-13s %s%s\n", cur ? md_pen_bold(p) : "",
 		        cur ? ">" : " ", rows[i].w, rows[i].g, md_state_name(rows[i].s),
 		        md_state_meaning(rows[i].s), cur ? md_pen_off(p) : "");
 	}
+	if (classic)
+		fprintf(f, "  %sclassic maps: growing means old buckets are held until writes finish "
+		        "evacuating them%s\n", md_pen_dim(p), md_pen_off(p));
 	if (swiss)
-		fprintf(f, "  %s  (Swiss maps hold no old buckets: growth happens inside one "
-		        "write)%s\n", md_pen_dim(p), md_pen_off(p));
+		fprintf(f, "  %sSwiss maps hold no old buckets: growth happens inside one write, "
+		        "and a map is growing only while a writer is inside it%s\n", md_pen_dim(p),
+		        md_pen_off(p));
+	fprintf(f, "  %sLOAD is entries over slots; a map grows when it reaches its limit "
+	        "(classic 6.5 per bucket of 8 slots, 81.25%%; Swiss 7 of 8, 87.5%%)%s\n",
+	        md_pen_dim(p), md_pen_off(p));
 }
 
 static void hmap_text(const md_pen *p, const md_map_report *m)
@@ -111,27 +132,40 @@ static void frame_text(FILE *f, const md_frame_info *fr, int full)
 		fprintf(f, " (%s:%d)", full ? fr->file : md_path_base(fr->file), fr->line);
 }
 
-static void writers_text(const md_pen *p, const md_report *r, const md_map_report *m)
+/* Who writes the map.  Default: one line per writer thread, naming the
+ * first frame of user code; -v: three such frames, and "none" said too. */
+static void writers_text(const md_pen *p, const md_print_opts *o, const md_report *r,
+                         const md_map_report *m)
 {
 	FILE *f = p->f;
 	if (!m->wf.analysed)
 		return;
 	if (!m->nwriters) {
-		fprintf(f, "  writers: none on any thread%s\n",
-		        m->wf.unidentified ? " (some threads write maps that could not be "
-		                             "identified)" : "");
+		if (o->verbose)
+			fprintf(f, "  writers: none on any thread%s\n",
+			        m->wf.unidentified ? " (some threads write maps that could not be "
+			                             "identified)" : "");
 		return;
 	}
-	fputs("  writers:\n", f);
 	for (int i = 0; i < m->nwriters; i++) {
 		const md_thread_info *t = &r->analysis.t[m->writers[i]];
-		fprintf(f, "    thread %d, goroutine %lld: %s in %s%s\n", (int)t->tid,
-		        (long long)t->goid, t->wp ? md_write_kind_name(t->wp->kind) : "write",
-		        t->wp ? t->wp->func : "?",
+		fprintf(f, "  %swriter%s  thread %d, goroutine %lld: %s in %s%s", md_pen_bold(p),
+		        md_pen_off(p), (int)t->tid, (long long)t->goid,
+		        t->wp ? md_write_kind_name(t->wp->kind) : "write", t->wp ? t->wp->func : "?",
 		        t->growing ? (m->layout->impl == MD_IMPL_SWISS ? ", growing a table"
 		                                                     : ", evacuating") : "");
+		int k = t->first_user;
+		if (!o->verbose) {
+			if (k >= 0 && k < t->nframes) {
+				fputs(", from ", f);
+				frame_text(f, &t->frames[k], 0);
+			}
+			fputc('\n', f);
+			continue;
+		}
+		fputc('\n', f);
 		/* three frames of user code locate the write; --threads shows all */
-		for (int k = t->first_user; k >= 0 && k < t->nframes && k < t->first_user + 3; k++) {
+		for (; k >= 0 && k < t->nframes && k < t->first_user + 3; k++) {
 			fputs("      from ", f);
 			frame_text(f, &t->frames[k], 0);
 			fputc('\n', f);
@@ -167,60 +201,149 @@ static void threads_text(const md_pen *p, const md_report *r)
 	fputc('\n', f);
 }
 
-static void map_text(const md_pen *p, const md_report *r, const md_map_report *m)
+/* The findings to show: all with -v; else warnings and worse (an info
+ * finding explains a healthy map, which is one line). */
+static int shown(const md_print_opts *o, const md_finding *x)
 {
-	FILE *f = p->f;
-	/* a variable that failed is reported on stderr, once (cmd/) */
-	if (m->status != MD_OK)
-		return;
-	fprintf(f, "%s%s%s  %s  %s  @0x%" PRIx64 "\n", md_pen_bold(p), md_ts(m->expr), md_pen_off(p),
-	        md_ts(m->layout->type_name), md_impl_name(m->layout->impl), m->view.addr);
-	fprintf(f, "  state: %s%s%s  severity: %s%s%s\n", md_pen_bold(p),
-	        md_state_name(m->view.v.state), md_pen_off(p), md_pen_sev(p, m->view.v.sev),
-	        md_sev_name(m->view.v.sev), md_pen_off(p));
-	if (m->view.is_nil) {
-		fprintf(f, "  %s\n\n", md_state_meaning(MD_STATE_NIL));
-		return;
-	}
-	if (m->layout->impl == MD_IMPL_SWISS)
-		swiss_text(p, m);
-	else
-		hmap_text(p, m);
-	writers_text(p, r, m);
-	fputc('\n', f);
-	state_table(p, m);
-	int nf = md_verdict_nfindings(&m->view.v);
-	if (nf) {
-		fputs("\n  findings:\n", f);
-		for (int i = 0; i < nf; i++) {
-			const md_finding *x = &m->view.v.findings[i];
-			fprintf(f, "    %s%-8s%s %s: %s\n", md_pen_sev(p, x->sev),
-			        md_finding_sev_name(x->sev), md_pen_off(p), x->code, x->message ? x->message : "");
-		}
-	}
-	fputc('\n', f);
+	return o->verbose || x->sev >= MD_SEV_WARNING;
 }
 
-void md_print_attach_text(FILE *f, const md_report *r, const md_print_opts *o)
+/* A map's findings under its row: "  warning  code: message", wrapped.
+ * Without -v the block stays within three lines, the worst first. */
+static void findings_text(const md_pen *p, const md_print_opts *o, const md_verdict *v)
 {
-	md_pen p = { f, o && o->color };
+	int nf = md_verdict_nfindings(v), order[MD_MAX_FINDINGS], n = 0;
+	for (int sev = MD_SEV_CRITICAL; sev >= MD_SEV_INFO; sev--)
+		for (int i = 0; i < nf; i++)
+			if ((int)v->findings[i].sev == sev && shown(o, &v->findings[i]))
+				order[n++] = i;
+	int budget = 3;
+	for (int k = 0; k < n; k++) {
+		const md_finding *x = &v->findings[order[k]];
+		int lines = o->verbose ? 0 : budget - (n - k - 1);
+		if (!o->verbose && lines < 1) {
+			fprintf(p->f, "    %s(%d more: -v)%s\n", md_pen_dim(p), n - k, md_pen_off(p));
+			return;
+		}
+		fprintf(p->f, "  %s%-8s%s ", md_pen_sev(p, x->sev), md_finding_sev_name(x->sev),
+		        md_pen_off(p));
+		char *line = NULL;
+		if (asprintf(&line, "%s: %s", x->code, x->message ? x->message : "") < 0)
+			line = NULL;
+		budget -= md_fit_wrap(p->f, line ? line : x->code, 11, 4, o->width, lines);
+		free(line);
+	}
+}
+
+/* The columns of the map rows: names as wide as the widest (up to 40). */
+typedef struct cols {
+	int name, type;
+} cols;
+
+static void row_text(const md_pen *p, const cols *c, const md_map_report *m)
+{
+	FILE *f = p->f;
+	char held[32], entries[32], load[32];
+	if (m->status != MD_OK) {
+		fprintf(f, "%s%-*s%s  %s%-12s%s  %s\n", md_pen_bold(p), c->name, md_ts(m->expr),
+		        md_pen_off(p), md_pen_red(p), "unreadable", md_pen_off(p),
+		        "(the error is on stderr)");
+		return;
+	}
+	if (m->view.is_nil) {
+		snprintf(entries, sizeof entries, "-");
+		snprintf(load, sizeof load, "-");
+	} else {
+		snprintf(entries, sizeof entries, "%" PRIu64, m->view.d.entries);
+		snprintf(load, sizeof load, "%.1f%%", 100 * m->view.d.load);
+	}
+	md_fmt_bytes(m->view.d.bytes_held, held, sizeof held);
+	fprintf(f, "%s%-*s%s  %-12s %8s %6s %9s  %s\n", md_pen_bold(p), c->name, md_ts(m->expr),
+	        md_pen_off(p), md_state_name(m->view.v.state), entries, load, held,
+	        md_ts(m->layout->type_name));
+}
+
+static void map_text(const md_pen *p, const md_print_opts *o, const cols *c, const md_report *r,
+                     const md_map_report *m)
+{
+	row_text(p, c, m);
+	if (m->status != MD_OK || m->view.is_nil)
+		return;
+	if (o->verbose) {
+		fprintf(p->f, "  %s  %s  @0x%" PRIx64 "\n", md_impl_name(m->layout->impl),
+		        md_ts(m->layout->type_name), m->view.addr);
+		if (m->layout->impl == MD_IMPL_SWISS)
+			swiss_text(p, m);
+		else
+			hmap_text(p, m);
+	}
+	writers_text(p, o, r, m);
+	findings_text(p, o, &m->view.v);
+}
+
+void md_print_attach_text(FILE *out, const md_report *r, const md_print_opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	/* written whole, then fitted to the terminal: one place cuts lines */
+	FILE *f = o->width > 0 ? open_memstream(&buf, &len) : NULL;
+	if (!f)
+		f = out;
+	md_pen p = { f, o->color };
+	md_exit code = md_report_exit_code(r);
+
+	md_plugin_begin(&p, code);
+	md_plugin_summary(f, r, NULL);
+	if (o->perfdata) {
+		fputs(" |", f);
+		for (int i = 0; i < r->nmaps; i++) {
+			const md_map_report *m = &r->maps[i];
+			if (m->status != MD_OK)
+				continue;
+			md_plugin_perf_u64(f, m->expr, "bytes", m->view.d.bytes_held, "B");
+			md_plugin_perf_u64(f, m->expr, "entries", m->view.d.entries, "");
+			md_plugin_perf_double(f, m->expr, "load", 100 * m->view.d.load, "%");
+		}
+		if (r->stopped)
+			md_plugin_perf_double(f, "pause", NULL, (double)r->pause_ns / 1e9, "s");
+	}
+	fputc('\n', f);
+
 	int ok = 0;
 	for (int i = 0; i < r->nmaps; i++)
 		ok += r->maps[i].status == MD_OK;
-	/* nothing was read: the errors on stderr are the whole report */
-	if (!ok)
-		return;
-	if (r->stopped)
-		fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n\n",
-		        md_pen_bold(&p), (int)r->pid, md_pen_off(&p), md_ts(r->exe), r->go_version,
-		        r->threads_stopped, (double)r->pause_ns / 1000.0);
-	else
-		fprintf(f, "%spid %d%s  %s  %s  not stopped: %d pair%s of reads until they "
-		        "agreed\n\n", md_pen_bold(&p), (int)r->pid, md_pen_off(&p), md_ts(r->exe),
-		        r->go_version, r->tries, r->tries == 1 ? "" : "s");
-	for (int i = 0; i < r->nmaps; i++)
-		map_text(&p, r, &r->maps[i]);
-	if (r->threads_mode == MD_THREADS_ALL)
-		threads_text(&p, r);
-	md_text_exit(&p, md_report_exit_code(r));
+	/* nothing was read: the status line and the errors on stderr are the
+	 * whole report */
+	if (ok) {
+		const char *exe = o->verbose ? r->exe : md_path_base(r->exe);
+		if (r->stopped)
+			fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n",
+			        md_pen_bold(&p), (int)r->pid, md_pen_off(&p), md_ts(exe), r->go_version,
+			        r->threads_stopped, (double)r->pause_ns / 1000.0);
+		else
+			fprintf(f, "%spid %d%s  %s  %s  not stopped: %d pair%s of reads until they "
+			        "agreed\n", md_pen_bold(&p), (int)r->pid, md_pen_off(&p), md_ts(exe),
+			        r->go_version, r->tries, r->tries == 1 ? "" : "s");
+		cols c = { 3, 4 };
+		for (int i = 0; i < r->nmaps; i++) {
+			int w = md_fit_cols(md_ts(r->maps[i].expr), strlen(md_ts(r->maps[i].expr)));
+			c.name = w > c.name ? (w > 40 ? 40 : w) : c.name;
+		}
+		fprintf(f, "%s%-*s  %-12s %8s %6s %9s  %s%s\n", md_pen_dim(&p), c.name, "MAP",
+		        "STATE", "ENTRIES", "LOAD", "HELD", "TYPE", md_pen_off(&p));
+		for (int i = 0; i < r->nmaps; i++)
+			map_text(&p, o, &c, r, &r->maps[i]);
+		if (r->threads_mode == MD_THREADS_ALL)
+			threads_text(&p, r);
+		if (o->explain)
+			state_table(&p, r);
+		else if (o->width > 0 && !o->verbose)
+			fprintf(f, "%s-v: header fields and tables; --explain: the four states%s\n",
+			        md_pen_dim(&p), md_pen_off(&p));
+	}
+	if (f != out) {
+		fclose(f);
+		md_fit_write(out, buf, len, o->width);
+		free(buf);
+	}
 }

@@ -17,15 +17,25 @@
 
 typedef struct md_print_opts {
 	int color;                 /* ANSI colour (tty and no NO_COLOR) */
+	int width;                 /* a terminal's columns: lines are cut to it
+	                              with "…" and findings wrapped; 0: not a
+	                              terminal, or --wide (lines as they are) */
+	int verbose;               /* -v: header fields, tables, every finding,
+	                              the long summary */
+	int explain;               /* --explain: the four-state table, once */
+	int perfdata;              /* perfdata on the status line (not on a
+	                              terminal unless --wide: it is for the
+	                              monitoring system) */
 } md_print_opts;
 
 /* attach */
 void md_print_attach_text(FILE *f, const md_report *r, const md_print_opts *o);
 void md_print_attach_json(FILE *f, const md_report *r);
 
-/* scan: the maps order[0..n) (see md_scan_rank); sort names the key */
+/* scan: the maps order[0..n) of the `listed` that md_scan_rank ranked
+ * (n < listed: a terminal's default --top, "… N more") */
 void md_print_scan_text(FILE *f, const md_scan_report *sr, const int *order, int n,
-                        const md_print_opts *o);
+                        int listed, const md_print_opts *o);
 /* scan --by owner: bytes by root function (or package variable) and by
  * package, at most top rows each (0: all), in place of the map table */
 void md_print_scan_owners_text(FILE *f, const md_scan_report *sr, const md_scan_owners *ow,
@@ -46,11 +56,12 @@ void md_print_watch_jsonl(FILE *f, const md_watch_report *r);
 md_status md_print_watch_prom(const char *path, const md_watch_report *r, md_err *err);
 
 /* The live view: one line per map, redrawn in place (first = 1 on the
- * first call, which draws without moving the cursor up). */
-void md_print_watch_tty(FILE *f, const md_watch_report *r, int first, int color);
+ * first call, which draws without moving the cursor up), fitted to width
+ * columns (a narrower view below 118; 0: the full view, uncut). */
+void md_print_watch_tty(FILE *f, const md_watch_report *r, int first, int color, int width);
 
 /* The end-of-window summary for people. */
-void md_print_watch_summary(FILE *f, const md_watch_report *r, int color);
+void md_print_watch_summary(FILE *f, const md_watch_report *r, int color, int width);
 
 /* ps: one line per Go process, then a summary line; or one JSON object */
 void md_print_ps_text(FILE *f, const md_ps_report *r);

@@ -2,9 +2,11 @@
  * in place, and the summary at the end of the window.
  *
  * Strings from the target or the command line are shown with control
- * characters as '?': a newline or an escape in a name would break the
- * redraw, or drive the terminal.  A double that is not finite is shown as
- * "-". */
+ * characters as \xNN (md_ts): a newline or an escape in a name would break
+ * the redraw, or drive the terminal.  A double that is not finite is shown
+ * as "-".  At a terminal narrower than the full view, the columns a person
+ * can do without (size, growths, rates) are left out, and every line is
+ * cut at the edge with "…" (fit.h). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +14,10 @@
 #include "print.h"
 #include "msg.h"
 #include "printutil.h"
+#include "fit.h"
+
+/* The full view's width; below it, the narrow one. */
+#define WIDE_VIEW 118
 
 /* Up to width characters of s (UTF-8 counted by code points; width < 0: no
  * limit), control characters shown as '?'; a longer s keeps its tail behind
@@ -19,7 +25,7 @@
  * when pad.  Returns the characters printed. */
 static int put_clean(FILE *f, const char *s, int width, int pad)
 {
-	const unsigned char *p = (const unsigned char *)md_or_empty(s);
+	const unsigned char *p = (const unsigned char *)md_ts(md_or_empty(s));
 	int chars = 0;
 	for (const unsigned char *q = p; *q; q++)
 		chars += (*q & 0xc0) != 0x80;
@@ -135,12 +141,12 @@ static void error_text(const md_pen *p, const char *lead, const char *label,
 	put_clean(p->f, line, -1, 0);
 }
 
-static void tty_map(const md_pen *p, const md_watch_map *m)
+static void tty_map(const md_pen *p, const md_watch_map *m, int wvar, int narrow)
 {
 	FILE *f = p->f;
 	const md_watch_stat *st = &m->st;
 	char cnt[24], sz[32], duty[32], lw[32], ins[32], del[32];
-	put_clean(f, m->expr, 28, 1);
+	put_clean(f, m->expr, wvar, 1);
 	if (m->status != MD_OK) {
 		error_text(p, " ", "error:", &m->err);
 		fputc('\n', f);
@@ -155,6 +161,11 @@ static void tty_map(const md_pen *p, const md_watch_map *m)
 	else
 		snprintf(duty, sizeof duty, "-");
 	snprintf(lw, sizeof lw, "%.1f", (double)st->longest_writing_ns / 1e6);
+	if (narrow) {
+		fprintf(f, " %10s %-12s %6s %8s %s%s%s\n", cnt, md_state_name(m->v.state), duty, lw,
+		        md_pen_sev(p, m->v.sev), md_sev_name(m->v.sev), md_pen_off(p));
+		return;
+	}
 	fprintf(f, " %12s %-10s %-12s %6s %10s %7" PRIu64 " %10s %10s %s%s%s\n", cnt,
 	        size_str(m, sz, sizeof sz), md_state_name(m->v.state), duty, lw, st->growths,
 	        rate_str(st->inserts_per_s, ins, sizeof ins),
@@ -162,7 +173,7 @@ static void tty_map(const md_pen *p, const md_watch_map *m)
 	        md_sev_name(m->v.sev), md_pen_off(p));
 }
 
-void md_print_watch_tty(FILE *f, const md_watch_report *r, int first, int color)
+void md_print_watch_tty(FILE *f, const md_watch_report *r, int first, int color, int width)
 {
 	static int last_lines;  /* lines drawn by the previous call */
 	char *buf = NULL;
@@ -203,14 +214,23 @@ void md_print_watch_tty(FILE *f, const md_watch_report *r, int first, int color)
 		fprintf(o, "  %starget exited%s", md_pen_red(&p), md_pen_off(&p));
 	fputc('\n', o);
 	lines++;
-	fprintf(o, "\033[2K%s%-28s %12s %-10s %-12s %6s %10s %7s %10s %10s %s%s\n",
-	        md_pen_dim(&p), "VAR", "COUNT", "SIZE", "STATE", "DUTY%", "WRITE-ms", "GROWTHS",
-	        "INS/s", "DEL/s", "SEVERITY", md_pen_off(&p));
+	int narrow = width > 0 && width < WIDE_VIEW;
+	int wvar = 28;
+	if (narrow) {
+		wvar = width - 49;
+		wvar = wvar < 12 ? 12 : wvar > 28 ? 28 : wvar;
+		fprintf(o, "\033[2K%s%-*s %10s %-12s %6s %8s %s%s\n", md_pen_dim(&p), wvar, "VAR",
+		        "COUNT", "STATE", "DUTY%", "WRITE-ms", "SEVERITY", md_pen_off(&p));
+	} else {
+		fprintf(o, "\033[2K%s%-28s %12s %-10s %-12s %6s %10s %7s %10s %10s %s%s\n",
+		        md_pen_dim(&p), "VAR", "COUNT", "SIZE", "STATE", "DUTY%", "WRITE-ms",
+		        "GROWTHS", "INS/s", "DEL/s", "SEVERITY", md_pen_off(&p));
+	}
 	lines++;
 	for (int i = 0; i < r->nmaps; i++) {
 		const md_watch_map *m = &r->maps[i];
 		fputs("\033[2K", o);
-		tty_map(&p, m);
+		tty_map(&p, m, wvar, narrow);
 		lines++;
 		if (m->status != MD_OK)
 			continue;
@@ -229,13 +249,14 @@ void md_print_watch_tty(FILE *f, const md_watch_report *r, int first, int color)
 	if (mem) {
 		fclose(mem);
 		if (buf)
-			fwrite(buf, 1, len, f);
+			md_fit_write(f, buf, len, width);
 		free(buf);
 	}
 	fflush(f);
 }
 
-static void summary_map(const md_pen *p, const md_watch_report *r, const md_watch_map *m)
+static void summary_map(const md_pen *p, const md_watch_report *r, const md_watch_map *m,
+                        int width)
 {
 	FILE *f = p->f;
 	const md_watch_stat *st = &m->st;
@@ -295,26 +316,45 @@ static void summary_map(const md_pen *p, const md_watch_report *r, const md_watc
 	        md_sev_name(m->v.sev), md_pen_off(p));
 	if (md_verdict_nfindings(&m->v)) {
 		fputs("  findings:\n", f);
-		for (int i = 0; i < md_verdict_nfindings(&m->v); i++)
-			finding_line(p, &m->v.findings[i], 8);
+		for (int i = 0; i < md_verdict_nfindings(&m->v); i++) {
+			const md_finding *x = &m->v.findings[i];
+			char *line = NULL;
+			fprintf(f, "    %s%-8s%s ", md_pen_sev(p, x->sev), md_finding_sev_name(x->sev),
+			        md_pen_off(p));
+			if (asprintf(&line, "%s: %s", md_ts(x->code),
+			             md_ts(x->message ? x->message : "")) < 0)
+				line = NULL;
+			md_fit_wrap(f, line ? line : x->code, 13, 6, width, 0);
+			free(line);
+		}
 	}
 	fputc('\n', f);
 }
 
-void md_print_watch_summary(FILE *f, const md_watch_report *r, int color)
+void md_print_watch_summary(FILE *out, const md_watch_report *r, int color, int width)
 {
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = width > 0 ? open_memstream(&buf, &len) : NULL;
+	if (!f)
+		f = out;
 	md_pen p = { f, color };
 	char a[48];
 	fprintf(f, "%spid %d%s  ", md_pen_bold(&p), (int)r->pid, md_pen_off(&p));
-	put_clean(f, r->exe, -1, 0);
+	put_clean(f, md_path_base(r->exe), -1, 0);
 	fputs("  ", f);
 	put_clean(f, r->go_version, -1, 0);
 	fprintf(f, "  watched %s, %" PRIu64 " reads%s\n\n",
 	        dur_str(md_watch_elapsed_ns(r), a, sizeof a), r->reads,
 	        r->exited ? "; the target exited during the window" : "");
 	for (int i = 0; i < r->nmaps; i++)
-		summary_map(&p, r, &r->maps[i]);
+		summary_map(&p, r, &r->maps[i], width);
 	/* the status word is the exit code's: UNKNOWN when the target
 	 * exited (said above, and on stderr) */
 	md_text_exit(&p, md_watch_exit_code(r));
+	if (f != out) {
+		fclose(f);
+		md_fit_write(out, buf, len, width);
+		free(buf);
+	}
 }

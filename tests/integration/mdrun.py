@@ -145,10 +145,16 @@ def wait_handlers(pid, timeout=2.0):
     return False
 
 
-def run_in_pty(cmd, env=None):
-    """Run cmd with stdout on a pseudo-terminal; (exit code, output)."""
+def run_in_pty(cmd, env=None, cols=None, rows=50):
+    """Run cmd with stdout on a pseudo-terminal (cols x rows when cols is
+    given); (exit code, output)."""
     import pty
     master, slave = pty.openpty()
+    if cols:
+        import fcntl
+        import struct
+        import termios
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     q = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.DEVNULL, env=env)
     os.close(slave)
     data = b""

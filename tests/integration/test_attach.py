@@ -215,19 +215,20 @@ def test_text_report(variant):
     path = targets.binary(variant)
     p, oracle = targets.start(path)
     try:
-        rc, out, err = mapdiag("attach", oracle["pid"], "main.growingIdle", "main.writing")
+        rc, out, err = mapdiag("attach", "--explain", "-v", oracle["pid"], "main.growingIdle",
+                               "main.writing")
         impl = oracle["impl"]
         marked = [l for l in out.splitlines() if l.lstrip().startswith(">")]
         want = ["growing-idle", "writing"] if impl == "hmap" else ["idle", "writing"]
         check("text %s: current rows marked" % variant,
-              len(marked) == 2 and all(w in m for w, m in zip(want, marked)),
-              "marked=%r" % marked)
-        check("text %s: four-state table" % variant,
-              out.count("growing-idle") >= 2 and "\033[" not in out, out[:400])
+              sorted(m.split()[3] for m in marked) == sorted(want), "marked=%r" % marked)
+        check("text %s: four-state table, once" % variant,
+              out.count("the four states") == 1 and "growing-idle" in out and
+              "\033[" not in out, out[:400])
         # main.writing's flag is forced with no writer: stale-writing-flag
-        check("text %s: verdict line" % variant,
-              out.rstrip().splitlines()[-1] == "WARNING" and "stale-writing-flag" in out,
-              out[-200:])
+        check("text %s: verdict line first" % variant,
+              out.splitlines()[0].startswith("MAPDIAG WARNING - ") and
+              "stale-writing-flag" in out, out[:200])
         env = dict(os.environ, NO_COLOR="")
         rc2, out2, _ = mapdiag("attach", "--color", "always", oracle["pid"], "main.idle", env=env)
         check("text %s: --color always" % variant, "\033[" in out2)
@@ -271,9 +272,13 @@ def test_liveness(variant, attaches=100, kills=60):
                 stuck += 1
         check("liveness %s: %d kills, target never left stopped" % (variant, kills),
               stuck == 0, "%d bad" % stuck)
-        t0 = targets.ticks(p)
-        time.sleep(0.3)
-        t1 = targets.ticks(p)
+        # a tick every 10 ms; a loaded machine (two cores, make check) can
+        # hold the target off the CPU for a while, a stopped one never ticks
+        t0 = t1 = targets.ticks(p)
+        deadline = time.monotonic() + 5
+        while t1 <= t0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            t1 = targets.ticks(p)
         check("liveness %s: target still ticking" % variant, t1 > t0, "%d -> %d" % (t0, t1))
     finally:
         targets.stop(p)
@@ -569,9 +574,10 @@ def test_demo():
                        text=True, timeout=120)
     out = r.stdout
     check("demo: runs", r.returncode == 0, "rc=%d %s" % (r.returncode, r.stderr[-300:]))
-    check("demo: four maps reported", all(v in out for v in (
-        "main.sessions  map[string]*main.Session", "main.routes  map[string]int",
-        "main.stale  map[int64][]uint8", "main.stats.counters  map[string]uint64")), out[:300])
+    rows = {l.split()[0]: l.split()[-1] for l in out.splitlines() if l.startswith("main.")}
+    check("demo: four maps reported", rows == {
+        "main.sessions": "map[string]*main.Session", "main.routes": "map[string]int",
+        "main.stale": "map[int64][]uint8", "main.stats.counters": "map[string]uint64"}, out[:600])
     check("demo: oversized stale map found", "oversized: 2000 entries" in out and
           "(exit code 1:" in out, out[-600:])
 

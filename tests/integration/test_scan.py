@@ -297,7 +297,7 @@ def check_one_load(name, pid, rep, scan_lines):
     check(name + ": scan's LOAD column is the JSON's load", seen and not bad,
           "%d rows; %s" % (seen, "; ".join(bad[:4])))
     picked = sorted(v for v, d in loads.items() if d.get("slots") and not d.get("small"))[:4]
-    rc, out, err = mapdiag("attach", "--no-threads", "--color", "never", pid, *picked)
+    rc, out, err = mapdiag("attach", "-v", "--no-threads", "--color", "never", pid, *picked)
     got = re.findall(r"load (\d+\.\d)% \(grows at (\d+\.\d)%\)", out)
     want = [("%.1f" % (100 * loads[v]["load"]), "%.1f" % (100 * loads[v]["max_load"])) for v in picked]
     check(name + ": attach's text says the same load and growth point", got == want,
@@ -484,7 +484,7 @@ def test_variant(variant, full=True):
         rc, out, err = mapdiag("scan", pid, *PREFIXES, "--depth", "3", "--globals-only")
         lines = out.splitlines()
         check(n + ": text report", rc == 1 and any("main.oversizedL" in l for l in lines) and
-              "\033[" not in out and lines and lines[-1].strip().startswith("WARNING"),
+              "\033[" not in out and lines and lines[0].startswith("MAPDIAG WARNING - "),
               "rc=%d %r" % (rc, out[-300:]))
 
         check_one_load(n, pid, rep, lines)
@@ -529,7 +529,7 @@ def test_errors(variant):
             (["--depth", "-1", pid], "depth"),
             (["--depth", "x", pid], "depth"),
             (["--depth", "17", pid], "depth"),
-            (["--top", "0", pid], "top"),
+            (["--top", "1.5", pid], "top"),
             (["--top", "-3", pid], "top"),
             (["--sort", "bogus", pid], "sort"),
             (["--min-bytes", "lots", pid], "min-bytes"),

@@ -88,10 +88,16 @@ def test_growths(variant):
     inside = [u for u in events if t0 <= u <= t1]
     # an event within a sample interval of either edge may fall either way
     edge = [u for u in events if abs(u - t0) < 0.003 or abs(u - t1) < 0.003]
+    # two growths closer together than the sampler's gap count once (Swiss:
+    # README); on a loaded machine a gap can reach a few ms, so a growth
+    # that close to the one before may be missed, never one more counted
+    inside.sort()
+    close = sum(1 for a, b in zip(inside, inside[1:]) if b - a < 0.005)
     check("watch growth %s: %d growths seen, target counted %d in the window" %
           (variant, m["growths"], len(inside)),
-          len(inside) > 0 and abs(m["growths"] - len(inside)) <= len(edge),
-          "edge %d, %s" % (len(edge), json.dumps(m)[:300]))
+          len(inside) > 0 and m["growths"] <= len(inside) + len(edge) and
+          len(inside) - m["growths"] <= len(edge) + close,
+          "edge %d, close %d, %s" % (len(edge), close, json.dumps(m)[:300]))
     check("watch growth %s: inserts/s near the target's rate" % variant,
           m["inserts_per_s"] > 0.5 * oracle["rate"], str(m["inserts_per_s"]))
 

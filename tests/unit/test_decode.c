@@ -160,6 +160,11 @@ static void test_hmap(void)
 	T_EQ(d.bytes_oldbuckets, 17 * 144);
 	md_classify_hmap(&h, &d, NULL, &th, &v);
 	T(v.state == MD_STATE_GROWING_IDLE);
+	/* a map of 7 KiB: under --warn-bytes (64 KiB), parked growth is info */
+	T(v.sev == MD_SEV_INFO);
+	th.warn_bytes = 0;
+	md_classify_hmap(&h, &d, NULL, &th, &v);
+	th.warn_bytes = 64 << 10;
 	T(v.sev == MD_SEV_WARNING);
 	T_STR(v.findings[0].code, "growing-idle");
 	T(strstr(v.findings[0].message, "3 of 16") != NULL);
@@ -197,6 +202,10 @@ static void test_hmap(void)
 	for (int i = 0; i < v.nfindings; i++)
 		found |= !strcmp(v.findings[i].code, "overflow-pressure");
 	T(found);
+	T(v.sev == MD_SEV_INFO);
+	th.warn_bytes = 0;
+	md_classify_hmap(&h, &d, NULL, &th, &v);
+	th.warn_bytes = 64 << 10;
 	T(v.sev == MD_SEV_WARNING);
 
 	/* oversized: B=17, 10 entries */
@@ -329,9 +338,15 @@ static void test_swiss(void)
 	md_classify_swiss(&h, &d, NULL, &th, &v);
 	T(v.nfindings == 0);
 	th.oversized_bytes = 1000;
+	th.warn_bytes = 0;
 	md_classify_swiss(&h, &d, NULL, &th, &v);
 	T(v.nfindings == 1 && !strcmp(v.findings[0].code, "oversized"));
 	T(v.sev == MD_SEV_WARNING);
+	/* the same map under a --warn-bytes above what it holds: info */
+	th.warn_bytes = d.bytes_held + 1;
+	md_classify_swiss(&h, &d, NULL, &th, &v);
+	T(v.nfindings == 1 && v.sev == MD_SEV_INFO);
+	th.warn_bytes = 64 << 10;
 	md_verdict_free(&v);
 }
 
@@ -375,12 +390,15 @@ static void test_writers(void)
 	md_classify_swiss(&h, &d, &w, &th, &v);
 	T(has(&v, "concurrent-writers", MD_SEV_CRITICAL));
 	T(v.sev == MD_SEV_CRITICAL);
+	/* the specific finding replaces the generic "writing" note */
+	T(!has(&v, "writing", MD_SEV_INFO));
 	T(v.state == MD_STATE_WRITING);
 
 	/* flag set, nobody writing anything: stale */
 	w = (md_writer_facts){ 1, 0, 0, 0 };
 	md_classify_swiss(&h, &d, &w, &th, &v);
 	T(has(&v, "stale-writing-flag", MD_SEV_WARNING));
+	T(!has(&v, "writing", MD_SEV_INFO));
 	/* ... but not while a writer of an unknown map exists */
 	w = (md_writer_facts){ 1, 0, 0, 1 };
 	md_classify_swiss(&h, &d, &w, &th, &v);

@@ -116,6 +116,12 @@ int main(void)
 		md_watch_stat_add(&s, &g);
 	}
 	md_watch_stat_verdict(&s, &th, &v);
+	/* the samples hold no bytes: under --warn-bytes, parked growth is
+	 * info; with --warn-bytes 0 a warning */
+	T(has(&v, "growth-parked", MD_SEV_INFO));
+	th.map.warn_bytes = 0;
+	md_watch_stat_verdict(&s, &th, &v);
+	th.map.warn_bytes = 64 << 10;
 	T(has(&v, "growth-parked", MD_SEV_WARNING));
 	T_EQ(s.growing_idle_ns, 12 * S);
 	T_EQ(s.evacuated, 0);
