@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "classify.h"
+#include "prom.h"
 
 /* "mapdiag: <message> (see mapdiag --help)" on stderr; returns
  * MD_EXIT_UNKNOWN. */
@@ -76,5 +77,12 @@ typedef struct md_common_opts {
 /* 1 when c was a common option (stored), 0 when it is not one, -1 after
  * the usage message for a bad value (exit 3). */
 int md_arg_common(int c, const char *arg, md_common_opts *co);
+
+/* --label key=value (repeatable) into labels[*n], at most
+ * MD_PROM_MAX_LABELS: the key a label name that is not mapdiag's own (see
+ * md_prom_label_refused), not given twice, the value not empty (an empty
+ * label is no label).  arg is split in place; labels point into it.  0,
+ * or MD_EXIT_UNKNOWN after the one-line usage message. */
+int md_arg_label(char *arg, md_prom_kv *labels, int *n);
 
 #endif
