@@ -230,6 +230,36 @@ def test_prom_bad_labels(variant):
         targets.stop(p)
 
 
+def test_prom_counters(variant):
+    """mapdiag_map_entries_added_total and _removed_total count the entry
+    count's rises and falls: on a map refilled from empty to 2^17 again
+    and again, both pass 2^17 in a second, they differ by the count's
+    change over the window, and over the window they are the average
+    rates the JSON reports."""
+    p, oracle = targets.start(targets.writers(variant), args=["-mode", "grow"])
+    path = os.path.join(ROOT, "tests", "out", "counters-%s.prom" % variant)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        rc, lines, err = watch("--json", "--interval", "2ms", "--every", "250ms", "--duration",
+                               "1s", "--prom", path, oracle["pid"], "main.growing")
+    finally:
+        targets.stop(p)
+    text = open(path).read() if os.path.exists(path) else ""
+    added = prom_value(text, "mapdiag_map_entries_added_total")
+    removed = prom_value(text, "mapdiag_map_entries_removed_total")
+    m = lines[-1]["maps"][0] if lines and lines[-1].get("maps") else {}
+    n = 1 << 17
+    first = m.get("count", -1) - (added or 0) + (removed or 0)
+    check("prom counters %s: rises and falls of a map refilled to 2^17" % variant,
+          added and removed and added > n and removed > n and 0 <= first <= n,
+          "added=%r removed=%r final count=%r" % (added, removed, m.get("count")))
+    ins, dels = m.get("inserts_per_s") or 0, m.get("deletes_per_s") or 0
+    check("prom counters %s: over the 1 s window they are JSON's rates" % variant,
+          ins and dels and 0.8 <= (added or 0) / ins <= 1.05 and
+          0.8 <= (removed or 0) / dels <= 1.05,
+          "added=%r ins/s=%r removed=%r del/s=%r" % (added, ins, removed, dels))
+
+
 def prom_value(text, name):
     v = prom_samples(text, name)
     return v[0][2] if len(v) == 1 else None
@@ -387,6 +417,7 @@ GROUPS = [
     ("prom_labels", lambda: [test_prom_info_labels(v) for v in ("go1.23", "go1.24-noswiss",
                                                                 "go1.26")]),
     ("prom_bad_labels", lambda: test_prom_bad_labels("go1.26")),
+    ("prom_counters", lambda: [test_prom_counters(v) for v in ("go1.23", "go1.26")]),
     ("prom_exit", lambda: [test_prom_on_exit(v) for v in ("go1.22", "go1.26")]),
     ("live_view", lambda: test_live_view("go1.26")),
     ("agrees", lambda: [test_agrees(v) for v in ("go1.23", "go1.24-noswiss", "go1.26")]),
