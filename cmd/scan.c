@@ -240,7 +240,8 @@ static int run(int argc, char **argv)
 	fflush(stdout);
 	say_failures(&sr, order, n, by_owner);
 	/* a timer feeding a textfile collector wants the largest, not 100k */
-	if (prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100, &prom_po, &err) != MD_OK) {
+	if (prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100, &prom_po,
+	                               &err) != MD_OK) {
 		fflush(stdout);
 		md_msg_error(&err);
 		free(order);
