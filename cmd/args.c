@@ -370,3 +370,31 @@ int md_arg_targets(const char *cmd, int argc, char **argv, pid_t *pid,
 	*nvars = argc - optind - 1;
 	return 0;
 }
+
+int md_arg_label(char *arg, md_prom_kv *labels, int *n)
+{
+	char *eq = strchr(arg, '=');
+	if (!eq)
+		return md_arg_usage("--label: '%s' is not key=value", arg);
+	*eq = '\0';
+	const char *why = md_prom_label_refused(arg);
+	if (why) {
+		int rc = md_arg_usage("--label: '%s' cannot be a label name: %s", arg, why);
+		*eq = '=';
+		return rc;
+	}
+	if (!eq[1]) {
+		*eq = '=';
+		return md_arg_usage("--label: '%s' has an empty value (an empty label is no label)",
+		                    arg);
+	}
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(labels[i].key, arg))
+			return md_arg_usage("--label: %s given twice", arg);
+	if (*n == MD_PROM_MAX_LABELS)
+		return md_arg_usage("--label: more than %d labels", MD_PROM_MAX_LABELS);
+	labels[*n].key = arg;
+	labels[*n].value = eq + 1;
+	++*n;
+	return 0;
+}

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include "classify.h"
 #include "print.h"
+#include "prom.h"
 
 /* "mapdiag: <message> (see mapdiag --help)" on stderr; returns
  * MD_EXIT_UNKNOWN. */
@@ -91,5 +92,11 @@ int md_arg_width(int wide);
 
 /* How to print, from the common options and the resolved colour. */
 void md_arg_print_opts(const md_common_opts *co, int color, md_print_opts *po);
+/* --label key=value (repeatable) into labels[*n], at most
+ * MD_PROM_MAX_LABELS: the key a label name that is not mapdiag's own (see
+ * md_prom_label_refused), not given twice, the value not empty (an empty
+ * label is no label).  arg is split in place; labels point into it.  0,
+ * or MD_EXIT_UNKNOWN after the one-line usage message. */
+int md_arg_label(char *arg, md_prom_kv *labels, int *n);
 
 #endif

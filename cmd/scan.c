@@ -8,6 +8,7 @@
 #include "scan.h"
 #include "print.h"
 #include "msg.h"
+#include "clock.h"
 #include "prom.h"
 
 #define MAX_PREFIXES 64
@@ -42,6 +43,7 @@ static const char usage_scan[] =
 	"  --prom FILE             also write the listed maps' bytes (the first 100\n"
 	"                          unless --top) and the census's counts as\n"
 	"                          Prometheus text to FILE, atomically\n"
+	"  --label KEY=VALUE       add this label to every --prom series (repeatable)\n"
 	"  --oversized-load F, --oversized-bytes N, --warn-bytes N: thresholds as\n"
 	"                          for attach\n"
 	"  -v, --verbose, --explain, --wide, --debug-file PATH, --debug-dir DIR,\n"
@@ -84,7 +86,7 @@ static void say_failures(const md_scan_report *sr, const int *order, int n, int 
 static int run(int argc, char **argv)
 {
 	enum { S_JSON = 256, S_DEPTH, S_PREFIX, S_SORT, S_TOP, S_MIN_BYTES, S_GLOBALS,
-	       S_CONSISTENT, S_BY, S_PROM };
+	       S_CONSISTENT, S_BY, S_PROM, S_LABEL };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, S_JSON },
@@ -97,6 +99,7 @@ static int run(int argc, char **argv)
 		{ "consistent", no_argument, NULL, S_CONSISTENT },
 		{ "by", required_argument, NULL, S_BY },
 		{ "prom", required_argument, NULL, S_PROM },
+		{ "label", required_argument, NULL, S_LABEL },
 		COMMON_TARGET_OPTS,
 		COMMON_STOP_OPTS,
 		COMMON_OVS_OPTS,
@@ -114,6 +117,8 @@ static int run(int argc, char **argv)
 	uint64_t min_bytes = 0;
 	int json = 0, top = -1, by_owner = 0, r;
 	const char *prom = NULL;
+	static md_prom_kv labels[MD_PROM_MAX_LABELS];
+	md_prom_opts prom_po = { labels, 0, 0 };
 	double dv;
 	md_common_opts co = { .stop_timeout_ms = 1000, .color = -1, .th = &o.th };
 
@@ -144,6 +149,10 @@ static int run(int argc, char **argv)
 			if (!*optarg)
 				return md_arg_usage("--prom: empty file name");
 			prom = optarg;
+			break;
+		case S_LABEL:
+			if (md_arg_label(optarg, labels, &prom_po.nlabels))
+				return MD_EXIT_UNKNOWN;
 			break;
 		case S_DEPTH:
 			if (md_arg_double(optarg, 0, MD_SCAN_MAX_DEPTH, &dv) || dv != (int)dv)
@@ -191,6 +200,9 @@ static int run(int argc, char **argv)
 		                   "--var-prefix)", argv[optind + 1]);
 	if (md_arg_pid(argv[optind], &o.pid))
 		return md_arg_usage("scan: '%s' is not a process id", argv[optind]);
+	if (prom_po.nlabels && !prom)
+		return md_arg_usage("scan: --label labels the series of --prom FILE, and there "
+		                    "is no --prom");
 	color = md_arg_resolve_color(color);
 	md_err err = { 0 };
 	/* before the stop, not after it: a path that cannot be written */
@@ -201,6 +213,7 @@ static int run(int argc, char **argv)
 
 	md_scan_report sr;
 	md_status s = md_scan(&o, &sr, &err);
+	prom_po.unix_time = md_unix_now();
 	if (s != MD_OK) {
 		md_msg_error(&err);
 		md_scan_report_free(&sr);
@@ -240,7 +253,8 @@ static int run(int argc, char **argv)
 	fflush(stdout);
 	say_failures(&sr, order, json ? n : shown, by_owner);
 	/* a timer feeding a textfile collector wants the largest, not 100k */
-	if (prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100, &err) != MD_OK) {
+	if (prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100, &prom_po,
+	                               &err) != MD_OK) {
 		fflush(stdout);
 		md_msg_error(&err);
 		free(order);

@@ -32,7 +32,9 @@ static const char usage_watch[] =
 	"                          stdout is not a terminal; on a terminal: a live view)\n"
 	"  --prom FILE             write Prometheus text exposition to FILE at every\n"
 	"                          report (atomically: node_exporter textfile collector);\n"
-	"                          checked before the first sample\n"
+	"                          checked before the first sample; left in place at\n"
+	"                          the end (mapdiag_watch_running 0)\n"
+	"  --label KEY=VALUE       add this label to every --prom series (repeatable)\n"
 	"  --stuck D               writer-stuck: flag set continuously for D (default 1s)\n"
 	"  --parked D              growth-parked: growing-idle for D (default 10s)\n"
 	"  --hot F                 hot-map: written more than F of the time (default 0.5)\n"
@@ -54,6 +56,7 @@ static const char usage_watch[] =
  * view on stdout. */
 typedef struct printer {
 	const char *prom;          /* --prom FILE */
+	md_prom_opts po;           /* --label */
 	int json, tty, color;
 	int first;                 /* the live view has not been drawn yet */
 	int prom_failing;          /* the last --prom write failed (said once) */
@@ -78,7 +81,7 @@ static void report(void *arg, const md_watch_report *r)
 	 * makes the exit UNKNOWN (run) */
 	if (pr->prom) {
 		int was = pr->prom_failing;
-		pr->prom_failing = md_print_watch_prom(pr->prom, r, &pr->prom_err) != MD_OK;
+		pr->prom_failing = md_print_watch_prom(pr->prom, r, &pr->po, &pr->prom_err) != MD_OK;
 		if (pr->prom_failing && !was)
 			md_msg_error(&pr->prom_err);
 	}
@@ -110,7 +113,7 @@ static int run(int argc, char **argv)
 {
 	enum {
 		W_JSON = 256, W_PROM, W_INTERVAL, W_EVERY, W_DURATION, W_COUNT, W_STUCK,
-		W_PARKED, W_HOT, W_TYPE
+		W_PARKED, W_HOT, W_TYPE, W_LABEL
 	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -124,6 +127,7 @@ static int run(int argc, char **argv)
 		{ "parked", required_argument, NULL, W_PARKED },
 		{ "hot", required_argument, NULL, W_HOT },
 		{ "type", required_argument, NULL, W_TYPE },
+		{ "label", required_argument, NULL, W_LABEL },
 		COMMON_TARGET_OPTS,
 		COMMON_OVS_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -131,6 +135,8 @@ static int run(int argc, char **argv)
 	md_watch_opts o;
 	memset(&o, 0, sizeof o);
 	printer pr = { 0 };
+	static md_prom_kv labels[MD_PROM_MAX_LABELS];
+	pr.po.labels = labels;
 	o.interval_ns = 10000000ull;
 	o.every_ns = 1000000000ull;
 	md_watch_thresholds_default(&o.th);
@@ -183,6 +189,10 @@ static int run(int argc, char **argv)
 		case W_TYPE:
 			type = optarg;
 			break;
+		case W_LABEL:
+			if (md_arg_label(optarg, labels, &pr.po.nlabels))
+				return MD_EXIT_UNKNOWN;
+			break;
 		case W_HOT:
 			if (md_arg_double(optarg, 0, 1, &o.th.hot))
 				return md_arg_usage("--hot: '%s' is not a number from 0 to 1", optarg);
@@ -216,6 +226,9 @@ static int run(int argc, char **argv)
 		return md_arg_usage("watch: --type names the map type of a header address (0x...), "
 		                    "and no address is given");
 	o.types = types;
+	if (pr.po.nlabels && !pr.prom)
+		return md_arg_usage("watch: --label labels the series of --prom FILE, and there "
+		                    "is no --prom");
 	int tty = isatty(STDOUT_FILENO);
 	pr.json = json || !tty;
 	pr.tty = !pr.json;

@@ -13,19 +13,19 @@ _mapdiag_opts_attach="--help --json --type --debug-file --debug-dir --stop-timeo
 	--oversized-bytes --overflow-ratio --high-load --warn-bytes --verbose --explain
 	--wide"
 _mapdiag_opts_scan="--help --var-prefix --depth --globals-only --consistent --sort
-	--top --min-bytes --by --json --prom --oversized-load --oversized-bytes
+	--top --min-bytes --by --json --prom --label --oversized-load --oversized-bytes
 	--warn-bytes --verbose --explain --wide --debug-file --debug-dir --stop-timeout
 	--color --no-color"
 _mapdiag_opts_watch="--help --interval --every --duration --count --json --prom
-	--stuck --parked --hot --oversized-load --oversized-bytes --warn-bytes --type
+	--label --stuck --parked --hot --oversized-load --oversized-bytes --warn-bytes --type
 	--debug-file
 	--debug-dir --color --no-color"
 _mapdiag_opts_ps="--help --json --debug-dir"
 # Options that take a value (in the next word, or after '=').
 _mapdiag_valopts=" --type --debug-file --debug-dir --stop-timeout --color
 	--oversized-load --oversized-bytes --overflow-ratio --high-load --var-prefix
-	--depth --sort --top --min-bytes --by --prom --interval --every --duration
-	--count --stuck --parked --hot --warn-bytes "
+	--depth --sort --top --min-bytes --by --prom --label --interval --every
+	--duration --count --stuck --parked --hot --warn-bytes "
 
 # _mapdiag_takes_value WORD: WORD is an option that takes a value.
 _mapdiag_takes_value()
@@ -46,7 +46,7 @@ _mapdiag_value()
 	--debug-dir)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$2")) ;;
-	*) COMPREPLY=() ;;   # numbers, durations, sizes, types: nothing to offer
+	*) COMPREPLY=() ;;   # numbers, durations, sizes, types, labels: nothing to offer
 	esac
 }
 

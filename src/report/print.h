@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include "md_status.h"
 #include "report.h"
+#include "prom.h"
 
 typedef struct md_print_opts {
 	int color;                 /* ANSI colour (tty and no NO_COLOR) */
@@ -40,10 +41,11 @@ void md_print_scan_text(FILE *f, const md_scan_report *sr, const int *order, int
  * package, at most top rows each (0: all), in place of the map table */
 void md_print_scan_owners_text(FILE *f, const md_scan_report *sr, const md_scan_owners *ow,
                                int top, const md_print_opts *o);
-/* scan --prom: the listed maps' bytes and the census's counts, written
- * whole to path */
+/* scan --prom: mapdiag_build_info, the listed maps' bytes, the census's
+ * counts and po->unix_time, every series with po's labels, written whole
+ * to path */
 md_status md_print_scan_prom(const char *path, const md_scan_report *sr, const int *order,
-                             int n, md_err *err);
+                             int n, const md_prom_opts *po, md_err *err);
 void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int n,
                         const md_scan_owners *owners,
                         const char *sort);
@@ -52,8 +54,12 @@ void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int
 void md_print_watch_jsonl(FILE *f, const md_watch_report *r);
 
 /* Prometheus text exposition into path, atomically (md_publish): a
- * scraper never sees half a file.  MD_E_SYS with the reason on failure. */
-md_status md_print_watch_prom(const char *path, const md_watch_report *r, md_err *err);
+ * scraper never sees half a file.  Every series carries po's labels (its
+ * unix_time is not used: the report has its own).  MD_E_SYS with the
+ * reason on failure.  The file is left in place when watch ends, its last
+ * report saying so (mapdiag_watch_running 0). */
+md_status md_print_watch_prom(const char *path, const md_watch_report *r,
+                              const md_prom_opts *po, md_err *err);
 
 /* The live view: one line per map, redrawn in place (first = 1 on the
  * first call, which draws without moving the cursor up), fitted to width

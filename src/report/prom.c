@@ -10,6 +10,66 @@
 #include "utf8.h"
 #include "publish.h"
 #include "printutil.h"
+#include "gofacts.h"
+
+#ifndef MD_VERSION
+#define MD_VERSION "0.0.0"
+#endif
+
+/* Every label name mapdiag writes in either file: a --label of the same
+ * name would make a series with the label twice, which a scraper
+ * rejects. */
+static const char *const own_labels[] = {
+	"pid", "exe", "var", "state", "code", "severity", "path", "type", "owner",
+	"reason", "version", "go_version", "impl", "command",
+};
+
+const char *md_prom_label_refused(const char *key)
+{
+	if (!key || !*key)
+		return "empty label name";
+	for (const char *p = key; *p; p++) {
+		int alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_';
+		if (!alpha && (p == key || *p < '0' || *p > '9'))
+			return "not a label name ([a-zA-Z_][a-zA-Z0-9_]*)";
+	}
+	if (!strncmp(key, "__", 2))
+		return "names starting with __ are reserved to Prometheus";
+	for (size_t i = 0; i < sizeof own_labels / sizeof own_labels[0]; i++)
+		if (!strcmp(key, own_labels[i]))
+			return "mapdiag writes that label itself";
+	return NULL;
+}
+
+void md_prom_start(FILE *f, const char *name, pid_t pid, const char *exe,
+                   const md_prom_opts *po)
+{
+	fprintf(f, "%s{pid=\"%d\"", name, (int)pid);
+	md_prom_label(f, "exe", exe);
+	for (int i = 0; po && i < po->nlabels; i++)
+		md_prom_label(f, po->labels[i].key, po->labels[i].value);
+}
+
+const char *md_prom_impl(int impl, const char *go_version)
+{
+	if (!impl)
+		impl = md_gofacts_map_impl(go_version, NULL);
+	return impl ? md_impl_name((md_map_impl)impl) : "unknown";
+}
+
+void md_prom_build_info(FILE *f, const char *command, pid_t pid, const char *exe,
+                        const char *go_version, const char *impl, const md_prom_opts *po)
+{
+	md_prom_family(f, "mapdiag_build_info", "gauge",
+	               "Always 1: mapdiag's version, the target's Go version and map "
+	               "implementation, and the command that wrote the file, as labels.");
+	md_prom_start(f, "mapdiag_build_info", pid, exe, po);
+	md_prom_label(f, "version", MD_VERSION);
+	md_prom_label(f, "go_version", go_version);
+	md_prom_label(f, "impl", impl);
+	md_prom_label(f, "command", command);
+	md_prom_end_u64(f, 1);
+}
 
 /* A label value: backslash, double quote and newline escaped, the only
  * escapes the exposition format has (JSON's \uXXXX would be read as six

@@ -16,12 +16,17 @@
 #include "printutil.h"
 #include "prom.h"
 
-/* "name{pid="1",exe="x"" and, for a map, ",var="..."": the caller adds its
- * own labels, then one of pend_*. */
-static void pstart(FILE *f, const char *name, const md_watch_report *r, const md_watch_map *m)
+/* One file's report and the labels every series carries. */
+typedef struct wprom {
+	const md_watch_report *r;
+	const md_prom_opts *po;
+} wprom;
+
+/* "name{pid="1",exe="x"", the --label pairs and, for a map, ",var="..."":
+ * the caller adds its own labels, then one of pend_*. */
+static void pstart(FILE *f, const char *name, const wprom *w, const md_watch_map *m)
 {
-	fprintf(f, "%s{pid=\"%d\"", name, (int)r->pid);
-	md_prom_label(f, "exe", r->exe);
+	md_prom_start(f, name, w->r->pid, w->r->exe, w->po);
 	if (m)
 		md_prom_label(f, "var", m->expr);
 }
@@ -61,7 +66,7 @@ typedef struct pval {
 
 enum {
 	PF_ENTRIES, PF_DUTY, PF_SAMPLES, PF_TORN, PF_WLONGEST, PF_GROWTHS, PF_GIDLE,
-	PF_PARKED, PF_CLEARS, PF_INS, PF_DEL, PF_SEV, PF_HELD, PF_RECLAIM, PF_SLOTS, PF_LOAD,
+	PF_PARKED, PF_CLEARS, PF_ADDED, PF_REMOVED, PF_SEV, PF_HELD, PF_RECLAIM, PF_SLOTS, PF_LOAD,
 	PF_MAXLOAD, PF_NSIMPLE
 };
 
@@ -89,10 +94,15 @@ static const struct {
 	[PF_CLEARS]   = { "mapdiag_map_clears_total", "counter",
 	                  "Times the map was cleared (clearSeq changes); absent where the "
 	                  "release has no clear counter (classic maps before Go 1.24)." },
-	[PF_INS]      = { "mapdiag_map_inserts_per_second", "gauge",
-	                  "Net increase of the entry count per second." },
-	[PF_DEL]      = { "mapdiag_map_deletes_per_second", "gauge",
-	                  "Net decrease of the entry count per second." },
+	/* counters, not the window's average rates that JSON and the live view
+	 * show: rate() over them gives the rate over any range, and they add
+	 * up across maps and targets */
+	[PF_ADDED]    = { "mapdiag_map_entries_added_total", "counter",
+	                  "Sum of the increases of the entry count from one good sample "
+	                  "to the next (inserts a delete undid in between are not seen)." },
+	[PF_REMOVED]  = { "mapdiag_map_entries_removed_total", "counter",
+	                  "Sum of the decreases of the entry count from one good sample "
+	                  "to the next (clears included)." },
 	[PF_SEV]      = { "mapdiag_map_severity", "gauge",
 	                  "Worst finding of the map: 0 ok, 1 warning, 2 critical." },
 	[PF_HELD]     = { "mapdiag_map_held_bytes", "gauge",
@@ -129,8 +139,8 @@ static pval pget(int fam, const md_watch_map *m)
 		v.u = st->clears;
 		v.absent = !st->have_last || !st->last.has_clearSeq;
 		break;
-	case PF_INS: v.k = PK_D; v.d = st->inserts_per_s; break;
-	case PF_DEL: v.k = PK_D; v.d = st->deletes_per_s; break;
+	case PF_ADDED: v.u = st->count_up; break;
+	case PF_REMOVED: v.u = st->count_down; break;
 	case PF_SEV:
 		/* the values the HELP text promises, whatever md_sev's numbering */
 		v.u = m->v.sev == MD_SEV_CRITICAL ? 2 : m->v.sev == MD_SEV_WARNING ? 1 : 0;
@@ -158,8 +168,9 @@ static pval pget(int fam, const md_watch_map *m)
 	return v;
 }
 
-static void simple_families(FILE *f, const md_watch_report *r)
+static void simple_families(FILE *f, const wprom *w)
 {
+	const md_watch_report *r = w->r;
 	for (int fam = 0; fam < PF_NSIMPLE; fam++) {
 		md_prom_family(f, pfams[fam].name, pfams[fam].type, pfams[fam].help);
 		for (int i = 0; i < r->nmaps; i++) {
@@ -168,7 +179,7 @@ static void simple_families(FILE *f, const md_watch_report *r)
 			pval v = pget(fam, &r->maps[i]);
 			if (v.absent)
 				continue;
-			pstart(f, pfams[fam].name, r, &r->maps[i]);
+			pstart(f, pfams[fam].name, w, &r->maps[i]);
 			if (v.k == PK_U)
 				md_prom_end_u64(f, v.u);
 			else if (v.k == PK_NS)
@@ -181,8 +192,9 @@ static void simple_families(FILE *f, const md_watch_report *r)
 
 /* An enum the Prometheus way: a series per state, 1 for the current one,
  * so a query selects a state by its label. */
-static void state_family(FILE *f, const md_watch_report *r)
+static void state_family(FILE *f, const wprom *w)
 {
+	const md_watch_report *r = w->r;
 	static const md_state states[] = { MD_STATE_IDLE, MD_STATE_WRITING, MD_STATE_GROWING,
 	                                   MD_STATE_GROWING_IDLE, MD_STATE_NIL };
 	md_prom_family(f, "mapdiag_map_state", "gauge",
@@ -191,7 +203,7 @@ static void state_family(FILE *f, const md_watch_report *r)
 		if (!exported(r, i))
 			continue;
 		for (size_t k = 0; k < sizeof states / sizeof states[0]; k++) {
-			pstart(f, "mapdiag_map_state", r, &r->maps[i]);
+			pstart(f, "mapdiag_map_state", w, &r->maps[i]);
 			md_prom_label(f, "state", md_state_name(states[k]));
 			md_prom_end_u64(f, r->maps[i].v.state == states[k]);
 		}
@@ -210,8 +222,9 @@ static int finding_seen(const md_verdict *v, int k)
 	return 0;
 }
 
-static void finding_family(FILE *f, const md_watch_report *r)
+static void finding_family(FILE *f, const wprom *w)
 {
+	const md_watch_report *r = w->r;
 	md_prom_family(f, "mapdiag_map_finding", "gauge",
 	     "Findings of the watch window, one series per finding code and severity.");
 	for (int i = 0; i < r->nmaps; i++) {
@@ -221,7 +234,7 @@ static void finding_family(FILE *f, const md_watch_report *r)
 		for (int k = 0; k < md_verdict_nfindings(v); k++) {
 			if (finding_seen(v, k))
 				continue;
-			pstart(f, "mapdiag_map_finding", r, &r->maps[i]);
+			pstart(f, "mapdiag_map_finding", w, &r->maps[i]);
 			md_prom_label(f, "code", v->findings[k].code);
 			md_prom_label(f, "severity", md_finding_sev_name(v->findings[k].sev));
 			md_prom_end_u64(f, 1);
@@ -229,29 +242,59 @@ static void finding_family(FILE *f, const md_watch_report *r)
 	}
 }
 
-static void prom_write(FILE *f, const md_watch_report *r)
+/* The implementation the maps were decoded with, 0 if none was. */
+static int decoded_impl(const md_watch_report *r)
 {
-	simple_families(f, r);
-	state_family(f, r);
-	finding_family(f, r);
+	for (int i = 0; i < r->nmaps; i++)
+		if (r->maps[i].status == MD_OK)
+			return r->maps[i].swiss ? MD_IMPL_SWISS : MD_IMPL_HMAP;
+	return 0;
+}
+
+/* The file stays when watch ends (a textfile collector's convention: the
+ * last complete file, not none): its last write says the window is over
+ * (running 0), and the timestamp lets an alert see a file no one
+ * rewrites any more, also after a kill -9. */
+static void watch_families(FILE *f, const wprom *w)
+{
+	const md_watch_report *r = w->r;
+	md_prom_family(f, "mapdiag_watch_reads_total", "counter",
+	     "Read system calls mapdiag made on the target in this watch window.");
+	pstart(f, "mapdiag_watch_reads_total", w, NULL);
+	md_prom_end_u64(f, r->reads);
+	md_prom_family(f, "mapdiag_watch_target_up", "gauge",
+	     "1 while the target process runs, 0 once it exited.");
+	pstart(f, "mapdiag_watch_target_up", w, NULL);
+	md_prom_end_u64(f, !r->exited);
+	md_prom_family(f, "mapdiag_watch_running", "gauge",
+	     "1 while watch samples, 0 in the last report of the window (the file "
+	     "stays with it).");
+	pstart(f, "mapdiag_watch_running", w, NULL);
+	md_prom_end_u64(f, !r->final);
+	md_prom_family(f, "mapdiag_watch_last_report_timestamp_seconds", "gauge",
+	     "When this report was written (Unix time): alert on time() minus this.");
+	pstart(f, "mapdiag_watch_last_report_timestamp_seconds", w, NULL);
+	md_prom_end_double(f, r->unix_time);
+}
+
+static void prom_write(FILE *f, const wprom *w)
+{
+	const md_watch_report *r = w->r;
+	md_prom_build_info(f, "watch", r->pid, r->exe, r->go_version,
+	                   md_prom_impl(decoded_impl(r), r->go_version), w->po);
+	simple_families(f, w);
+	state_family(f, w);
+	finding_family(f, w);
 
 	md_prom_family(f, "mapdiag_map_error", "gauge",
 	     "1 for a variable that is not watched (it did not resolve to a readable map).");
 	for (int i = 0; i < r->nmaps; i++) {
 		if (r->maps[i].status == MD_OK || dup_var(r, i))
 			continue;
-		pstart(f, "mapdiag_map_error", r, &r->maps[i]);
+		pstart(f, "mapdiag_map_error", w, &r->maps[i]);
 		md_prom_end_u64(f, 1);
 	}
-
-	md_prom_family(f, "mapdiag_watch_reads_total", "counter",
-	     "Read system calls mapdiag made on the target in this watch window.");
-	pstart(f, "mapdiag_watch_reads_total", r, NULL);
-	md_prom_end_u64(f, r->reads);
-	md_prom_family(f, "mapdiag_watch_target_up", "gauge",
-	     "1 while the target process runs, 0 once it exited.");
-	pstart(f, "mapdiag_watch_target_up", r, NULL);
-	md_prom_end_u64(f, !r->exited);
+	watch_families(f, w);
 }
 
 static void prom_write_v(FILE *f, void *arg)
@@ -259,7 +302,9 @@ static void prom_write_v(FILE *f, void *arg)
 	prom_write(f, arg);
 }
 
-md_status md_print_watch_prom(const char *path, const md_watch_report *r, md_err *err)
+md_status md_print_watch_prom(const char *path, const md_watch_report *r,
+                              const md_prom_opts *po, md_err *err)
 {
-	return md_prom_publish(path, prom_write_v, (void *)r, err);
+	wprom w = { r, po };
+	return md_prom_publish(path, prom_write_v, &w, err);
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """promcheck - check Prometheus text exposition format 0.0.4.
 
-    python3 promcheck.py [--strict] FILE...   print problems; exit 1 on any
+    python3 promcheck.py [--strict] [--conventions] FILE...
+                                              print problems; exit 1 on any
                                               error (or warning, --strict)
     python3 promcheck.py --self-test          'N passed, N failed'
 
     import promcheck
     problems = promcheck.check(text)          # ["line 3: error: ...", ...]
     promcheck.errors(problems)                # the error-level ones
+    promcheck.conventions(text)               # naming problems, as above
 
 The format (https://prometheus.io/docs/instrumenting/exposition_formats/,
 "Text-based format", and the reference parser, Go's
@@ -48,6 +50,15 @@ a family without HELP text, counters whose name does not end in _total,
 ':' in metric names, camelCase metric or label names, _bucket/_sum/_count
 suffixes or le/quantile labels on typed families that are not histograms
 or summaries, label names starting with __. (promtool also lints units.)
+conventions() checks what the format allows but the naming conventions
+(https://prometheus.io/docs/practices/naming/, /instrumentation/) and
+mapdiag want, each an error: every family has a non-empty HELP and a TYPE
+other than untyped; a counter's name ends in _total, and only a
+counter's; a unit (bytes, seconds, ratio) is the last word of the name
+(before _total): mapdiag_map_held_bytes, not mapdiag_map_bytes_held; no
+pre-computed rate (_per_second, _per_sec, _rate); no unit prefix other
+than base units (milliseconds, kilobytes ...); an _info family is a gauge
+whose every value is 1; a _timestamp_seconds family is a gauge.
 Standard library only.
 """
 import math
@@ -415,6 +426,64 @@ def _fmt(labels):
                           for k, v in labels) + "}"
 
 
+UNITS = ("bytes", "seconds", "ratio")
+NOT_BASE = re.compile(r"_(milli|micro|nano|kilo|mega|giga|kibi|mebi|gibi)?"
+                      r"(milliseconds|microseconds|nanoseconds|minutes|hours|days|"
+                      r"kilobytes|megabytes|gigabytes|kib|mib|gib|percent)(_|\Z)")
+
+
+def conventions(text):
+    """Naming and typing problems of a valid exposition: a list of "error:
+    ..." strings (empty: it follows the conventions)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    types, helps, samples = {}, {}, {}
+    for raw in text.split("\n"):
+        s = raw.strip(BLANKS)
+        if not s:
+            continue
+        if s.startswith("#"):
+            parts = re.split(r"[ \t]+", s[1:].strip(BLANKS), maxsplit=2)
+            if len(parts) >= 2 and parts[0] == "TYPE":
+                types[parts[1]] = parts[2] if len(parts) > 2 else ""
+            elif len(parts) >= 2 and parts[0] == "HELP":
+                helps[parts[1]] = parts[2] if len(parts) > 2 else ""
+            continue
+        name, labels, val, _, err = _parse_sample(s)
+        if not err:
+            samples.setdefault(_family_of(name, types), []).append(val)
+    out = []
+    for fam in sorted(set(types) | set(helps) | set(samples)):
+        typ = types.get(fam)
+        if not helps.get(fam, "").strip():
+            out.append("error: %s has no HELP text" % fam)
+        if typ is None or typ == "untyped":
+            out.append("error: %s has no TYPE (or is untyped)" % fam)
+        if typ == "counter" and not fam.endswith("_total"):
+            out.append("error: counter %s: name should end in _total" % fam)
+        if typ not in (None, "counter") and fam.endswith("_total"):
+            out.append("error: %s %s: only counters end in _total" % (typ, fam))
+        base = fam[:-len("_total")] if fam.endswith("_total") else fam
+        words = base.split("_")
+        for u in UNITS:
+            if u in words[:-1]:
+                out.append("error: %s: the unit %s is not the last word of the name "
+                           "(before _total)" % (fam, u))
+        if re.search(r"_per_(second|sec|s)(_|\Z)|_rate(_|\Z)", fam):
+            out.append("error: %s: a pre-computed rate (export a counter; rate() makes "
+                       "the rate)" % fam)
+        if NOT_BASE.search(fam):
+            out.append("error: %s: not a base unit (seconds, bytes, ratio)" % fam)
+        if fam.endswith("_info"):
+            if typ != "gauge":
+                out.append("error: %s: an _info family is a gauge" % fam)
+            if any(parse_go_float(v) != 1.0 for v in samples.get(fam, [])):
+                out.append("error: %s: an _info family's values are 1" % fam)
+        if fam.endswith("_timestamp_seconds") and typ != "gauge":
+            out.append("error: %s: a timestamp is a gauge" % fam)
+    return out
+
+
 def errors(problems):
     """The error-level problems of a check() result."""
     return [x for x in problems if ": error: " in x or x.startswith("error: ")]
@@ -558,8 +627,55 @@ CASES = [
 ]
 
 
+# (name, text, substrings each expected in some conventions() problem; []
+# for none)
+CONV_CASES = [
+    ("mapdiag-like follows them", MAPDIAG_LIKE.replace(
+        "mapdiag_map_write_duty ", "mapdiag_map_write_duty_ratio ").replace(
+        "mapdiag_map_write_duty{", "mapdiag_map_write_duty_ratio{"), []),
+    ("no help", "# TYPE a gauge\na 1\n", ["a has no HELP"]),
+    ("empty help", "# HELP a \n# TYPE a gauge\na 1\n", ["a has no HELP"]),
+    ("no type", "# HELP a x\na 1\n", ["a has no TYPE"]),
+    ("untyped", "# HELP a x\n# TYPE a untyped\na 1\n", ["a has no TYPE"]),
+    ("counter without _total", "# HELP a x\n# TYPE a counter\na 1\n", ["counter a"]),
+    ("gauge with _total", "# HELP a_total x\n# TYPE a_total gauge\na_total 1\n",
+     ["only counters end in _total"]),
+    ("unit in the middle", "# HELP m_bytes_held x\n# TYPE m_bytes_held gauge\nm_bytes_held 1\n",
+     ["unit bytes is not the last"]),
+    ("unit before _total ok", "# HELP m_idle_seconds_total x\n# TYPE m_idle_seconds_total counter\n"
+     "m_idle_seconds_total 1\n", []),
+    ("seconds in the middle of a counter", "# HELP m_seconds_idle_total x\n"
+     "# TYPE m_seconds_idle_total counter\nm_seconds_idle_total 1\n", ["unit seconds"]),
+    ("rate gauge", "# HELP m_inserts_per_second x\n# TYPE m_inserts_per_second gauge\n"
+     "m_inserts_per_second 1\n", ["pre-computed rate"]),
+    ("milliseconds", "# HELP m_pause_milliseconds x\n# TYPE m_pause_milliseconds gauge\n"
+     "m_pause_milliseconds 1\n", ["not a base unit"]),
+    ("info not 1", '# HELP m_build_info x\n# TYPE m_build_info gauge\nm_build_info{v="1"} 2\n',
+     ["values are 1"]),
+    ("info counter", '# HELP m_build_info x\n# TYPE m_build_info counter\nm_build_info 1\n',
+     ["an _info family is a gauge"]),
+    ("info ok", '# HELP m_build_info x\n# TYPE m_build_info gauge\nm_build_info{v="1"} 1\n', []),
+    ("timestamp counter", "# HELP t_timestamp_seconds_total x\n"
+     "# TYPE t_timestamp_seconds_total counter\nt_timestamp_seconds_total 1\n", []),
+    ("timestamp gauge ok", "# HELP t_timestamp_seconds x\n# TYPE t_timestamp_seconds gauge\n"
+     "t_timestamp_seconds 1.7e9\n", []),
+    ("timestamp untyped", "# HELP t_timestamp_seconds x\nt_timestamp_seconds 1.7e9\n",
+     ["a timestamp is a gauge"]),
+    ("histogram parts are one family", "# HELP h_seconds x\n# TYPE h_seconds histogram\n"
+     'h_seconds_bucket{le="+Inf"} 1\nh_seconds_sum 1\nh_seconds_count 1\n', []),
+]
+
+
 def self_test():
     passed = failed = 0
+    for name, text, want in CONV_CASES:
+        got = conventions(text)
+        good = not got if not want else all(any(w in g for g in got) for w in want)
+        if good:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL conventions %s: want %r, got %r" % (name, want, got))
     for name, text, want in CASES:
         got = check(text)
         if want is None:
@@ -589,9 +705,10 @@ def main(argv):
     if argv[1:] == ["--self-test"]:
         return 0 if self_test() else 1
     strict = "--strict" in argv[1:]
-    files = [a for a in argv[1:] if a != "--strict"]
+    conv = "--conventions" in argv[1:]
+    files = [a for a in argv[1:] if a not in ("--strict", "--conventions")]
     if not files:
-        print("usage: promcheck.py [--strict] FILE... | --self-test", file=sys.stderr)
+        print("usage: promcheck.py [--strict] [--conventions] FILE... | --self-test", file=sys.stderr)
         return 2
     bad = False
     for f in files:
@@ -602,7 +719,7 @@ def main(argv):
             print("%s: %s" % (f, e))
             bad = True
             continue
-        probs = check(data)
+        probs = check(data) + (conventions(data) if conv else [])
         for x in probs:
             print("%s: %s" % (f, x))
         if errors(probs) or (strict and probs):

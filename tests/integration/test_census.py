@@ -122,7 +122,7 @@ def check_prom(n, pid):
         f = os.path.join(d, "scan.prom")
         rc, out, err = mapdiag("scan", pid, "--top", "5", "--prom", f)
         text = open(f).read() if os.path.exists(f) else ""
-        held = [l for l in text.splitlines() if l.startswith("mapdiag_scan_map_bytes_held{")]
+        held = [l for l in text.splitlines() if l.startswith("mapdiag_scan_map_held_bytes{")]
         check(n + " --prom: 5 maps and the not-followed reasons",
               rc in (0, 1) and len(held) == 5 and 'reason="unsafe_pointer"' in text,
               "rc=%d %d held lines %s" % (rc, len(held), err[-200:]))

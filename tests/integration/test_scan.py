@@ -11,6 +11,7 @@ and compares; every path scan prints must also be accepted by attach, with
 the same report; the target must be left running and untraced.
 
     python3 tests/integration/test_scan.py [variant...]
+    python3 tests/integration/test_scan.py prom     # the --prom tests only
 
 Prints one line per test and ends with 'N passed, N failed'.
 """
@@ -24,6 +25,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import targets  # noqa: E402
 
@@ -561,6 +563,97 @@ def test_errors(variant):
         targets.stop(p)
 
 
+def prom_samples(text):
+    """{(name, frozenset(labels)): value} of an exposition, and
+    {family: (HELP, TYPE)}."""
+    import promcheck
+    series, meta = {}, {}
+    for line in text.splitlines():
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            kw, name, rest = line[2:].split(" ", 2)
+            meta.setdefault(name, {})[kw] = rest
+            continue
+        n, labels, val, _, err = promcheck._parse_sample(line)
+        if err is None:
+            series[(n, frozenset(labels))] = float(val)
+    return series, meta
+
+
+def test_prom(variant):
+    """scan --prom: mapdiag_build_info (mapdiag's version, the target's Go
+    version and map implementation, value 1), --label on every series,
+    the naming conventions, the time of the census; a bad --label is a
+    usage error before the scan; a watch file and a scan file of the same
+    process can share a textfile directory (no series in both, one HELP
+    and TYPE per name)."""
+    import promcheck
+    p, oracle = targets.start(targets.binary(variant))
+    pid = str(oracle["pid"])
+    d = os.path.join(ROOT, "tests", "out", "scanprom-%s" % variant)
+    os.makedirs(d, exist_ok=True)
+    f, wf = os.path.join(d, "scan.prom"), os.path.join(d, "watch.prom")
+    odd = 'a "quoted" \\ value'
+    try:
+        for x in (f, wf):
+            if os.path.exists(x):
+                os.unlink(x)
+        t0 = time.time()
+        rc, out, err = mapdiag("scan", "--globals-only", "--top", "3", "--label", "service=sessiond",
+                               "--label", "team=" + odd, "--prom", f, pid)
+        done = time.time()
+        text = open(f).read() if os.path.exists(f) else ""
+        probs = promcheck.check(text) + promcheck.conventions(text)
+        check("scan prom %s: valid, the naming conventions hold" % variant,
+              text and not probs, "rc=%d %s %s" % (rc, probs[:3], err[-200:]))
+        series, meta = prom_samples(text)
+        info = [(dict(k[1]), v) for k, v in series.items() if k[0] == "mapdiag_build_info"]
+        version = subprocess.run([MAPDIAG, "--version"], capture_output=True,
+                                 text=True).stdout.split()[-1]
+        want = {"pid": pid, "version": version, "go_version": oracle["go_version"],
+                "impl": oracle["impl"], "command": "scan", "service": "sessiond", "team": odd}
+        check("scan prom %s: one mapdiag_build_info 1 with version, go_version, impl" % variant,
+              len(info) == 1 and info[0][1] == 1 and
+              all(info[0][0].get(k) == v for k, v in want.items()), "%r want %r" % (info, want))
+        bad = [k for k in series if dict(k[1]).get("service") != "sessiond" or
+               dict(k[1]).get("team") != odd]
+        held = [k for k in series if k[0] == "mapdiag_scan_map_held_bytes"]
+        check("scan prom %s: --label on all %d series; 3 maps' held bytes" % (variant, len(series)),
+              series and not bad and len(held) == 3, "%s %d" % (bad[:2], len(held)))
+        stamp = [v for k, v in series.items()
+                 if k[0] == "mapdiag_scan_last_report_timestamp_seconds"]
+        check("scan prom %s: the census's time (%.2f..%.2f)" % (variant, t0, done),
+              len(stamp) == 1 and t0 <= stamp[0] <= done, str(stamp))
+
+        cases = [("service", "not key=value"), ("path=x", "mapdiag writes that label"),
+                 ("owner=x", "mapdiag writes that label"), ("__x=1", "__"),
+                 ("a.b=1", "cannot be a label name"), ("svc=", "empty value")]
+        for lab, what in cases:
+            g = os.path.join(d, "bad.prom")
+            rc, out, err = mapdiag("scan", "--globals-only", "--label", lab, "--prom", g, pid)
+            lines = [l for l in err.splitlines() if l]
+            check("scan --label %s: usage error, exit 3, one line, no file" % lab,
+                  rc == 3 and len(lines) == 1 and "--label" in err and what in err and
+                  out == "" and not os.path.exists(g), "rc=%d %r" % (rc, err))
+        rc, out, err = mapdiag("scan", "--globals-only", "--label", "a=1", "--label", "a=2",
+                               "--prom", os.path.join(d, "bad.prom"), pid)
+        check("scan --label twice: usage error", rc == 3 and "given twice" in err, err)
+        rc, out, err = mapdiag("scan", "--globals-only", "--label", "a=1", pid)
+        check("scan --label without --prom: usage error", rc == 3 and "no --prom" in err and
+              out == "", "rc=%d %r" % (rc, err))
+
+        mapdiag("watch", "--json", "--count", "3", "--label", "service=sessiond",
+                "--label", "team=" + odd, "--prom", wf, pid, "main.oversized")
+        wseries, wmeta = prom_samples(open(wf).read() if os.path.exists(wf) else "")
+        both = set(series) & set(wseries)
+        differ = [n for n in set(meta) & set(wmeta) if meta[n] != wmeta[n]]
+        check("scan prom %s: a watch file next to it: no series in both, same HELP/TYPE"
+              % variant, wseries and not both and not differ and
+              "mapdiag_build_info" in set(meta) & set(wmeta), "%s %s" % (list(both)[:2], differ))
+        check_released("scan prom " + variant, oracle["pid"])
+    finally:
+        targets.stop(p)
+
+
 def test_liveness(variant, scans=20, kills=30):
     """The target keeps running through many scans, and when scan is killed
     (SIGKILL, SIGINT, SIGTERM) at any moment, also inside its stop (a few
@@ -602,6 +695,10 @@ def test_liveness(variant, scans=20, kills=30):
 
 def main():
     only = sys.argv[1:]
+    if only == ["prom"]:
+        for v in ("go1.23", "go1.26"):
+            test_prom(v)
+        return checks.summary()
     variants = list(targets.VARIANTS)
     if only:
         variants = [v for v in variants if v in only]
@@ -611,6 +708,8 @@ def main():
         test_many("go1.23")
         test_many("go1.26")
         test_errors("go1.26")
+        for v in ("go1.23", "go1.26"):
+            test_prom(v)
         test_liveness("go1.22")
         test_liveness("go1.27")
     return checks.summary()

@@ -7,6 +7,7 @@ growth events they measure from inside.  Ends with 'N passed, N failed'.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -77,10 +78,36 @@ def test_no_ptrace(variant):
         targets.stop(p)
 
 
+import promcheck  # noqa: E402
+
+
 def prom_problems(text):
-    sys.path.insert(0, HERE)
-    import promcheck
-    return promcheck.check(text)
+    """Format errors and warnings, and naming-convention errors."""
+    return promcheck.check(text) + promcheck.conventions(text)
+
+
+def prom_samples(text, name=None):
+    """[(name, {label: value}, value)] of the file's samples (of family name
+    only, if given), labels unescaped."""
+    out = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        n, labels, val, _, err = promcheck._parse_sample(line)
+        if err is None and (name is None or n == name):
+            out.append((n, dict(labels), float(val)))
+    return out
+
+
+def mapdiag_version():
+    r = subprocess.run([MAPDIAG, "--version"], capture_output=True, text=True)
+    return r.stdout.split()[-1]
+
+
+# A label value with the format's escapes in it (a newline, a control
+# character, is written \x0a as in the text reports: test_safety.py).
+ODD_VALUE = 'a "quoted" \\ value, é'
+
 
 
 def test_prom_atomic(variant):
@@ -131,6 +158,183 @@ def test_prom_atomic(variant):
         check("prom %s: promtool check metrics" % variant, r.returncode == 0, r.stdout + r.stderr)
     else:
         ok("prom %s: promtool not installed (promcheck.py used)" % variant)
+
+
+def test_prom_info_labels(variant):
+    """--prom: mapdiag_build_info names mapdiag's version and the target's
+    Go version and map implementation (value 1); --label lands on every
+    series, its value escaped; the file follows the naming conventions."""
+    p, oracle = targets.start(targets.binary(variant))
+    path = os.path.join(ROOT, "tests", "out", "labels-%s.prom" % variant)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        rc, lines, err = watch("--json", "--interval", "5ms", "--every", "20ms", "--count", "6",
+                               "--prom", path, "--label", "service=sessiond",
+                               "--label", "team=" + ODD_VALUE, oracle["pid"], "main.idle",
+                               "main.oversized", "main.nosuch")
+    finally:
+        targets.stop(p)
+    text = open(path).read() if os.path.exists(path) else ""
+    probs = prom_problems(text)
+    check("prom labels %s: valid, and the naming conventions hold" % variant,
+          rc == 3 and text and not probs, "rc=%d %s %s" % (rc, probs[:3], err[-200:]))
+    info = prom_samples(text, "mapdiag_build_info")
+    want = {"pid": str(oracle["pid"]), "version": mapdiag_version(),
+            "go_version": oracle["go_version"], "impl": oracle["impl"], "command": "watch",
+            "service": "sessiond", "team": ODD_VALUE}
+    got = info[0][1] if len(info) == 1 else {}
+    check("prom labels %s: one mapdiag_build_info 1 with version, go_version, impl" % variant,
+          len(info) == 1 and info[0][2] == 1 and
+          all(got.get(k) == v for k, v in want.items()), "%r want %r" % (info, want))
+    samples = prom_samples(text)
+    bad = [(n, l) for n, l, v in samples
+           if l.get("service") != "sessiond" or l.get("team") != ODD_VALUE]
+    fams = {n for n, l, v in samples}
+    check("prom labels %s: --label on all %d series of %d families" % (variant, len(samples),
+                                                                       len(fams)),
+          samples and not bad and "mapdiag_map_error" in fams and
+          "mapdiag_watch_target_up" in fams, str(bad[:2]))
+    added = prom_samples(text, "mapdiag_map_entries_added_total")
+    check("prom labels %s: entry changes are counters, no _per_second gauge" % variant,
+          added and "# TYPE mapdiag_map_entries_removed_total counter" in text and
+          "_per_second" not in text, str(added[:1]))
+
+
+def test_prom_bad_labels(variant):
+    """A bad --label is a one-line usage error, exit 3, before any sample:
+    no file is written."""
+    p, oracle = targets.start(targets.binary(variant))
+    path = os.path.join(ROOT, "tests", "out", "badlabel-%s.prom" % variant)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    cases = [(["service"], "not key=value"), (["=x"], "cannot be a label name"),
+             (["1svc=x"], "cannot be a label name"), (["svc-name=x"], "cannot be a label name"),
+             (["__meta=x"], "__"), (["pid=1"], "mapdiag writes that label"),
+             (["var=x"], "mapdiag writes that label"), (["impl=x"], "mapdiag writes that label"),
+             (["version=x"], "mapdiag writes that label"), (["svc="], "empty value"),
+             (["a=1", "a=2"], "given twice")]
+    try:
+        for labels, what in cases:
+            if os.path.exists(path):
+                os.unlink(path)
+            args = sum((["--label", l] for l in labels), [])
+            rc, lines, err = watch("--count", "3", "--interval", "5ms", "--prom", path,
+                                   *(args + [oracle["pid"], "main.idle"]))
+            check("watch --label %s: usage error, exit 3, one line" % " ".join(labels),
+                  rc == 3 and len(err.strip().splitlines()) == 1 and "--label" in err and
+                  what in err and not lines and not os.path.exists(path),
+                  "rc=%d %r" % (rc, err))
+        rc, lines, err = watch("--count", "3", "--label", "a=1", oracle["pid"], "main.idle")
+        check("watch --label without --prom: usage error",
+              rc == 3 and "no --prom" in err and not lines, "rc=%d %r" % (rc, err))
+    finally:
+        targets.stop(p)
+
+
+def test_prom_counters(variant):
+    """mapdiag_map_entries_added_total and _removed_total count the entry
+    count's rises and falls: on a map refilled from empty to 2^17 again
+    and again, both pass 2^17 in a second, they differ by the count's
+    change over the window, and over the window they are the average
+    rates the JSON reports."""
+    p, oracle = targets.start(targets.writers(variant), args=["-mode", "grow"])
+    path = os.path.join(ROOT, "tests", "out", "counters-%s.prom" % variant)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        rc, lines, err = watch("--json", "--interval", "2ms", "--every", "250ms", "--duration",
+                               "1s", "--prom", path, oracle["pid"], "main.growing")
+    finally:
+        targets.stop(p)
+    text = open(path).read() if os.path.exists(path) else ""
+    added = prom_value(text, "mapdiag_map_entries_added_total")
+    removed = prom_value(text, "mapdiag_map_entries_removed_total")
+    m = lines[-1]["maps"][0] if lines and lines[-1].get("maps") else {}
+    n = 1 << 17
+    first = m.get("count", -1) - (added or 0) + (removed or 0)
+    check("prom counters %s: rises and falls of a map refilled to 2^17" % variant,
+          added and removed and added > n and removed > n and 0 <= first <= n,
+          "added=%r removed=%r final count=%r" % (added, removed, m.get("count")))
+    ins, dels = m.get("inserts_per_s") or 0, m.get("deletes_per_s") or 0
+    check("prom counters %s: over the 1 s window they are JSON's rates" % variant,
+          ins and dels and 0.8 <= (added or 0) / ins <= 1.05 and
+          0.8 <= (removed or 0) / dels <= 1.05,
+          "added=%r ins/s=%r removed=%r del/s=%r" % (added, ins, removed, dels))
+
+
+def prom_value(text, name):
+    v = prom_samples(text, name)
+    return v[0][2] if len(v) == 1 else None
+
+
+def test_prom_on_exit(variant):
+    """When watch ends, by --duration, by SIGINT or SIGTERM, or because the
+    target exited, its --prom file stays, whole and valid, written one
+    last time: mapdiag_watch_running 0, the time of that last report
+    (for a staleness alert), target_up 0 only when the target exited;
+    nothing touches it afterwards."""
+    path = os.path.join(ROOT, "tests", "out", "onexit-%s.prom" % variant)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    for how in ("duration", "sigint", "sigterm", "target-exit"):
+        p, oracle = targets.start(targets.binary(variant))
+        if os.path.exists(path):
+            os.unlink(path)
+        args = [MAPDIAG, "watch", "--json", "--interval", "5ms", "--every", "100ms",
+                "--prom", path]
+        args += ["--duration", "1500ms"] if how == "duration" else []
+        args += [str(oracle["pid"]), "main.idle"]
+        try:
+            w = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            # the first report (100 ms into the window) says watch runs: a
+            # slow start (ASan) must not make the signal or the exit come
+            # before the window
+            first = None
+            for _ in range(3000):
+                if os.path.exists(path) or w.poll() is not None:
+                    first = time.time()
+                    break
+                time.sleep(0.01)
+            during = open(path).read() if os.path.exists(path) else ""
+            time.sleep(0.3)
+            acted = time.time()
+            if how == "sigint":
+                w.send_signal(signal.SIGINT)
+            elif how == "sigterm":
+                w.send_signal(signal.SIGTERM)
+            elif how == "target-exit":
+                targets.stop(p)
+            out, err = w.communicate(timeout=60)
+            done = time.time()
+        finally:
+            targets.stop(p)
+        text = open(path).read() if os.path.exists(path) else ""
+        stamp = prom_value(text, "mapdiag_watch_last_report_timestamp_seconds")
+        probs = prom_problems(text)
+        check("prom on exit %s %s: while watching, running 1" % (how, variant),
+              prom_value(during, "mapdiag_watch_running") == 1, during[-300:])
+        exited = how == "target-exit"
+        check("prom on exit %s %s: the file stays, valid, running 0, target_up %d"
+              % (how, variant, 0 if exited else 1),
+              (rc_ok(w.returncode, exited)) and not probs and
+              prom_value(text, "mapdiag_watch_running") == 0 and
+              prom_value(text, "mapdiag_watch_target_up") == (0 if exited else 1),
+              "rc=%s %s %s" % (w.returncode, probs[:2], err[-200:]))
+        # the last report is written at the end of the window: 1.5 s after
+        # it began (the first report came 100 ms in), else after the signal
+        # or the exit
+        lo = (first or done) + 1.3 if how == "duration" else acted
+        check("prom on exit %s %s: last report's timestamp is the end (%.2f..%.2f)"
+              % (how, variant, lo, done),
+              stamp is not None and lo <= stamp <= done + 0.05, "stamp=%r" % stamp)
+        mtime = os.stat(path).st_mtime if text else None
+        time.sleep(0.3)
+        check("prom on exit %s %s: nothing rewrites or removes it afterwards" % (how, variant),
+              text and os.path.exists(path) and os.stat(path).st_mtime == mtime and
+              open(path).read() == text)
+
+
+def rc_ok(rc, exited):
+    """watch's exit code: 3 (UNKNOWN, said) when the target exited, else the
+    state of main.idle (0: ok)."""
+    return rc == 3 if exited else rc == 0
 
 
 def test_live_view(variant):
@@ -196,7 +400,8 @@ def test_agrees(variant):
               bool(line("mapdiag_map_clears_total")) == want_clears,
               "%r" % wat.get("main.oversized", {}).get("clears"))
         probs = prom_problems(text)
-        check("agree %s: the exposition is valid" % variant, not probs, "; ".join(probs[:3]))
+        check("agree %s: the exposition is valid, conventions hold" % variant, not probs,
+              "; ".join(probs[:3]))
     finally:
         targets.stop(p)
 
@@ -213,19 +418,34 @@ def test_watch_errors():
     check("watch --help", r.returncode == 0 and "--prom" in r.stdout)
 
 
+GROUPS = [
+    ("stuck", lambda: [test_stuck(v) for v in ("go1.21", "go1.24-noswiss", "go1.26")]),
+    ("no_ptrace", lambda: [test_no_ptrace(v) for v in ("go1.23", "go1.27")]),
+    ("prom_atomic", lambda: [test_prom_atomic(v) for v in ("go1.22", "go1.26")]),
+    ("prom_labels", lambda: [test_prom_info_labels(v) for v in ("go1.23", "go1.24-noswiss",
+                                                                "go1.26")]),
+    ("prom_bad_labels", lambda: test_prom_bad_labels("go1.26")),
+    ("prom_counters", lambda: [test_prom_counters(v) for v in ("go1.23", "go1.26")]),
+    ("prom_exit", lambda: [test_prom_on_exit(v) for v in ("go1.22", "go1.26")]),
+    ("live_view", lambda: test_live_view("go1.26")),
+    ("agrees", lambda: [test_agrees(v) for v in ("go1.23", "go1.24-noswiss", "go1.26")]),
+    ("errors", test_watch_errors),
+]
+
+
 def main():
-    for v in ("go1.21", "go1.24-noswiss", "go1.26"):
-        test_stuck(v)
-    for v in ("go1.23", "go1.27"):
-        test_no_ptrace(v)
-    for v in ("go1.22", "go1.26"):
-        test_prom_atomic(v)
-    test_live_view("go1.26")
-    for v in ("go1.23", "go1.24-noswiss", "go1.26"):
-        test_agrees(v)
-    test_watch_errors()
+    """python3 test_watch.py [GROUP...]: only those groups (GROUPS' names;
+    the target tests of test_watch_target.py run with none given)."""
+    only = sys.argv[1:]
+    unknown = [g for g in only if g not in dict(GROUPS)]
+    if unknown:
+        print("unknown group %s (known: %s)" % (unknown, " ".join(n for n, _ in GROUPS)))
+        return 2
+    for name, fn in GROUPS:
+        if not only or name in only:
+            fn()
     extra = os.path.join(HERE, "test_watch_target.py")
-    if os.path.exists(extra):
+    if not only and os.path.exists(extra):
         import test_watch_target
         test_watch_target.run()
     return checks.summary()
