@@ -38,17 +38,20 @@ static void state_table(const md_pen *p, const md_report *r)
 		int cur = 0;
 		for (int k = 0; k < r->nmaps; k++)
 			cur |= r->maps[k].status == MD_OK && r->maps[k].view.v.state == rows[i].s;
+		/* Swiss maps hold no old buckets: their growth is a table rehashed
+		 * or split inside one write, and it never parks */
+		const char *meaning = md_state_meaning(rows[i].s);
+		if (swiss && !classic && rows[i].s == MD_STATE_GROWING)
+			meaning = "a write is growing a table (rehash or split), inside that write";
+		else if (swiss && !classic && rows[i].s == MD_STATE_GROWING_IDLE)
+			meaning = "not for Swiss maps: their growth never outlives the write";
 		fprintf(f, "  %s%s %-7s  %-8s %-13s %s%s\n", cur ? md_pen_bold(p) : "",
-		        cur ? ">" : " ", rows[i].w, rows[i].g, md_state_name(rows[i].s),
-		        md_state_meaning(rows[i].s), cur ? md_pen_off(p) : "");
+		        cur ? ">" : " ", rows[i].w, rows[i].g, md_state_name(rows[i].s), meaning,
+		        cur ? md_pen_off(p) : "");
 	}
-	if (classic)
-		fprintf(f, "  %sclassic maps: growing means old buckets are held until writes finish "
-		        "evacuating them%s\n", md_pen_dim(p), md_pen_off(p));
-	if (swiss)
-		fprintf(f, "  %sSwiss maps hold no old buckets: growth happens inside one write, "
-		        "and a map is growing only while a writer is inside it%s\n", md_pen_dim(p),
-		        md_pen_off(p));
+	if (classic && swiss)
+		fprintf(f, "  %sgrowing, for a Swiss map: a write is rehashing or splitting a table; "
+		        "Swiss maps are never growing-idle%s\n", md_pen_dim(p), md_pen_off(p));
 	fprintf(f, "  %sLOAD is entries over slots; a map grows when it reaches its limit "
 	        "(classic 6.5 per bucket of 8 slots, 81.25%%; Swiss 7 of 8, 87.5%%)%s\n",
 	        md_pen_dim(p), md_pen_off(p));
