@@ -186,6 +186,11 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_entry(const void *a, const void *b)
+{
+	return cmp_pid(&((const md_ps_entry *)a)->pid, &((const md_ps_entry *)b)->pid);
+}
+
 /* Every numeric entry of /proc, ascending, into *out. */
 static md_status all_pids(pid_t **out, int *n, md_err *err)
 {
@@ -236,6 +241,10 @@ md_status md_ps(const md_ps_opts *o, md_ps_report *r, md_err *err)
 			st = one(&s, pid, o->npids > 0, err);
 	}
 	free(all);
+	/* by pid, as the report says, also when the operands came in
+	 * another order */
+	if (r->nprocs > 1)
+		qsort(r->procs, (size_t)r->nprocs, sizeof *r->procs, cmp_entry);
 	for (int i = 0; i < s.nexes; i++) {
 		free(s.exes[i].path);
 		free(s.exes[i].info);

@@ -30,7 +30,8 @@ ENV = dict(os.environ, NO_COLOR="1", TERM="xterm")
 
 def pty(cmd):
     rc, out = run_in_pty(cmd, ENV, cols=80)
-    out = CSI.sub("", out).replace("\r", "")
+    # relative paths only: the checkout's place is not the reader's
+    out = CSI.sub("", out).replace("\r", "").replace(ROOT + "/", "")
     return [l.rstrip() for l in out.split("\n") if l.strip()]
 
 
@@ -53,7 +54,7 @@ EXAMPLES = {
     "growing-idle": lambda: with_target(targets.binary("go1.23"), [],
                                         ["attach", "--warn-bytes", "0", "PID", "main.growingIdle"]),
     "scan": lambda: with_target(targets.scantarget("go1.26"), ["-many", "30"],
-                                ["scan", "--top", "6", "PID"]),
+                                ["scan", "--globals-only", "--top", "6", "PID"]),
     "verbose": lambda: with_target(targets.binary("go1.26"), [],
                                    ["attach", "-v", "PID", "main.oversized"]),
 }

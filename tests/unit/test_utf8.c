@@ -116,5 +116,5 @@ int main(void)
 	label("a\nb", ",var=\"a\\\\x0ab\"");
 	label("x\xffy", ",var=\"x\\\\xffy\"");
 
-	return md_test_done("utf8");
+	return md_test_done("text_safe");
 }
