@@ -32,7 +32,7 @@ static const char usage_attach[] =
 	"  --type T                the map type (as DWARF names it) of the header\n"
 	"                          addresses given; without it, mapdiag scan's census\n"
 	"                          finds each address among the maps it lists\n"
-	"  --json                  print one JSON object (schema in README.md)\n"
+	"  --json                  print one JSON object (mapdiag(1), JSON OUTPUT)\n"
 	"  --debug-file PATH       read DWARF from PATH (a separate debug file)\n"
 	"  --debug-dir DIR         root of .build-id/ and debuglink lookups\n"
 	"                          (default /usr/lib/debug)\n"
@@ -104,8 +104,7 @@ static int header_types(md_attach_opts *o, const char *type, const char **types,
 	md_scan_report_free(&sr);
 	if (s == MD_OK)
 		return 0;
-	md_msg_error(&err);
-	return MD_EXIT_UNKNOWN;
+	return md_arg_fatal(&err);
 }
 
 static int run(int argc, char **argv)
@@ -146,6 +145,7 @@ static int run(int argc, char **argv)
 			return 0;
 		case O_JSON:
 			json = 1;
+			md_arg_json();
 			break;
 		case O_THREADS:
 			o.threads = MD_THREADS_ALL;
@@ -192,7 +192,9 @@ static int run(int argc, char **argv)
 	if (!types || !owned) {
 		free(types);
 		free(owned);
-		return md_arg_usage("attach: out of memory");
+		md_err err = { 0 };
+		md_err_set(&err, MD_E_NOMEM, "attach: %d variables", o.nvars);
+		return md_arg_fatal(&err);
 	}
 	int hrc = header_types(&o, type, types, owned, &co);
 	o.types = types;
@@ -206,12 +208,13 @@ static int run(int argc, char **argv)
 	if (hrc)
 		return hrc;
 	if (s != MD_OK) {
-		md_msg_error(&err);
 		md_report_free(&r);
-		return MD_EXIT_UNKNOWN;
+		return md_arg_fatal(&err);
 	}
+	md_exit code = md_report_exit_code(&r);
 	if (json) {
-		md_print_attach_json(stdout, &r);
+		md_print_end end = { code, code == MD_EXIT_UNKNOWN ? md_report_cause(&r) : NULL };
+		md_print_attach_json(stdout, &r, &end);
 	} else {
 		md_print_opts po = { color };
 		md_print_attach_text(stdout, &r, &po);
@@ -221,7 +224,6 @@ static int run(int argc, char **argv)
 	for (int i = 0; i < r.nmaps; i++)
 		if (r.maps[i].status != MD_OK)
 			md_msg_error(&r.maps[i].err);
-	md_exit code = md_report_exit_code(&r);
 	md_report_free(&r);
 	return md_arg_flush_stdout(code);
 }
