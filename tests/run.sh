@@ -12,7 +12,9 @@
 #      them without stopping; scan every map of their globals; every path
 #      scan prints through attach and watch (test_paths.py); safety
 #      (corrupt maps, races, signals, permissions, read-only: test_safety.py);
-#      the command line's conventions (test_cli.py);
+#      the command line's conventions (test_cli.py); every JSON object
+#      against doc/json-schema.json, and the doc against it
+#      (test_json_schema.py);
 #   4. the same integration tests on two variants with an ASan+UBSan build
 #      of mapdiag, and one attach under valgrind memcheck;
 #   5. the libFuzzer harnesses of tests/fuzz/, each for a bounded time;
@@ -97,6 +99,10 @@ run promcheck-selftest python3 tests/integration/promcheck.py --self-test
 # command-line conventions (issue 16): durations, help, did-you-mean,
 # SIGPIPE, NO_COLOR/TERM=dumb, exit code = status word = stderr's cause
 run integration-cli python3 tests/integration/test_cli.py go1.26
+# JSON that can be relied on (issue 16): every object attach, scan, watch,
+# ps and the fatal errors print, against doc/json-schema.json; the doc
+# against the schema; status = exit_code = exit status
+run integration-json python3 tests/integration/test_json_schema.py go1.26 go1.23
 
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26
