@@ -106,13 +106,13 @@ static int run(int argc, char **argv)
 		md_ps_report_free(&r);
 		return md_arg_fatal(&err);
 	}
-	if (json) {
-		md_print_end end = { md_ps_exit_code(&r), md_ps_cause(&r) };
+	md_print_end end = { md_ps_exit_code(&r), md_ps_cause(&r) };
+	if (json)
 		md_print_ps_json(stdout, &r, &end);
-	} else
+	else
 		md_print_ps_text(stdout, &r);
 	/* The listing first, then what could not be listed. */
-	int code = md_arg_flush_stdout(md_ps_exit_code(&r));
+	int code = md_arg_flush_stdout(end.code);
 	for (int i = 0; i < r.nmissing; i++)
 		md_msg_error(&r.missing[i].err);
 	md_ps_report_free(&r);

@@ -218,13 +218,13 @@ static int run(int argc, char **argv)
 	int prom_failed = prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100,
 	                                             &prom_err) != MD_OK;
 	md_exit code = prom_failed ? MD_EXIT_UNKNOWN : md_scan_exit_code(&sr);
+	const md_err *cause = md_report_cause(&sr.r);
+	md_print_end end = { code, code != MD_EXIT_UNKNOWN ? NULL : cause ? cause : &prom_err };
 	md_print_opts po = { color };
-	if (json) {
-		const md_err *cause = md_report_cause(&sr.r);
-		md_print_end end = { code, code != MD_EXIT_UNKNOWN ? NULL : cause ? cause : &prom_err };
+	if (json)
 		md_print_scan_json(stdout, &sr, order, n, by_owner ? &ow : NULL,
 		                   md_scan_sort_name(sort), &end);
-	} else if (by_owner)
+	else if (by_owner)
 		md_print_scan_owners_text(stdout, &sr, &ow, top, &po);
 	else
 		md_print_scan_text(stdout, &sr, order, n, &po);
