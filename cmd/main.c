@@ -64,6 +64,20 @@ static void on_signal(int sig)
 	_exit(MD_EXIT_UNKNOWN);
 }
 
+/* --json among the arguments (up to a "--"): a script reads stdout, so
+ * every fatal error is the JSON error object there too (msg.h), from the
+ * first instant: a usage error before getopt reaches --json, or a signal
+ * before the command has parsed anything.  The commands also say so when
+ * getopt reads it (an abbreviation, --js). */
+static void json_errors_if_asked(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json")) {
+			md_msg_json_errors();
+			return;
+		}
+}
+
 static void install_signals(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -109,6 +123,7 @@ static int unknown_command(const char *what, const char *name)
 
 int main(int argc, char **argv)
 {
+	json_errors_if_asked(argc, argv);
 	install_signals();
 	if (argc < 2) {
 		fputs(usage_top, stderr);

@@ -7,8 +7,8 @@
  * never print; they fill an md_err.
  *
  * A fatal error (md_msg_fatal, the usage messages, md_msg_interrupted)
- * ends the run with exit code 3.  Once a command has called
- * md_msg_json_errors (it saw --json), a fatal error also writes one JSON
+ * ends the run with exit code 3.  Once md_msg_json_errors was called
+ * (--json is on the command line), a fatal error also writes one JSON
  * error object on stdout (doc/json-schema.md, "The error object"):
  *   {"schema":1,"mapdiag_version":"...","status":"UNKNOWN","exit_code":3,
  *    "error":{"code":"no-such-process","message":"<the stderr line>"}}

@@ -14,9 +14,10 @@ the exit status agree.
     --duration; and a target that exits during the window), ps (the
     targets, and a pid that is not listed);
   - fatal errors with --json: a pid that does not exist, a process that is
-    not Go, a bad option or value after --json, a --prom path that cannot be
-    written: exactly one JSON error object on stdout and one line on
-    stderr, exit 3; a bad option before --json: text only.
+    not Go, a bad option or value (before or after --json), a --prom path
+    that cannot be written, SIGINT: exactly one JSON error object on stdout
+    and one line on stderr, exit 3; without --json (or after a --): text
+    only.
 
     python3 tests/integration/test_json_schema.py [variant...]
 
@@ -400,12 +401,16 @@ def test_fatal(variant):
             fatal("%s: no such process" % c, cmd + [gone] + tail, "no-such-process")
             fatal("%s: not a Go process" % c, cmd + [str(sleeper.pid)] + tail, "not-go")
             fatal("%s: bad option after --json" % c, cmd + ["--bogus", pid] + tail, "usage")
-            fatal("%s: bad option before --json" % c, [c, "--bogus"] + cmd[1:] + [pid] + tail, "usage",
+            fatal("%s: bad option before --json" % c, [c, "--bogus"] + cmd[1:] + [pid] + tail, "usage")
+            fatal("%s: bad option, --json after --" % c, [c, "--bogus", pid, "--", "--json"], "usage",
                   text_only=True)
         fatal("attach: missing <var>", ["attach", "--json", pid], "usage")
         fatal("scan: bad --top", ["scan", "--json", "--top", "x", pid], "usage")
         fatal("watch: bad --interval", ["watch", "--json", "--interval", "1x", pid, var], "usage")
         fatal("ps: bad option", ["ps", "--json", "--bogus"], "usage")
+        fatal("unknown command", ["atach", "--json", pid, var], "usage")
+        fatal("attach: no such process, no --json", ["attach", gone, var], "no-such-process",
+              text_only=True)
         fatal("scan: --prom cannot be written", ["scan", "--json", "--prom", "/nonexistent/dir/m.prom", pid],
               "system-error")
         fatal("watch: --prom cannot be written",
