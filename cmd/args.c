@@ -274,6 +274,17 @@ int md_arg_bad_option(const char *cmd, char **argv, const struct option *opts)
 	return MD_EXIT_UNKNOWN;
 }
 
+int md_arg_fatal(const md_err *err)
+{
+	md_msg_fatal(err);
+	return MD_EXIT_UNKNOWN;
+}
+
+void md_arg_json(void)
+{
+	md_msg_json_errors();
+}
+
 int md_arg_flush_stdout(int code)
 {
 	errno = 0;
@@ -287,6 +298,7 @@ int md_arg_flush_stdout(int code)
 		return code;
 	md_err err = { 0 };
 	md_err_set(&err, MD_E_SYS, "cannot write to stdout: %s", strerror(e ? e : EIO));
+	/* not md_msg_fatal: stdout is what failed */
 	md_msg_error(&err);
 	return MD_EXIT_UNKNOWN;
 }

@@ -14,6 +14,13 @@
 /* "mapdiag: <message> (see mapdiag --help)" on stderr; returns
  * MD_EXIT_UNKNOWN. */
 int md_arg_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The error that ends a command (md_msg_fatal: stderr, and with --json
+ * the error object on stdout); returns MD_EXIT_UNKNOWN. */
+int md_arg_fatal(const md_err *err);
+/* --json was read (main.c also looks for it before any parsing): from now
+ * on a usage or fatal error is also a JSON error object on stdout
+ * (msg.h), so a script reading stdout always gets one object. */
+void md_arg_json(void);
 /* getopt_long's '?' for `cmd` with its option table opts: "unknown
  * option '--jsn'; did you mean --json? (see mapdiag attach --help)", an
  * ambiguous abbreviation, or an option that lacks its value; returns

@@ -32,7 +32,7 @@ static const char usage_attach[] =
 	"  --type T                the map type (as DWARF names it) of the header\n"
 	"                          addresses given; without it, mapdiag scan's census\n"
 	"                          finds each address among the maps it lists\n"
-	"  --json                  print one JSON object (schema in README.md)\n"
+	"  --json                  print one JSON object (mapdiag(1), JSON OUTPUT)\n"
 	"  -v, --verbose           also each map's header fields, tables, memory and\n"
 	"                          every finding (info too)\n"
 	"  --explain               also the four-state table and what LOAD means\n"
@@ -114,8 +114,7 @@ static int header_types(md_attach_opts *o, const char *type, const char **types,
 	md_scan_report_free(&sr);
 	if (s == MD_OK)
 		return 0;
-	md_msg_error(&err);
-	return MD_EXIT_UNKNOWN;
+	return md_arg_fatal(&err);
 }
 
 static int run(int argc, char **argv)
@@ -157,6 +156,7 @@ static int run(int argc, char **argv)
 			return 0;
 		case O_JSON:
 			json = 1;
+			md_arg_json();
 			break;
 		case O_THREADS:
 			o.threads = MD_THREADS_ALL;
@@ -203,7 +203,9 @@ static int run(int argc, char **argv)
 	if (!types || !owned) {
 		free(types);
 		free(owned);
-		return md_arg_usage("attach: out of memory");
+		md_err err = { 0 };
+		md_err_set(&err, MD_E_NOMEM, "attach: %d variables", o.nvars);
+		return md_arg_fatal(&err);
 	}
 	int hrc = header_types(&o, type, types, owned, &co);
 	o.types = types;
@@ -217,12 +219,13 @@ static int run(int argc, char **argv)
 	if (hrc)
 		return hrc;
 	if (s != MD_OK) {
-		md_msg_error(&err);
 		md_report_free(&r);
-		return MD_EXIT_UNKNOWN;
+		return md_arg_fatal(&err);
 	}
+	md_exit code = md_report_exit_code(&r);
 	if (json) {
-		md_print_attach_json(stdout, &r);
+		md_print_end end = { code, code == MD_EXIT_UNKNOWN ? md_report_cause(&r) : NULL };
+		md_print_attach_json(stdout, &r, &end);
 	} else {
 		md_print_opts po;
 		md_arg_print_opts(&co, color, &po);
@@ -233,7 +236,6 @@ static int run(int argc, char **argv)
 	for (int i = 0; i < r.nmaps; i++)
 		if (r.maps[i].status != MD_OK)
 			md_msg_error(&r.maps[i].err);
-	md_exit code = md_report_exit_code(&r);
 	md_report_free(&r);
 	return md_arg_flush_stdout(code);
 }

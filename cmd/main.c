@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "args.h"
 #include "report.h"
+#include "msg.h"
 
 #ifndef MD_VERSION
 #define MD_VERSION "0.0.0"
@@ -51,17 +52,30 @@ static const char usage_top[] =
 	"exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (error)\n";
 
 /* Signals that end us outside the stop window (inside it, src/target/stop.c blocks
- * them until every thread is released): one line and exit 3.  SIGPIPE is
+ * them until every thread is released): one line (and with --json the
+ * error object) and exit 3.  SIGPIPE is
  * ignored instead: a reader that goes away ("| head") makes writes fail
  * with EPIPE, and the commands end quietly with the status of what they
  * printed (md_arg_flush_stdout). */
 static void on_signal(int sig)
 {
-	static const char msg[] = "mapdiag: interrupted\n";
 	(void)sig;
-	ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
-	(void)r;
+	md_msg_interrupted();
 	_exit(MD_EXIT_UNKNOWN);
+}
+
+/* --json among the arguments (up to a "--"): a script reads stdout, so
+ * every fatal error is the JSON error object there too (msg.h), from the
+ * first instant: a usage error before getopt reaches --json, or a signal
+ * before the command has parsed anything.  The commands also say so when
+ * getopt reads it (an abbreviation, --js). */
+static void json_errors_if_asked(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json")) {
+			md_msg_json_errors();
+			return;
+		}
 }
 
 static void install_signals(void)
@@ -109,6 +123,7 @@ static int unknown_command(const char *what, const char *name)
 
 int main(int argc, char **argv)
 {
+	json_errors_if_asked(argc, argv);
 	install_signals();
 	if (argc < 2) {
 		fputs(usage_top, stderr);

@@ -34,7 +34,7 @@ static const char usage_ps[] =
 	"          as \\xNN; then the separate DWARF file, if any\n"
 	"\n"
 	"options:\n"
-	"  --json                  print one JSON object (schema in README.md)\n"
+	"  --json                  print one JSON object (mapdiag(1), JSON OUTPUT)\n"
 	"  --debug-dir DIR         root of .build-id/ and debuglink lookups\n"
 	"                          (default /usr/lib/debug)\n"
 	"\n"
@@ -83,6 +83,7 @@ static int run(int argc, char **argv)
 			return 0;
 		case P_JSON:
 			json = 1;
+			md_arg_json();
 			break;
 		case P_DEBUG_DIR:
 			if (!*optarg)
@@ -102,16 +103,16 @@ static int run(int argc, char **argv)
 	md_err err = { 0 };
 	md_status s = md_ps(&o, &r, &err);
 	if (s != MD_OK) {
-		md_msg_error(&err);
 		md_ps_report_free(&r);
-		return MD_EXIT_UNKNOWN;
+		return md_arg_fatal(&err);
 	}
+	md_print_end end = { md_ps_exit_code(&r), md_ps_cause(&r) };
 	if (json)
-		md_print_ps_json(stdout, &r);
+		md_print_ps_json(stdout, &r, &end);
 	else
 		md_print_ps_text(stdout, &r);
 	/* The listing first, then what could not be listed. */
-	int code = md_arg_flush_stdout(md_ps_exit_code(&r));
+	int code = md_arg_flush_stdout(end.code);
 	for (int i = 0; i < r.nmissing; i++)
 		md_msg_error(&r.missing[i].err);
 	md_ps_report_free(&r);

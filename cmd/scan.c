@@ -39,7 +39,7 @@ static const char usage_scan[] =
 	"  --min-bytes SIZE        list only maps holding at least SIZE (K, M, G)\n"
 	"  --by owner              roll bytes up by owner (a stack root's function or a\n"
 	"                          package variable) and by package\n"
-	"  --json                  print one JSON object (schema in README.md)\n"
+	"  --json                  print one JSON object (mapdiag(1), JSON OUTPUT)\n"
 	"  --prom FILE             also write the listed maps' bytes (the first 100\n"
 	"                          unless --top) and the census's counts as\n"
 	"                          Prometheus text to FILE, atomically\n"
@@ -133,6 +133,7 @@ static int run(int argc, char **argv)
 			return 0;
 		case S_JSON:
 			json = 1;
+			md_arg_json();
 			break;
 		case S_GLOBALS:
 			o.stacks = 0;
@@ -206,25 +207,21 @@ static int run(int argc, char **argv)
 	color = md_arg_resolve_color(color);
 	md_err err = { 0 };
 	/* before the stop, not after it: a path that cannot be written */
-	if (prom && md_prom_check(prom, &err) != MD_OK) {
-		md_msg_error(&err);
-		return MD_EXIT_UNKNOWN;
-	}
+	if (prom && md_prom_check(prom, &err) != MD_OK)
+		return md_arg_fatal(&err);
 
 	md_scan_report sr;
 	md_status s = md_scan(&o, &sr, &err);
 	prom_po.unix_time = md_unix_now();
 	if (s != MD_OK) {
-		md_msg_error(&err);
 		md_scan_report_free(&sr);
-		return MD_EXIT_UNKNOWN;
+		return md_arg_fatal(&err);
 	}
 	int *order = calloc((size_t)sr.r.nmaps + 1, sizeof *order);
 	if (!order) {
 		md_scan_report_free(&sr);
 		md_err_set(&err, MD_E_NOMEM, "scan order");
-		md_msg_error(&err);
-		return MD_EXIT_UNKNOWN;
+		return md_arg_fatal(&err);
 	}
 	md_print_opts po;
 	md_arg_print_opts(&co, color, &po);
@@ -237,14 +234,22 @@ static int run(int argc, char **argv)
 	int shown = shown_top && n > shown_top ? shown_top : n;
 	md_scan_owners ow = { 0 };
 	if (by_owner && (s = md_scan_owners_of(&sr, &ow, &err)) != MD_OK) {
-		md_msg_error(&err);
 		free(order);
 		md_scan_report_free(&sr);
-		return MD_EXIT_UNKNOWN;
+		return md_arg_fatal(&err);
 	}
+	/* the metrics before the report, so that the report's exit code is
+	 * the one mapdiag exits with; their error is said after the maps' */
+	md_err prom_err = { 0 };
+	/* a timer feeding a textfile collector wants the largest, not 100k */
+	int prom_failed = prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100,
+	                                             &prom_po, &prom_err) != MD_OK;
+	md_exit code = prom_failed ? MD_EXIT_UNKNOWN : md_scan_exit_code(&sr);
+	const md_err *cause = md_report_cause(&sr.r);
+	md_print_end end = { code, code != MD_EXIT_UNKNOWN ? NULL : cause ? cause : &prom_err };
 	if (json)
 		md_print_scan_json(stdout, &sr, order, n, by_owner ? &ow : NULL,
-		                   md_scan_sort_name(sort));
+		                   md_scan_sort_name(sort), &end);
 	else if (by_owner)
 		md_print_scan_owners_text(stdout, &sr, &ow, top, &po);
 	else
@@ -252,16 +257,8 @@ static int run(int argc, char **argv)
 	md_scan_owners_free(&ow);
 	fflush(stdout);
 	say_failures(&sr, order, json ? n : shown, by_owner);
-	/* a timer feeding a textfile collector wants the largest, not 100k */
-	if (prom && md_print_scan_prom(prom, &sr, order, top || n < 100 ? n : 100, &prom_po,
-	                               &err) != MD_OK) {
-		fflush(stdout);
-		md_msg_error(&err);
-		free(order);
-		md_scan_report_free(&sr);
-		return MD_EXIT_UNKNOWN;
-	}
-	md_exit code = md_scan_exit_code(&sr);
+	if (prom_failed)
+		md_msg_error(&prom_err);
 	free(order);
 	md_scan_report_free(&sr);
 	return md_arg_flush_stdout(code);

@@ -59,6 +59,8 @@ typedef struct printer {
 	md_prom_opts po;           /* --label */
 	int json, tty, color;
 	int first;                 /* the live view has not been drawn yet */
+	int reported;              /* a report was printed (its JSON line says
+	                              how the window ended) */
 	int prom_failing;          /* the last --prom write failed (said once) */
 	md_err prom_err;
 	volatile sig_atomic_t *stop;   /* set when stdout's reader went away */
@@ -85,14 +87,23 @@ static void report(void *arg, const md_watch_report *r)
 		if (pr->prom_failing && !was)
 			md_msg_error(&pr->prom_err);
 	}
-	if (pr->json)
-		md_print_watch_jsonl(stdout, r);
-	else if (pr->tty) {
+	if (pr->json) {
+		/* the status so far; the final line's is the exit status: a last
+		 * --prom write that failed makes it UNKNOWN (run) */
+		md_print_end end = { md_watch_exit_code(r), NULL };
+		if (r->final && pr->prom_failing)
+			end.code = MD_EXIT_UNKNOWN;
+		if (end.code == MD_EXIT_UNKNOWN && !(end.cause = md_watch_cause(r)) &&
+		    pr->prom_failing)
+			end.cause = &pr->prom_err;
+		md_print_watch_jsonl(stdout, r, &end);
+	} else if (pr->tty) {
 		md_print_watch_tty(stdout, r, pr->first, pr->color, md_arg_width(0));
 		pr->first = 0;
 	}
 	if (r->final && pr->tty)
 		md_print_watch_summary(stdout, r, pr->color, md_arg_width(0));
+	pr->reported = 1;
 	/* the reader went away ("| head -2"): end the window quietly */
 	if (fflush(stdout) != 0 || ferror(stdout))
 		*pr->stop = 1;
@@ -154,6 +165,7 @@ static int run(int argc, char **argv)
 			return 0;
 		case W_JSON:
 			json = 1;
+			md_arg_json();
 			break;
 		case W_PROM:
 			pr.prom = optarg;
@@ -232,6 +244,9 @@ static int run(int argc, char **argv)
 	int tty = isatty(STDOUT_FILENO);
 	pr.json = json || !tty;
 	pr.tty = !pr.json;
+	/* JSON Lines on stdout without --json too: an error is a line of them */
+	if (pr.json)
+		md_arg_json();
 	pr.color = md_arg_resolve_color(color);
 
 	/* No ptrace here, nothing to release: Ctrl-C ends the window with its
@@ -247,15 +262,17 @@ static int run(int argc, char **argv)
 	md_err err = { 0 };
 	/* an output that cannot be written is an error now, not at every
 	 * report of a run that looks fine */
-	if (pr.prom && md_prom_check(pr.prom, &err) != MD_OK) {
-		md_msg_error(&err);
-		return MD_EXIT_UNKNOWN;
-	}
+	if (pr.prom && md_prom_check(pr.prom, &err) != MD_OK)
+		return md_arg_fatal(&err);
 	pr.stop = &watch_stop;
 	md_watch_sink sink = { start, report, &pr };
 	md_exit code = md_watch_run(&o, &watch_stop, &sink, &err);
-	if (err.code != MD_OK && code == MD_EXIT_UNKNOWN)
+	/* the window's end was in its final report; an error before it is
+	 * the one thing said */
+	if (err.code != MD_OK && code == MD_EXIT_UNKNOWN && pr.reported)
 		md_msg_error(&err);
+	else if (err.code != MD_OK && code == MD_EXIT_UNKNOWN)
+		md_msg_fatal(&err);
 	if (pr.prom_failing) {
 		/* the file holds an older report, or none: said again at the end */
 		md_msg_error(&pr.prom_err);

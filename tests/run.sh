@@ -15,6 +15,8 @@
 #      the command line's conventions (test_cli.py); the output for people and
 #      monitoring systems, in a pty at 80 and 200 columns (test_output.py);
 #      the README's examples, regenerated and compared (test_readme.py);
+#      every JSON object against doc/json-schema.json, and the doc against
+#      it (test_json_schema.py);
 #   4. the same integration tests on two variants with an ASan+UBSan build
 #      of mapdiag, and one attach under valgrind memcheck;
 #   5. the libFuzzer harnesses of tests/fuzz/, each for a bounded time;
@@ -104,6 +106,10 @@ run integration-cli python3 tests/integration/test_cli.py go1.26
 # columns in a pty, --warn-bytes; the README's examples are real output
 run integration-output python3 tests/integration/test_output.py
 run integration-readme python3 tests/integration/test_readme.py
+# JSON that can be relied on (issue 16): every object attach, scan, watch,
+# ps and the fatal errors print, against doc/json-schema.json; the doc
+# against the schema; status = exit_code = exit status
+run integration-json python3 tests/integration/test_json_schema.py go1.26 go1.23
 
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26

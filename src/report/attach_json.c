@@ -171,10 +171,10 @@ void md_json_map_open(FILE *f, const md_report *r, const md_map_report *m)
 	md_json_verdict(f, &m->view.v);
 }
 
-void md_json_report_open(FILE *f, const md_report *r)
+void md_json_report_open(FILE *f, const md_report *r, const md_print_end *end)
 {
-	fputc('{', f);
-	md_json_target(f, r->pid, r->exe, r->go_version, 0);
+	md_json_head(f, end);
+	md_json_target(f, r->pid, r->exe, r->go_version, 1);
 	md_json_bool(f, "stopped", r->stopped, 1);
 	/* tenths of a microsecond: the clock's resolution is finer, the
 	 * pause's noise coarser */
@@ -182,9 +182,9 @@ void md_json_report_open(FILE *f, const md_report *r)
 	        r->threads_stopped);
 }
 
-void md_print_attach_json(FILE *f, const md_report *r)
+void md_print_attach_json(FILE *f, const md_report *r, const md_print_end *end)
 {
-	md_json_report_open(f, r);
+	md_json_report_open(f, r, end);
 	fputs(",\"maps\":[", f);
 	for (int i = 0; i < r->nmaps; i++) {
 		if (i)

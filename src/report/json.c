@@ -3,58 +3,13 @@
 #include <inttypes.h>
 #include <math.h>
 #include "json.h"
-#include "utf8.h"
+#include "jsonout.h"
 #include "msg.h"
 #include "printutil.h"
 
 void md_json_str(FILE *f, const char *s)
 {
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		/* runs that need no escape go out in one write (a scan's JSON is
-		 * tens of megabytes of paths): printable ASCII but the quote and
-		 * the backslash, and well-formed UTF-8 that is not a control */
-		const unsigned char *q = p;
-		uint32_t cp;
-		size_t k;
-		for (;;) {
-			if (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\') {
-				q++;
-				continue;
-			}
-			if (*q >= 0x80 && (k = md_utf8_seq(q, &cp)) && !md_utf8_is_control(cp)) {
-				q += k;
-				continue;
-			}
-			break;
-		}
-		if (q > p)
-			fwrite(p, 1, (size_t)(q - p), f);
-		if (!*q)
-			break;
-		k = md_utf8_seq(q, &cp);
-		switch (*q) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default:
-			/* a control character, or bytes that are not UTF-8 (a file
-			 * name from the target): JSON text must be Unicode */
-			if (k)
-				fprintf(f, "\\u%04x", (unsigned)cp);
-			else
-				fputs("\\ufffd", f);
-		}
-		p = q + (k ? k : 1);
-	}
-	fputc('"', f);
+	md_jsonout_str(f, s);
 }
 
 static void key(FILE *f, const char *k, int comma)
@@ -107,10 +62,25 @@ void md_json_target(FILE *f, pid_t pid, const char *exe, const char *go_version,
 
 void md_json_error(FILE *f, const md_err *err)
 {
-	char line[1024];
-	md_msg_format(err, line, sizeof line);
+	char line[4096];
+	md_msg_format_safe(err, line, sizeof line);
 	fputs(",\"error\":", f);
 	md_json_str(f, line);
+	fputs(",\"error_code\":", f);
+	md_json_str(f, md_msg_code(err->code));
+}
+
+void md_json_head(FILE *f, const md_print_end *end)
+{
+	md_jsonout_open(f);
+	fputs(",\"status\":", f);
+	md_json_str(f, md_exit_name(end->code));
+	fprintf(f, ",\"exit_code\":%d", (int)end->code);
+	if (end->cause) {
+		char line[4096];
+		md_msg_format_safe(end->cause, line, sizeof line);
+		md_jsonout_error(f, md_msg_code(end->cause->code), line);
+	}
 }
 
 void md_json_verdict(FILE *f, const md_verdict *v)

@@ -10,11 +10,16 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "report.h"
+#include "print.h"
 
-/* s as a JSON string: quotes, backslashes and control characters (below
- * 0x20, and DEL) escaped; bytes of 0x80 and above copied as they are.
- * NULL prints null. */
+/* s as a JSON string (md_jsonout_str: controls escaped, bytes that are
+ * not UTF-8 as \ufffd).  NULL prints null. */
 void md_json_str(FILE *f, const char *s);
+
+/* An object's opening, without its closing brace: `{"schema":N,
+ * "mapdiag_version":..,"status":..,"exit_code":N` and, with a cause,
+ * `"error":{"code":..,"message":..}`.  Every report object starts so. */
+void md_json_head(FILE *f, const md_print_end *end);
 
 /* An integer, exact: JSON numbers have no size limit, and Python, jq 1.7
  * and Go's json.Number keep a uint64 above 2^53 as it is. */
@@ -37,7 +42,8 @@ void md_json_bool(FILE *f, const char *k, int v, int comma);
 void md_json_target(FILE *f, pid_t pid, const char *exe, const char *go_version,
                     int comma);
 
-/* `,"error":"..."`: err as one line (md_msg_format). */
+/* `,"error":"...","error_code":"..."`: err as its stderr line
+ * (md_msg_format_safe) and its stable code (md_msg_code). */
 void md_json_error(FILE *f, const md_err *err);
 
 /* `,"state":..,"severity":..,"findings":[...]`: a verdict, as attach,
@@ -45,8 +51,9 @@ void md_json_error(FILE *f, const md_err *err);
 void md_json_verdict(FILE *f, const md_verdict *v);
 
 /* A snapshot's object up to its maps, without a comma or closing brace:
- * `{"pid":..,..,"threads_stopped":N`.  attach and scan print it. */
-void md_json_report_open(FILE *f, const md_report *r);
+ * md_json_head, then `"pid":..,..,"threads_stopped":N`.  attach and scan
+ * print it. */
+void md_json_report_open(FILE *f, const md_report *r, const md_print_end *end);
 
 /* One map's object without its closing brace (the caller may add
  * members), as attach prints it. */

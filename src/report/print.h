@@ -7,6 +7,10 @@
  * JSON (json.h) and for Prometheus labels; the live view and summary of
  * watch show their control characters as '?'; attach and scan text print
  * them as they are.
+ *
+ * Every JSON object is described in doc/json-schema.md and its members
+ * in doc/json-schema.json, which the tests check each object against:
+ * a member added or changed here is added or changed there.
  */
 #ifndef MD_PRINT_H
 #define MD_PRINT_H
@@ -15,6 +19,15 @@
 #include "md_status.h"
 #include "report.h"
 #include "prom.h"
+
+/* How a run ends, as its command decided: every JSON object states it
+ * first, as "status" and "exit_code", so that they and mapdiag's exit
+ * status always agree; with exit code 3, cause is why (the first line
+ * mapdiag says on stderr; NULL when none is known), "error". */
+typedef struct md_print_end {
+	md_exit code;
+	const md_err *cause;
+} md_print_end;
 
 typedef struct md_print_opts {
 	int color;                 /* ANSI colour (tty and no NO_COLOR) */
@@ -31,7 +44,7 @@ typedef struct md_print_opts {
 
 /* attach */
 void md_print_attach_text(FILE *f, const md_report *r, const md_print_opts *o);
-void md_print_attach_json(FILE *f, const md_report *r);
+void md_print_attach_json(FILE *f, const md_report *r, const md_print_end *end);
 
 /* scan: the maps order[0..n) of the `listed` that md_scan_rank ranked
  * (n < listed: a terminal's default --top, "… N more") */
@@ -48,10 +61,11 @@ md_status md_print_scan_prom(const char *path, const md_scan_report *sr, const i
                              int n, const md_prom_opts *po, md_err *err);
 void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int n,
                         const md_scan_owners *owners,
-                        const char *sort);
+                        const char *sort, const md_print_end *end);
 
-/* watch: one JSON object on one line (JSON Lines) */
-void md_print_watch_jsonl(FILE *f, const md_watch_report *r);
+/* watch: one JSON object on one line (JSON Lines); end is the exit code
+ * so far, on the final report the one mapdiag exits with */
+void md_print_watch_jsonl(FILE *f, const md_watch_report *r, const md_print_end *end);
 
 /* Prometheus text exposition into path, atomically (md_publish): a
  * scraper never sees half a file.  Every series carries po's labels (its
@@ -71,6 +85,6 @@ void md_print_watch_summary(FILE *f, const md_watch_report *r, int color, int wi
 
 /* ps: one line per Go process, then a summary line; or one JSON object */
 void md_print_ps_text(FILE *f, const md_ps_report *r);
-void md_print_ps_json(FILE *f, const md_ps_report *r);
+void md_print_ps_json(FILE *f, const md_ps_report *r, const md_print_end *end);
 
 #endif

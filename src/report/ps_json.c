@@ -39,9 +39,10 @@ static void one(FILE *f, const md_ps_entry *e)
 	fputc('}', f);
 }
 
-void md_print_ps_json(FILE *f, const md_ps_report *r)
+void md_print_ps_json(FILE *f, const md_ps_report *r, const md_print_end *end)
 {
-	fputs("{\"processes\":[", f);
+	md_json_head(f, end);
+	fputs(",\"processes\":[", f);
 	for (int i = 0; i < r->nprocs; i++) {
 		if (i)
 			fputc(',', f);
@@ -50,10 +51,7 @@ void md_print_ps_json(FILE *f, const md_ps_report *r)
 	fputs("],\"missing\":[", f);
 	for (int i = 0; i < r->nmissing; i++) {
 		fprintf(f, "%s{\"pid\":%d", i ? "," : "", (int)r->missing[i].pid);
-		char line[1024];
-		md_msg_format(&r->missing[i].err, line, sizeof line);
-		fputs(",\"error\":", f);
-		md_json_str(f, line);
+		md_json_error(f, &r->missing[i].err);
 		fputc('}', f);
 	}
 	fputc(']', f);

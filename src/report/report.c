@@ -116,6 +116,14 @@ md_exit md_report_exit_code(const md_report *r)
 	return maps_exit_code(r->maps, r->nmaps);
 }
 
+const md_err *md_report_cause(const md_report *r)
+{
+	for (int i = 0; i < r->nmaps; i++)
+		if (r->maps[i].status != MD_OK)
+			return &r->maps[i].err;
+	return NULL;
+}
+
 int md_report_failed(const md_report *r)
 {
 	int n = 0;
@@ -183,6 +191,16 @@ md_exit md_watch_maps_exit_code(const md_watch_report *r)
 md_exit md_watch_exit_code(const md_watch_report *r)
 {
 	return r->exited ? MD_EXIT_UNKNOWN : md_watch_maps_exit_code(r);
+}
+
+const md_err *md_watch_cause(const md_watch_report *r)
+{
+	if (r->end.code != MD_OK)
+		return &r->end;
+	for (int i = 0; i < r->nmaps; i++)
+		if (r->maps[i].status != MD_OK)
+			return &r->maps[i].err;
+	return NULL;
 }
 
 void md_go_package(const char *sym, char *out, size_t n)
@@ -268,4 +286,9 @@ void md_ps_report_free(md_ps_report *r)
 md_exit md_ps_exit_code(const md_ps_report *r)
 {
 	return r->nmissing ? MD_EXIT_UNKNOWN : MD_EXIT_OK;
+}
+
+const md_err *md_ps_cause(const md_ps_report *r)
+{
+	return r->nmissing ? &r->missing[0].err : NULL;
 }

@@ -141,6 +141,8 @@ void md_report_free(md_report *r);
 
 /* 3 if any map failed, else the worst severity. */
 md_exit md_report_exit_code(const md_report *r);
+/* Why it is UNKNOWN: the first map's error; NULL when every map was read. */
+const md_err *md_report_cause(const md_report *r);
 /* How many of r's maps could not be read (status not MD_OK). */
 int md_report_failed(const md_report *r);
 
@@ -255,6 +257,9 @@ typedef struct md_watch_report {
 	uint64_t reads;            /* read system calls so far */
 	int final;                 /* the summary at the end of the window */
 	int exited;                /* the target exited during the window */
+	md_err end;                /* why the window ended in error (the target
+	                              exited), for the final report; code MD_OK
+	                              otherwise */
 	int nmaps;
 	md_watch_map *maps;
 } md_watch_report;
@@ -262,6 +267,9 @@ typedef struct md_watch_report {
 /* 3 if the target exited or a variable is not watched, else the worst
  * severity of the window. */
 md_exit md_watch_exit_code(const md_watch_report *r);
+/* Why it is UNKNOWN: the end of the window (the target exited), else the
+ * first variable not watched; NULL when there is none. */
+const md_err *md_watch_cause(const md_watch_report *r);
 
 /* The same rule for the maps alone, whether or not the target exited: the
  * verdict line of the summary. */
@@ -304,5 +312,7 @@ void md_ps_report_free(md_ps_report *r);
 
 /* 0 when every PID operand (if any) was listed; 3 otherwise. */
 md_exit md_ps_exit_code(const md_ps_report *r);
+/* Why it is UNKNOWN: the first PID operand not listed; NULL when none. */
+const md_err *md_ps_cause(const md_ps_report *r);
 
 #endif

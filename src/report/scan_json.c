@@ -20,10 +20,11 @@ static void owners_json(FILE *f, const char *key, const md_scan_owner *v, int n)
 }
 
 void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int n,
-                        const md_scan_owners *owners, const char *sort)
+                        const md_scan_owners *owners, const char *sort,
+                        const md_print_end *end)
 {
 	const md_report *r = &sr->r;
-	md_json_report_open(f, r);
+	md_json_report_open(f, r, end);
 	md_json_u64(f, "reads", r->reads, 1);
 	md_json_u64(f, "rounds", sr->rounds, 1);
 	fprintf(f, ",\"depth\":%d,\"sort\":", sr->depth);
@@ -95,5 +96,6 @@ void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int
 	md_scan_nf_values(sr, v);
 	for (int k = 0; k < MD_SCAN_NF_N; k++)
 		md_json_u64(f, md_scan_nf_names[k], v[k], k > 0);
-	fprintf(f, "},\"exit_code\":%d}}\n", md_scan_exit_code(sr));
+	/* kept from before the top-level one (schema 1 has both) */
+	fprintf(f, "},\"exit_code\":%d}}\n", (int)end->code);
 }

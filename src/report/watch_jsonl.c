@@ -86,14 +86,15 @@ static void map_jsonl(FILE *f, const md_watch_map *m)
 	fputs("}", f);
 }
 
-void md_print_watch_jsonl(FILE *f, const md_watch_report *r)
+void md_print_watch_jsonl(FILE *f, const md_watch_report *r, const md_print_end *end)
 {
 	char b[48];
+	md_json_head(f, end);
 	/* wall-clock seconds to the millisecond, to line reports up with logs */
 	if (isfinite(r->unix_time))
-		fprintf(f, "{\"time\":%.3f", r->unix_time);
+		fprintf(f, ",\"time\":%.3f", r->unix_time);
 	else
-		fputs("{\"time\":null", f);
+		fputs(",\"time\":null", f);
 	fprintf(f, ",\"elapsed_s\":%s", md_exact_decimal(md_watch_elapsed_ns(r), 9, b, sizeof b));
 	md_json_target(f, r->pid, r->exe, r->go_version, 1);
 	md_json_bool(f, "final", r->final, 1);

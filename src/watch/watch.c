@@ -262,12 +262,15 @@ md_exit md_watch_run(const md_watch_opts *o, volatile sig_atomic_t *stop,
 	}
 	wr->final = 1;
 	wr->reads = wa->mem.syscalls;
+	/* an UNKNOWN says why, in the final report too (its JSON line): the
+	 * maps' errors were said at the start */
+	if (wr->exited)
+		md_err_set(&wr->end, MD_E_EXITED, "process %d, %.2f s into the window",
+		           (int)wr->pid, (double)(md_now_ns() - wr->start_ns) / 1e9);
 	report(o, wa, sink);
 	md_exit code = md_watch_exit_code(wr);
-	/* an UNKNOWN says why: the maps' errors were said at the start */
 	if (wr->exited)
-		md_err_set(err, MD_E_EXITED, "process %d, %.2f s into the window", (int)wr->pid,
-		           (double)(wr->now_ns - wr->start_ns) / 1e9);
+		*err = wr->end;
 	close_window(wa);
 	free(wa);
 	return code;

@@ -42,8 +42,9 @@ typedef struct md_watch_sink {
 } md_watch_sink;
 
 /* Run a window: sample, report, summarise at the end.  Returns the exit
- * code (md_watch_exit_code) with err set for a process-level error (then
- * nothing was reported).  *stop (may be NULL) ends the window early when
+ * code (md_watch_exit_code) with err set for a process-level error: before
+ * the window (then nothing was reported), or the target exited (then the
+ * final report's end holds it too).  *stop (may be NULL) ends the window early when
  * it becomes non-zero (a signal handler sets it). */
 md_exit md_watch_run(const md_watch_opts *o, volatile sig_atomic_t *stop,
                      const md_watch_sink *sink, md_err *err);

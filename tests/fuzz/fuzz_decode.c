@@ -409,7 +409,8 @@ static void print_report(md_map_report *mr)
 	FILE *f = open_memstream(&buf, &n);
 	if (!f)
 		abort();
-	md_print_attach_json(f, &r);
+	md_print_end end = { md_report_exit_code(&r), md_report_cause(&r) };
+	md_print_attach_json(f, &r, &end);
 	fclose(f);
 	FUZZ_CHECK(json_ok(buf, n), "JSON does not parse: %.*s", (int)(n < 4000 ? n : 4000), buf);
 	FUZZ_CHECK(!nonfinite(buf), "NaN/inf in JSON: %s", buf);

@@ -150,12 +150,15 @@ def test_scan_top(pid):
 
 def test_prom_path(pid):
     """--prom to a path that cannot be written: exit 3, one line, before the
-    first sample (nothing on stdout)."""
+    first sample (on stdout, with --json, only the error object)."""
     t0 = time.monotonic()
     rc, out, err = mapdiag("watch", "--json", "--every", "100ms", "--duration", "2s",
                            "--prom", "/nonexistent/dir/m.prom", pid, "main.idle")
+    obj = json.loads(out) if out.count("\n") == 1 else {}
     check("watch --prom /nonexistent/dir: exit 3 at once, one line",
-          rc == 3 and not out and err.count("\n") == 1 and "/nonexistent/dir" in err and
+          rc == 3 and obj.get("exit_code") == 3 and "maps" not in obj and
+          "mapdiag: " + obj.get("error", {}).get("message", "") == err.rstrip("\n") and
+          err.count("\n") == 1 and "/nonexistent/dir" in err and
           time.monotonic() - t0 < 1.5, "rc=%d out=%r err=%r" % (rc, out[:100], err))
     rc, out, err = mapdiag("scan", "--globals-only", "--prom", "/nonexistent/dir/m.prom", pid)
     check("scan --prom /nonexistent/dir: exit 3 before scanning, one line",

@@ -193,8 +193,10 @@ def check_headers(name, pid, maps):
     check(name + ": watch 0xADDR --type T reads that map", wat is not None and same_map_watch(m, wat.get(m["addr"])),
           "rc=%d %s %s" % (rc, wat, err[-300:]))
     rc, out, err = mapdiag("watch", "--json", "--count", "1", pid, m["addr"])
-    check(name + ": watch 0xADDR without --type: exit 3, says --type", rc == 3 and "--type" in err and out == "",
-          "rc=%d %r" % (rc, err))
+    # with --json the usage error is also the JSON error object on stdout
+    check(name + ": watch 0xADDR without --type: exit 3, says --type", rc == 3 and "--type" in err and
+          out.count("\n") == 1 and json.loads(out).get("error", {}).get("code") == "usage",
+          "rc=%d %r %r" % (rc, err, out))
 
 
 def ready(att, path, what):
