@@ -297,7 +297,10 @@ void md_print_attach_text(FILE *out, const md_report *r, const md_print_opts *o)
 
 	md_plugin_begin(&p, code);
 	md_plugin_summary(f, r, NULL);
-	if (o->perfdata) {
+	int nperf = r->stopped;
+	for (int i = 0; i < r->nmaps; i++)
+		nperf += r->maps[i].status == MD_OK;
+	if (o->perfdata && nperf) {
 		fputs(" |", f);
 		for (int i = 0; i < r->nmaps; i++) {
 			const md_map_report *m = &r->maps[i];

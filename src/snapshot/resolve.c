@@ -925,9 +925,11 @@ md_status md_plan_path(md_resolver *r, md_dwarf *d, const char *expr, uint64_t b
 	}
 	/* The end must be a map, or pointers to one. */
 	md_type t;
+	/* named as declared: "*prometheus.CounterVec", not what it points at */
+	md_type_id declared = b.tid;
 	if (s == MD_OK && (s = deref_all(&b, NULL, &t, err)) == MD_OK && t.kind != MD_TK_MAP) {
 		tname_buf tn;
-		s = md_err_set(err, MD_E_NOTMAP, "%s is %s", expr, tname(d, b.tid, &tn));
+		s = md_err_set(err, MD_E_NOTMAP, "%s is %s", expr, tname(d, declared, &tn));
 	}
 	if (s == MD_OK) {
 		p->map_type = b.tid;

@@ -21,6 +21,11 @@ static void name_frame(md_dwarf *d, const md_frame *f, int first, uint64_t bias,
 	md_status st = md_dwarf_func_name_at(d, look_pc(f, first, bias), fn, &e);
 	if ((st == MD_OK || st == MD_E_DWARF) && fn->name[0]) {
 		snprintf(s->func, sizeof s->func, "%s", fn->name);
+		/* the symbol table names assembly functions with their ABI
+		 * ("runtime.futex.abi0"); gdb and delve show the Go name */
+		size_t n = strlen(s->func);
+		if (n > 5 && !strcmp(s->func + n - 5, ".abi0"))
+			s->func[n - 5] = '\0';
 		*have = 1;
 	} else {
 		snprintf(s->func, sizeof s->func, "?");

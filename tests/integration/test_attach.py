@@ -116,6 +116,8 @@ def test_errors(variant):
             (["main.nilHolder.m"], "nil pointer", "main.nilHolder is a nil pointer"),
             (["main.idel"], "unknown variable", "main.idle"),
             (["main.holder"], "not a map", "main.Holder"),
+            # the type as declared, its pointer kept
+            (["main.ptrToHolder"], "not a map", "main.ptrToHolder is *main.Holder"),
             (["main.holder.nope"], "no such field", "inner"),
             (["main.arr[9]"], "index out of range", "[0:4]"),
             (["main.shards[7].m"], "index out of range", "[0:5]"),
@@ -497,6 +499,9 @@ def test_threads_dump(variant):
         check("threads %s: writer stacks end at goexit" % variant, roots,
               str([t["frames"][-1]["func"] for t in writers]))
         check("threads %s: every thread has frames" % variant, all(t["frames"] for t in th))
+        # assembly functions by their Go name, as gdb and delve show them
+        abi = sorted({f["func"] for t in th for f in t["frames"] if f["func"].endswith(".abi0")})
+        check("threads %s: no .abi0 suffix in frame names" % variant, not abi, repr(abi[:3]))
         check("threads %s: frames carry file:line" % variant,
               all("line" in f for t in th for f in t["frames"] if in_exe(f) and
                   f["func"] != "?"))
