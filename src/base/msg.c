@@ -49,7 +49,7 @@ static const struct {
 	                       "unreadable DWARF", "the debug info is corrupt or unsupported" },
 	[MD_E_NOVAR]       = { "unknown-variable",
 	                       "unknown variable",
-	                       "use the full package path as DWARF spells it, e.g. main.cache" },
+	                       "a package-level variable by its full path as DWARF spells it, e.g. main.cache; a goroutine's local as g<id>/<function>/<name>, as mapdiag scan prints it" },
 	[MD_E_NOFIELD]     = { "no-such-field",
 	                       "no such field", NULL },
 	[MD_E_NOTINDEX]    = { "cannot-index",

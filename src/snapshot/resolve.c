@@ -181,6 +181,12 @@ static md_status deref_all(build *b, const char *untyped, md_type *t, md_err *er
 static md_status select_field(build *b, const md_seg *g, const md_type *t, md_err *err)
 {
 	tname_buf tn;
+	if (t->kind == MD_TK_INTERFACE)
+		return md_err_set(err, MD_E_NOFIELD,
+		                  "%.*s is %s, an interface: no field '%s' until its dynamic type is "
+		                  "named, %.*s.(T).%s (mapdiag scan prints such paths)",
+		                  b->path, b->expr, tname(b->d, b->tid, &tn), g->name, b->path,
+		                  b->expr, g->name);
 	if (t->kind != MD_TK_STRUCT)
 		return md_err_set(err, MD_E_NOFIELD, "%.*s is %s, not a struct: no field '%s'",
 		                  b->path, b->expr, tname(b->d, b->tid, &tn), g->name);

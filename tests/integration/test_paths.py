@@ -413,6 +413,12 @@ def test_censustarget(variant):
                 continue
             check("%s: error %s: optimized out, one line, exit 3" % (name, path),
                   rc == 3 and len(lines) == 1 and "is optimized out" in lines[0], "rc=%d %r" % (rc, err))
+        # a field behind an interface: say so, and how to name it
+        rc, _, err = mapdiag("attach", pid, "main.anyPtr.m")
+        lines = [l for l in err.splitlines() if l]
+        check("%s: a field behind an interface: the .(T) path to write" % name,
+              rc == 3 and len(lines) == 1 and "an interface" in lines[0] and
+              "main.anyPtr.(T).m" in lines[0], "rc=%d %r" % (rc, err))
         check_released(name, pid)
     finally:
         targets.stop(p)

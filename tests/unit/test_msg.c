@@ -107,8 +107,10 @@ int main(void)
 	codes();
 	md_err_set(&hostile, MD_E_NOVAR, "main.\x1b[31m\xff");
 	/* the stderr line: the target's bytes as \xNN, no ESC reaches a terminal */
-	const char *line = "mapdiag: unknown variable: main.\\x1b[31m\\xff (use the full package "
-	                   "path as DWARF spells it, e.g. main.cache)\n";
+	const char *line = "mapdiag: unknown variable: main.\\x1b[31m\\xff (a package-level "
+	                   "variable by its full path as DWARF spells it, e.g. main.cache; a "
+	                   "goroutine's local as g<id>/<function>/<name>, as mapdiag scan prints "
+	                   "it)\n";
 
 	/* before --json: text only */
 	in_child(fatal);
@@ -122,8 +124,10 @@ int main(void)
 	  "%s", err);
 	T(strstr(err, "mapdiag: attach: unknown option '--x' (see mapdiag attach --help)\n") &&
 	  strstr(err, "mapdiag: interrupted\n"), "%s", err);
-	T_STR(out, object("unknown-variable", "unknown variable: main.\\\\x1b[31m\\\\xff (use the "
-	                  "full package path as DWARF spells it, e.g. main.cache)"));
+	T_STR(out, object("unknown-variable", "unknown variable: main.\\\\x1b[31m\\\\xff (a "
+	                  "package-level variable by its full path as DWARF spells it, e.g. "
+	                  "main.cache; a goroutine's local as g<id>/<function>/<name>, as mapdiag "
+	                  "scan prints it)"));
 
 	in_child(json_usage);
 	T_STR(err, "mapdiag: --top: 'x\"y' is not a number (see mapdiag scan --help)\n");
