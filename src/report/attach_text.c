@@ -332,7 +332,8 @@ void md_print_attach_text(FILE *out, const md_report *r, const md_print_opts *o)
 			        r->go_version, r->tries, r->tries == 1 ? "" : "s");
 		cols c = { 3, 4 };
 		for (int i = 0; i < r->nmaps; i++) {
-			int w = md_fit_cols(md_ts(r->maps[i].expr), strlen(md_ts(r->maps[i].expr)));
+			const char *e = md_ts(r->maps[i].expr);
+			int w = md_fit_cols(e, strlen(e));
 			c.name = w > c.name ? (w > 40 ? 40 : w) : c.name;
 		}
 		fprintf(f, "%s%-*s  %-12s %8s %6s %9s  %s%s\n", md_pen_dim(&p), c.name, "MAP",

@@ -17,6 +17,22 @@
 /* include/linux/sched.h: the task is a kernel thread (stat field 9). */
 #define PF_KTHREAD 0x00200000UL
 
+/* The first n - 1 bytes of the /proc file at path into buf, terminated:
+ * the byte count, or -1 when it cannot be opened or read (the process or
+ * thread is gone, or was never there). */
+static ssize_t read_small(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t got = read(fd, buf, n - 1);
+	close(fd);
+	if (got <= 0)
+		return -1;
+	buf[got] = '\0';
+	return got;
+}
+
 /* Parse /proc/PID/stat.  comm may hold spaces and parentheses, so fields are
  * counted from the LAST ')'. */
 static md_status read_stat(pid_t pid, char *state, unsigned long long *start,
@@ -24,14 +40,8 @@ static md_status read_stat(pid_t pid, char *state, unsigned long long *start,
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small(path, buf, sizeof buf) < 0)
 		return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
-	buf[n] = '\0';
 	char *l = strchr(buf, '('), *r = strrchr(buf, ')');
 	if (!l || !r || r < l)
 		return md_err_set(err, MD_E_SYS, "cannot parse %s", path);
@@ -163,14 +173,8 @@ char md_proc_task_state(pid_t pid, pid_t tid)
 {
 	char path[64], buf[512];
 	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small(path, buf, sizeof buf) < 0)
 		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	char *r = strrchr(buf, ')');
 	return r && r[1] == ' ' && r[2] ? r[2] : 0;
 }
@@ -309,14 +313,8 @@ md_status md_proc_euid(pid_t pid, uid_t *uid, md_err *err)
 {
 	char path[64], buf[4096];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small(path, buf, sizeof buf) < 0)
 		return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return md_err_set(err, MD_E_NOPROC, "%d", (int)pid);
-	buf[n] = '\0';
 	const char *u = strstr(buf, "\nUid:");
 	unsigned long r, e;
 	if (!u || sscanf(u + 6, "%lu %lu", &r, &e) != 2)
