@@ -94,7 +94,7 @@ san:
 FUZZ_CC    ?= clang
 FUZZ_SAN   := -fsanitize=address,undefined,float-divide-by-zero -fno-sanitize-recover=all
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=gnu11 $(FUZZ_SAN)
-FUZZERS    ?= fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk fuzz_plan fuzz_stack
+FUZZERS    ?= fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk fuzz_plan fuzz_stack fuzz_core
 FUZZ_TIME  ?= 300
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
 

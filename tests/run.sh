@@ -93,6 +93,9 @@ run integration-watch python3 tests/integration/test_watch.py
 run integration-scan python3 tests/integration/test_scan.py
 run integration-paths python3 tests/integration/test_paths.py
 run integration-census python3 tests/integration/test_census.py
+# core files (issue 18): gcore'd and kernel cores read back equal to the
+# live process
+run integration-core python3 tests/integration/test_core.py
 run integration-ps python3 tests/integration/test_ps.py
 # robustness (issue 7): corrupt target memory, races with the target,
 # signals and SIGKILL, permissions, read-only under strace

@@ -50,6 +50,7 @@ typedef enum md_status {
 	MD_E_NOKEY,       /* a map has no entry with the path's key */
 	MD_E_NOSTACK,     /* a stack path's goroutine, frame or variable is not
 	                     there, or has no value at the frame's pc */
+	MD_E_CORE,        /* a core file that is not one mapdiag reads */
 	MD_STATUS_COUNT
 } md_status;
 

@@ -94,6 +94,8 @@ static const struct {
 	[MD_E_NOSTACK]     = { "stack-variable-gone",
 	                       "stack variable not available",
 	                       "goroutines move on; mapdiag scan prints current paths" },
+	[MD_E_CORE]        = { "bad-core",
+	                       "unusable core file", NULL },
 };
 
 const char *md_msg_code(md_status c)

@@ -6,8 +6,9 @@
  *     /proc/PID/mem (opened read-only) where process_vm_readv is refused
  *     (ENOSYS, or EPERM under some seccomp policies);
  *   - a copy of target memory taken during a stop (a thread's stack), so
- *     that work on it (unwinding) runs after the target is released.
- * A core file is meant to be a third.  Requests are batched; each reports
+ *     that work on it (unwinding) runs after the target is released;
+ *   - a core file (mem_core.c): the process as it was when it died or was
+ *     dumped.  Requests are batched; each reports
  * on its own whether it was read whole; every length is bounded by the
  * caller and by MD_MEM_MAX_READ.  Nothing here writes target memory.
  */
@@ -18,6 +19,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "md_status.h"
+#include "md_core.h"
 
 /* Largest single request: nothing mapdiag reads is bigger (a Swiss
  * directory of 2^20 pointers is 8 MiB). */
@@ -105,5 +107,16 @@ typedef struct md_overlay {
 } md_overlay;
 
 void md_mem_open_overlay(md_mem *m, md_overlay *o);
+
+/* ---- a core file ---- */
+
+/* A source over c (borrowed: close the source first).  Bytes the core
+ * holds come from its mapping; bytes a segment spans that the core left
+ * out (coredump_filter skips file-backed pages; gcore too) are read from
+ * the file its NT_FILE note names there, if it can still be opened and
+ * is long enough (a rebuilt executable is the caller's to check, by build
+ * id); anything else fails (ok = 0, MD_E_MEM naming the first address):
+ * a core never reads as zeros where it holds nothing.  MD_E_NOMEM. */
+md_status md_mem_open_core(md_mem *m, const md_core *c, md_err *err);
 
 #endif

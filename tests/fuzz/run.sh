@@ -25,7 +25,7 @@ cd "$(dirname "$0")/../.."
 
 mode=${1:-check}
 shift || true
-harnesses=${*:-fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk fuzz_plan fuzz_stack}
+harnesses=${*:-fuzz_dwarf fuzz_expr fuzz_decode fuzz_walk fuzz_plan fuzz_stack fuzz_core}
 B=build/fuzz
 pass=0
 fail=0

@@ -1,0 +1,95 @@
+/* md_core.h - a core file as a model: what the process was when the core
+ * was written.
+ *
+ * An ELF ET_CORE file (written by the kernel, by gdb's gcore, by dlv dump)
+ * holds the process's memory as PT_LOAD segments and its state as notes:
+ * NT_PRSTATUS (one per thread: tid, signal, general registers including
+ * fs_base), NT_PRPSINFO (pid, command name and arguments), NT_AUXV (entry
+ * point and program headers: the load bias of a PIE), NT_FILE (the files
+ * mapped, with their ranges and offsets). A segment may hold fewer bytes
+ * than it spans (p_filesz < p_memsz): the kernel leaves out what it can
+ * read again from a file (coredump_filter), and a truncated core ends
+ * before its last segments do. This module says which bytes are present
+ * and where; reading what is absent from the mapped files is the memory
+ * source's job (src/target/mem_core.c).
+ *
+ * The file is mapped read-only, never read whole. Everything in it is
+ * hostile: every offset and size is checked against the file, counts are
+ * bounded, strings are bounded and NUL-terminated here. Only ELF64
+ * little-endian x86-64 cores are read; compressed ones (gzip, zstd, xz,
+ * bzip2, lz4) are recognised and refused by name.
+ */
+#ifndef MD_CORE_H
+#define MD_CORE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "md_status.h"
+
+#define MD_CORE_MAX_SEGS    (1u << 20)
+#define MD_CORE_MAX_THREADS (1u << 16)
+#define MD_CORE_MAX_FILES   (1u << 20)
+
+/* user_regs_struct of x86-64, in its order (sys/user.h): r15 r14 r13 r12
+ * rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax rip cs eflags rsp ss
+ * fs_base gs_base ds es fs gs. */
+#define MD_CORE_NGREG 27
+
+typedef struct md_core_seg {
+	uint64_t vaddr, memsz;
+	uint64_t present;           /* bytes of it in the core, from vaddr on
+	                               (p_filesz, cut at the file's end) */
+	const unsigned char *bytes; /* the present bytes, in the mapping */
+	unsigned flags;             /* PF_R | PF_W | PF_X */
+	int cut;                    /* the file ends before p_filesz does */
+} md_core_seg;
+
+typedef struct md_core_file {
+	uint64_t start, end;        /* [start, end) of the process */
+	uint64_t offset;            /* file offset of start, in bytes */
+	const char *path;           /* as the note spells it (may be gone,
+	                               or "(deleted)") */
+} md_core_file;
+
+typedef struct md_core_thread {
+	int32_t tid;
+	int signo;                  /* pr_cursig: the signal being delivered */
+	uint64_t gregs[MD_CORE_NGREG];
+} md_core_thread;
+
+typedef struct md_core {
+	const unsigned char *map;   /* the whole file, mapped */
+	size_t size;
+	md_core_seg *segs;          /* sorted by vaddr, none overlapping */
+	size_t nsegs;
+	md_core_file *files;        /* as listed; may overlap segments freely */
+	size_t nfiles;
+	uint64_t page_size;         /* NT_FILE's unit, 4096 if absent */
+	md_core_thread *threads;    /* in note order: the first is the thread
+	                               the kernel took the signal on */
+	size_t nthreads;
+	int32_t pid;                /* 0 if there is no NT_PRPSINFO */
+	char fname[17];             /* pr_fname */
+	char psargs[81];            /* pr_psargs */
+	uint64_t at_entry, at_phdr; /* 0 if there is no NT_AUXV */
+	int cut;                    /* some segment ends past the file */
+	int has_file_note;
+	char *strings;              /* owned copies of NT_FILE's paths */
+} md_core;
+
+/* Open and index path. MD_E_NOEXE when it cannot be opened; MD_E_CORE
+ * when it is not a core we read (with what it is instead: "gzip-
+ * compressed", "an executable, not a core", "ELF for another machine",
+ * "truncated before its notes"); MD_E_NOMEM. *c is zeroed first. */
+md_status md_core_open(const char *path, md_core *c, md_err *err);
+
+/* The segment holding addr, or NULL. */
+const md_core_seg *md_core_seg_at(const md_core *c, uint64_t addr);
+
+/* The NT_FILE mapping holding addr, or NULL. */
+const md_core_file *md_core_file_at(const md_core *c, uint64_t addr);
+
+/* Release (safe on a zeroed md_core, and twice). */
+void md_core_close(md_core *c);
+
+#endif
