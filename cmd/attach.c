@@ -13,6 +13,7 @@
 
 static const char usage_attach[] =
 	"usage: mapdiag attach [options] <pid> <var> [<var>...]\n"
+	"       mapdiag attach [options] --core <core> [--exe <exe>] <var> [<var>...]\n"
 	"\n"
 	"Stop every thread of <pid> for as short a time as possible, read the header\n"
 	"of each map <var> and every thread's registers and stack, resume the\n"
@@ -28,7 +29,13 @@ static const char usage_attach[] =
 	"  main.shards[2].m   main.sessions[\"s3\"].m   main.anyBox.(map[string]int)\n"
 	"  g23/main.(*T).run/s.m   0xc000123450 --type 'map[string]int'\n"
 	"\n"
+	"With --core, read a core file instead (the kernel's, gcore's): the same\n"
+	"report, of the process as it was when the core was written.\n"
+	"\n"
 	"options:\n"
+	"  --core FILE             read the core FILE, not a live process\n"
+	"  --exe FILE              the core's executable (default: the path the core\n"
+	"                          names; it must be the same build)\n"
 	"  --type T                the map type (as DWARF names it) of the header\n"
 	"                          addresses given; without it, mapdiag scan's census\n"
 	"                          finds each address among the maps it lists\n"
@@ -89,6 +96,9 @@ static int header_types(md_attach_opts *o, const char *type, const char **types,
 		                    "and no address is given");
 	if (!need)
 		return 0;
+	if (o->core)
+		return md_arg_usage("attach: with --core, give a header address's map type with "
+		                    "--type");
 	md_scan_opts so = { .pid = o->pid, .depth = MD_SCAN_DEFAULT_DEPTH, .stacks = 1,
 	                    .debug_file = co->debug_file, .debug_dir = co->debug_dir,
 	                    .stop_timeout_ms = co->stop_timeout_ms };
@@ -120,7 +130,8 @@ static int header_types(md_attach_opts *o, const char *type, const char **types,
 static int run(int argc, char **argv)
 {
 	enum {
-		O_JSON = 256, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS, O_NO_STOP, O_TYPE
+		O_JSON = 256, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS, O_NO_STOP, O_TYPE,
+		O_CORE, O_EXE
 	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -135,6 +146,8 @@ static int run(int argc, char **argv)
 		{ "no-threads", no_argument, NULL, O_NO_THREADS },
 		{ "no-stop", no_argument, NULL, O_NO_STOP },
 		{ "type", required_argument, NULL, O_TYPE },
+		{ "core", required_argument, NULL, O_CORE },
+		{ "exe", required_argument, NULL, O_EXE },
 		{ NULL, 0, NULL, 0 }
 	};
 	md_attach_opts o;
@@ -170,6 +183,12 @@ static int run(int argc, char **argv)
 		case O_TYPE:
 			type = optarg;
 			break;
+		case O_CORE:
+			o.core = optarg;
+			break;
+		case O_EXE:
+			o.exe = optarg;
+			break;
 		case O_OVF_RATIO:
 			if (md_arg_double(optarg, 0, 1e6, &o.th.overflow_ratio))
 				return md_arg_usage("--overflow-ratio: '%s' is not a positive number",
@@ -193,8 +212,19 @@ static int run(int argc, char **argv)
 	int color = co.color;
 	if (o.no_stop && o.threads == MD_THREADS_ALL)
 		return md_arg_usage("attach: --threads needs a stopped snapshot; drop --no-stop");
-	if (md_arg_targets("attach", argc, argv, &o.pid, &o.vars, &o.nvars))
+	if (o.exe && !o.core)
+		return md_arg_usage("attach: --exe names a core's executable; give --core too");
+	if (o.core && o.no_stop)
+		return md_arg_usage("attach: a core never changes: --no-stop has no meaning with "
+		                    "--core");
+	if (o.core) {
+		if (argc - optind < 1)
+			return md_arg_usage("attach: missing <var>");
+		o.vars = (const char *const *)&argv[optind];
+		o.nvars = argc - optind;
+	} else if (md_arg_targets("attach", argc, argv, &o.pid, &o.vars, &o.nvars)) {
 		return MD_EXIT_UNKNOWN;
+	}
 
 	color = md_arg_resolve_color(color);
 

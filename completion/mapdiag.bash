@@ -11,7 +11,7 @@ _mapdiag_commands="attach scan watch ps"
 _mapdiag_opts_attach="--help --json --type --debug-file --debug-dir --stop-timeout
 	--threads --no-threads --no-stop --color --no-color --oversized-load
 	--oversized-bytes --overflow-ratio --high-load --warn-bytes --verbose --explain
-	--wide"
+	--wide --core --exe"
 _mapdiag_opts_scan="--help --var-prefix --depth --globals-only --consistent --sort
 	--top --min-bytes --by --json --prom --label --oversized-load --oversized-bytes
 	--warn-bytes --verbose --explain --wide --debug-file --debug-dir --stop-timeout
@@ -25,7 +25,7 @@ _mapdiag_opts_ps="--help --json --debug-dir"
 _mapdiag_valopts=" --type --debug-file --debug-dir --stop-timeout --color
 	--oversized-load --oversized-bytes --overflow-ratio --high-load --var-prefix
 	--depth --sort --top --min-bytes --by --prom --label --interval --every
-	--duration --count --stuck --parked --hot --warn-bytes "
+	--duration --count --stuck --parked --hot --warn-bytes --core --exe "
 
 # _mapdiag_takes_value WORD: WORD is an option that takes a value.
 _mapdiag_takes_value()

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -241,7 +242,7 @@ md_status md_core_open(const char *path, md_core *c, md_err *err)
 	memset(c, 0, sizeof *c);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return md_err_set(err, MD_E_NOEXE, "core %s: %s", path, strerror(errno));
+		return md_err_set(err, MD_E_CORE, "%s: %s", path, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 64) {
 		close(fd);
@@ -291,6 +292,53 @@ const md_core_file *md_core_file_at(const md_core *c, uint64_t addr)
 		if (addr >= c->files[i].start && addr < c->files[i].end)
 			return &c->files[i];
 	return NULL;
+}
+
+md_status md_core_page_build_id(const unsigned char *page, size_t n, char *hex, size_t hexn)
+{
+	Elf64_Ehdr eh;
+	if (n < sizeof eh || hexn < 3)
+		return MD_NOTFOUND;
+	memcpy(&eh, page, sizeof eh);
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phoff > n || eh.e_phnum > (n - eh.e_phoff) / sizeof(Elf64_Phdr))
+		return MD_NOTFOUND;
+	int go = 0;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, page + eh.e_phoff + i * sizeof ph, sizeof ph);
+		if (ph.p_type != PT_NOTE || ph.p_offset > n || ph.p_filesz > n - ph.p_offset)
+			continue;
+		/* notes are 4-aligned here; walk them by hand over the bytes given */
+		for (uint64_t o = ph.p_offset, end = ph.p_offset + ph.p_filesz; o + 12 <= end;) {
+			uint32_t nh[3];
+			memcpy(nh, page + o, 12);
+			uint64_t name = o + 12, desc = name + ((nh[0] + 3ull) & ~3ull);
+			uint64_t next = desc + ((nh[1] + 3ull) & ~3ull);
+			if (next > end || next <= o)
+				break;
+			if (nh[2] == NT_GNU_BUILD_ID && nh[0] == 4 && !memcmp(page + name, "GNU", 4) &&
+			    nh[1] && nh[1] * 2 + 1 <= hexn) {
+				for (uint32_t k = 0; k < nh[1]; k++)
+					snprintf(hex + 2 * k, 3, "%02x", page[desc + k]);
+				return MD_OK;
+			}
+			/* Go's own (cmd/link: .note.go.buildid, type 4, name "Go"):
+			 * the only one a PT_NOTE covers in internally linked
+			 * binaries; printable, "actionID/contentID" */
+			if (nh[2] == 4 && nh[0] == 4 && !memcmp(page + name, "Go\0\0", 4) && nh[1] &&
+			    nh[1] + 4 <= hexn && !go) {
+				size_t k = 0;
+				memcpy(hex, "go:", 3);
+				for (; k < nh[1] && page[desc + k] >= 0x21 && page[desc + k] < 0x7f; k++)
+					hex[3 + k] = (char)page[desc + k];
+				hex[3 + k] = '\0';
+				go = 1;
+			}
+			o = next;
+		}
+	}
+	return go ? MD_OK : MD_NOTFOUND;
 }
 
 void md_core_close(md_core *c)

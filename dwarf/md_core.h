@@ -77,8 +77,8 @@ typedef struct md_core {
 	char *strings;              /* owned copies of NT_FILE's paths */
 } md_core;
 
-/* Open and index path. MD_E_NOEXE when it cannot be opened; MD_E_CORE
- * when it is not a core we read (with what it is instead: "gzip-
+/* Open and index path. MD_E_CORE when it cannot be opened or is not a
+ * core we read (with what it is instead: "gzip-
  * compressed", "an executable, not a core", "ELF for another machine",
  * "truncated before its notes"); MD_E_NOMEM. *c is zeroed first. */
 md_status md_core_open(const char *path, md_core *c, md_err *err);
@@ -88,6 +88,13 @@ const md_core_seg *md_core_seg_at(const md_core *c, uint64_t addr);
 
 /* The NT_FILE mapping holding addr, or NULL. */
 const md_core_file *md_core_file_at(const md_core *c, uint64_t addr);
+
+/* The build id of an ELF file from its first bytes (header, program
+ * headers and the notes they point to, all within n): the GNU one
+ * (NT_GNU_BUILD_ID) in lowercase hex, else Go's (.note.go.buildid) as
+ * "go:<its printable text>", cut to hexn.  MD_NOTFOUND if the bytes hold
+ * neither.  For messages: which build a file is. */
+md_status md_core_page_build_id(const unsigned char *page, size_t n, char *hex, size_t hexn);
 
 /* Release (safe on a zeroed md_core, and twice). */
 void md_core_close(md_core *c);

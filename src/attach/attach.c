@@ -142,24 +142,84 @@ static md_status read_stopped(const md_attach_opts *o, md_target *t, md_mem *m, 
 	return s;
 }
 
+/* A core: each map's bytes (a pair of passes agrees at once: nothing
+ * changes), then its threads as a stop would have captured them. */
+typedef struct cored { md_report *r; const md_gofacts *gf; } cored;
+
+static int take_cored(void *arg, int i, const md_mapread *v, uint64_t t_ns)
+{
+	cored *c = arg;
+	(void)t_ns;
+	take(&c->r->maps[i], v, c->gf);
+	return 1;
+}
+
+static md_status read_core(const md_attach_opts *o, md_target *t, md_mem *m, md_vars *vs,
+                           md_report *r, const md_gofacts *gf, md_err *err)
+{
+	md_session *ss = NULL;
+	md_cfi *cfi = NULL;
+	md_threads ts = { 0 };
+	int *done = calloc((size_t)r->nmaps + 1, sizeof *done);
+	md_status s = done ? md_session_open(m, vs->w, vs->n, &ss, err)
+	                   : md_err_set(err, MD_E_NOMEM, "core");
+	for (int i = 0; s == MD_OK && i < r->nmaps; i++)
+		done[i] = r->maps[i].status != MD_OK;
+	cored c = { r, gf };
+	if (s == MD_OK)
+		s = md_session_settle(ss, 1, done, take_cored, &c, &r->tries, err);
+	r->threads_mode = o->threads;
+	md_g_layout gl;
+	if (s == MD_OK && o->threads != MD_THREADS_NONE) {
+		if (md_cfi_open(t->dw, &cfi, err) != MD_OK)
+			cfi = NULL;   /* frame pointers only */
+		int have_gl = md_g_layout_load(t->dw, &gl, err) == MD_OK;
+		s = md_threads_from_core(&ts, &t->core, m, have_gl ? &gl : NULL, err);
+		if (s == MD_OK)
+			attribute_writers(t->dw, r, &ts, cfi, t->bias, gf);
+	}
+	for (int i = 0; s == MD_OK && i < r->nmaps; i++)
+		md_map_report_classify(&r->maps[i], &o->th);
+	r->reads = m->syscalls;
+	md_threads_free(&ts);
+	md_cfi_free(cfi);
+	md_session_close(ss);
+	free(done);
+	return s;
+}
+
+static md_status open_target(const md_attach_opts *o, md_target *t, md_mem *m, md_err *err)
+{
+	if (o->core) {
+		md_status s = md_target_open_core(o->core, o->exe, o->debug_file, o->debug_dir, t,
+		                                  err);
+		return s == MD_OK ? md_mem_open_core(m, &t->core, err) : s;
+	}
+	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, t, err);
+	/* the pid must still name the process whose executable we read */
+	if (s == MD_OK && o->no_stop)
+		s = md_proc_recheck(&t->proc, err);
+	return s == MD_OK ? md_mem_open_live(m, o->pid, 0, err) : s;
+}
+
 md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 {
 	md_target t;
 	md_vars vs = { 0 };
 	md_mem m = { 0 };
 	md_gofacts gf;
-	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, &t, err);
-	md_report_init(r, o->pid, t.proc.exe_path, t.go_version);
+	md_status s = open_target(o, &t, &m, err);
+	md_report_init(r, o->core ? t.proc.pid : o->pid, t.proc.exe_path, t.go_version);
+	if (o->core)
+		md_report_core(r, o->core, t.core.nthreads ? t.core.threads[0].signo : 0,
+		               t.exe_checked);
 	if (s != MD_OK)
 		goto out;
 	md_gofacts_for(t.go_version, &gf);
 
 	/* all DWARF work, and the paths that need it followed, while the
-	 * target runs; the pid must still name the process whose executable
-	 * we read */
-	if ((o->no_stop && (s = md_proc_recheck(&t.proc, err)) != MD_OK) ||
-	    (s = md_mem_open_live(&m, o->pid, 0, err)) != MD_OK ||
-	    (s = md_vars_resolve(&vs, t.dw, t.bias, &m, o->vars, o->types, o->nvars, err)) != MD_OK)
+	 * target runs */
+	if ((s = md_vars_resolve(&vs, t.dw, t.bias, &m, o->vars, o->types, o->nvars, err)) != MD_OK)
 		goto out;
 	if (!(r->maps = calloc((size_t)o->nvars + 1, sizeof *r->maps))) {
 		s = md_err_set(err, MD_E_NOMEM, "%d variables", o->nvars);
@@ -177,7 +237,9 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 	}
 	if (!vs.live)
 		goto out;
-	if (o->no_stop)
+	if (o->core)
+		s = read_core(o, &t, &m, &vs, r, &gf, err);
+	else if (o->no_stop)
 		s = read_unstopped(&m, &vs, r, &gf, &o->th, err);
 	else
 		s = read_stopped(o, &t, &m, &vs, r, &gf, err);

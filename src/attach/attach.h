@@ -6,7 +6,9 @@
  * bytes are copied (src/snapshot); decoding, classifying and walking the
  * stacks happen after it runs again.  With --no-stop the maps are read
  * without a stop, in pairs of passes until each pair agrees
- * (src/snapshot/session.h).
+ * (src/snapshot/session.h).  With a core (--core) nothing is stopped:
+ * the maps and the threads are read from the core (mem.h's core source)
+ * the same way, and attributed and classified the same way.
  */
 #ifndef MD_ATTACH_H
 #define MD_ATTACH_H
@@ -18,6 +20,8 @@
 
 typedef struct md_attach_opts {
 	pid_t pid;
+	const char *core;          /* --core: read this core, not process pid */
+	const char *exe;           /* --exe: the core's executable */
 	const char *const *vars;   /* paths (README "Paths") or header addresses */
 	const char *const *types;  /* per var: a header address's map type
 	                              (--type); NULL: none */

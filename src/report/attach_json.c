@@ -175,6 +175,14 @@ void md_json_report_open(FILE *f, const md_report *r, const md_print_end *end)
 {
 	md_json_head(f, end);
 	md_json_target(f, r->pid, r->exe, r->go_version, 1);
+	fputs(",\"source\":", f);
+	md_json_str(f, r->core[0] ? "core" : "live");
+	if (r->core[0]) {
+		fputs(",\"core\":", f);
+		md_json_str(f, r->core);
+		fprintf(f, ",\"core_signal\":%d", r->core_signal);
+		md_json_bool(f, "exe_verified", r->core_exe_checked, 1);
+	}
 	md_json_bool(f, "stopped", r->stopped, 1);
 	/* tenths of a microsecond: the clock's resolution is finer, the
 	 * pause's noise coarser */

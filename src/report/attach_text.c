@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include "print.h"
 #include "msg.h"
@@ -12,6 +13,18 @@
 #include "printutil.h"
 #include "plugin.h"
 #include "fit.h"
+
+
+/* "SIGABRT", as kill -l and the runtime's crash message name it. */
+static const char *signame(int n, char *buf, size_t len)
+{
+	const char *a = sigabbrev_np(n);
+	if (a)
+		snprintf(buf, len, "SIG%s", a);
+	else
+		snprintf(buf, len, "signal %d", n);
+	return buf;
+}
 
 /* The four-state table, rows of the states some map is in marked. */
 static void state_table(const md_pen *p, const md_report *r)
@@ -322,7 +335,14 @@ void md_print_attach_text(FILE *out, const md_report *r, const md_print_opts *o)
 	 * whole report */
 	if (ok) {
 		const char *exe = o->verbose ? r->exe : md_path_base(r->exe);
-		if (r->stopped)
+		char sig[32];
+		if (r->core[0])
+			fprintf(f, "%score %s%s  pid %d  %s  %s  %s%s\n", md_pen_bold(&p),
+			        md_ts(o->verbose ? r->core : md_path_base(r->core)), md_pen_off(&p),
+			        (int)r->pid, md_ts(exe), r->go_version,
+			        r->core_signal ? "died of " : "no signal",
+			        r->core_signal ? signame(r->core_signal, sig, sizeof sig) : "");
+		else if (r->stopped)
 			fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n",
 			        md_pen_bold(&p), (int)r->pid, md_pen_off(&p), md_ts(exe), r->go_version,
 			        r->threads_stopped, (double)r->pause_ns / 1000.0);

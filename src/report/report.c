@@ -62,6 +62,13 @@ void md_report_stopped(md_report *r, uint64_t pause_ns, int threads, uint64_t re
 	r->reads = reads;
 }
 
+void md_report_core(md_report *r, const char *path, int signo, int exe_checked)
+{
+	snprintf(r->core, sizeof r->core, "%s", path);
+	r->core_signal = signo;
+	r->core_exe_checked = exe_checked;
+}
+
 void md_report_name_errors(md_report *r)
 {
 	for (int i = 0; i < r->nmaps; i++) {

@@ -108,6 +108,11 @@ typedef struct md_report {
 	md_threads_mode threads_mode;
 	md_thread_analysis analysis;   /* every thread, analysed */
 	uint64_t analyse_ns;       /* unwinding and symbolizing, after release */
+	/* read from a core instead of a process (attach --core) */
+	char core[4096];           /* the core's path; "" when live */
+	int core_signal;           /* the signal its first thread took; 0 none */
+	int core_exe_checked;      /* the executable's first page equals the
+	                              core's copy (0: the core left it out) */
 } md_report;
 
 /* A map entry from the bytes a snapshot read: nothing when the entry
@@ -130,6 +135,10 @@ void md_report_init(md_report *r, pid_t pid, const char *exe, const char *go_ver
 /* The target was stopped for pause_ns, holding `threads` threads, and
  * `reads` read system calls were made meanwhile. */
 void md_report_stopped(md_report *r, uint64_t pause_ns, int threads, uint64_t reads);
+
+/* The report is of a core: its path, the signal its first thread took
+ * and whether the executable was checked against it. */
+void md_report_core(md_report *r, const char *path, int signo, int exe_checked);
 
 /* An unreadable map's error names it: some details do not ("implausible
  * directory length -1"), and with several maps the line would not say

@@ -1,4 +1,5 @@
 /* capture.c - per-thread snapshot (see capture.h). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -61,27 +62,14 @@ md_status md_threads_prepare(md_threads *ts, int expect, const md_g_layout *gl,
 	return md_mem_reserve(m, 2 * (size_t)cap + 1, err);
 }
 
-md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
-                             const md_g_layout *gl, uint64_t *grown, md_err *err)
+/* Given every thread's tid and registers: the g each runs and its
+ * stack copies, in a few batched rounds of reads. */
+static md_status fill(md_threads *ts, md_mem *m, const md_g_layout *gl, md_err *err)
 {
-	const pid_t *tids;
-	int n = md_stop_threads(s, &tids);
-	*grown += n > ts->cap;   /* more threads than prepared */
-	md_status st = grow(ts, n, gl, err);
-	if (st != MD_OK)
-		return st;
+	int n = ts->n;
 	md_read *rd = ts->rd;
 	int k = 0;
-	ts->n = n;
-	for (int i = 0; i < n; i++) {
-		md_thread *t = &ts->t[i];
-		t->tid = tids[i];
-		t->stack = (md_memcopy){ 0, t->buf, 0 };
-		t->cstack = (md_memcopy){ 0, t->cbuf, 0 };
-		md_err e;
-		t->regs_ok = md_stop_regs(s, t->tid, &t->regs, &e) == MD_OK;
-		t->g_ok = 0;
-	}
+	md_status st;
 	/* every thread's g in a few batched rounds */
 	if (gl) {
 		for (int i = 0; i < n; i++)
@@ -131,6 +119,51 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
 		}
 	}
 	return st == MD_E_EXITED || st == MD_E_SYS ? st : MD_OK;
+}
+
+md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
+                             const md_g_layout *gl, uint64_t *grown, md_err *err)
+{
+	const pid_t *tids;
+	int n = md_stop_threads(s, &tids);
+	*grown += n > ts->cap;   /* more threads than prepared */
+	md_status st = grow(ts, n, gl, err);
+	if (st != MD_OK)
+		return st;
+	ts->n = n;
+	for (int i = 0; i < n; i++) {
+		md_thread *t = &ts->t[i];
+		t->tid = tids[i];
+		t->stack = (md_memcopy){ 0, t->buf, 0 };
+		t->cstack = (md_memcopy){ 0, t->cbuf, 0 };
+		md_err e;
+		t->regs_ok = md_stop_regs(s, t->tid, &t->regs, &e) == MD_OK;
+		t->g_ok = 0;
+	}
+	return fill(ts, m, gl, err);
+}
+
+md_status md_threads_from_core(md_threads *ts, const md_core *c, md_mem *m,
+                               const md_g_layout *gl, md_err *err)
+{
+	_Static_assert(sizeof(struct user_regs_struct) == MD_CORE_NGREG * 8, "user_regs_struct");
+	int n = c->nthreads > (size_t)INT_MAX / 4 ? INT_MAX / 4 : (int)c->nthreads;
+	md_status st = grow(ts, n, gl, err);
+	if (st != MD_OK)
+		return st;
+	ts->n = n;
+	for (int i = 0; i < n; i++) {
+		md_thread *t = &ts->t[i];
+		struct user_regs_struct u;
+		memcpy(&u, c->threads[i].gregs, sizeof u);
+		t->tid = c->threads[i].tid;
+		md_regs_from_user(&u, &t->regs);
+		t->regs_ok = 1;
+		t->g_ok = 0;
+		t->stack = (md_memcopy){ 0, t->buf, 0 };
+		t->cstack = (md_memcopy){ 0, t->cbuf, 0 };
+	}
+	return fill(ts, m, gl, err);
 }
 
 void md_threads_free(md_threads *ts)

@@ -56,6 +56,13 @@ md_status md_threads_prepare(md_threads *ts, int expect, const md_g_layout *gl,
 md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
                              const md_g_layout *gl, uint64_t *grown, md_err *err);
 
+/* The same from a core (nothing is stopped): every thread of its
+ * NT_PRSTATUS notes with their registers, their g and stack copies read
+ * from m (md_mem_open_core over c).  MD_E_NOMEM; unreadable stacks or
+ * g's leave those threads without them, as in a live capture. */
+md_status md_threads_from_core(md_threads *ts, const md_core *c, md_mem *m,
+                               const md_g_layout *gl, md_err *err);
+
 void md_threads_free(md_threads *ts);
 
 #endif

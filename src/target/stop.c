@@ -492,26 +492,7 @@ md_status md_stop_regs(md_stop *s, pid_t tid, md_regs *out, md_err *err)
 			                  "PTRACE_GETREGS %d: %s", (int)tid, strerror(errno));
 		t->regs_ok = 1;
 	}
-	const struct user_regs_struct u = t->regs;
-	memset(out, 0, sizeof *out);
-	out->r[MD_REG_RAX] = u.rax;
-	out->r[MD_REG_RDX] = u.rdx;
-	out->r[MD_REG_RCX] = u.rcx;
-	out->r[MD_REG_RBX] = u.rbx;
-	out->r[MD_REG_RSI] = u.rsi;
-	out->r[MD_REG_RDI] = u.rdi;
-	out->r[MD_REG_RBP] = u.rbp;
-	out->r[MD_REG_RSP] = u.rsp;
-	out->r[MD_REG_R8] = u.r8;
-	out->r[MD_REG_R9] = u.r9;
-	out->r[MD_REG_R10] = u.r10;
-	out->r[MD_REG_R11] = u.r11;
-	out->r[MD_REG_R12] = u.r12;
-	out->r[MD_REG_R13] = u.r13;
-	out->r[MD_REG_R14] = u.r14;
-	out->r[MD_REG_R15] = u.r15;
-	out->r[MD_REG_RIP] = u.rip;
-	out->fs_base = u.fs_base;
+	md_regs_from_user(&t->regs, out);
 	return MD_OK;
 }
 

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""The core reader on real cores (issue 18's groundwork): dwarf/md_core.c
-indexes them, src/target/mem_core.c reads them.
+"""mapdiag attach --core on real cores: dwarf/md_core.c indexes them,
+src/target/mem_core.c reads them, attach reports them.
 
-  - gcore: every variant's maptarget, idle, is cored with gdb's gcore; every
-    map variable's word and every map header read from the core equal the
-    live process's bytes, and the core's threads are the process's
-    (build/tests/test_core --compare, a C driver over the two memory
-    sources).
+  - gcore: every variant's maptarget, idle, is attached live (--json
+    --threads), then cored with gdb's gcore; `attach --core` gives the same
+    maps (headers, tables, derived values, verdicts), the same threads with
+    the same goroutines and frames, and the same exit code; every map
+    variable's word and every map header read from the core equal the live
+    process's bytes (build/tests/test_core --compare, a C driver over the
+    two memory sources).
+  - refusals, each one line and exit 3: a core of another build given with
+    --exe (both build ids named), a compressed core, a missing core,
+    --exe without --core, --no-stop with --core, no variable.
   - the kernel: maptarget killed with SIGABRT under GOTRACEBACK=crash and
     RLIMIT_CORE unlimited; the core says signal 6 and each map variable
     holds the address the target reported. Skipped (said, never passed)
@@ -25,9 +30,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks  # noqa: E402
+import jsonschema_lite as js  # noqa: E402
 import targets  # noqa: E402
 
+SCHEMA = json.load(open(os.path.join(targets.ROOT, "doc", "json-schema.json")))
+
 DRIVER = os.path.join(targets.ROOT, "build", "tests", "test_core")
+MAPDIAG = os.environ.get("MAPDIAG", os.path.join(targets.ROOT, "mapdiag"))
 # Classic and Swiss, both impls of 1.24/1.25, and the build modes that move
 # things: a PIE (bias), external linking (C libraries mapped).
 MODES = ["go1.26-pie", "go1.23-extld"]
@@ -51,6 +60,25 @@ def specs(oracle, live):
     return out
 
 
+def same_header(want, got):
+    """The oracle's header fields (numbers or hex strings) in mapdiag's."""
+    if not got:
+        return False
+    for k, v in want.items():
+        if k == "tables" or k not in got:
+            continue
+        a, b = got[k], v
+        if isinstance(a, str) and a.startswith("0x"):
+            a = int(a, 16)
+        if isinstance(b, str) and b.startswith("0x"):
+            b = int(b, 16)
+        if isinstance(a, bool) or isinstance(b, bool):
+            a, b = bool(a), bool(b)
+        if a != b:
+            return False
+    return True
+
+
 def drive(name, core, pid, args):
     r = subprocess.run([DRIVER, "--compare", core, pid] + args, capture_output=True,
                        text=True, timeout=120)
@@ -59,9 +87,53 @@ def drive(name, core, pid, args):
                  "%s %s" % (last, r.stderr.strip()[:1500]))
 
 
-def gcore_one(variant, tmp):
-    p, oracle = targets.start(targets.binary(variant))
+def attach(args):
+    r = subprocess.run([MAPDIAG, "attach", "--json", "--threads"] + args, capture_output=True,
+                       text=True, timeout=120)
     try:
+        return r.returncode, json.loads(r.stdout), r.stderr
+    except ValueError:
+        return r.returncode, None, r.stderr
+
+
+def frames(report):
+    return {t["tid"]: (t["goid"], [(f["func"], f.get("line")) for f in t["frames"]])
+            for t in report.get("threads", [])}
+
+
+def same_report(variant, live, core, core_path):
+    rc_l, L, err_l = live
+    rc_c, C, err_c = core
+    name = "attach --core %s" % variant
+    if not checks.check(name + ": JSON", L is not None and C is not None, err_l + err_c):
+        return
+    errs = js.validate(C, SCHEMA["$defs"][SCHEMA["documents"]["attach"]], SCHEMA)
+    checks.check(name + ": conforms to doc/json-schema.json", not errs, "; ".join(errs[:3]))
+    checks.check(name + ": exit code", rc_l == rc_c, "%d live, %d core" % (rc_l, rc_c))
+    checks.check(name + ": source", C.get("source") == "core" and C.get("core") == core_path
+                 and L.get("source") == "live" and C.get("exe_verified") is True,
+                 json.dumps({k: C.get(k) for k in ("source", "core", "exe_verified")}))
+    checks.check(name + ": pid", C["pid"] == L["pid"], "%s %s" % (C["pid"], L["pid"]))
+    diff = [a["var"] for a, b in zip(L["maps"], C["maps"]) if a != b]
+    checks.check(name + ": maps equal live", len(L["maps"]) == len(C["maps"]) and not diff,
+                 "%d live, %d core; differ: %s" % (len(L["maps"]), len(C["maps"]), diff[:3]))
+    fl, fc = frames(L), frames(C)
+    bad = [t for t in fl if fl[t] != fc.get(t)]
+    checks.check(name + ": threads, goroutines and frames equal live",
+                 set(fl) == set(fc) and not bad,
+                 "tids %s vs %s; differ %s" % (sorted(fl), sorted(fc),
+                                               [(t, fl[t], fc.get(t)) for t in bad[:1]]))
+
+
+def gcore_one(variant, tmp):
+    # idle (no busy goroutines), and settled: the live snapshot and the
+    # core are taken a moment apart and must show the same threads
+    p, oracle = targets.start(targets.binary(variant), ["-threads", "0"])
+    time.sleep(0.3)
+    try:
+        names = [k for k, m in sorted(oracle["maps"].items())
+                 if m.get("type", "").startswith("map[")]
+        live = attach([str(p.pid)] + names)
         base = os.path.join(tmp, "core")
         r = subprocess.run(["gcore", "-o", base, str(p.pid)], capture_output=True,
                            text=True, timeout=120)
@@ -72,9 +144,35 @@ def gcore_one(variant, tmp):
         args = specs(oracle, True)
         checks.check("gcore %s: maps to compare" % variant, len(args) > 10, str(len(args)))
         drive("gcore %s: core equals live" % variant, core, str(p.pid), args)
+        same_report(variant, live, attach(["--core", core] + names), core)
+        if variant == "go1.26":
+            refusals(core, names[0], tmp)
         os.unlink(core)
     finally:
         targets.stop(p)
+
+
+def refused(name, args, want):
+    r = subprocess.run([MAPDIAG, "attach"] + args, capture_output=True, text=True, timeout=60)
+    lines = r.stderr.strip().splitlines()
+    checks.check("refused: " + name, r.returncode == 3 and len(lines) == 1 and
+                 all(w in r.stderr for w in want),
+                 "exit %d: %r" % (r.returncode, r.stderr[:400]))
+
+
+def refusals(core, var, tmp):
+    other = targets.binary("go1.23")
+    refused("another build's executable", ["--core", core, "--exe", other, var],
+            ["not the executable this core ran", "build id"])
+    gz = os.path.join(tmp, "core.gz")
+    with open(core, "rb") as f, open(gz, "wb") as g:
+        g.write(b"\x1f\x8b\x08" + f.read(4096))
+    refused("compressed core", ["--core", gz, var], ["gzip"])
+    refused("missing core", ["--core", os.path.join(tmp, "none"), var], ["none"])
+    refused("--exe without --core", ["--exe", other, "1", var], ["--core"])
+    refused("--no-stop with --core", ["--core", core, "--no-stop", var], ["--no-stop"])
+    refused("no variable", ["--core", core], ["missing"])
+    refused("executable as core", ["--core", other, var], ["not a core"])
 
 
 def core_pattern():
@@ -123,6 +221,15 @@ def kernel_core(variant, tmp):
     core = os.path.join(tmp, cores[0])
     drive("kernel core %s: SIGABRT and map words" % variant, core, "-",
           ["sig=%d" % signal.SIGABRT] + specs(oracle, False))
+    # what the target said of its maps, from its core: the same headers
+    names = sorted(k for k, m in oracle["maps"].items()
+                   if m.get("type", "").startswith("map[") and m.get("header"))
+    rc, C, err = attach(["--core", core] + names)
+    got = {m["var"]: m.get("header") for m in (C or {}).get("maps", [])}
+    bad = [n for n in names if not same_header(oracle["maps"][n]["header"], got.get(n))]
+    checks.check("kernel core %s: attach --core headers equal the target's" % variant,
+                 C is not None and C.get("core_signal") == signal.SIGABRT and not bad,
+                 "%s %s" % (bad[:3], err[:300]))
     os.unlink(core)
 
 

@@ -289,9 +289,42 @@ static void test_refused(void)
 	T(md_core_open(corep, &c, &e) == MD_E_CORE && strstr(e.detail, "zstd"), "%s", e.detail);
 	write_file(corep, "x", 1);
 	T(md_core_open(corep, &c, &e) == MD_E_CORE);
-	T(md_core_open("/nonexistent/core", &c, &e) == MD_E_NOEXE);
+	T(md_core_open("/nonexistent/core", &c, &e) == MD_E_CORE &&
+	  strstr(e.detail, "/nonexistent/core"), "%s", e.detail);
 	T(md_core_open("/tmp", &c, &e) == MD_E_CORE);
 	free(b.p);
+}
+
+/* An executable's first page: a GNU build id wins over Go's, Go's is
+ * printable text, a note past the page or a bad header is no id. */
+static void test_build_id(void)
+{
+	snprintf(md_t_ctx, sizeof md_t_ctx, "build id");
+	unsigned char page[4096];
+	memset(page, 0, sizeof page);
+	Elf64_Ehdr eh = { .e_phoff = 64, .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1 };
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	memcpy(page, &eh, sizeof eh);
+	Elf64_Phdr ph = { .p_type = PT_NOTE, .p_offset = 0x200, .p_filesz = 16 + 8 + 16 + 8 };
+	memcpy(page + 64, &ph, sizeof ph);
+	uint32_t go[3] = { 4, 8, 4 }, gnu[3] = { 4, 4, NT_GNU_BUILD_ID };
+	memcpy(page + 0x200, go, 12);
+	memcpy(page + 0x20c, "Go\0\0abc/def\x01", 12);
+	memcpy(page + 0x218, gnu, 12);
+	memcpy(page + 0x224, "GNU\0\xde\xad\xbe\xef", 8);
+	char id[129];
+	T(md_core_page_build_id(page, sizeof page, id, sizeof id) == MD_OK);
+	T_STR(id, "deadbeef");
+	gnu[2] = 99;   /* not a build id: Go's, up to its first unprintable byte */
+	memcpy(page + 0x218, gnu, 12);
+	T(md_core_page_build_id(page, sizeof page, id, sizeof id) == MD_OK);
+	T_STR(id, "go:abc/def");
+	ph.p_filesz = 4096;   /* notes past the bytes given */
+	memcpy(page + 64, &ph, sizeof ph);
+	T(md_core_page_build_id(page, sizeof page, id, sizeof id) == MD_NOTFOUND);
+	page[0] = 0;
+	T(md_core_page_build_id(page, sizeof page, id, sizeof id) == MD_NOTFOUND);
+	T(md_core_page_build_id(page, 10, id, sizeof id) == MD_NOTFOUND);
 }
 
 /* ---- a real core against its live process ---- */
@@ -394,6 +427,7 @@ int main(int argc, char **argv)
 	test_good();
 	test_cut();
 	test_refused();
+	test_build_id();
 	md_t_ctx[0] = '\0';
 	unlink(corep);
 	unlink(filep);
