@@ -303,6 +303,13 @@ int md_arg_flush_stdout(int code)
 	return MD_EXIT_UNKNOWN;
 }
 
+int md_arg_core_check(const char *cmd, const md_common_opts *co)
+{
+	if (co->exe && !co->core)
+		return md_arg_usage("%s: --exe names a core's executable; give --core too", cmd);
+	return 0;
+}
+
 int md_arg_common(int c, const char *arg, md_common_opts *co)
 {
 	switch (c) {
@@ -331,6 +338,12 @@ int md_arg_common(int c, const char *arg, md_common_opts *co)
 		return 1;
 	case OPT_NO_COLOR:
 		co->color = 0;
+		return 1;
+	case OPT_CORE:
+		co->core = arg;
+		return 1;
+	case OPT_EXE:
+		co->exe = arg;
 		return 1;
 	case 'v':
 		co->verbose = 1;

@@ -62,7 +62,7 @@ int md_arg_targets(const char *cmd, int argc, char **argv, pid_t *pid,
  * md_arg_common. */
 enum {
 	OPT_DEBUG_FILE = 1000, OPT_DEBUG_DIR, OPT_STOP_TIMEOUT, OPT_COLOR, OPT_NO_COLOR,
-	OPT_OVS_LOAD, OPT_OVS_BYTES, OPT_WARN_BYTES, OPT_EXPLAIN, OPT_WIDE
+	OPT_OVS_LOAD, OPT_OVS_BYTES, OPT_WARN_BYTES, OPT_EXPLAIN, OPT_WIDE, OPT_CORE, OPT_EXE
 };
 #define COMMON_TARGET_OPTS \
 	{ "debug-file", required_argument, NULL, OPT_DEBUG_FILE }, \
@@ -74,6 +74,10 @@ enum {
 	{ "verbose", no_argument, NULL, 'v' }, \
 	{ "explain", no_argument, NULL, OPT_EXPLAIN }, \
 	{ "wide", no_argument, NULL, OPT_WIDE }
+/* A core file instead of a process (attach, scan). */
+#define COMMON_CORE_OPTS \
+	{ "core", required_argument, NULL, OPT_CORE }, \
+	{ "exe", required_argument, NULL, OPT_EXE }
 #define COMMON_STOP_OPTS \
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT }
 #define COMMON_OVS_OPTS \
@@ -87,7 +91,12 @@ typedef struct md_common_opts {
 	int color;                 /* -1 auto */
 	md_thresholds *th;         /* NULL: no thresholds taken */
 	int verbose, explain, wide;   /* COMMON_OUT_OPTS */
+	const char *core, *exe;    /* COMMON_CORE_OPTS */
 } md_common_opts;
+
+/* With --core the operands are what follows the pid otherwise: 0, or
+ * MD_EXIT_UNKNOWN after the usage message for --exe without --core. */
+int md_arg_core_check(const char *cmd, const md_common_opts *co);
 
 /* 1 when c was a common option (stored), 0 when it is not one, -1 after
  * the usage message for a bad value (exit 3). */

@@ -130,13 +130,13 @@ static int header_types(md_attach_opts *o, const char *type, const char **types,
 static int run(int argc, char **argv)
 {
 	enum {
-		O_JSON = 256, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS, O_NO_STOP, O_TYPE,
-		O_CORE, O_EXE
+		O_JSON = 256, O_OVF_RATIO, O_HIGH_LOAD, O_THREADS, O_NO_THREADS, O_NO_STOP, O_TYPE
 	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, O_JSON },
 		COMMON_TARGET_OPTS,
+		COMMON_CORE_OPTS,
 		COMMON_STOP_OPTS,
 		COMMON_OVS_OPTS,
 		COMMON_OUT_OPTS,
@@ -146,8 +146,6 @@ static int run(int argc, char **argv)
 		{ "no-threads", no_argument, NULL, O_NO_THREADS },
 		{ "no-stop", no_argument, NULL, O_NO_STOP },
 		{ "type", required_argument, NULL, O_TYPE },
-		{ "core", required_argument, NULL, O_CORE },
-		{ "exe", required_argument, NULL, O_EXE },
 		{ NULL, 0, NULL, 0 }
 	};
 	md_attach_opts o;
@@ -183,12 +181,6 @@ static int run(int argc, char **argv)
 		case O_TYPE:
 			type = optarg;
 			break;
-		case O_CORE:
-			o.core = optarg;
-			break;
-		case O_EXE:
-			o.exe = optarg;
-			break;
 		case O_OVF_RATIO:
 			if (md_arg_double(optarg, 0, 1e6, &o.th.overflow_ratio))
 				return md_arg_usage("--overflow-ratio: '%s' is not a positive number",
@@ -212,8 +204,10 @@ static int run(int argc, char **argv)
 	int color = co.color;
 	if (o.no_stop && o.threads == MD_THREADS_ALL)
 		return md_arg_usage("attach: --threads needs a stopped snapshot; drop --no-stop");
-	if (o.exe && !o.core)
-		return md_arg_usage("attach: --exe names a core's executable; give --core too");
+	o.core = co.core;
+	o.exe = co.exe;
+	if (md_arg_core_check("attach", &co))
+		return MD_EXIT_UNKNOWN;
 	if (o.core && o.no_stop)
 		return md_arg_usage("attach: a core never changes: --no-stop has no meaning with "
 		                    "--core");

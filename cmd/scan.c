@@ -15,6 +15,7 @@
 
 static const char usage_scan[] =
 	"usage: mapdiag scan [options] <pid>\n"
+	"       mapdiag scan [options] --core <core> [--exe <exe>]\n"
 	"\n"
 	"Find every map of <pid> reachable from its package-level variables and from\n"
 	"the locals and arguments of every goroutine's frames: through struct\n"
@@ -23,8 +24,12 @@ static const char usage_scan[] =
 	"one short stop; rank them by the memory they hold and say which could give\n"
 	"memory back if rebuilt (Go maps never shrink).  Each map is named by a path\n"
 	"(README.md, \"Paths\"); what could not be followed is counted by reason.\n"
+	"With --core, the same census of a core file, whole (nothing runs).\n"
 	"\n"
 	"options:\n"
+	"  --core FILE             read the core FILE, not a live process\n"
+	"  --exe FILE              the core's executable (default: the path the core\n"
+	"                          names; it must be the same build)\n"
 	"  --var-prefix P          only variables, and frames of functions, whose name\n"
 	"                          starts with P, e.g. main. or example.com/acme/\n"
 	"                          (repeatable)\n"
@@ -101,6 +106,7 @@ static int run(int argc, char **argv)
 		{ "prom", required_argument, NULL, S_PROM },
 		{ "label", required_argument, NULL, S_LABEL },
 		COMMON_TARGET_OPTS,
+		COMMON_CORE_OPTS,
 		COMMON_STOP_OPTS,
 		COMMON_OVS_OPTS,
 		COMMON_OUT_OPTS,
@@ -194,12 +200,19 @@ static int run(int argc, char **argv)
 	o.debug_dir = co.debug_dir;
 	o.stop_timeout_ms = co.stop_timeout_ms;
 	int color = co.color;
-	if (argc - optind < 1)
+	o.core = co.core;
+	o.exe = co.exe;
+	if (md_arg_core_check("scan", &co))
+		return MD_EXIT_UNKNOWN;
+	if (o.core && argc - optind > 0)
+		return md_arg_usage("scan: with --core there is no <pid>; '%s' is extra",
+		                    argv[optind]);
+	if (!o.core && argc - optind < 1)
 		return md_arg_usage("scan: missing <pid>");
-	if (argc - optind > 1)
+	if (!o.core && argc - optind > 1)
 		return md_arg_usage("scan: one <pid> only; '%s' is extra (limit variables with "
 		                   "--var-prefix)", argv[optind + 1]);
-	if (md_arg_pid(argv[optind], &o.pid))
+	if (!o.core && md_arg_pid(argv[optind], &o.pid))
 		return md_arg_usage("scan: '%s' is not a process id", argv[optind]);
 	if (prom_po.nlabels && !prom)
 		return md_arg_usage("scan: --label labels the series of --prom FILE, and there "

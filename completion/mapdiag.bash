@@ -12,7 +12,7 @@ _mapdiag_opts_attach="--help --json --type --debug-file --debug-dir --stop-timeo
 	--threads --no-threads --no-stop --color --no-color --oversized-load
 	--oversized-bytes --overflow-ratio --high-load --warn-bytes --verbose --explain
 	--wide --core --exe"
-_mapdiag_opts_scan="--help --var-prefix --depth --globals-only --consistent --sort
+_mapdiag_opts_scan="--help --core --exe --var-prefix --depth --globals-only --consistent --sort
 	--top --min-bytes --by --json --prom --label --oversized-load --oversized-bytes
 	--warn-bytes --verbose --explain --wide --debug-file --debug-dir --stop-timeout
 	--color --no-color"

@@ -183,7 +183,8 @@ static void status_line(const md_pen *p, const md_scan_report *sr, const int *or
 		md_plugin_perf_u64(f, "reclaimable", NULL, sr->reclaimable, "B");
 		md_plugin_perf_u64(f, "oversized", NULL, sr->oversized, "");
 		md_plugin_perf_u64(f, "unreadable", NULL, (uint64_t)md_report_failed(&sr->r), "");
-		md_plugin_perf_double(f, "pause", NULL, (double)sr->r.pause_ns / 1e9, "s");
+		if (!sr->r.core[0])   /* a core was never stopped */
+			md_plugin_perf_double(f, "pause", NULL, (double)sr->r.pause_ns / 1e9, "s");
 		md_plugin_perf_double(f, "walk", NULL, (double)sr->walk_ns / 1e9, "s");
 		for (int i = 0, k = 0; i < n && k < 5; i++) {
 			const md_map_report *m = &sr->r.maps[order[i]];
@@ -217,7 +218,13 @@ void md_print_scan_text(FILE *out, const md_scan_report *sr, const int *order, i
 		wstate = w > wstate ? w : wstate;
 	}
 	const char *exe = o->verbose ? r->exe : md_path_base(r->exe);
-	if (o->verbose)
+	if (r->core[0])
+		fprintf(f, "%score %s%s  pid %d  %s  %s  %d maps, %" PRIu64 " vars, %" PRIu64
+		        " goroutines; signal %d\n", md_pen_bold(p),
+		        md_ts(o->verbose ? r->core : md_path_base(r->core)), md_pen_off(p),
+		        (int)r->pid, md_ts(exe), r->go_version, r->nmaps, sr->variables,
+		        sr->goroutines, r->core_signal);
+	else if (o->verbose)
 		fprintf(f, "%spid %d%s  %s  %s  %" PRIu64 " variables, %" PRIu64 " goroutines, %d maps "
 		        "(%" PRIu64 " nil), depth %d; walked %s in %.1f ms; stopped %d threads for "
 		        "%.0f us (%" PRIu64 " reads)\n",

@@ -33,6 +33,10 @@
 
 typedef struct md_scan_opts {
 	pid_t pid;
+	const char *core;              /* --core: a core file, not process pid:
+	                                  the census runs whole on it, as
+	                                  --consistent does in a stop */
+	const char *exe;               /* --exe: the core's executable */
 	const char *const *prefixes;   /* --var-prefix; none: every package */
 	int nprefixes;
 	int depth;                     /* --depth: pointer, slice, interface and

@@ -112,8 +112,9 @@ void md_mem_open_overlay(md_mem *m, md_overlay *o);
 
 /* A source over c (borrowed: close the source first).  Bytes the core
  * holds come from its mapping; bytes a segment spans that the core left
- * out (coredump_filter skips file-backed pages; gcore too) are read from
- * the file its NT_FILE note names there, if it can still be opened and
+ * out (coredump_filter skips file-backed pages; gcore leaves read-only
+ * file mappings out without a segment) are read from the file its
+ * NT_FILE note names there, if it can still be opened and
  * is long enough (a rebuilt executable is the caller's to check, by build
  * id); anything else fails (ok = 0, MD_E_MEM naming the first address):
  * a core never reads as zeros where it holds nothing.  MD_E_NOMEM. */

@@ -74,8 +74,18 @@ static int core_read(md_mem *m, core_src *s, md_read *r, uint64_t *bad)
 	while (left) {
 		const md_core_seg *g = md_core_seg_at(s->c, addr);
 		if (!g) {
-			*bad = addr;
-			return 0;
+			/* gcore leaves read-only file mappings out altogether (no
+			 * segment at all, where the kernel writes an empty one):
+			 * their bytes are the file's */
+			size_t n = from_file(m, s, addr, out, left);
+			if (!n) {
+				*bad = addr;
+				return 0;
+			}
+			addr += n;
+			out += n;
+			left -= n;
+			continue;
 		}
 		uint64_t off = addr - g->vaddr;
 		size_t n = left;

@@ -9,6 +9,12 @@ src/target/mem_core.c reads them, attach reports them.
     variable's word and every map header read from the core equal the live
     process's bytes (build/tests/test_core --compare, a C driver over the
     two memory sources).
+  - scan --core: every census variant's censustarget (maps only on stacks,
+    behind interfaces, in maps; its own oracle) is censused live with
+    --consistent, then cored; `scan --core` finds the same maps under the
+    same paths and roots with the same headers, every map the target's
+    oracle lists with its path, root and header (test_census's checks), and
+    conforms to the schema.
   - refusals, each one line and exit 3: a core of another build given with
     --exe (both build ids named), a compressed core, a missing core,
     --exe without --core, --no-stop with --core, no variable.
@@ -32,6 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks  # noqa: E402
 import jsonschema_lite as js  # noqa: E402
 import targets  # noqa: E402
+import test_census  # noqa: E402
 
 SCHEMA = json.load(open(os.path.join(targets.ROOT, "doc", "json-schema.json")))
 
@@ -175,6 +182,48 @@ def refusals(core, var, tmp):
     refused("executable as core", ["--core", other, var], ["not a core"])
 
 
+def scan(args):
+    r = subprocess.run([MAPDIAG, "scan", "--json", "--top", "0"] + args, capture_output=True,
+                       text=True, timeout=300)
+    try:
+        return r.returncode, json.loads(r.stdout), r.stderr
+    except ValueError:
+        return r.returncode, None, r.stderr
+
+
+def census_one(variant, tmp):
+    p, oracle = targets.start(targets.censustarget(variant))
+    try:
+        time.sleep(0.3)
+        rc_l, L, err_l = scan(["--consistent", str(p.pid)])
+        base = os.path.join(tmp, "core")
+        subprocess.run(["gcore", "-o", base, str(p.pid)], capture_output=True, timeout=120)
+        core = "%s.%d" % (base, p.pid)
+        rc_c, C, err_c = scan(["--core", core])
+        name = "scan --core %s" % variant
+        if not checks.check(name + ": JSON", L is not None and C is not None,
+                            (err_l + err_c)[:500]):
+            return
+        errs = js.validate(C, SCHEMA["$defs"][SCHEMA["documents"]["scan"]], SCHEMA)
+        checks.check(name + ": conforms to doc/json-schema.json", not errs, "; ".join(errs[:3]))
+        checks.check(name + ": exit code and source", rc_l == rc_c and C["source"] == "core",
+                     "%d %d %s" % (rc_l, rc_c, C.get("source")))
+
+        def key(m):
+            return (m.get("root"), m.get("header"), m.get("type"))
+        lm = {m["path"]: key(m) for m in L["maps"]}
+        cm = {m["path"]: key(m) for m in C["maps"]}
+        checks.check(name + ": the same maps, paths, roots and headers as live",
+                     lm == cm, "only live %s; only core %s; differ %s" % (
+                         sorted(set(lm) - set(cm))[:3], sorted(set(cm) - set(lm))[:3],
+                         [k for k in lm if k in cm and lm[k] != cm[k]][:3]))
+        # and the census test's own oracle checks, on the core's report
+        test_census.check_listing(name, C, oracle, True)
+        os.unlink(core)
+    finally:
+        targets.stop(p)
+
+
 def core_pattern():
     try:
         with open("/proc/sys/kernel/core_pattern") as f:
@@ -246,6 +295,11 @@ def main():
             continue
         with tempfile.TemporaryDirectory(prefix="md-core-") as tmp:
             gcore_one(v, tmp)
+    for v in targets.CENSUS_TARGETS:
+        if only and v not in only:
+            continue
+        with tempfile.TemporaryDirectory(prefix="md-ccore-") as tmp:
+            census_one(v, tmp)
     with tempfile.TemporaryDirectory(prefix="md-kcore-") as tmp:
         kernel_core("go1.26", tmp)
     return checks.summary()

@@ -89,9 +89,13 @@ static buf make_core(const seg *sg, int nseg, int bad)
 	note(&notes, NT_AUXV, auxv, sizeof auxv);
 	/* NT_FILE: [0x10000, 0x12000) is filep from its page 1 */
 	buf f = { 0 };
-	uint64_t hdr[] = { bad == BAD_NTFILE ? 1ull << 40 : 2, 4096,
-	                   0x10000, 0x12000, 1, 0x50000, 0x40000, 0 };   /* 2nd: nonsense */
+	/* [0x10000, 0x12000) and [0x50000, 0x51000) are filep from its page
+	 * 1 and 0 (the second has no segment: gcore leaves read-only file
+	 * mappings out); the third entry is nonsense */
+	uint64_t hdr[] = { bad == BAD_NTFILE ? 1ull << 40 : 3, 4096,
+	                   0x10000, 0x12000, 1, 0x50000, 0x51000, 0, 0x70000, 0x60000, 0 };
 	put(&f, hdr, sizeof hdr);
+	put(&f, filep, strlen(filep) + 1);
 	put(&f, filep, strlen(filep) + 1);
 	put(&f, "/nonexistent/lib.so", 20);
 	note(&notes, NT_FILE, f.p, f.n);
@@ -183,7 +187,7 @@ static void test_good(void)
 	T_EQ(c.at_entry, 0x401000);
 	T_EQ(c.at_phdr, 0x400040);
 	T_EQ(c.nsegs, 4);
-	T_EQ(c.nfiles, 1);   /* the second entry ends before it starts: dropped */
+	T_EQ(c.nfiles, 2);   /* the third entry ends before it starts: dropped */
 	T_EQ(c.cut, 0);
 	T(md_core_seg_at(&c, 0x11fff) == &c.segs[0]);
 	T(md_core_seg_at(&c, 0x12000) == NULL);
@@ -201,6 +205,10 @@ static void test_good(void)
 		T_EQ(x[8], (unsigned char)(0x2000 * 7));
 		T_EQ(x[15], (unsigned char)(0x2007 * 7));
 	}
+	/* no segment, a file mapping: the file's bytes, to the mapping's end */
+	if (T(read1(&m, 0x50010, x, 8, &e), "%s", e.detail))
+		T_EQ(x[0], (unsigned char)(0x10 * 7));
+	T(!read1(&m, 0x50ffc, x, 8, &e));
 	/* across two segments */
 	if (T(read1(&m, 0x20ff0, x, 32, &e), "%s", e.detail)) {
 		T_EQ(x[15], (unsigned char)(0x20 + 0xfff));
