@@ -54,6 +54,10 @@ md_status md_threads_prepare(md_threads *ts, int expect, const md_g_layout *gl,
 {
 	/* slack for threads born between the listing and the stop */
 	int cap = expect + expect / 4 + 4;
+	/* reads nothing until a thread is found in C code, after the release;
+	 * without memory for it there are no C frames, nothing worse */
+	if (!ts->cu)
+		ts->cu = md_cunw_new();
 	md_status s = grow(ts, cap, gl, err);
 	if (s != MD_OK)
 		return s;
@@ -81,6 +85,7 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
 		md_err e;
 		t->regs_ok = md_stop_regs(s, t->tid, &t->regs, &e) == MD_OK;
 		t->g_ok = 0;
+		t->cu = ts->cu;
 	}
 	/* every thread's g in a few batched rounds */
 	if (gl) {
@@ -144,5 +149,6 @@ void md_threads_free(md_threads *ts)
 	free(ts->gi);
 	free(ts->gok);
 	md_g_scratch_free(&ts->gs);
+	md_cunw_free(ts->cu);
 	memset(ts, 0, sizeof *ts);
 }
