@@ -162,9 +162,17 @@ static void load(md_cunw *c, pid_t tid)
 	for (int i = 0; i < c->nfiles; i++)
 		if (c->files[i].ino == c->exe_ino && c->files[i].xlo < c->files[i].xhi)
 			c->exe = &c->files[i];
+}
+
+/* The executable's Go text, on the first pc inside the executable: a
+ * thread in a library or in the vDSO needs no look at the executable. */
+static void go_text(md_cunw *c)
+{
 	uint64_t t, et;
-	if (c->exe && (open_file(c, c->exe), c->exe->im) &&
-	    md_elfimg_sym(c->exe->im, "runtime.text", &t) &&
+	if (!c->exe || c->exe->tried)
+		return;
+	open_file(c, c->exe);
+	if (c->exe->im && md_elfimg_sym(c->exe->im, "runtime.text", &t) &&
 	    md_elfimg_sym(c->exe->im, "runtime.etext", &et) && t < et) {
 		c->go_lo = t + c->exe->bias;
 		c->go_hi = et + c->exe->bias;
@@ -189,6 +197,8 @@ md_code md_cunw_code(md_cunw *c, pid_t tid, uint64_t pc)
 {
 	if (!c->loaded)
 		load(c, tid);
+	if (c->exe && pc >= c->exe->xlo && pc < c->exe->xhi)
+		go_text(c);
 	if (pc >= c->go_lo && pc < c->go_hi)
 		return MD_CODE_GO;
 	for (int i = 0; i < c->nfiles; i++)

@@ -71,7 +71,13 @@ int md_unwind_c(md_cunw *cu, pid_t tid, md_mem *src, md_cfi *cfi, uint64_t bias,
 {
 	if (max > MD_UNWIND_MAX)
 		max = MD_UNWIND_MAX;
-	if (!cu || max <= 0 || md_cunw_code(cu, tid, r->r[MD_REG_RIP]) != MD_CODE_C)
+	/* Go code has CFI: the common case asks nothing of the C unwinder,
+	 * which then never reads a file */
+	md_cfa rule;
+	md_err e;
+	uint64_t pc = r->r[MD_REG_RIP];
+	if (!cu || max <= 0 || (cfi && md_cfi_at(cfi, pc - bias, &rule, &e) == MD_OK) ||
+	    md_cunw_code(cu, tid, pc) != MD_CODE_C)
 		return md_unwind(src, cfi, bias, r, out, max);
 	md_regs go;
 	int n = md_cunw_walk(cu, tid, src, r, out, max, &go);
