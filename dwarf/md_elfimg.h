@@ -19,7 +19,9 @@
 
 typedef struct md_elfimg md_elfimg;
 
-/* Open the file on fd (borrowed; it may be closed afterwards).
+/* Open the file on fd (borrowed; it may be closed afterwards).  A file
+ * without loadable segments (a debug file of objcopy --only-keep-debug)
+ * opens for its symbols.
  *   MD_E_NOTELF  not a readable 64-bit little-endian ELF file
  *   MD_E_NOMEM */
 md_status md_elfimg_open(int fd, md_elfimg **out, md_err *err);
@@ -45,6 +47,10 @@ int md_elfimg_eh_frame_hdr(const md_elfimg *im, uint64_t *a, uint64_t *size);
  * then the first in the table.  *name points into the file's mapping,
  * valid until md_elfimg_free.  1 if found. */
 int md_elfimg_func_at(md_elfimg *im, uint64_t a, const char **name, uint64_t *lo);
+
+/* The GNU build id (NT_GNU_BUILD_ID of a PT_NOTE): its length in bytes
+ * (up to 64) and *id pointing at them, or 0. */
+size_t md_elfimg_build_id(const md_elfimg *im, const unsigned char **id);
 
 /* The value of the first defined symbol called name (.symtab, else
  * .dynsym): 1 if found. */

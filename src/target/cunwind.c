@@ -30,6 +30,7 @@ typedef struct cfile {
 	uint64_t ino;
 	int tried;             /* opened (or failed to) */
 	md_elfimg *im;
+	md_elfimg *dbg;        /* its debug file's symbols, when installed */
 	uint64_t bias;         /* run-time address - link-time address */
 	uint64_t lo, hi;       /* every mapping of the file */
 	uint64_t xlo, xhi;     /* its executable mappings */
@@ -63,8 +64,10 @@ void md_cunw_free(md_cunw *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < c->nfiles; i++)
+	for (int i = 0; i < c->nfiles; i++) {
 		md_elfimg_free(c->files[i].im);
+		md_elfimg_free(c->files[i].dbg);
+	}
 	free(c->files);
 	if (c->as)
 		unw_destroy_addr_space(c->as);
@@ -115,6 +118,31 @@ static void map_line(md_cunw *c, const char *line)
 	}
 }
 
+/* A library's local functions (start_thread, clone3) are only in the
+ * .symtab that its distribution strips into a debug file; where that is
+ * installed under /usr/lib/debug/.build-id/ (libc6-dbg), its symbols name
+ * the frames, as gdb does.  Matched by build id, so a container's library
+ * finds only its own build's file. */
+static void debug_file(cfile *f)
+{
+	const unsigned char *id;
+	size_t n = md_elfimg_build_id(f->im, &id);
+	if (n < 2 || n > 64)
+		return;
+	char p[200];
+	int k = snprintf(p, sizeof p, "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (size_t i = 1; i < n; i++)
+		k += snprintf(p + k, sizeof p - (size_t)k, "%02x", id[i]);
+	snprintf(p + k, sizeof p - (size_t)k, ".debug");
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	md_err e;
+	if (fd < 0)
+		return;
+	if (md_elfimg_open(fd, &f->dbg, &e) != MD_OK)
+		f->dbg = NULL;
+	close(fd);
+}
+
 /* Open a file as the process sees it (its root: a container's), and
  * only if it is still the mapped one. */
 static void open_file(md_cunw *c, cfile *f)
@@ -132,6 +160,7 @@ static void open_file(md_cunw *c, cfile *f)
 	    md_elfimg_open(fd, &f->im, &e) == MD_OK &&
 	    md_elfimg_vaddr_of(f->im, f->xoff, 1, &va)) {
 		f->bias = f->xlo - va;
+		debug_file(f);
 	} else {
 		md_elfimg_free(f->im);
 		f->im = NULL;
@@ -214,7 +243,11 @@ const char *md_cunw_name(md_cunw *c, pid_t tid, uint64_t pc, int first)
 	uint64_t look = first ? pc : pc - 1, lo;
 	cfile *f = file_at(c, look, 1);
 	const char *name;
-	if (!f || !md_elfimg_func_at(f->im, look - f->bias, &name, &lo))
+	if (!f)
+		return NULL;
+	if (f->dbg && md_elfimg_func_at(f->dbg, look - f->bias, &name, &lo))
+		return name;
+	if (!md_elfimg_func_at(f->im, look - f->bias, &name, &lo))
 		return NULL;
 	return name;
 }
