@@ -9,15 +9,19 @@
 // tool that takes R14 for g while the thread is in C finds nothing, and the
 // C code has thread-local variables on both sides of the Go runtime's g
 // slot (runtime.tlsg), so that the slot is not at fs_base-8 and only the
-// PT_TLS layout finds it.  It prints one line on stdout,
+// PT_TLS layout finds it.  A thread that C created (pthread_create, no g)
+// blocks likewise: cg_fthread -> cg_fg -> read(2).  It prints one line on
+// stdout,
 //
 //	READY {"pid":...,"go_version":...,"tid":T,"goid":G,"go_frames":[...],
+//	       "foreign_tid":F,
 //	       "tls":{"tdata":N,"tbss":N},"maps":{"main.cgoMap":{"len":N}}}
 //
 // (tid: the thread blocked in C, as gettid(2) said inside cg_f2; goid: the
 // goroutine that called C, from its own runtime.Stack; go_frames: that
 // goroutine's functions as the runtime's own traceback of every goroutine
-// names them, innermost first), then runs until killed.  Standard library
+// names them, innermost first; foreign_tid: the thread C created), then
+// runs until killed.  Standard library
 // and the cgo preamble only.
 package main
 
@@ -26,6 +30,7 @@ package main
 #include <stdint.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <pthread.h>
 
 // Thread-local C data: .tdata is laid out before the Go object's .tbss
 // (runtime.tlsg) and .tbss after it, so the g slot ends up neither first
@@ -36,7 +41,34 @@ __thread volatile uint64_t cg_tbss[24];
 static volatile long cg_tid;
 static int cg_pipe[2];
 
-int cg_setup(void) { return pipe(cg_pipe); }
+static volatile long cg_ftid;
+static int cg_fpipe[2];
+
+int cg_setup(void) { return pipe(cg_pipe) || pipe(cg_fpipe); }
+long cg_foreign_tid(void) { return __atomic_load_n(&cg_ftid, __ATOMIC_SEQ_CST); }
+
+// A thread of C's own: no g, no Go frame, only .eh_frame.
+__attribute__((noinline, noclone)) static int cg_fg(int fd)
+{
+	char c;
+	__atomic_store_n(&cg_ftid, (long)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	int n = (int)read(fd, &c, 1);
+	__asm__ volatile("" ::: "memory");
+	return n + 1;
+}
+
+__attribute__((noinline, noclone)) static void *cg_fthread(void *arg)
+{
+	int r = cg_fg(cg_fpipe[0]);
+	__asm__ volatile("" ::: "memory");
+	return (void *)(long)r + (long)arg;
+}
+
+int cg_start_foreign(void)
+{
+	pthread_t t;
+	return pthread_create(&t, NULL, cg_fthread, NULL);
+}
 long cg_blocked_tid(void) { return __atomic_load_n(&cg_tid, __ATOMIC_SEQ_CST); }
 int cg_tls_sizes(int which) { return which ? (int)sizeof cg_tbss : (int)sizeof cg_tdata; }
 
@@ -134,10 +166,14 @@ func main() {
 	for i := 0; i < 100; i++ {
 		cgoMap["k"+strconv.Itoa(i)] = i
 	}
+	if C.cg_start_foreign() != 0 {
+		fmt.Fprintln(os.Stderr, "cgotarget: pthread_create failed")
+		os.Exit(2)
+	}
 	go blockInC()
 	g := <-goidc
 	var tid int64
-	for deadline := time.Now().Add(10 * time.Second); tid == 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); tid == 0 || C.cg_foreign_tid() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			fmt.Fprintln(os.Stderr, "cgotarget: the C call did not start")
 			os.Exit(2)
@@ -148,13 +184,14 @@ func main() {
 	time.Sleep(50 * time.Millisecond)
 	frames := goFrames(g)
 	b, _ := json.Marshal(map[string]any{
-		"pid":        os.Getpid(),
-		"go_version": runtime.Version(),
-		"tid":        tid,
-		"goid":       g,
-		"go_frames":  frames,
-		"tls":        map[string]int{"tdata": int(C.cg_tls_sizes(0)), "tbss": int(C.cg_tls_sizes(1))},
-		"maps":       map[string]any{"main.cgoMap": map[string]int{"len": len(cgoMap)}},
+		"pid":         os.Getpid(),
+		"go_version":  runtime.Version(),
+		"tid":         tid,
+		"goid":        g,
+		"go_frames":   frames,
+		"foreign_tid": int64(C.cg_foreign_tid()),
+		"tls":         map[string]int{"tdata": int(C.cg_tls_sizes(0)), "tbss": int(C.cg_tls_sizes(1))},
+		"maps":        map[string]any{"main.cgoMap": map[string]int{"len": len(cgoMap)}},
 	})
 	os.Stdout.Write(append(append([]byte("READY "), b...), '\n'))
 	for {

@@ -17,6 +17,9 @@ with R14 zeroed and C thread-locals on both sides of the runtime's g slot.
     outside the runtime are those of the target's own traceback, down to
     runtime.goexit.  gdb cannot follow asmcgocall's switch of stacks (past
     it it prints ?? and stale words), so it is not the reference there;
+  - a thread that C created (no g, no Go frame) has its whole stack equal
+    to gdb's: read, cg_fg, cg_fthread, start_thread, clone3 (the last two
+    named from libc's debug file, as gdb names them);
   - the target is left running, untraced, still blocked in C.
 One run under the ASan build: MAPDIAG=build/san/mapdiag.
 
@@ -126,6 +129,22 @@ def same_function(pid, ours, pc, theirs):
     return bool(addresses(lib, ours[-1]) & addresses(lib, theirs[-1]))
 
 
+def compare(pid, phys, gdb):
+    """What differs between mapdiag's physical frames and gdb's, frame by
+    frame: the function, and the return address of every frame but #0."""
+    bad = []
+    for k, (ns, addr) in enumerate(gdb):
+        if k >= len(phys):
+            bad.append("#%d %s: mapdiag has no frame" % (k, ns))
+            continue
+        ours, pc = phys[k]
+        if not same_function(pid, ours, pc, ns):
+            bad.append("#%d %s != %s" % (k, ours, ns))
+        if k > 0 and addr != pc:
+            bad.append("#%d pc %#x != gdb's %#x" % (k, pc, addr or 0))
+    return bad
+
+
 def thread_state(pid, tid):
     try:
         with open("/proc/%d/task/%d/stat" % (pid, tid)) as f:
@@ -183,26 +202,29 @@ def test_variant(variant, with_gdb):
               user == oracle["go_frames"], "%s vs %s" % (user, oracle["go_frames"]))
         st = thread_state(pid, tid)
         check(name + ": the target still blocked in C", p.poll() is None and st == "S", st)
+        ft = [t for t in rep.get("threads", []) if t["tid"] == oracle["foreign_tid"]]
+        fphys = physical(ft[0]["frames"]) if ft else []
+        fnames = [n[-1] for n, _ in fphys]
+        check(name + ": the thread C created: its C frames, no g",
+              ft and fnames[1:3] == ["cg_fg", "cg_fthread"] and int(ft[0]["g"], 16) == 0,
+              str(ft)[:400])
         if not with_gdb:
             return
-        g = gdb_threads(pid).get(tid)
+        gt = gdb_threads(pid)
         check_released(name + " (after gdb)", pid)
+        g = gt.get(tid)
         if not check(name + ": gdb saw the thread", bool(g), str(tid)):
             return
         gi = [k for k, (ns, _) in enumerate(g) if ns[-1] == "runtime.asmcgocall"]
         gp = g[:gi[0] + 1] if gi else g
-        bad = []
-        for k, (ns, addr) in enumerate(gp):
-            if k >= len(phys):
-                bad.append("#%d %s: mapdiag has no frame" % (k, ns))
-                continue
-            ours, pc = phys[k]
-            if not same_function(pid, ours, pc, ns):
-                bad.append("#%d %s != %s" % (k, ours, ns))
-            if k > 0 and addr != pc:
-                bad.append("#%d pc %#x != gdb's %#x" % (k, pc, addr or 0))
+        bad = compare(pid, phys, gp)
         check(name + ": equal to gdb's backtrace up to runtime.asmcgocall (%d frames)" % len(gp),
               gi and not bad, "; ".join(bad) or str(g))
+        g = gt.get(oracle["foreign_tid"]) or []
+        bad = compare(pid, fphys, g)
+        check(name + ": the thread C created equal to gdb's whole backtrace (%d frames)" % len(g),
+              len(g) >= 4 and len(fphys) == len(g) and not bad, "; ".join(bad) or
+              "%s vs %s" % (fnames, g))
     finally:
         targets.stop(p)
 
