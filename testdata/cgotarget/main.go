@@ -1,7 +1,7 @@
 // Command cgotarget is mapdiag's test target for threads in C code (issue
 // 17): a goroutine calls C, and the C code blocks two calls deep,
 //
-//	main.blockInC -> C.cg_f1 -> cg_f2 -> read(2) on a pipe nobody writes
+//	main.blockInC -> cblock.F1 -> C.cg_f1 -> cg_f2 -> read(2) on a pipe nobody writes
 //
 // so that its thread's stack is C frames (read in libc, cg_f2, cg_f1, the
 // cgo wrapper) on the system stack, then runtime.asmcgocall, then the
@@ -21,80 +21,9 @@
 // goroutine that called C, from its own runtime.Stack; go_frames: that
 // goroutine's functions as the runtime's own traceback of every goroutine
 // names them, innermost first; foreign_tid: the thread C created), then
-// runs until killed.  Standard library
-// and the cgo preamble only.
+// runs until killed.  Standard library and the cgo preamble only (in
+// package cblock).
 package main
-
-/*
-#define _GNU_SOURCE
-#include <stdint.h>
-#include <unistd.h>
-#include <sys/syscall.h>
-#include <pthread.h>
-
-// Thread-local C data: .tdata is laid out before the Go object's .tbss
-// (runtime.tlsg) and .tbss after it, so the g slot ends up neither first
-// nor last in the executable's TLS block.
-__thread volatile uint64_t cg_tdata[4] = { 1, 2, 3, 4 };
-__thread volatile uint64_t cg_tbss[24];
-
-static volatile long cg_tid;
-static int cg_pipe[2];
-
-static volatile long cg_ftid;
-static int cg_fpipe[2];
-
-int cg_setup(void) { return pipe(cg_pipe) || pipe(cg_fpipe); }
-long cg_foreign_tid(void) { return __atomic_load_n(&cg_ftid, __ATOMIC_SEQ_CST); }
-
-// A thread of C's own: no g, no Go frame, only .eh_frame.
-__attribute__((noinline, noclone)) static int cg_fg(int fd)
-{
-	char c;
-	__atomic_store_n(&cg_ftid, (long)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
-	int n = (int)read(fd, &c, 1);
-	__asm__ volatile("" ::: "memory");
-	return n + 1;
-}
-
-__attribute__((noinline, noclone)) static void *cg_fthread(void *arg)
-{
-	int r = cg_fg(cg_fpipe[0]);
-	__asm__ volatile("" ::: "memory");
-	return (void *)(long)r + (long)arg;
-}
-
-int cg_start_foreign(void)
-{
-	pthread_t t;
-	return pthread_create(&t, NULL, cg_fthread, NULL);
-}
-long cg_blocked_tid(void) { return __atomic_load_n(&cg_tid, __ATOMIC_SEQ_CST); }
-int cg_tls_sizes(int which) { return which ? (int)sizeof cg_tbss : (int)sizeof cg_tdata; }
-
-// noinline and noclone: the two frames must stay frames.
-__attribute__((noinline, noclone)) int cg_f2(int fd)
-{
-	char c;
-	cg_tbss[23] = 0xdeadbeefcafef00dull;   // the word at fs_base-8, nonzero
-	cg_tdata[0]++;
-	// R14 holds g while Go code runs; clobber it here (the compiler saves
-	// and restores it around this function, R14 being callee-saved).
-	__asm__ volatile("xor %%r14d, %%r14d" ::: "r14");
-	__atomic_store_n(&cg_tid, (long)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
-	int n = (int)read(fd, &c, 1);
-	__asm__ volatile("" ::: "memory");
-	return n + 1;
-}
-
-__attribute__((noinline, noclone)) int cg_f1(void)
-{
-	int r = cg_f2(cg_pipe[0]);
-	__asm__ volatile("" ::: "memory");
-	return r + 1;
-}
-*/
-import "C"
 
 import (
 	"encoding/json"
@@ -104,6 +33,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"example.com/cgotarget/cblock"
 )
 
 // The map mapdiag attaches to.
@@ -154,11 +85,11 @@ func goFrames(g int64) []string {
 //go:noinline
 func blockInC() {
 	goidc <- goid()
-	C.cg_f1()
+	cblock.F1()
 }
 
 func main() {
-	if C.cg_setup() != 0 {
+	if !cblock.Setup() {
 		fmt.Fprintln(os.Stderr, "cgotarget: pipe failed")
 		os.Exit(2)
 	}
@@ -166,31 +97,32 @@ func main() {
 	for i := 0; i < 100; i++ {
 		cgoMap["k"+strconv.Itoa(i)] = i
 	}
-	if C.cg_start_foreign() != 0 {
+	if !cblock.StartForeign() {
 		fmt.Fprintln(os.Stderr, "cgotarget: pthread_create failed")
 		os.Exit(2)
 	}
 	go blockInC()
 	g := <-goidc
 	var tid int64
-	for deadline := time.Now().Add(10 * time.Second); tid == 0 || C.cg_foreign_tid() == 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); tid == 0 || cblock.ForeignTid() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			fmt.Fprintln(os.Stderr, "cgotarget: the C call did not start")
 			os.Exit(2)
 		}
-		tid = int64(C.cg_blocked_tid())
+		tid = cblock.BlockedTid()
 	}
 	// cg_tid is stored just before read(2); give the thread time to enter it
 	time.Sleep(50 * time.Millisecond)
 	frames := goFrames(g)
+	tdata, tbss := cblock.TLSSizes()
 	b, _ := json.Marshal(map[string]any{
 		"pid":         os.Getpid(),
 		"go_version":  runtime.Version(),
 		"tid":         tid,
 		"goid":        g,
 		"go_frames":   frames,
-		"foreign_tid": int64(C.cg_foreign_tid()),
-		"tls":         map[string]int{"tdata": int(C.cg_tls_sizes(0)), "tbss": int(C.cg_tls_sizes(1))},
+		"foreign_tid": cblock.ForeignTid(),
+		"tls":         map[string]int{"tdata": tdata, "tbss": tbss},
 		"maps":        map[string]any{"main.cgoMap": map[string]int{"len": len(cgoMap)}},
 	})
 	os.Stdout.Write(append(append([]byte("READY "), b...), '\n'))
