@@ -415,4 +415,17 @@ md_status md_dwarf_runtime_off(md_dwarf *d, md_type_id type, uint64_t *off, md_e
 md_status md_dwarf_type_by_name(md_dwarf *d, const char *name, md_type_id *out,
                                 md_err *err);
 
+/* ---- thread-local storage ---------------------------------------------- */
+
+/* Where the executable's thread-local symbol name (a STT_TLS symbol of its
+ * .symtab, e.g. "runtime.tlsg") lives, as a signed offset from the thread
+ * pointer (fs_base on amd64): on ELF's TLS variant II the executable's
+ * block is the first one below the thread pointer, placed by its PT_TLS
+ * segment's size and alignment.  Checked: the symbol and its 8 bytes lie
+ * inside the segment, the alignment is a power of two up to a page.
+ *   MD_NOTFOUND  no such TLS symbol, or no PT_TLS (an internally linked Go
+ *                binary has neither: its g slot is fixed by the linker)
+ *   MD_E_DWARF   a PT_TLS or symbol that contradicts itself */
+md_status md_dwarf_tls_offset(md_dwarf *d, const char *name, int64_t *off, md_err *err);
+
 #endif

@@ -11,6 +11,9 @@
 #                                               every variant, and the CENSUS_MODES of MODE_RELEASES
 #   testdata/bin/<release>/corrupt              from testdata/corrupt (go1.23 and go1.26 only:
 #                                               maps with corrupted headers, see its main.go)
+#   testdata/bin/<release>/cgotarget            from testdata/cgotarget (CGO_RELEASES only, with
+#                                               CGO_ENABLED=1: a thread blocked in C two calls
+#                                               deep, C thread-locals around the g slot)
 #   testdata/bin/demo/demo                      from testdata/demo (go1.26)
 #
 # Variants: go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25 go1.25-noswiss
@@ -34,7 +37,7 @@
 # one are considered, e.g. 'censustarget-*' or 'go1.26*'. Names: <variant>
 # and <release>-<mode> (maptarget), writers-<variant>, watchtarget-<variant>,
 # scantarget-<variant>, censustarget-<variant>[-<mode>], corrupt-<release>,
-# demo.
+# cgotarget-<release>, demo.
 #
 # Environment: JOBS (parallel toolchain chains, default: number of CPUs),
 # FORCE=1 (rebuild everything), GOCACHE (default testdata/bin/.gocache, one
@@ -53,6 +56,7 @@ VARIANTS="go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25 go1.25-noswiss go1.2
 MODES="pie extld trimpath nocompress debugfile buildid nodwarf"
 CENSUS_MODES="pie extld"
 MODE_RELEASES="go1.23 go1.26"
+CGO_RELEASES="go1.21 go1.23 go1.26 go1.27"
 DEMO_RELEASE="go1.26"
 
 mkdir -p "$OUT"
@@ -105,10 +109,14 @@ build_one() {
 	local envs=(CGO_ENABLED=0) flags=() ldflags=()
 	if [ "$name" = demo ]; then
 		rel=$DEMO_RELEASE mode= srcdir="$TD/demo" pkg=. exe=demo
-	elif [[ "$name" == writers-* || "$name" == watchtarget-* || "$name" == corrupt-* ]]; then
+	elif [[ "$name" == writers-* || "$name" == watchtarget-* || "$name" == corrupt-* ||
+		"$name" == cgotarget-* ]]; then
 		exe=${name%%-*} dir=${name#*-}
 		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
 		srcdir="$TD/$exe" pkg=.
+		# cgo: the C part is the point (internal or external linking
+		# is the go command's choice, as for users' cgo builds)
+		[ "$exe" = cgotarget ] && envs=(CGO_ENABLED=1)
 	elif [[ "$name" == scantarget-* || "$name" == censustarget-* ]]; then
 		exe=${name%%-*} dir=${name#*-}
 		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
@@ -164,7 +172,7 @@ build_one() {
 	else
 		# Keep the other targets' binaries that share the directory.
 		local other
-		for other in writers watchtarget scantarget censustarget corrupt; do
+		for other in writers watchtarget scantarget censustarget corrupt cgotarget; do
 			[ ! -e "$dest/$other" ] || mv "$dest/$other" "$tmp/" || return 1
 		done
 		rm -rf "$dest"
@@ -259,12 +267,14 @@ for rel in $MODE_RELEASES; do
 	for m in $MODES; do c="$c $rel-$m"; done
 	for m in $CENSUS_MODES; do c="$c censustarget-$rel-$m"; done
 	[ "$rel" = "$DEMO_RELEASE" ] && c="$c demo"
+	[[ " $CGO_RELEASES " == *" $rel "* ]] && c="$c cgotarget-$rel"
 	chains+=("$c")
 done
 [[ " $MODE_RELEASES " == *" $DEMO_RELEASE "* ]] || chains+=("demo")
 for v in $VARIANTS; do
-	[[ " $MODE_RELEASES " == *" $v "* ]] ||
-		chains+=("$v writers-$v watchtarget-$v scantarget-$v censustarget-$v")
+	c="$v writers-$v watchtarget-$v scantarget-$v censustarget-$v"
+	[[ " $CGO_RELEASES " == *" $v "* ]] && c="$c cgotarget-$v"
+	[[ " $MODE_RELEASES " == *" $v "* ]] || chains+=("$c")
 done
 
 # selected NAME [PATTERN...]: true without patterns, or if NAME matches one.

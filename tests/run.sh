@@ -97,6 +97,9 @@ run integration-census python3 tests/integration/test_census.py
 # live process
 run integration-core python3 tests/integration/test_core.py
 run integration-ps python3 tests/integration/test_ps.py
+# threads in C code (issue 17): C frames through .eh_frame equal to gdb's,
+# the g of a thread in C through the PT_TLS-placed slot (cgotarget)
+run integration-cframes python3 tests/integration/test_cframes.py
 # robustness (issue 7): corrupt target memory, races with the target,
 # signals and SIGKILL, permissions, read-only under strace
 run integration-safety python3 tests/integration/test_safety.py
@@ -119,6 +122,7 @@ MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_at
 MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/test_scan.py go1.26
 MAPDIAG=build/san/mapdiag run integration-paths-asan python3 tests/integration/test_paths.py go1.26
 MAPDIAG=build/san/mapdiag run integration-output-asan python3 tests/integration/test_output.py go1.26
+MAPDIAG=build/san/mapdiag run integration-cframes-asan python3 tests/integration/test_cframes.py go1.26
 MAPDIAG=build/san/mapdiag CENSUS_KILLS=5 run integration-census-asan python3 tests/integration/test_census.py go1.26 go1.23
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27

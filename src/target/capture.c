@@ -55,6 +55,10 @@ md_status md_threads_prepare(md_threads *ts, int expect, const md_g_layout *gl,
 {
 	/* slack for threads born between the listing and the stop */
 	int cap = expect + expect / 4 + 4;
+	/* reads nothing until a thread is found in C code, after the release;
+	 * without memory for it there are no C frames, nothing worse */
+	if (!ts->cu)
+		ts->cu = md_cunw_new();
 	md_status s = grow(ts, cap, gl, err);
 	if (s != MD_OK)
 		return s;
@@ -139,6 +143,7 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
 		md_err e;
 		t->regs_ok = md_stop_regs(s, t->tid, &t->regs, &e) == MD_OK;
 		t->g_ok = 0;
+		t->cu = ts->cu;
 	}
 	return fill(ts, m, gl, err);
 }
@@ -160,6 +165,7 @@ md_status md_threads_from_core(md_threads *ts, const md_core *c, md_mem *m,
 		md_regs_from_user(&u, &t->regs);
 		t->regs_ok = 1;
 		t->g_ok = 0;
+		t->cu = NULL;   /* C frames are not unwound in a core, so far */
 		t->stack = (md_memcopy){ 0, t->buf, 0 };
 		t->cstack = (md_memcopy){ 0, t->cbuf, 0 };
 	}
@@ -177,5 +183,6 @@ void md_threads_free(md_threads *ts)
 	free(ts->gi);
 	free(ts->gok);
 	md_g_scratch_free(&ts->gs);
+	md_cunw_free(ts->cu);
 	memset(ts, 0, sizeof *ts);
 }

@@ -16,6 +16,7 @@
 #include "mem.h"
 #include "stop.h"
 #include "goroutine.h"
+#include "cunwind.h"
 
 #define MD_STACK_WINDOW ((size_t)64 << 10)
 
@@ -31,6 +32,9 @@ typedef struct md_thread {
 	 * stack, from curg.sched.sp; cstack.len 0 when there is none */
 	md_memcopy cstack;
 	unsigned char *cbuf;
+	/* the process's C-frame unwinder (the md_threads' own, shared): for
+	 * md_unwind_c after the release; NULL without one */
+	md_cunw *cu;
 } md_thread;
 
 typedef struct md_threads {
@@ -43,6 +47,7 @@ typedef struct md_threads {
 	md_ginfo *gi;
 	int *gok;
 	md_g_scratch gs;
+	md_cunw *cu;  /* made before the stop, filled on first use after it */
 } md_threads;
 
 /* Before the stop: room for `expect` threads (plus slack), touched, and

@@ -23,6 +23,30 @@ static md_status member_of(md_dwarf *d, const char *var, const char *name,
 	return s;
 }
 
+/* Where the g slot is.  An internally linked binary has no runtime.tlsg in
+ * its symbol table: its linker translates the runtime's 0(TLS) into
+ * -8(FS), on every release (cmd/link/internal/ld/sym.go:92, "ELF uses TLS
+ * offset negative from FS", the same line in Go 1.19 to 1.27).  An
+ * externally linked one has it, placed by the system linker. */
+static md_status tls_slot(md_dwarf *d, md_g_layout *l, md_err *err)
+{
+	md_err e;
+	int64_t off;
+	md_status s = md_dwarf_tls_offset(d, "runtime.tlsg", &off, &e);
+	l->tls_g_off = -8;
+	l->tls_from_pt_tls = 0;
+	if (s == MD_OK) {
+		l->tls_g_off = off;
+		l->tls_from_pt_tls = 1;
+	} else if (s != MD_NOTFOUND && s != MD_E_DWARF) {
+		*err = e;
+		return s;    /* out of memory */
+	}
+	/* a PT_TLS that contradicts itself leaves the -8 guess, which the
+	 * read checks like any other (its m must name it) */
+	return MD_OK;
+}
+
 md_status md_g_layout_load(md_dwarf *d, md_g_layout *l, md_err *err)
 {
 	md_status s;
@@ -49,7 +73,7 @@ md_status md_g_layout_load(md_dwarf *d, md_g_layout *l, md_err *err)
 	    md_dwarf_member(d, gb, "pc", &l->sched_pc_off, &x, err) != MD_OK ||
 	    md_dwarf_member(d, gb, "bp", &l->sched_bp_off, &x, err) != MD_OK)
 		return md_err_set(err, MD_E_LAYOUT, "runtime.gobuf lacks sp/pc/bp");
-	return MD_OK;
+	return tls_slot(d, l, err);
 }
 
 /* The reads are of whole blocks, not words: one iovec brings every field
@@ -214,8 +238,11 @@ static void ask_first(gread *c, const md_regs *r, int n)
 		memset(x, 0, sizeof *x);
 		x->pick = -1;
 		c->ok[i] = 0;
-		if (r[i].fs_base > 8)
-			ask(c, i, K_TLS, 0, r[i].fs_base - 8, &x->tls, 8);
+		/* the slot, when fs_base is set and the address does not wrap */
+		uint64_t slot = r[i].fs_base + (uint64_t)c->l->tls_g_off;
+		if (r[i].fs_base && (c->l->tls_g_off < 0 ? slot < r[i].fs_base
+		                                          : slot >= r[i].fs_base))
+			ask(c, i, K_TLS, 0, slot, &x->tls, 8);
 		if (ptr_ok(r[i].r[MD_REG_R14])) {
 			x->cand[C_R14] = r[i].r[MD_REG_R14];
 			ask(c, i, K_G, C_R14, x->cand[C_R14] + c->glo, gblock(c, i, C_R14), c->sc->gsz);

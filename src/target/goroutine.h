@@ -1,14 +1,14 @@
 /* goroutine.h - which goroutine a stopped thread is running.
  *
- * Go keeps the running g in thread-local storage, at fs_base-8 for
- * internally linked amd64 binaries (runtime.tlsg), and in R14 while Go code
- * (ABIInternal) runs.  The thread's g may be g0 (the scheduler stack) while
+ * Go keeps the running g in thread-local storage, and in R14 while Go code
+ * (ABIInternal) runs.  The TLS slot is at fs_base-8 in internally linked
+ * amd64 binaries; in externally linked ones (cgo) the system linker places
+ * it (runtime.tlsg) among the C code's thread-locals, and the executable's
+ * PT_TLS says where (md_dwarf_tls_offset).  Only the slot is right while a
+ * thread runs C code: C may use R14 for anything.  The thread's g may be g0 (the scheduler stack) while
  * it runs runtime code on behalf of a goroutine; then m.curg names that
  * goroutine.  Offsets of g.goid, g.m and m.curg come from the target's DWARF
  * (the types of runtime.g0 and runtime.m0).
- *
- * Not yet: externally linked (cgo) binaries place the TLS slot by their
- * PT_TLS segment; there the R14 fallback applies, valid only in Go code.
  */
 #ifndef MD_GOROUTINE_H
 #define MD_GOROUTINE_H
@@ -28,9 +28,12 @@ typedef struct md_g_layout {
 	uint64_t stack_lo_off, stack_hi_off;
 	uint64_t sched_off;  /* runtime.g.sched: gobuf{sp, pc, ..., bp} */
 	uint64_t sched_sp_off, sched_pc_off, sched_bp_off;
+	int64_t tls_g_off;   /* the g slot, from fs_base (negative) */
+	int tls_from_pt_tls; /* 1: placed by PT_TLS and runtime.tlsg */
 } md_g_layout;
 
-/* From DWARF: MD_E_LAYOUT if runtime.g or runtime.m lack the members. */
+/* From DWARF (and the TLS slot from the symbol table and PT_TLS): MD_E_LAYOUT
+ * if runtime.g or runtime.m lack the members. */
 md_status md_g_layout_load(md_dwarf *d, md_g_layout *out, md_err *err);
 
 typedef struct md_ginfo {

@@ -15,7 +15,7 @@ enum {
 
 typedef struct md_regs {
 	uint64_t r[MD_NREGS];
-	uint64_t fs_base;   /* TLS base: Go keeps g at fs_base-8 when not in R14 */
+	uint64_t fs_base;   /* TLS base: the g slot is at an offset from it (goroutine.h) */
 } md_regs;
 
 /* From the kernel's layout (PTRACE_GETREGS; a core's NT_PRSTATUS). */

@@ -18,6 +18,13 @@ static void name_frame(md_dwarf *d, const md_frame *f, int first, uint64_t bias,
 	memset(s, 0, sizeof *s);
 	s->pc = f->pc;
 	*have = 0;
+	if (f->sym) {
+		/* C code: named from its file's symbols by the C unwinder */
+		memset(fn, 0, sizeof *fn);
+		snprintf(s->func, sizeof s->func, "%s", f->sym);
+		*have = 1;
+		return;
+	}
 	md_status st = md_dwarf_func_name_at(d, look_pc(f, first, bias), fn, &e);
 	if ((st == MD_OK || st == MD_E_DWARF) && fn->name[0]) {
 		snprintf(s->func, sizeof s->func, "%s", fn->name);
@@ -126,7 +133,8 @@ static void walk_thread(const md_thread *th, md_cfi *cfi, uint64_t bias, walked 
 	md_mem_open_copy(&w->cur_src, &th->cstack);
 	if (!th->regs_ok)
 		return;
-	w->nown = md_unwind(&w->own_src, cfi, bias, &th->regs, w->own, MD_UNWIND_MAX);
+	w->nown = md_unwind_c(th->cu, th->tid, &w->own_src, cfi, bias, &th->regs, w->own,
+	                      MD_UNWIND_MAX);
 	if (th->cstack.len) {
 		md_regs cregs;
 		memset(&cregs, 0, sizeof cregs);

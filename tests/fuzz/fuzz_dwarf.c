@@ -27,6 +27,7 @@
 
 #include "fuzz_util.h"
 #include "md_dwarf.h"
+#include "md_elfimg.h"
 #include "md_cfi.h"
 #include "shape_priv.h"
 #include "plan.h"
@@ -413,6 +414,38 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The same file as a mapped library for C-frame unwinding
+ * (md_elfimg.h): segments by address, the unwind table, symbols. */
+static void elfimg(int fd)
+{
+	md_elfimg *im;
+	md_err e;
+	md_status st = md_elfimg_open(fd, &im, &e);
+	FZ_SAY("elfimg: %d\n", st);
+	if (st != MD_OK) {
+		FUZZ_CHECK(im == NULL, "failed elfimg open left *out set");
+		return;
+	}
+	uint64_t a, size, va, v, lo;
+	unsigned char buf[64];
+	const char *name;
+	if (md_elfimg_eh_frame_hdr(im, &a, &size)) {
+		md_elfimg_read(im, a, buf, sizeof buf);
+		for (uint64_t k = 0; k < 64; k++)
+			if (md_elfimg_func_at(im, a + k * 4099, &name, &lo))
+				FUZZ_CHECK(lo <= a + k * 4099 && strlen(name) < (1u << 24), "func_at");
+	}
+	for (uint64_t off = 0; off < (1u << 16); off += 4096)
+		if (md_elfimg_vaddr_of(im, off, off & 4096, &va)) {
+			md_elfimg_read(im, va, buf, sizeof buf);
+			if (md_elfimg_func_at(im, va + 16, &name, &lo))
+				FUZZ_CHECK(lo <= va + 16, "func_at below its lo");
+		}
+	md_elfimg_read(im, UINT64_MAX - 4, buf, 8);
+	md_elfimg_sym(im, "runtime.text", &v);
+	md_elfimg_free(im);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int fd = fz_memfd("fuzz_dwarf", data, size);
@@ -420,6 +453,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                    .debug_dir = "/nonexistent/mapdiag-fuzz" };
 	md_dwarf *d = NULL;
 	md_err e;
+	elfimg(fd);
 	md_status st = md_dwarf_open(&o, &d, &e);
 	FZ_SAY("open: %d %s\n", st, st ? e.detail : "");
 	FUZZ_CHECK(FZ_TERMINATED(e.detail), "detail");
@@ -465,6 +499,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	code(&c);
 	rtypes(&c);
 	shapes(&c);
+	int64_t tls;
+	st = md_dwarf_tls_offset(d, "runtime.tlsg", &tls, &e);
+	FZ_SAY("tls: %d %lld\n", st, (long long)tls);
+	FUZZ_CHECK(st != MD_OK || (tls <= -8 && tls >= -(1 << 20)), "g slot %lld", (long long)tls);
 	md_dwarf_free(d);
 	return 0;
 }

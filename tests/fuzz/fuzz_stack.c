@@ -81,7 +81,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			                       .g0_off = 0, .stack_off = 0, .stack_lo_off = 0,
 			                       .stack_hi_off = 8, .sched_off = 0x38,
 			                       .sched_sp_off = 0, .sched_pc_off = 8,
-			                       .sched_bp_off = 0x30 };
+			                       .sched_bp_off = 0x30, .tls_g_off = -8 };
 			l->al = (md_allgs_loc){ .allgs = 0x5a0000, .status_off = 0x90 };
 		}
 		uint64_t hi = 0, f[] = {

@@ -44,6 +44,9 @@ ALL_TARGETS = VARIANTS + ["%s-%s" % (r, m) for r in MODE_RELEASES for m in MODES
 CENSUS_MODES = ["pie", "extld"]
 CENSUS_TARGETS = VARIANTS + ["%s-%s" % (r, m) for r in MODE_RELEASES for m in CENSUS_MODES]
 
+# Releases the cgo target (testdata/cgotarget) is built for.
+CGO_VARIANTS = ["go1.21", "go1.23", "go1.26", "go1.27"]
+
 # Implementation of each variant's maps.
 IMPL = {v: ("hmap" if v in ("go1.21", "go1.22", "go1.23") or v.endswith("-noswiss") else "swiss")
         for v in VARIANTS}
@@ -133,6 +136,17 @@ def censustarget(variant):
     if variant not in CENSUS_TARGETS:
         raise ValueError("unknown variant %r (known: %s)" % (variant, " ".join(CENSUS_TARGETS)))
     return os.path.join(BIN, variant, "censustarget")
+
+
+def cgotarget(variant):
+    """Path of the cgotarget (testdata/cgotarget: a goroutine blocked in C
+    two calls deep, in read(2), with R14 zeroed and C thread-locals around
+    the g slot; its oracle names that thread, its goroutine and the
+    goroutine's non-runtime functions: see the comment at the top of its
+    main.go) built for variant, one of CGO_VARIANTS."""
+    if variant not in CGO_VARIANTS:
+        raise ValueError("unknown variant %r (known: %s)" % (variant, " ".join(CGO_VARIANTS)))
+    return os.path.join(BIN, variant, "cgotarget")
 
 
 def read_stderr(p):

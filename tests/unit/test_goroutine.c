@@ -55,7 +55,7 @@ int main(void)
 		.curg_off = offsetof(fake_m, curg), .g0_off = offsetof(fake_m, g0),
 		.stack_off = 0, .stack_lo_off = 0, .stack_hi_off = 8,
 		.sched_off = offsetof(fake_g, sched), .sched_sp_off = 0, .sched_pc_off = 8,
-		.sched_bp_off = 40,
+		.sched_bp_off = 40, .tls_g_off = -8,
 	};
 	/* an aligned address nothing is mapped at */
 	long pg = sysconf(_SC_PAGESIZE);
@@ -123,6 +123,26 @@ int main(void)
 	int okj[N];
 	T_EQ(md_g_read_all(&mem, &l, r, N, gj, okj, NULL, &err), MD_OK);
 	T(memcmp(gi, gj, sizeof gi) == 0 && memcmp(ok, okj, sizeof ok) == 0);
+
+	/* an externally linked binary: the slot 0xd0 below fs_base (C
+	 * thread-locals around it), the word at fs_base-8 a decoy g whose m
+	 * names it, R14 zeroed by C code: only the PT_TLS slot finds g0b, and
+	 * through it the goroutine g2 that called C */
+	static uint64_t ctls[32];
+	md_g_layout lx = l;
+	lx.tls_g_off = -0xd0;
+	md_regs rc;
+	memset(&rc, 0, sizeof rc);
+	rc.fs_base = P(&ctls[32]);
+	ctls[32 - 0xd0 / 8] = P(&g0b);
+	ctls[31] = P(&g1);
+	md_ginfo gc;
+	int okc;
+	T_EQ(md_g_read_all(&mem, &lx, &rc, 1, &gc, &okc, NULL, &err), MD_OK);
+	T(okc && gc.g == P(&g0b) && gc.curg == P(&g2) && gc.curg_goid == 22);
+	/* the same thread read with the internal linker's -8: the decoy */
+	T_EQ(md_g_read_all(&mem, &l, &rc, 1, &gc, &okc, NULL, &err), MD_OK);
+	T(okc && gc.g == P(&g1));
 
 	md_g_scratch_free(&sc);
 	md_mem_close(&mem);

@@ -1,0 +1,3 @@
+module example.com/cgotarget
+
+go 1.21
