@@ -150,7 +150,7 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 	md_gofacts gf;
 	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, &t, err);
 	md_report_init(r, o->pid, t.proc.exe_path, t.go_version);
-	if (s != MD_OK)
+	if (s != MD_OK || (s = md_gofacts_check(t.go_version, err)) != MD_OK)
 		goto out;
 	md_gofacts_for(t.go_version, &gf);
 

@@ -94,6 +94,9 @@ static const struct {
 	[MD_E_NOSTACK]     = { "stack-variable-gone",
 	                       "stack variable not available",
 	                       "goroutines move on; mapdiag scan prints current paths" },
+	[MD_E_RELEASE]     = { "unsupported-go-release",
+	                       "unsupported Go release",
+	                       "README, \"Go releases\", lists the ones mapdiag reads" },
 };
 
 const char *md_msg_code(md_status c)

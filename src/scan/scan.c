@@ -460,7 +460,7 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 
 	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, &t, err);
 	md_report_init(r, o->pid, t.proc.exe_path, t.go_version);
-	if (s != MD_OK)
+	if (s != MD_OK || (s = md_gofacts_check(t.go_version, err)) != MD_OK)
 		goto out;
 	md_gofacts_for(t.go_version, &gf);
 	md_shapes_init(&c.sh, t.dw);

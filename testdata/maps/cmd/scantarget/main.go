@@ -285,6 +285,21 @@ func fill[M ~map[K]V, K comparable, V any](m M, n int, key func(int) K, val func
 	return m
 }
 
+// fillAny is fill for map[any]int: before Go 1.20 any does not satisfy
+// comparable, so hdr.Settle cannot take this map.
+func fillAny(m map[any]int, n int, key func(int) any, absent any) map[any]int {
+	for i := 0; i < n; i++ {
+		m[key(i)] = i
+	}
+	for i := 0; hdr.Growing(*(*unsafe.Pointer)(unsafe.Pointer(&m))); i++ {
+		if i > 1<<22 {
+			panic("fillAny: growth never finished")
+		}
+		delete(m, absent)
+	}
+	return m
+}
+
 func itoa(i int) string { return strconv.Itoa(i) }
 func skey(p string) func(int) string {
 	return func(i int) string { return p + strconv.Itoa(i) }
@@ -336,12 +351,12 @@ func setup(many int) {
 	}, func(i int) uint32 { return uint32(i) }, [16]byte{})
 	floats = fill(make(map[float64]bool), nFloats, func(i int) float64 { return float64(i) + 0.25 },
 		func(i int) bool { return i%2 == 0 }, -1)
-	ifaces = fill(make(map[any]int), nIfaces, func(i int) any {
+	ifaces = fillAny(make(map[any]int), nIfaces, func(i int) any {
 		if i%2 == 0 {
 			return i
 		}
 		return "s" + itoa(i)
-	}, ident, any(-1))
+	}, any(-1))
 	structs = fill(make(map[Key]Val), nStructs, func(i int) Key { return Key{int32(i), "k" + itoa(i)} },
 		func(i int) Val { return Val{int64(i), int64(-i)} }, Key{-1, ""})
 	sets = fill(make(map[string]struct{}), nSets, skey("set-"), func(int) struct{} { return struct{}{} }, "absent")
