@@ -96,7 +96,7 @@ static const struct {
 	                       "goroutines move on; mapdiag scan prints current paths" },
 	[MD_E_RELEASE]     = { "unsupported-go-release",
 	                       "unsupported Go release",
-	                       "README, \"Go releases\", lists the ones mapdiag reads" },
+	                       "README, \"Supported Go releases\", lists the ones mapdiag reads" },
 };
 
 const char *md_msg_code(md_status c)

@@ -394,7 +394,8 @@ def test_group_stopped(variant):
         targets.stop(p)
 
 
-WRITER_VARIANTS = ["go1.21", "go1.23", "go1.24-noswiss", "go1.24", "go1.25", "go1.26", "go1.27"]
+WRITER_VARIANTS = ["go1.19", "go1.21", "go1.23", "go1.24-noswiss", "go1.24", "go1.25", "go1.26",
+                   "go1.27", "go1.27-splitgroup"]
 
 
 def test_writers_hot(variant, tries=200):
@@ -627,9 +628,9 @@ def main():
         test_tty_color("go1.26")
         for v in WRITER_VARIANTS:
             test_writers_hot(v)
-        for v in ("go1.22", "go1.24-noswiss", "go1.24", "go1.27"):
+        for v in ("go1.19", "go1.22", "go1.24-noswiss", "go1.24", "go1.27"):
             test_writers_grow(v)
-        for v in ("go1.21", "go1.25-noswiss", "go1.26"):
+        for v in ("go1.21", "go1.25-noswiss", "go1.26", "go1.27-splitgroup"):
             test_writers_stale(v)
         test_threads_dump("go1.23")
         test_threads_dump("go1.26")
