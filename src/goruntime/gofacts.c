@@ -92,10 +92,14 @@ int md_gofacts_warning(const char *v, char *buf, size_t n)
 	md_gofacts_for(v, &gf);
 	if (gf.known)
 		return 0;
-	if (gf.release)
+	if (gf.release > MD_GOFACTS_NEWEST)
 		snprintf(buf, n, "%.40s is newer than the releases mapdiag knows (go1.%d .. go1.%d): "
 		         "read with go1.%d's runtime facts", v, MD_GOFACTS_OLDEST, MD_GOFACTS_NEWEST,
 		         gf.minor);
+	else if (gf.release)   /* md_gofacts_check refuses these first */
+		snprintf(buf, n, "%.40s has no runtime facts of its own in mapdiag (it knows go1.%d, "
+		         "go1.21 .. go1.%d): read with go1.%d's", v, MD_GOFACTS_OLDEST,
+		         MD_GOFACTS_NEWEST, gf.minor);
 	else
 		snprintf(buf, n, "%.40s is not a Go release mapdiag knows (go1.%d .. go1.%d): "
 		         "read with go1.%d's runtime facts", v && *v ? v : "(no version)",

@@ -225,6 +225,9 @@ static void test_borrowed(void)
 	T(gf.minor == 27 && gf.known && gf.tested);
 	T(md_gofacts_warning("go1.27.4", w, sizeof w) == 0);
 	T(md_gofacts_warning("go1.19.8", w, sizeof w) == 0);
+	/* refused before any report, but never called newer */
+	T(md_gofacts_warning("go1.20.14", w, sizeof w) == 1 && !strstr(w, "newer") &&
+	  strstr(w, "go1.19's"), "%s", w);
 	/* a hostile version string: no overflow, still one line */
 	char big[300];
 	memset(big, '9', sizeof big - 1);
