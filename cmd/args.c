@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "args.h"
+#include "gofacts.h"
 #include "msg.h"
 #include "report.h"
 
@@ -422,4 +423,11 @@ int md_arg_label(char *arg, md_prom_kv *labels, int *n)
 	labels[*n].value = eq + 1;
 	++*n;
 	return 0;
+}
+
+void md_arg_release_warning(const char *go_version)
+{
+	char line[256];
+	if (md_gofacts_warning(go_version, line, sizeof line))
+		md_msg_line("warning: %s", line);
 }

@@ -21,6 +21,11 @@ int md_arg_fatal(const md_err *err);
  * on a usage or fatal error is also a JSON error object on stdout
  * (msg.h), so a script reading stdout always gets one object. */
 void md_arg_json(void);
+/* A binary of a Go release mapdiag has no facts of its own for (newer
+ * than it knows, or a devel build): one warning line on stderr naming the
+ * release whose facts were used (gofacts.h); nothing otherwise.  The JSON
+ * reports say it in facts_from / release_known. */
+void md_arg_release_warning(const char *go_version);
 /* getopt_long's '?' for `cmd` with its option table opts: "unknown
  * option '--jsn'; did you mean --json? (see mapdiag attach --help)", an
  * ambiguous abbreviation, or an option that lacks its value; returns

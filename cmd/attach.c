@@ -246,6 +246,7 @@ static int run(int argc, char **argv)
 		md_report_free(&r);
 		return md_arg_fatal(&err);
 	}
+	md_arg_release_warning(r.go_version);
 	md_exit code = md_report_exit_code(&r);
 	if (json) {
 		md_print_end end = { code, code == MD_EXIT_UNKNOWN ? md_report_cause(&r) : NULL };

@@ -230,6 +230,7 @@ static int run(int argc, char **argv)
 		md_scan_report_free(&sr);
 		return md_arg_fatal(&err);
 	}
+	md_arg_release_warning(sr.r.go_version);
 	int *order = calloc((size_t)sr.r.nmaps + 1, sizeof *order);
 	if (!order) {
 		md_scan_report_free(&sr);

@@ -70,6 +70,7 @@ static void start(void *arg, const md_watch_report *r)
 {
 	printer *pr = arg;
 	pr->first = 1;
+	md_arg_release_warning(r->go_version);
 	for (int i = 0; i < r->nmaps; i++)
 		if (r->maps[i].status != MD_OK)
 			md_msg_error(&r->maps[i].err);

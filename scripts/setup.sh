@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/setup.sh - install what mapdiag builds and tests with, idempotently.
 #
-# Debian 12 (bookworm) packages for the build; Go toolchains 1.21..1.27 from
+# Debian 12 (bookworm) packages for the build; Go 1.19 (golang-1.19-go, Debian
+# 12's own Go, in bookworm main) and Go toolchains 1.21..1.27 from
 # bookworm-backports, trixie and trixie-backports, installed side by side
 # under /usr/lib/go-1.NN.  The extra suites are pinned low (100 / 50) so that
 # nothing already installed is ever upgraded from them: only the packages we
@@ -10,7 +11,7 @@
 # Does nothing (and needs no root) when everything is already present.
 set -euo pipefail
 
-GO_VERSIONS="21 22 23 24 25 26 27"
+GO_VERSIONS="19 21 22 23 24 25 26 27"
 DEB_PKGS="gcc make pkg-config libelf-dev libdwarf-dev libunwind-dev zlib1g-dev libdeflate-dev \
 binutils python3 procps strace gdb util-linux valgrind clang libclang-rt-14-dev \
 universal-ctags \

@@ -16,8 +16,9 @@
 #                                               deep, C thread-locals around the g slot)
 #   testdata/bin/demo/demo                      from testdata/demo (go1.26)
 #
-# Variants: go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25 go1.25-noswiss
-# go1.26 go1.27 (toolchains in /usr/lib/go-1.NN; -noswiss = GOEXPERIMENT=noswissmap).
+# Variants: go1.19 go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25
+# go1.25-noswiss go1.26 go1.27 go1.27-splitgroup (toolchains in /usr/lib/go-1.NN;
+# -noswiss = GOEXPERIMENT=noswissmap, -splitgroup = GOEXPERIMENT=mapsplitgroup).
 # Modes, on go1.23 (classic hmap) and go1.26 (Swiss):
 #   pie         -buildmode=pie
 #   extld       -ldflags=-linkmode=external, CGO_ENABLED=1 (needs gcc)
@@ -52,7 +53,7 @@ GOLIB=${GOLIB:-/usr/lib}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 FORCE=${FORCE:-0}
 
-VARIANTS="go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25 go1.25-noswiss go1.26 go1.27"
+VARIANTS="go1.19 go1.21 go1.22 go1.23 go1.24 go1.24-noswiss go1.25 go1.25-noswiss go1.26 go1.27 go1.27-splitgroup"
 MODES="pie extld trimpath nocompress debugfile buildid nodwarf"
 CENSUS_MODES="pie extld"
 MODE_RELEASES="go1.23 go1.26"
@@ -133,6 +134,7 @@ build_one() {
 	case "$mode" in
 	"") ;;
 	noswiss) envs+=(GOEXPERIMENT=noswissmap) ;;
+	splitgroup) envs+=(GOEXPERIMENT=mapsplitgroup) ;;
 	pie) flags+=(-buildmode=pie) ;;
 	extld) envs=(CGO_ENABLED=1) ldflags+=(-linkmode=external) ;;
 	trimpath) flags+=(-trimpath) ;;

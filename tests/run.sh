@@ -16,7 +16,8 @@
 #      monitoring systems, in a pty at 80 and 200 columns (test_output.py);
 #      the README's examples, regenerated and compared (test_readme.py);
 #      every JSON object against doc/json-schema.json, and the doc against
-#      it (test_json_schema.py);
+#      it (test_json_schema.py); Go releases outside the tested ones: the
+#      warning and the refusals (test_releases.py);
 #   4. the same integration tests on two variants with an ASan+UBSan build
 #      of mapdiag, and one attach under valgrind memcheck;
 #   5. the libFuzzer harnesses of tests/fuzz/, each for a bounded time;
@@ -116,6 +117,7 @@ run integration-readme python3 tests/integration/test_readme.py
 # ps and the fatal errors print, against doc/json-schema.json; the doc
 # against the schema; status = exit_code = exit status
 run integration-json python3 tests/integration/test_json_schema.py go1.26 go1.23
+run integration-releases python3 tests/integration/test_releases.py
 
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26

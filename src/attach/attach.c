@@ -213,7 +213,7 @@ md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 	if (o->core)
 		md_report_core(r, o->core, t.core.nthreads ? t.core.threads[0].signo : 0,
 		               t.exe_checked);
-	if (s != MD_OK)
+	if (s != MD_OK || (s = md_gofacts_check(t.go_version, err)) != MD_OK)
 		goto out;
 	md_gofacts_for(t.go_version, &gf);
 

@@ -51,6 +51,8 @@ typedef enum md_status {
 	MD_E_NOSTACK,     /* a stack path's goroutine, frame or variable is not
 	                     there, or has no value at the frame's pc */
 	MD_E_CORE,        /* a core file that is not one mapdiag reads */
+	MD_E_RELEASE,     /* the binary's Go release is one whose runtime facts
+	                     mapdiag never read (gofacts.h) */
 	MD_STATUS_COUNT
 } md_status;
 

@@ -96,6 +96,9 @@ static const struct {
 	                       "goroutines move on; mapdiag scan prints current paths" },
 	[MD_E_CORE]        = { "bad-core",
 	                       "unusable core file", NULL },
+	[MD_E_RELEASE]     = { "unsupported-go-release",
+	                       "unsupported Go release",
+	                       "README, \"Supported Go releases\", lists the ones mapdiag reads" },
 };
 
 const char *md_msg_code(md_status c)

@@ -4,7 +4,7 @@
  * tests/unit/test_writepaths.c.
  *
  * Classic hmap: src/runtime/map.go, map_fast32.go, map_fast64.go,
- * map_faststr.go (1.21 .. 1.23); map_noswiss.go, map_fast*_noswiss.go
+ * map_faststr.go (1.19, 1.21 .. 1.23); map_noswiss.go, map_fast*_noswiss.go
  * (1.24, 1.25 with GOEXPERIMENT=noswissmap).  Removed in 1.26.
  * Swiss: src/internal/runtime/maps/ (1.24 ..), plus runtime's own mapdelete
  * and mapclear (src/runtime/map_swiss.go in 1.24/1.25, map.go from 1.26).
@@ -55,7 +55,12 @@
 	G(RT "growWork_faststr", "h"), \
 	G(RT "evacuate_faststr", "h")
 
-/* Go 1.21: (*hmap).incrnoverflow is inlined into newoverflow. */
+/* Go 1.19 and 1.21: (*hmap).incrnoverflow is inlined into newoverflow.
+ * 1.19 has every function of CLASSIC_COMMON (runtime/map.go: mapassign
+ * :578, mapdelete :695, mapclear :993, newoverflow :246, hashGrow :1041,
+ * growWork :1128, evacuate :1152, advanceEvacuationMark :1266; the fast
+ * variants in map_fast32.go, map_fast64.go, map_faststr.go); mapclone2,
+ * not listed anyway, is new in 1.21. */
 static const md_write_path classic_121[] = {
 	CLASSIC_COMMON,
 	END
@@ -159,7 +164,7 @@ const md_write_path *md_write_paths(int minor, int swiss)
 		}
 	}
 	switch (minor) {
-	case 21: return classic_121;
+	case 19: case 21: return classic_121;
 	case 22: case 23: case 24: case 25: return classic_122;
 	default: return NULL;
 	}

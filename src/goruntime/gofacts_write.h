@@ -63,8 +63,8 @@ typedef struct md_write_path {
 	                      growth == (kind == MD_WRITE_GROW). */
 } md_write_path;
 
-/* The map write-path functions of a Go release (minor = 21..27) and map
- * implementation (swiss = 0: classic hmap, 1.21 .. 1.25 (1.24 and 1.25
+/* The map write-path functions of a Go release (minor = 19, 21..27) and map
+ * implementation (swiss = 0: classic hmap, 1.19, 1.21 .. 1.25 (1.24 and 1.25
  * with GOEXPERIMENT=noswissmap); swiss = 1: 1.24 ..), terminated by an
  * entry whose func is NULL; NULL for an unknown release or a combination
  * that does not exist. */

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include "json.h"
+#include "gofacts.h"
 #include "jsonout.h"
 #include "msg.h"
 #include "printutil.h"
@@ -58,6 +59,14 @@ void md_json_target(FILE *f, pid_t pid, const char *exe, const char *go_version,
 	md_json_str(f, exe);
 	fputs(",\"go_version\":", f);
 	md_json_str(f, go_version);
+	/* whose runtime facts (load factor, write paths) were used: the
+	 * binary's own release, or for one mapdiag does not know the newest
+	 * release's (gofacts.h) */
+	md_gofacts gf;
+	md_gofacts_for(go_version, &gf);
+	fprintf(f, ",\"facts_from\":\"go1.%d\"", gf.minor);
+	md_json_bool(f, "release_known", gf.known, 1);
+	md_json_bool(f, "release_tested", gf.tested, 1);
 }
 
 void md_json_error(FILE *f, const md_err *err)

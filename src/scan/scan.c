@@ -502,7 +502,7 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	if (o->core)
 		md_report_core(r, o->core, t.core.nthreads ? t.core.threads[0].signo : 0,
 		               t.exe_checked);
-	if (s != MD_OK)
+	if (s != MD_OK || (s = md_gofacts_check(t.go_version, err)) != MD_OK)
 		goto out;
 	md_gofacts_for(t.go_version, &gf);
 	md_shapes_init(&c.sh, t.dw);

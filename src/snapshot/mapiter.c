@@ -99,29 +99,61 @@ static int geom_classic(md_dwarf *d, md_type_id hdr, md_map_geom *g)
 	return g->b_size >= g->b_overflow + 8;
 }
 
+/* Interleaved group: ctrl, then slots [8]struct { key K; elem V }. */
+static int group_slots(md_dwarf *d, md_type_id gt, md_map_geom *g)
+{
+	uint64_t slots, slot_size, s_key, s_elem;
+	md_type_id slot;
+	md_type sty;
+	md_err e;
+	if (!array8(d, gt, "slots", &slots, &slot, &slot_size) ||
+	    md_dwarf_type(d, slot = strip(d, slot), &sty, &e) != MD_OK ||
+	    !member_at(d, slot, "key", &s_key, &g->key_type) ||
+	    !member_at(d, slot, "elem", &s_elem, &g->val_type))
+		return 0;
+	md_type kt, vt;
+	if (md_dwarf_type(d, g->key_type, &kt, &e) != MD_OK ||
+	    md_dwarf_type(d, g->val_type, &vt, &e) != MD_OK)
+		return 0;
+	g->key_size = kt.size;
+	g->val_size = vt.size;
+	g->g_key0 = slots + s_key;
+	g->g_elem0 = slots + s_elem;
+	g->g_key_stride = g->g_elem_stride = slot_size;
+	/* the key and the elem lie inside their slot, the slots inside the
+	 * group (hostile DWARF: checked before any offset is used) */
+	return slot_size && s_key + g->key_size <= slot_size &&
+	       s_elem + g->val_size <= slot_size && g->g_size >= slots + 8 * slot_size;
+}
+
+/* Split group (GOEXPERIMENT=mapsplitgroup, cmd/compile/internal/
+ * reflectdata/map.go of 1.27): ctrl, keys [8]K, elems [8]V. */
+static int group_split(md_dwarf *d, md_type_id gt, md_map_geom *g)
+{
+	if (!array8(d, gt, "keys", &g->g_key0, &g->key_type, &g->key_size) ||
+	    !array8(d, gt, "elems", &g->g_elem0, &g->val_type, &g->val_size))
+		return 0;
+	g->g_key_stride = g->key_size;
+	g->g_elem_stride = g->val_size;
+	g->g_split = 1;
+	return g->g_size >= g->g_key0 + 8 * g->key_size &&
+	       g->g_size >= g->g_elem0 + 8 * g->val_size;
+}
+
 static int geom_swiss(md_dwarf *d, md_type_id hdr, md_map_geom *g)
 {
 	uint64_t off, goff;
-	md_type_id t, tab, gref, gt, slot;
-	md_type gty, sty;
+	md_type_id t, tab, gref, gt;
+	md_type gty;
 	md_err e;
 	if (!member_at(d, hdr, "dirPtr", &off, &t) || !(tab = strip(d, deref(d, t, 2))) ||
 	    !member_at(d, tab, "groups", &goff, &gref) ||
 	    !member_at(d, strip(d, gref), "data", &off, &t) ||
 	    !(gt = strip(d, deref(d, t, 1))) || md_dwarf_type(d, gt, &gty, &e) != MD_OK ||
-	    !member_at(d, gt, "ctrl", &g->g_ctrl, &t) ||
-	    !array8(d, gt, "slots", &g->g_slots, &slot, &g->slot_size) ||
-	    md_dwarf_type(d, slot = strip(d, slot), &sty, &e) != MD_OK ||
-	    !member_at(d, slot, "key", &g->s_key, &g->key_type) ||
-	    !member_at(d, slot, "elem", &g->s_elem, &g->val_type))
+	    !member_at(d, gt, "ctrl", &g->g_ctrl, &t) || g->g_ctrl + 8 > gty.size)
 		return 0;
-	md_type kt;
-	if (md_dwarf_type(d, g->key_type, &kt, &e) != MD_OK)
-		return 0;
-	g->key_size = kt.size;
 	g->g_size = gty.size;
-	return g->g_size >= g->g_slots + 8 * g->slot_size && g->slot_size &&
-	       g->s_key + g->key_size <= g->slot_size;
+	return group_slots(d, gt, g) || group_split(d, gt, g);
 }
 
 md_status md_map_geom_get(md_dwarf *d, md_type_id map_type, const md_map_layout *l,
@@ -205,9 +237,10 @@ static void group(iter *x, uint64_t addr, const unsigned char *gb)
 		unsigned char c = (unsigned char)(ctrl >> (8 * i));
 		if (c & 0x80)
 			continue;
-		uint64_t so = g->g_slots + (uint64_t)i * g->slot_size;
-		md_map_slot s = { 0, gb + so + g->s_key, addr + so + g->s_key, addr + so + g->s_elem,
-		                  addr + g->g_ctrl + (uint64_t)i, c, 0, 0 };
+		uint64_t ko = g->g_key0 + (uint64_t)i * g->g_key_stride;
+		uint64_t eo = g->g_elem0 + (uint64_t)i * g->g_elem_stride;
+		md_map_slot s = { 0, gb + ko, addr + ko, addr + eo, addr + g->g_ctrl + (uint64_t)i, c,
+		                  0, 0 };
 		give(x, &s);
 	}
 }

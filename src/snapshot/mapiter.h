@@ -49,8 +49,13 @@ typedef struct md_map_geom {
 	md_type_id key_type, val_type;
 	/* classic: bucket<K,V> */
 	uint64_t b_size, b_tophash, b_keys, b_vals, b_overflow, key_size, val_size;
-	/* Swiss: noalg.map.group[K]V and its slots */
-	uint64_t g_size, g_ctrl, g_slots, slot_size, s_key, s_elem;
+	/* Swiss: noalg.map.group[K]V.  Slot i's key is at g_key0 + i *
+	 * g_key_stride, its elem at g_elem0 + i * g_elem_stride: interleaved
+	 * groups ("slots" [8]struct{key; elem}) have both strides the slot's
+	 * size; split groups (Go 1.27 GOEXPERIMENT=mapsplitgroup: "keys" [8]K
+	 * then "elems" [8]V) the key's and the elem's sizes. */
+	uint64_t g_size, g_ctrl, g_key0, g_key_stride, g_elem0, g_elem_stride;
+	int g_split;
 } md_map_geom;
 
 /* The geometry of map type map_type (an MD_TK_MAP id) whose header layout

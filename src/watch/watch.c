@@ -129,7 +129,7 @@ static md_status open_window(watcher *wa, const md_watch_opts *o, md_err *err)
 	md_report *r = &wa->r;
 	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, &wa->t, err);
 	md_report_init(r, o->pid, wa->t.proc.exe_path, wa->t.go_version);
-	if (s != MD_OK)
+	if (s != MD_OK || (s = md_gofacts_check(wa->t.go_version, err)) != MD_OK)
 		return s;
 	md_gofacts_for(wa->t.go_version, &wa->gf);
 	/* the pid must still name the process whose executable we read */

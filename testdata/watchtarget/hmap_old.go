@@ -4,7 +4,7 @@ package main
 
 import "unsafe"
 
-// hmap mirrors runtime.hmap of Go 1.21 .. 1.23 (src/runtime/map.go).
+// hmap mirrors runtime.hmap of Go 1.19 .. 1.23 (src/runtime/map.go).
 type hmap struct {
 	count     int
 	flags     uint8

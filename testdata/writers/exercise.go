@@ -1,7 +1,5 @@
 package main
 
-import "maps"
-
 // exercise runs every map write path of the runtime once (assign, delete,
 // clear and growth, for each fast path and the generic one), so that all of
 // them are linked into the binary: the unit test tests/unit/test_writepaths.c
@@ -41,24 +39,35 @@ func exercise() {
 		delete(mg, k)
 	}
 	exSink = len(m32) + len(m64) + len(mp) + len(ms) + len(mg)
-	// maps.Clone (runtime.mapclone2): Go 1.24's Swiss clone inserts with
-	// (*Map).Put, the only caller of (*Map).PutSlot and (*table).PutSlot.
-	exSink += len(maps.Clone(mg)) + len(maps.Clone(ms))
-	clear(m32) // mapclear
-	clear(m64)
-	clear(mp)
-	clear(ms)
-	clear(mg)
+	// maps.Clone (runtime.mapclone2, Go 1.21 on): Go 1.24's Swiss clone
+	// inserts with (*Map).Put, the only caller of (*Map).PutSlot and
+	// (*table).PutSlot. clone_old.go: Go 1.19 has neither.
+	exSink += cloneLen(mg) + cloneLen(ms)
+	clearMap(m32) // mapclear
+	clearMap(m64)
+	clearMap(mp)
+	clearMap(ms)
+	clearMap(mg)
 
 	// Small maps (Swiss: the single-group form; deleteSmall, clearSmall).
 	small := make(map[[16]byte]int)
 	small[k] = 1
 	delete(small, k)
 	small[k] = 2
-	clear(small)
+	clearMap(small)
 	s64 := map[int64]int{1: 1}
 	delete(s64, 1)
 	s64[2] = 2
-	clear(s64)
+	clearMap(s64)
 	exSink += len(small) + len(s64)
+}
+
+// clearMap is clear(m) for every release: the language of this module is
+// Go 1.19 (go.mod), which has no clear builtin, but the compiler turns this
+// loop into one call of runtime.mapclear, as clear(m) is (Go 1.11 on, see
+// isMapClear in cmd/compile/internal/walk/range.go).
+func clearMap[M ~map[K]V, K comparable, V any](m M) {
+	for k := range m {
+		delete(m, k)
+	}
 }

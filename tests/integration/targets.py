@@ -28,11 +28,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.path.join(ROOT, "testdata", "bin")
 
 # Go variants: testdata/bin/<variant>/maptarget.
+# go1.19 is Debian 12's own toolchain; -splitgroup is GOEXPERIMENT=mapsplitgroup
+# (Swiss groups laid out as 8 keys, then 8 values).
 VARIANTS = [
+    "go1.19",
     "go1.21", "go1.22", "go1.23",
     "go1.24", "go1.24-noswiss",
     "go1.25", "go1.25-noswiss",
-    "go1.26", "go1.27",
+    "go1.26", "go1.27", "go1.27-splitgroup",
 ]
 # Build modes, each built on MODE_RELEASES: testdata/bin/<release>-<mode>/maptarget.
 MODES = ["pie", "extld", "trimpath", "nocompress", "debugfile", "buildid", "nodwarf"]
@@ -48,7 +51,8 @@ CENSUS_TARGETS = VARIANTS + ["%s-%s" % (r, m) for r in MODE_RELEASES for m in CE
 CGO_VARIANTS = ["go1.21", "go1.23", "go1.26", "go1.27"]
 
 # Implementation of each variant's maps.
-IMPL = {v: ("hmap" if v in ("go1.21", "go1.22", "go1.23") or v.endswith("-noswiss") else "swiss")
+IMPL = {v: ("hmap" if v in ("go1.19", "go1.21", "go1.22", "go1.23") or v.endswith("-noswiss")
+            else "swiss")
         for v in VARIANTS}
 
 

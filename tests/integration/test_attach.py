@@ -28,6 +28,7 @@ EXPRS = [
     "main.writing", "main.million", "main.oversized", "main.holder.m",
     "main.holder.inner.m", "main.arr[2]", "main.shards[3].m", "main.pmap",
     "main.named", "main.ptrToHolder.inner.m", "example.com/acme/store.Sessions",
+    "main.padded",
 ]
 
 from checks import ok, fail, check  # noqa: E402
@@ -39,6 +40,21 @@ from mdrun import (MAPDIAG, mapdiag, norm, header_diffs, proc_state,  # noqa: E4
 def compare_map(name, got, want, impl):
     bad = header_diffs(got, want, impl)
     check(name, not bad, "; ".join(bad[:6]))
+
+
+def compare_sizes(name, got, want):
+    """The bucket or group size, and a Swiss map's group bytes, as the
+    target's own type descriptor and tables give them."""
+    if want["nil"]:
+        return
+    ws = want.get("sizes") or {}
+    d = got.get("derived") or {}
+    bad = []
+    for k, v in sorted(ws.items()):
+        g = d.get(k)
+        if g != v:
+            bad.append("%s %r, target %r" % (k, g, v))
+    check(name, ws and not bad, "; ".join(bad) or "no sizes in the oracle")
 
 
 def expected_state(expr, impl):
@@ -86,6 +102,7 @@ def test_variant(variant):
                 fail("%s: %s" % (variant, expr), m["error"])
                 continue
             compare_map("%s: %s header" % (variant, expr), m, oracle["maps"][expr], impl)
+            compare_sizes("%s: %s sizes" % (variant, expr), m, oracle["maps"][expr])
             st = expected_state(expr, impl)
             check("%s: %s state %s" % (variant, expr, st), m["state"] == st,
                   "state %r" % m["state"])
@@ -377,7 +394,8 @@ def test_group_stopped(variant):
         targets.stop(p)
 
 
-WRITER_VARIANTS = ["go1.21", "go1.23", "go1.24-noswiss", "go1.24", "go1.25", "go1.26", "go1.27"]
+WRITER_VARIANTS = ["go1.19", "go1.21", "go1.23", "go1.24-noswiss", "go1.24", "go1.25", "go1.26",
+                   "go1.27", "go1.27-splitgroup"]
 
 
 def test_writers_hot(variant, tries=200):
@@ -610,9 +628,9 @@ def main():
         test_tty_color("go1.26")
         for v in WRITER_VARIANTS:
             test_writers_hot(v)
-        for v in ("go1.22", "go1.24-noswiss", "go1.24", "go1.27"):
+        for v in ("go1.19", "go1.22", "go1.24-noswiss", "go1.24", "go1.27"):
             test_writers_grow(v)
-        for v in ("go1.21", "go1.25-noswiss", "go1.26"):
+        for v in ("go1.21", "go1.25-noswiss", "go1.26", "go1.27-splitgroup"):
             test_writers_stale(v)
         test_threads_dump("go1.23")
         test_threads_dump("go1.26")

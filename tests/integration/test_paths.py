@@ -51,7 +51,7 @@ from checks import check, fail, skip  # noqa: E402
 from mdrun import mapdiag, norm, check_released  # noqa: E402
 
 ROOT = targets.ROOT
-VARIANTS = ["go1.23", "go1.26", "go1.26-pie"]
+VARIANTS = ["go1.19", "go1.23", "go1.26", "go1.26-pie", "go1.27-splitgroup"]
 SRC = os.path.join(ROOT, "testdata", "pathtarget")
 OUT = os.path.join(ROOT, "tests", "out", "bin")
 STACK_PATH = re.compile(r"^g\d+/")
@@ -73,6 +73,8 @@ def build_pathtarget(variant):
     env.update(GOTOOLCHAIN="local", GOPROXY="off", GOFLAGS="-mod=mod", GOWORK="off",
                GO111MODULE="on", GOENV="off", CGO_ENABLED="0",
                GOCACHE=os.environ.get("GOCACHE") or os.path.join(OUT, ".gocache"))
+    if mode == "splitgroup":
+        env["GOEXPERIMENT"] = "mapsplitgroup"
     flags = ["-buildmode=pie"] if mode == "pie" else []
     os.makedirs(os.path.dirname(exe), exist_ok=True)
     t0 = time.monotonic()

@@ -428,7 +428,8 @@ GROUPS = [
     ("prom_counters", lambda: [test_prom_counters(v) for v in ("go1.23", "go1.26")]),
     ("prom_exit", lambda: [test_prom_on_exit(v) for v in ("go1.22", "go1.26")]),
     ("live_view", lambda: test_live_view("go1.26")),
-    ("agrees", lambda: [test_agrees(v) for v in ("go1.23", "go1.24-noswiss", "go1.26")]),
+    ("agrees", lambda: [test_agrees(v) for v in ("go1.19", "go1.23", "go1.24-noswiss", "go1.26",
+                                                 "go1.27-splitgroup")]),
     ("errors", test_watch_errors),
 ]
 

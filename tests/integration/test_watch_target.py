@@ -103,9 +103,9 @@ def test_growths(variant):
 
 
 def run():
-    for v in ("go1.23", "go1.26"):
+    for v in ("go1.19", "go1.23", "go1.26"):
         test_duty(v)
-    for v in ("go1.21", "go1.24-noswiss", "go1.26", "go1.27"):
+    for v in ("go1.19", "go1.21", "go1.24-noswiss", "go1.26", "go1.27", "go1.27-splitgroup"):
         test_growths(v)
 
 

@@ -75,7 +75,8 @@ static inline void parse_variant(const char *dir, variant *v)
 	}
 	if (line[0])
 		snprintf(v->version, sizeof v->version, "%s%s", line,
-		         is_mode(v, "noswiss") ? " X:noswissmap" : "");
+		         is_mode(v, "noswiss") ? " X:noswissmap" :
+		         is_mode(v, "splitgroup") ? "-X:mapsplitgroup" : "");
 }
 
 /* ---- walking testdata/bin ---------------------------------------------- */

@@ -513,7 +513,19 @@ static void check_scan(md_dwarf *d, int minor)
 	if (find_ok(d, "reflect.ptrMap", 14, NULL, &t) &&
 	    T(md_shapes_get(&sh, t, 3, &sm, &e) == MD_OK && sm >= 0, "sync.Map shape")) {
 		const md_shape *a = &sh.shapes[sm];
-		if (minor && minor <= 23) {
+		if (minor && minor <= 19) {
+			/* read is an atomic.Value, an interface: no pointer slot
+			 * .read.v (an interface slot if the shapes follow
+			 * interfaces), and the dirty map */
+			int dirty = 0, bad = 0;
+			for (size_t i = 0; i < a->n; i++) {
+				const md_slot *r = &sh.slots[a->first + i];
+				const char *suf = md_slot_suffix(&sh, r);
+				dirty += r->kind == MD_SLOT_MAP && !strcmp(suf, ".dirty");
+				bad += !strcmp(suf, ".read.v") && r->kind != MD_SLOT_IFACE;
+			}
+			T(dirty == 1 && !bad, "sync.Map 1.19: %d slots, dirty %d", (int)a->n, dirty);
+		} else if (minor && minor <= 23) {
 			const md_slot *r = &sh.slots[a->first], *dm = &sh.slots[a->first + 1];
 			T(a->n == 2 && r->kind == MD_SLOT_PTR &&
 			  !strcmp(md_slot_suffix(&sh, r), ".read.v") && dm->kind == MD_SLOT_MAP &&
@@ -931,8 +943,11 @@ static void check_rtypes(md_dwarf *d, const char *bin)
 		image_close(&im);
 		return;
 	}
-	static const char *const common[] = { "int", "string", "uint8", "unsafe.Pointer",
-		"internal/abi.Type", "*internal/abi.Type", "error" };
+	/* the run-time type header: runtime._type before Go 1.21 */
+	int old_rt = go_minor(md_dwarf_exe(d)->go_version) < 21;
+	const char *const common[] = { "int", "string", "uint8", "unsafe.Pointer",
+		old_rt ? "runtime._type" : "internal/abi.Type",
+		old_rt ? "*runtime._type" : "*internal/abi.Type", "error" };
 	for (size_t i = 0; i < sizeof common / sizeof *common; i++)
 		check_named(d, &im, types, common[i]);
 	check_uintptr(d, &im, types);

@@ -72,6 +72,7 @@ static void test_table(int minor, int swiss)
 
 static void test_lookup(void)
 {
+	test_table(19, 0);
 	for (int minor = 21; minor <= 25; minor++)
 		test_table(minor, 0);
 	for (int minor = 24; minor <= 27; minor++)
@@ -229,7 +230,8 @@ static int read_params(const char *path, const md_write_path *wp, int n,
  * its maps are Swiss ones in *swiss. */
 static int writers_variant(const variant *v, int *swiss)
 {
-	if (v->minor <= 0 || !(v->mode[0] == '\0' || is_mode(v, "noswiss")))
+	if (v->minor <= 0 || !(v->mode[0] == '\0' || is_mode(v, "noswiss") ||
+	                       is_mode(v, "splitgroup")))
 		return 0;
 	*swiss = v->minor >= 24 && !is_mode(v, "noswiss");
 	return 1;
@@ -289,6 +291,10 @@ int main(int argc, char **argv)
 	T(writers_variant(&v, &s) && v.minor == 24 && s == 1);
 	parse_variant("go1.25-noswiss", &v);
 	T(writers_variant(&v, &s) && v.minor == 25 && s == 0);
+	parse_variant("go1.27-splitgroup", &v);
+	T(writers_variant(&v, &s) && v.minor == 27 && s == 1);
+	parse_variant("go1.19", &v);
+	T(writers_variant(&v, &s) && v.minor == 19 && s == 0);
 	parse_variant("go1.26-pie", &v);
 	T(v.minor == 26 && is_mode(&v, "pie") && !writers_variant(&v, &s));
 	parse_variant("demo", &v);
@@ -296,9 +302,10 @@ int main(int argc, char **argv)
 
 	const char *dir = argc > 1 ? argv[1] : "testdata/bin";
 	test_tree(dir, "writers", test_binary);
-	/* every variant: go1.21 .. go1.27 and two noswiss builds */
+	/* every variant: go1.19, go1.21 .. go1.27, two noswiss builds and
+	 * the splitgroup one */
 	md_t_ctx[0] = '\0';
-	T(nbin >= 9, "%d writers binaries under %s, want 9 (run tests/build-targets.sh)",
+	T(nbin >= 11, "%d writers binaries under %s, want 11 (run tests/build-targets.sh)",
 	  nbin, dir);
 	return md_test_done("writepaths");
 }

@@ -267,6 +267,12 @@ func strInt(prefix string, n int) map[string]int {
 }
 
 //go:noinline
+// intIntAddr is intInt, and the map's header address.
+func intIntAddr(n, mul int) (map[int]int, uintptr) {
+	m := intInt(n, mul)
+	return m, uintptr(hdr.Ptr(m))
+}
+
 func intInt(n, mul int) map[int]int {
 	return fill(make(map[int]int), n, func(i int) int { return i }, func(i int) int { return i * mul }, -1)
 }
@@ -376,7 +382,7 @@ func useItems(s []item) { sink.Add(uint64(len(s) + cap(s) + len(s[0].m))) }
 //go:noinline
 func (w *worker) lockWait(extra map[int]int) {
 	local := strBool(nLockLocal)
-	register("sync.Mutex.Lock", false, rt("w", w), rt("extra", extra), rt("local", local))
+	register(mutexWait, false, rt("w", w), rt("extra", extra), rt("local", local))
 	w.mu.Lock()
 	runtime.KeepAlive(w)
 	runtime.KeepAlive(extra)
@@ -506,8 +512,9 @@ func main() {
 	// or not): it lives in registers only, its last use the argument of
 	// makeGarbage, which keeps the map alive while it makes the garbage.
 	// So every absent address is distinct, and none is a reported map's.
-	dead := intInt(nDead, 13)
-	deadAddr := uintptr(hdr.Ptr(dead))
+	// (Its address comes back with it: Go 1.19 does not inline the generic
+	// hdr.Ptr, and a call here would keep dead across it, spilled.)
+	dead, deadAddr := intIntAddr(nDead, 13)
 	n := len(dead)
 	garbage := makeGarbage(nGarbage, dead)
 	go announce(want+1, *idle, deadAddr, garbage)

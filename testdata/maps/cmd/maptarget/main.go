@@ -68,6 +68,10 @@ var (
 	named       Cache
 	ptrToHolder *Holder
 	nilHolder   *Holder
+	// padded's slot has 7 bytes of padding when keys and elems interleave
+	// (struct{int64; bool}), none in a split group (keys, then elems):
+	// its group size tells the two layouts apart.
+	padded map[int64]bool
 	// badPtr holds a map pointer into memory that is never mapped (below
 	// vm.mmap_min_addr): the tool must say it cannot read the header. The
 	// GC ignores pointers outside the heap, and Go code never touches it.
@@ -127,6 +131,12 @@ func setup() {
 		million[i] = i
 	}
 	hdr.Settle(million, -1)
+
+	padded = make(map[int64]bool)
+	for i := int64(0); i < 100; i++ {
+		padded[i] = i%2 == 0
+	}
+	hdr.Settle(padded, -1)
 
 	oversized = make(map[int]int)
 	for i := 0; i < nOversizedMax; i++ {
@@ -203,6 +213,9 @@ type mapJSON struct {
 	Nil     bool   `json:"nil"`
 	Len     int    `json:"len"`
 	Header  any    `json:"header"`
+	// The bucket (classic) or group (Swiss) size of the map's type, from
+	// its type descriptor, and (Swiss) the bytes of its groups.
+	Sizes map[string]uint64 `json:"sizes"`
 
 	hdr unsafe.Pointer
 }
@@ -227,7 +240,13 @@ func add[M ~map[K]V, K comparable, V any](expr string, v *M) *mapJSON {
 		Type:    reflect.TypeOf(*v).String(),
 		Nil:     hp == nil,
 		Len:     len(*v),
+		Sizes:   map[string]uint64{},
 		hdr:     hp,
+	}
+	key, size, groups := hdr.Sizes(*v, hp)
+	e.Sizes[key] = size
+	if groups != nil {
+		e.Sizes["bytes_groups"] = *groups
 	}
 	if (*v == nil) != (hp == nil) {
 		panic(expr + ": nil-ness of the map and of its header pointer disagree")
@@ -276,6 +295,7 @@ func buildOracle() []byte {
 	}
 	add("main.pmap", pmap) // the tool dereferences the pointer: the map is *pmap
 	add("main.named", &named)
+	add("main.padded", &padded)
 	add("main.ptrToHolder.m", &ptrToHolder.m)
 	add("main.ptrToHolder.inner.m", &ptrToHolder.inner.m)
 	add("example.com/acme/store.Sessions", &store.Sessions)

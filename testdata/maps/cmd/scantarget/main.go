@@ -46,7 +46,8 @@
 // 5 (checked here), so --depth 5 lists "maps" plus "deep" with the same
 // aliases. "sync_maps" names every sync.Map that holds no Go map (Go 1.24+:
 // a hash-trie; scan lists it under not_decoded); on Go ≤ 1.23 a sync.Map's
-// maps, main.sm.read.v.m and main.sm.dirty, are ordinary entries of "maps".
+// maps, main.sm.read.v.m (Go 1.19: main.sm.read.v.(sync.readOnly).m) and
+// main.sm.dirty, are ordinary entries of "maps".
 // "prefix_counts" counts the entries of "maps" per package; "findings" the
 // warning codes scan must report on a map (every other map is ok); "many"
 // is the -many argument.
@@ -285,6 +286,21 @@ func fill[M ~map[K]V, K comparable, V any](m M, n int, key func(int) K, val func
 	return m
 }
 
+// fillAny is fill for map[any]int: before Go 1.20 any does not satisfy
+// comparable, so hdr.Settle cannot take this map.
+func fillAny(m map[any]int, n int, key func(int) any, absent any) map[any]int {
+	for i := 0; i < n; i++ {
+		m[key(i)] = i
+	}
+	for i := 0; hdr.Growing(*(*unsafe.Pointer)(unsafe.Pointer(&m))); i++ {
+		if i > 1<<22 {
+			panic("fillAny: growth never finished")
+		}
+		delete(m, absent)
+	}
+	return m
+}
+
 func itoa(i int) string { return strconv.Itoa(i) }
 func skey(p string) func(int) string {
 	return func(i int) string { return p + strconv.Itoa(i) }
@@ -336,12 +352,12 @@ func setup(many int) {
 	}, func(i int) uint32 { return uint32(i) }, [16]byte{})
 	floats = fill(make(map[float64]bool), nFloats, func(i int) float64 { return float64(i) + 0.25 },
 		func(i int) bool { return i%2 == 0 }, -1)
-	ifaces = fill(make(map[any]int), nIfaces, func(i int) any {
+	ifaces = fillAny(make(map[any]int), nIfaces, func(i int) any {
 		if i%2 == 0 {
 			return i
 		}
 		return "s" + itoa(i)
-	}, ident, any(-1))
+	}, any(-1))
 	structs = fill(make(map[Key]Val), nStructs, func(i int) Key { return Key{int32(i), "k" + itoa(i)} },
 		func(i int) Val { return Val{int64(i), int64(-i)} }, Key{-1, ""})
 	sets = fill(make(map[string]struct{}), nSets, skey("set-"), func(int) struct{} { return struct{}{} }, "absent")
@@ -531,6 +547,10 @@ func (w *walker) walk(t reflect.Type, p unsafe.Pointer, path string, hops int) {
 				return
 			}
 		}
+		if t == reflect.TypeOf(atomic.Value{}) {
+			w.atomicValue(p, path, hops)
+			return
+		}
 		if t.PkgPath() == "sync/atomic" && strings.HasPrefix(t.Name(), "Pointer[") {
 			f, ok := t.FieldByName("v")
 			if !ok || t.Field(0).Type.Kind() != reflect.Array {
@@ -560,6 +580,29 @@ func (w *walker) walk(t reflect.Type, p unsafe.Pointer, path string, hops int) {
 		data := v.UnsafePointer()
 		for i := 0; i < v.Len() && i < 65536; i++ {
 			w.walk(t.Elem(), unsafe.Add(data, uintptr(i)*t.Elem().Size()), path+"["+itoa(i)+"]", hops+1)
+		}
+	}
+}
+
+// atomicValue follows the atomic.Value at p through its interface v, as
+// scan does: Go 1.19's sync.Map keeps its readOnly there (1.20 on, in an
+// atomic.Pointer).  The dynamic type is named as in a type assertion; a
+// value that is not pointer-shaped is what the data word points to (a
+// hop), a pointer-shaped one the data word itself.
+func (w *walker) atomicValue(p unsafe.Pointer, path string, hops int) {
+	x := (*atomic.Value)(p).Load()
+	if x == nil {
+		return
+	}
+	dt := reflect.TypeOf(x)
+	eface := (*[2]unsafe.Pointer)(p) // atomic.Value{v any}: v is all of it
+	name := path + ".v.(" + dt.String() + ")"
+	switch dt.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		w.walk(dt, unsafe.Pointer(&eface[1]), name, hops)
+	default:
+		if eface[1] != nil && hops+1 <= w.max {
+			w.walk(dt, eface[1], name, hops+1)
 		}
 	}
 }
@@ -798,9 +841,17 @@ func buildOracle(many int) []byte {
 		must(!hdr.IsSmall(hdr.Ptr(big)), "big has a directory")
 	}
 	if len(o.SyncMaps) == 0 { // Go <= 1.23: the maps inside main.sm
-		must(depthOf("main.sm.read.v.m") == 1 && byPath["main.sm.read.v.m"].n == nSyncStored &&
+		// Go 1.20 on: read is an atomic.Pointer[readOnly]; Go 1.19: an
+		// atomic.Value holding a readOnly, a path through an interface.
+		read := "main.sm.read.v.m"
+		for p := range byPath {
+			if strings.HasPrefix(p, "main.sm.read.") && strings.HasSuffix(p, ".m") {
+				read = p
+			}
+		}
+		must(depthOf(read) == 1 && byPath[read].n == nSyncStored &&
 			depthOf("main.sm.dirty") == 0 && byPath["main.sm.dirty"].n == nSyncStored+1,
-			"sync.Map: read.v.m %d entries, dirty %d", byPath["main.sm.read.v.m"].n, byPath["main.sm.dirty"].n)
+			"sync.Map: %s %d entries, dirty %d", read, byPath[read].n, byPath["main.sm.dirty"].n)
 	} else {
 		must(len(o.SyncMaps) == 1 && o.SyncMaps[0] == "main.sm", "sync maps %v", o.SyncMaps)
 	}

@@ -79,3 +79,24 @@ func FillGrowingIdle(m map[int64]int64, floor int) {
 
 // CheckImpl runs the per-implementation self checks.
 func CheckImpl(name string, p unsafe.Pointer) {}
+
+// mapType mirrors the start of runtime.maptype (Go 1.19 .. 1.23,
+// src/runtime/type.go; internal/abi.MapType from 1.21, OldMapType in 1.24
+// and 1.25): the 48-byte type header, then key, elem, bucket, hasher,
+// keysize, elemsize, bucketsize.
+type mapType struct {
+	typ        [48]byte
+	key        unsafe.Pointer
+	elem       unsafe.Pointer
+	bucket     unsafe.Pointer
+	hasher     uintptr
+	keysize    uint8
+	elemsize   uint8
+	bucketsize uint16
+}
+
+// Sizes returns the bucket size of m's type (the size key "bucket_size")
+// as the runtime sees it; classic maps report no group bytes.
+func Sizes(m any, p unsafe.Pointer) (string, uint64, *uint64) {
+	return "bucket_size", uint64((*mapType)(typeWord(m)).bucketsize), nil
+}

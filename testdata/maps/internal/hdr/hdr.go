@@ -11,6 +11,8 @@
 //	SetWriting(p), IsWriting(p), FillGrowingIdle(m, floor), CheckImpl(name, p)
 //	Ptr(m)             the header pointer of a map value
 //	Settle(m, absent)  finish an incremental growth
+//	Sizes(m)           the bucket or group size of m's type, and (Swiss) the
+//	                   bytes of all its groups
 package hdr
 
 import (
@@ -43,3 +45,7 @@ func Settle[M ~map[K]V, K comparable, V any](m M, absent K) {
 		delete(m, absent)
 	}
 }
+
+// typeWord is the type descriptor of the dynamic type of m (the runtime's
+// *maptype for a map): the first word of an interface.
+func typeWord(m any) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&m))[0] }

@@ -150,3 +150,42 @@ func CheckImpl(name string, p unsafe.Pointer) {
 		panic(fmt.Sprintf("%s: tables hold %d entries, used=%d", name, sum, m.used))
 	}
 }
+
+// mapType mirrors the start of internal/abi.SwissMapType (Go 1.24, 1.25)
+// and abi.MapType (1.26 ..): the 48-byte type header, key, elem, group,
+// hasher, then GroupSize, whatever the group layout (interleaved slots, or
+// with GOEXPERIMENT=mapsplitgroup keys then elems).
+type mapType struct {
+	typ       [48]byte
+	key       unsafe.Pointer
+	elem      unsafe.Pointer
+	group     unsafe.Pointer
+	hasher    uintptr
+	groupSize uintptr
+}
+
+// Sizes returns the group size of m's type (key "group_size") and, for
+// the map at p (nil: none), the bytes of all its groups: a small map's one
+// group, or each distinct table's capacity/8 groups.
+func Sizes(m any, p unsafe.Pointer) (string, uint64, *uint64) {
+	gs := uint64((*mapType)(typeWord(m)).groupSize)
+	if p == nil {
+		return "group_size", gs, nil
+	}
+	var n uint64
+	sm := (*swissMap)(p)
+	if sm.dirLen == 0 {
+		if sm.dirPtr != nil {
+			n = gs
+		}
+		return "group_size", gs, &n
+	}
+	dir := directory(sm)
+	for i, t := range dir {
+		if i > 0 && dir[i-1] == t {
+			continue
+		}
+		n += uint64(t.capacity) / 8 * gs
+	}
+	return "group_size", gs, &n
+}
