@@ -98,3 +98,26 @@ func churnGeneric(n int, s *site) int {
 	}
 	return len(m)
 }
+
+// floatKey is the key of the parked writers' maps: float64 elements are
+// not compared as memory (NaN, -0), so the compiler generates an equality
+// function for the array (type:.eq.[64]float64), which the runtime's
+// generic mapassign calls with the map's writing flag already set. That
+// function is ordinary Go code: a goroutine can be preempted inside it
+// (asynchronously, or at a call's stack check), and is then parked in the
+// middle of the write, on no thread. The runtime itself is never
+// preempted asynchronously (runtime/preempt.go isAsyncSafePoint).
+type floatKey [64]float64
+
+// parkedWriter overwrites 1024 keys of m forever; with GOMAXPROCS 1 and
+// two of them, the one not running was preempted, most often inside the
+// key comparison of a write (see floatKey).
+//
+//go:noinline
+func parkedWriter(m map[floatKey]int, stop *atomic.Bool, s *site) {
+	var k floatKey
+	for i := 0; !stop.Load(); i++ {
+		k[0] = float64(i & 1023)
+		m[k] = i + s.at(i)
+	}
+}
