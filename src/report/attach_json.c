@@ -199,6 +199,8 @@ void md_json_map_open(FILE *f, const md_report *r, const md_map_report *m)
 			parked_json(f, &r->analysis.parked[m->parked[i]]);
 		}
 		fputs("]", f);
+		/* goroutines that may be inside a write of it too: no claim */
+		md_json_i64(f, "parked_unknown", m->wf.parked_unsure, 1);
 	}
 	md_json_verdict(f, &m->view.v);
 }

@@ -13,9 +13,9 @@
 //	       each kind in turn: growth is on the stack most of the time
 //	       (GC percent 1000, so that GC seldom stops the writers).
 //	parked GOMAXPROCS 1 and two goroutines, each overwriting its own map
-//	       (main.parkedA, main.parkedB, floatKey keys) forever: the one
+//	       (main.parkedA, main.parkedB, parkedKey keys) forever: the one
 //	       not running was preempted, most often inside a write of its map
-//	       (its writing flag set, the goroutine on no thread; see floatKey
+//	       (its writing flag set, the goroutine on no thread; see parkedKey
 //	       in writers.go). Writers are not locked to threads ("tid" 0).
 //	stale  main.stale has its writing flag forced on (classic hmap.flags
 //	       |= hashWriting, Swiss Map.writing = 1) and nobody ever writes
@@ -69,7 +69,7 @@ var (
 	growing map[int]int
 	stale   map[int]int
 
-	parkedA, parkedB map[floatKey]int
+	parkedA, parkedB map[parkedKey]int
 )
 
 const (
@@ -240,9 +240,9 @@ func newIntMap() map[int]int { return make(map[int]int) }
 func runParked() {
 	for _, e := range []struct {
 		expr string
-		v    *map[floatKey]int
+		v    *map[parkedKey]int
 	}{{"main.parkedA", &parkedA}, {"main.parkedB", &parkedB}} {
-		*e.v = make(map[floatKey]int)
+		*e.v = make(map[parkedKey]int)
 		addMap(e.expr, e.v)
 		m := *e.v
 		s := &site{ready: &ready}
