@@ -81,7 +81,8 @@ typedef struct md_thread_analysis {
 	int nparked;
 	int parked_walked;         /* the walk ran */
 	uint64_t parked_goroutines;   /* goroutines unwound */
-	uint64_t parked_unknown;   /* goroutines on no thread whose stack is
+	uint64_t parked_unknown;   /* goroutines on no thread that may have
+	                              been inside a write but whose stack is
 	                              not the snapshot's (they ran before it
 	                              was copied) or was not copied */
 	uint64_t parked_ns;        /* the walk and its guard, target running */

@@ -45,6 +45,9 @@ md_status md_allgs_locate(md_dwarf *d, uint64_t bias, md_allgs_loc *out, md_err 
 	if (md_dwarf_type(d, st, &ty, err) == MD_OK && ty.kind == MD_TK_STRUCT &&
 	    md_dwarf_member(d, st, "value", &off, &t, err) == MD_OK)
 		out->status_off += off;
+	md_err e;   /* optional: without it every waiting g may be a writer */
+	out->has_waitreason = md_dwarf_member(d, gt, "waitreason", &out->waitreason_off, &t,
+	                                      &e) == MD_OK;
 	return MD_OK;
 }
 
@@ -68,6 +71,8 @@ static size_t g_span(const md_g_layout *l, const md_allgs_loc *loc, uint64_t *lo
 	span(lo, &hi, l->sched_off + l->sched_sp_off, 8);
 	span(lo, &hi, l->sched_off + l->sched_pc_off, 8);
 	span(lo, &hi, l->sched_off + l->sched_bp_off, 8);
+	if (loc->has_waitreason)
+		span(lo, &hi, loc->waitreason_off, 1);
 	return (size_t)(hi - *lo);
 }
 
@@ -142,7 +147,7 @@ static void take_gs(md_allgs_buf *b, size_t k, const md_g_layout *l, const md_al
 			continue;
 		}
 		const unsigned char *p = b->rd[i].buf;
-		md_gstate x = { b->rd[i].addr - lo, 0, 0, 0, 0, 0, 0, 0 };
+		md_gstate x = { .g = b->rd[i].addr - lo };
 		x.status = (uint32_t)le(p + (loc->status_off - lo), 4) & ~MD_G_SCAN;
 		if (x.status == MD_G_DEAD || x.status == MD_G_IDLE)
 			continue;
@@ -152,6 +157,8 @@ static void take_gs(md_allgs_buf *b, size_t k, const md_g_layout *l, const md_al
 		x.bp = le(p + (l->sched_off + l->sched_bp_off - lo), 8);
 		x.stack_lo = le(p + (l->stack_off + l->stack_lo_off - lo), 8);
 		x.stack_hi = le(p + (l->stack_off + l->stack_hi_off - lo), 8);
+		if (loc->has_waitreason)
+			x.waitreason = (uint8_t)le(p + (loc->waitreason_off - lo), 1);
 		b->g[b->n++] = x;
 	}
 }

@@ -37,6 +37,7 @@ typedef struct md_gstate {
 	uint64_t g;
 	int64_t goid;
 	uint32_t status;       /* without MD_G_SCAN */
+	uint8_t waitreason;    /* g.waitreason (MD_G_WAITING); 0 if unknown */
 	uint64_t sp, pc, bp;   /* g.sched */
 	uint64_t stack_lo, stack_hi;
 } md_gstate;
@@ -44,6 +45,8 @@ typedef struct md_gstate {
 typedef struct md_allgs_loc {
 	uint64_t allgs;        /* run-time address of runtime.allgs (a slice) */
 	uint64_t status_off;   /* runtime.g.atomicstatus (its uint32) */
+	int has_waitreason;
+	uint64_t waitreason_off;   /* runtime.g.waitreason (a uint8) */
 } md_allgs_loc;
 
 /* Where allgs is, from DWARF (bias: the load bias).  MD_E_LAYOUT if the

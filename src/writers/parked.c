@@ -6,6 +6,7 @@
 #include "stackwalk.h"
 #include "alloc.h"
 #include "clock.h"
+#include "gofacts_park.h"
 
 /* A goroutine's stack is copied from g.sched.sp to the end of its stack,
  * at most this much (as a thread's: capture.h); most goroutine stacks are
@@ -48,6 +49,26 @@ static int parked_g(const md_parked_src *src, const md_gstate *g)
 	return !on_thread(src->ts, g->g);
 }
 
+/* Whether a goroutine on no thread may be inside a map write: preempted,
+ * or parked by what a write can park in (gofacts_park.h).  A runnable one
+ * stopped in gopark (where mcall(park_m) saved g.sched) was woken and has
+ * not run since: its g.waitreason is still why it parked (only gdestroy
+ * clears it); any other runnable or preempted one stopped wherever it was
+ * preempted. */
+static int may_write(const md_parked_src *src, const md_gstate *g)
+{
+	if (!src->al->has_waitreason)
+		return 1;
+	if (g->status != MD_G_WAITING) {
+		md_func f;
+		md_err e;
+		if (md_dwarf_func_name_at(src->d, g->pc - 1 - src->bias, &f, &e) != MD_OK ||
+		    strcmp(f.name, "runtime.gopark"))
+			return 1;
+	}
+	return md_wait_may_write(src->minor, g->waitreason);
+}
+
 static size_t window(const md_gstate *g)
 {
 	uint64_t n = g->stack_hi - g->sp;
@@ -69,7 +90,7 @@ static md_status plan(md_parked *pk, const md_parked_src *src, md_err *err)
 		if (!parked_g(src, g))
 			continue;
 		if (total + window(g) > PARKED_MAX_BYTES) {
-			pk->left_out++;
+			pk->left_out += may_write(src, g);
 			continue;
 		}
 		pk->stack[pk->n] = (md_memcopy){ g->sp, NULL, window(g) };
@@ -197,8 +218,10 @@ md_status md_parked_find(const md_parked *pk, const md_parked_src *src,
 	if (!fr)
 		s = md_err_set(err, MD_E_NOMEM, "parked goroutines");
 	for (size_t i = 0; s == MD_OK && i < pk->n; i++) {
+		/* one that ran before its stack was copied counts only if it
+		 * may have been inside a write at the stop */
 		if (pk->moved[i]) {
-			out->parked_unknown++;
+			out->parked_unknown += may_write(src, pk->g[i]);
 			continue;
 		}
 		s = judge(src, pk->g[i], &pk->stack[i], fr, &cap, out, err);

@@ -62,8 +62,10 @@ md_status md_parked_copy(md_parked *pk, const md_parked_src *src, md_mem *m, md_
 
 /* Unwind each copied goroutine that did not move, judge its frames as a
  * thread's, and put those inside a map write in out->parked (frames with
- * file:line, wp, growing, map when proven, gstate); moved and left-out
- * goroutines are counted in out->parked_unknown.  MD_E_NOMEM. */
+ * file:line, wp, growing, map when proven, gstate); the moved and left-out
+ * ones that may have been inside a write at the stop (preempted, or
+ * waiting for a reason a write can wait for: gofacts_park.h) are counted
+ * in out->parked_unknown.  MD_E_NOMEM. */
 md_status md_parked_find(const md_parked *pk, const md_parked_src *src,
                          md_thread_analysis *out, md_err *err);
 
