@@ -122,6 +122,11 @@ def main():
     only = sys.argv[1:]
     variants = [v for v in targets.VARIANTS if not only or v in only]
     for v in variants:
+        # a release whose toolchain cannot build testdata/writers (it
+        # needs 1.21's clear) has no writers binary: said, not counted
+        if not os.path.exists(targets.writers(v)):
+            checks.skip("parked %s" % v, "no writers binary: %s" % targets.writers(v))
+            continue
         test_variant(v)
     return checks.summary()
 
