@@ -90,6 +90,8 @@ fi
 
 # 3. integration
 run integration python3 tests/integration/test_attach.py
+# writers parked mid-write (issue 17): attributed, never called stale
+run integration-parked python3 tests/integration/test_parked.py
 run integration-watch python3 tests/integration/test_watch.py
 run integration-scan python3 tests/integration/test_scan.py
 run integration-paths python3 tests/integration/test_paths.py
@@ -121,6 +123,7 @@ run integration-releases python3 tests/integration/test_releases.py
 
 # 4. sanitizers and valgrind on real attaches
 MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_attach.py go1.23 go1.26
+MAPDIAG=build/san/mapdiag PARKED_SAMPLES=15 run integration-parked-asan python3 tests/integration/test_parked.py go1.23 go1.26
 MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/test_scan.py go1.26
 MAPDIAG=build/san/mapdiag run integration-paths-asan python3 tests/integration/test_paths.py go1.26
 MAPDIAG=build/san/mapdiag run integration-output-asan python3 tests/integration/test_output.py go1.26

@@ -11,6 +11,7 @@
 #include "goroutine.h"
 #include "capture.h"
 #include "writers.h"
+#include "parked.h"
 #include "gofacts.h"
 #include "clock.h"
 
@@ -59,6 +60,59 @@ static void attribute_writers(md_dwarf *dw, md_report *r, const md_threads *ts, 
 		}
 	}
 	r->analyse_ns = md_now_ns() - t0;
+}
+
+/* The map's writing flag, as decoded. */
+static int flag_set(const md_map_report *m)
+{
+	if (m->status != MD_OK || m->view.is_nil)
+		return 0;
+	return m->layout->impl == MD_IMPL_SWISS ? m->view.s.writing != 0
+	                                        : (m->view.h.flags & MD_HMAP_F_WRITING) != 0;
+}
+
+/* What the goroutines of the stop tell about maps whose writing flag is
+ * set and that no thread writes: walked only then (a stack walk of every
+ * parked goroutine, while the target runs). */
+static void attribute_parked(md_report *r, md_parked_src *ps, const md_parked *pk)
+{
+	int need = 0;
+	for (int i = 0; i < r->nmaps; i++)
+		if (r->maps[i].wf.analysed && flag_set(&r->maps[i]) && !r->maps[i].wf.proven) {
+			need = 1;
+			ps->swiss = r->maps[i].layout->impl == MD_IMPL_SWISS;
+		}
+	md_err err;
+	if (!need || !ps->at_stop || !ps->at_stop->ok ||
+	    md_parked_find(pk, ps, &r->analysis, &err) != MD_OK)
+		return;   /* not asked, not read in the stop, or out of memory */
+	const md_thread_analysis *a = &r->analysis;
+	for (int i = 0; i < r->nmaps; i++) {
+		md_map_report *mr = &r->maps[i];
+		if (!mr->wf.analysed || !flag_set(mr) || mr->wf.proven)
+			continue;
+		mr->wf.parked_analysed = 1;
+		/* a goroutine whose stack was not the snapshot's may have been
+		 * inside a write of this map, and so may one whose map is not
+		 * proven: no claim of staleness then */
+		mr->wf.parked_unsure = (int)(a->parked_unknown < 1000000 ? a->parked_unknown : 1000000);
+		for (int k = 0; k < a->nparked; k++) {
+			const md_thread_info *t = &a->parked[k];
+			if (!t->map) {
+				mr->wf.parked_unsure++;
+				continue;
+			}
+			if (t->map != mr->view.addr)
+				continue;
+			if (!mr->wf.parked++) {
+				mr->wf.parked_goid = t->goid;
+				mr->wf.parked_state = t->gstate;
+			}
+			mr->wf.growing += t->growing;
+			if (mr->nparked < MD_MAX_WRITERS)
+				mr->parked[mr->nparked++] = k;
+		}
+	}
 }
 
 /* --no-stop: each map as soon as a pair of passes agrees on it. */
@@ -111,6 +165,8 @@ static md_status read_stopped(const md_attach_opts *o, md_target *t, md_mem *m, 
 	md_g_layout gl;
 	int have_gl = 0;
 	md_threads ts = { 0 };
+	md_allgs_buf gs = { 0 };
+	md_allgs_loc al;
 	md_snapshot sn = { .proc = &t->proc, .dw = t->dw, .mem = m,
 	                   .stop_timeout_ms = o->stop_timeout_ms, .maps = vs->w,
 	                   .nmaps = vs->n, .speculate = 1 };
@@ -122,22 +178,43 @@ static md_status read_stopped(const md_attach_opts *o, md_target *t, md_mem *m, 
 		have_gl = md_g_layout_load(t->dw, &gl, err) == MD_OK;
 		sn.threads = &ts;
 		sn.gl = have_gl ? &gl : NULL;
+		/* a writer parked mid-write is on no thread: the goroutines too,
+		 * read in the stop only if a map's writing flag is set */
+		md_err e;
+		if (have_gl && md_allgs_locate(t->dw, t->bias, &al, &e) == MD_OK) {
+			sn.goroutines = &gs;
+			sn.al = &al;
+		}
 	}
 	md_status s = md_snapshot_prepare(&sn, err);
 	if (s == MD_OK) {
 		s = md_snapshot_take(&sn, err);
 		md_report_stopped(r, sn.stop.pause_ns, sn.stop.threads, sn.reads);
 	}
+	md_parked pk = { 0 };
+	md_parked_src ps = { t->dw, cfi, t->bias, gf->minor, 0, &gl, &al, sn.goroutines, &ts };
+	/* first thing after the release: the stacks of the goroutines that
+	 * were parked, before they run (only if a writing flag was set) */
+	int pk_ok = s == MD_OK && sn.goroutines;
+	if (pk_ok && (s = md_parked_copy(&pk, &ps, m, err)) == MD_E_NOMEM) {
+		s = MD_OK;   /* the threads' analysis still stands */
+		pk_ok = 0;
+	}
 	if (s == MD_OK) {
 		for (int i = 0; i < r->nmaps; i++)
 			take(&r->maps[i], &vs->w[i], gf);
-		if (o->threads != MD_THREADS_NONE)
+		if (o->threads != MD_THREADS_NONE) {
 			attribute_writers(t->dw, r, &ts, cfi, t->bias, gf);
+			if (pk_ok)
+				attribute_parked(r, &ps, &pk);
+		}
 		for (int i = 0; i < r->nmaps; i++)
 			md_map_report_classify(&r->maps[i], &o->th);
 	}
 	md_snapshot_free(&sn);
 	md_threads_free(&ts);
+	md_allgs_buf_free(&gs);
+	md_parked_free(&pk);
 	md_cfi_free(cfi);
 	return s;
 }

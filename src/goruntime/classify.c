@@ -192,7 +192,25 @@ static void writer_findings(const md_writer_facts *w, int writing_flag, md_verdi
 		    "to die with \"concurrent map writes\" (if its race check sees it); guard "
 		    "the map with a sync.Mutex or give each goroutine its own",
 		    w->proven);
-	if (writing_flag && w->proven == 0 && w->unidentified == 0)
+	/* the flag with no thread in a write: a goroutine parked inside one,
+	 * else (when the goroutines were looked at, none was) a stale flag */
+	int no_thread = writing_flag && w->proven == 0 && w->unidentified == 0;
+	int stale = no_thread && !w->parked && !w->parked_unsure;
+	if (no_thread && w->parked)
+		md_verdict_add(v, "parked-writer", MD_SEV_INFO,
+		    "goroutine %lld is parked inside a write of this map (%s, on no thread: "
+		    "preempted or blocked mid-write, e.g. in a GC assist); the write "
+		    "finishes when it runs again%s",
+		    (long long)w->parked_goid, w->parked_state ? w->parked_state : "?",
+		    w->parked >= 2 ? "; more than one goroutine is inside a write of it: the "
+		                     "runtime dies with \"concurrent map writes\" when they run" : "");
+	else if (stale && w->parked_analysed)
+		md_verdict_add(v, "stale-writing-flag", MD_SEV_WARNING,
+		    "the writing flag is set but no thread and no goroutine is inside a write "
+		    "of this map: a writer that panicked mid-write (and was recovered), or "
+		    "memory corruption; every later write of this map will die with "
+		    "\"concurrent map writes\"");
+	else if (stale)
 		md_verdict_add(v, "stale-writing-flag", MD_SEV_WARNING,
 		    "the writing flag is set but no thread is inside a write of this map: a "
 		    "writer that panicked mid-write (and was recovered), a writer parked "
@@ -204,7 +222,7 @@ static void writer_findings(const md_writer_facts *w, int writing_flag, md_verdi
 		    "them write the same map, the runtime dies with \"concurrent map writes\"",
 		    w->unidentified);
 	/* a specific finding about the write replaces the generic "writing" */
-	if (w->proven >= 2 || (writing_flag && w->proven == 0 && w->unidentified == 0))
+	if (w->proven >= 2 || stale || (no_thread && w->parked))
 		verdict_drop(v, "writing");
 }
 

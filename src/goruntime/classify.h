@@ -90,6 +90,14 @@ typedef struct md_writer_facts {
 	int growing;        /* ... of which inside growth (Swiss: table growth,
 	                       split, rehash; classic: growWork/evacuate) */
 	int unidentified;   /* writer threads whose map could not be proven */
+	/* goroutines on no thread (preempted or parked inside a write), looked
+	 * for when the writing flag is set and no thread writes the map: */
+	int parked_analysed;   /* they were looked for */
+	int parked;            /* proven inside a write of this map */
+	int64_t parked_goid;   /* the first of them */
+	const char *parked_state;  /* its status: "runnable", "waiting", ... */
+	int parked_unsure;     /* inside a write of a map not proven, or moved
+	                          on before their stacks were read */
 } md_writer_facts;
 
 /* The four-state table: a map's state from its writing flag and whether
@@ -99,8 +107,10 @@ md_state md_state_of(int is_nil, int writing, int growing);
 /* A verdict from the header, derived values and, when threads were
  * analysed (w non-NULL and w->analysed), the writers: Swiss "growing" when
  * a proven writer is inside table growth; critical concurrent-writers for
- * two proven writers; a warning for a writing flag no thread accounts for,
- * and for several writers of unidentified maps. */
+ * two proven writers; a warning for a writing flag no thread and no
+ * goroutine accounts for (stale-writing-flag), an explanation naming the
+ * goroutine parked inside the write (parked-writer), and a warning for
+ * several writers of unidentified maps. */
 void md_classify_hmap(const md_hmap_hdr *h, const md_derived *d, const md_writer_facts *w,
                       const md_thresholds *t, md_verdict *v);
 void md_classify_swiss(const md_swiss_hdr *h, const md_derived *d,

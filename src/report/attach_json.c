@@ -136,6 +136,27 @@ static void writer_json(FILE *f, const md_thread_info *t)
 	fputs("}", f);
 }
 
+/* A goroutine parked inside a write: its whole stack (a few frames, all
+ * with file:line), since no thread shows it. */
+static void parked_json(FILE *f, const md_thread_info *t)
+{
+	fputs("{", f);
+	md_json_i64(f, "goid", t->goid, 0);
+	fputs(",\"status\":", f);
+	md_json_str(f, t->gstate ? t->gstate : "?");
+	fputs(",\"function\":", f);
+	md_json_str(f, t->wp ? t->wp->func : "?");
+	fprintf(f, ",\"kind\":\"%s\"", t->wp ? md_write_kind_name(t->wp->kind) : "?");
+	md_json_bool(f, "growing", t->growing, 1);
+	fputs(",\"user\":", f);
+	int from = t->first_user >= 0 ? t->first_user : t->nframes;
+	int to = from + 3 < t->nframes ? from + 3 : t->nframes;
+	frames_json(f, t->frames, from, to);
+	fputs(",\"frames\":", f);
+	frames_json(f, t->frames, 0, t->nframes);
+	fputs("}", f);
+}
+
 void md_json_map_open(FILE *f, const md_report *r, const md_map_report *m)
 {
 	fputs("{\"var\":", f);
@@ -167,6 +188,19 @@ void md_json_map_open(FILE *f, const md_report *r, const md_map_report *m)
 			writer_json(f, &r->analysis.t[m->writers[i]]);
 		}
 		fputs("]", f);
+	}
+	/* present when goroutines on no thread were looked at: the writing
+	 * flag was set and no thread was writing */
+	if (m->wf.parked_analysed) {
+		fputs(",\"parked_writers\":[", f);
+		for (int i = 0; i < m->nparked; i++) {
+			if (i)
+				fputc(',', f);
+			parked_json(f, &r->analysis.parked[m->parked[i]]);
+		}
+		fputs("]", f);
+		/* goroutines that may be inside a write of it too: no claim */
+		md_json_i64(f, "parked_unknown", m->wf.parked_unsure, 1);
 	}
 	md_json_verdict(f, &m->view.v);
 }

@@ -148,6 +148,27 @@ static void frame_text(FILE *f, const md_frame_info *fr, int full)
 		fprintf(f, " (%s:%d)", full ? fr->file : md_path_base(fr->file), fr->line);
 }
 
+/* Goroutines parked inside a write of the map: one line each, naming the
+ * first frame of user code (-v: three). */
+static void parked_text(const md_pen *p, const md_print_opts *o, const md_report *r,
+                        const md_map_report *m)
+{
+	FILE *f = p->f;
+	for (int i = 0; i < m->nparked; i++) {
+		const md_thread_info *t = &r->analysis.parked[m->parked[i]];
+		fprintf(f, "  %swriter%s  goroutine %lld (%s, parked in a write): %s in %s%s",
+		        md_pen_bold(p), md_pen_off(p), (long long)t->goid, t->gstate ? t->gstate : "?",
+		        t->wp ? md_write_kind_name(t->wp->kind) : "write", t->wp ? t->wp->func : "?",
+		        t->growing ? ", growing" : "");
+		int k = t->first_user, end = k + (o->verbose ? 3 : 1);
+		for (; k >= 0 && k < t->nframes && k < end; k++) {
+			fputs(k == t->first_user ? ", from " : "; ", f);
+			frame_text(f, &t->frames[k], 0);
+		}
+		fputc('\n', f);
+	}
+}
+
 /* Who writes the map.  Default: one line per writer thread, naming the
  * first frame of user code; -v: three such frames, and "none" said too. */
 static void writers_text(const md_pen *p, const md_print_opts *o, const md_report *r,
@@ -156,11 +177,13 @@ static void writers_text(const md_pen *p, const md_print_opts *o, const md_repor
 	FILE *f = p->f;
 	if (!m->wf.analysed)
 		return;
+	parked_text(p, o, r, m);
 	if (!m->nwriters) {
-		if (o->verbose)
-			fprintf(f, "  writers: none on any thread%s\n",
+		if (o->verbose && !m->nparked)
+			fprintf(f, "  writers: none on any thread%s%s\n",
 			        m->wf.unidentified ? " (some threads write maps that could not be "
-			                             "identified)" : "");
+			                             "identified)" : "",
+			        m->wf.parked_analysed ? ", none parked in a write" : "");
 		return;
 	}
 	for (int i = 0; i < m->nwriters; i++) {

@@ -30,6 +30,9 @@ const char *md_finding_brief(const md_map_report *m, const md_finding *x, char *
 		snprintf(buf, n, "concurrent-writers: %d threads writing at once", m->wf.proven);
 	else if (!strcmp(x->code, "stale-writing-flag"))
 		snprintf(buf, n, "stale-writing-flag: flag set, no thread writing");
+	else if (!strcmp(x->code, "parked-writer"))
+		snprintf(buf, n, "parked-writer: goroutine %lld parked mid-write",
+		         (long long)m->wf.parked_goid);
 	else if (!strcmp(x->code, "unidentified-writers"))
 		snprintf(buf, n, "unidentified-writers: %d threads writing unknown maps",
 		         m->wf.unidentified);

@@ -24,6 +24,9 @@ static void thread_analysis_free(md_thread_analysis *a)
 	for (int i = 0; i < a->n; i++)
 		free(a->t[i].frames);
 	free(a->t);
+	for (int i = 0; i < a->nparked; i++)
+		free(a->parked[i].frames);
+	free(a->parked);
 	memset(a, 0, sizeof *a);
 }
 

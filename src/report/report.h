@@ -66,11 +66,26 @@ typedef struct md_thread_info {
 	uint64_t map;              /* the header it writes, when proven; else 0 */
 	int first_user;            /* first frame outside the runtime below the
 	                              write path (-1 if none) */
+	/* a goroutine on no thread (analysis.parked; tid 0), unwound from
+	 * g.sched: */
+	const char *gstate;        /* "runnable", "waiting", "preempted", ... */
 } md_thread_info;
 
 typedef struct md_thread_analysis {
 	md_thread_info *t;
 	int n;
+	/* goroutines on no thread found inside a map write (writers/parked.h),
+	 * looked for only when a map's writing flag is set with no thread
+	 * writing it */
+	md_thread_info *parked;
+	int nparked;
+	int parked_walked;         /* the walk ran */
+	uint64_t parked_goroutines;   /* goroutines unwound */
+	uint64_t parked_unknown;   /* goroutines on no thread that may have
+	                              been inside a write but whose stack is
+	                              not the snapshot's (they ran before it
+	                              was copied) or was not copied */
+	uint64_t parked_ns;        /* the walk and its guard, target running */
 } md_thread_analysis;
 
 /* ---- attach: named maps, one snapshot ---- */
@@ -88,6 +103,9 @@ typedef struct md_map_report {
 	md_writer_facts wf;
 	int nwriters;              /* proven writers: indices into analysis.t */
 	int writers[MD_MAX_WRITERS];
+	int nparked;               /* goroutines parked inside a write of it:
+	                              indices into analysis.parked */
+	int parked[MD_MAX_WRITERS];
 } md_map_report;
 
 typedef struct md_report {

@@ -5,6 +5,7 @@
 #include "mapread.h"
 #include "alloc.h"
 #include "validate.h"
+#include "gofacts.h"
 
 /* Tables are read in two rounds: each map's first FIRST_TABLES, then the
  * rest only for maps whose first ones all read.  A directory of garbage
@@ -474,6 +475,21 @@ md_status md_mapread_prepare(md_mem *m, md_mapread *w, int n, md_mapread_ctx *c,
 void md_mapread_bytes(const md_mapread *v, md_map_bytes *b)
 {
 	*b = (md_map_bytes){ v->header, v->hdr, v->nt, v->tptr, v->tbuf, v->t_ok };
+}
+
+int md_mapread_writing(const md_mapread *v)
+{
+	md_err e;
+	if (v->skip || !v->hdr_ok || !v->layout)
+		return 0;
+	if (v->layout->impl == MD_IMPL_SWISS) {
+		md_swiss_hdr sh;
+		return md_swiss_decode(v->layout, v->hdr, v->layout->header_size, &sh, &e) ==
+		       MD_OK && sh.writing;
+	}
+	md_hmap_hdr hh;
+	return md_hmap_decode(v->layout, v->hdr, v->layout->header_size, &hh, &e) == MD_OK &&
+	       (hh.flags & MD_HMAP_F_WRITING);
 }
 
 int md_mapread_same(const md_mapread *a, const md_mapread *b)

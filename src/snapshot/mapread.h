@@ -108,6 +108,11 @@ void md_mapread_ctx_free(md_mapread_ctx *c);
 /* The bytes of v's last read, for md_map_view_make. */
 void md_mapread_bytes(const md_mapread *v, md_map_bytes *b);
 
+/* 1 if v's header was read and its writing flag is set (classic
+ * hashWriting, Swiss Map.writing): cheap enough for the stop, which reads
+ * the goroutines only when some map has it (attach's parked writers). */
+int md_mapread_writing(const md_mapread *v);
+
 /* 1 if a and b (two passes over the same maps) read the same bytes. */
 int md_mapread_same(const md_mapread *a, const md_mapread *b);
 

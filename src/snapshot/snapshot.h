@@ -24,6 +24,7 @@
 #include "stop.h"
 #include "capture.h"
 #include "goroutine.h"
+#include "allgs.h"
 #include "mapread.h"
 
 typedef enum md_find_mode {
@@ -54,6 +55,12 @@ typedef struct md_snapshot {
 	                              moved since the probe (md_mapread_ctx) */
 	md_threads *threads;       /* capture threads here; NULL: none */
 	const md_g_layout *gl;     /* g layout for the capture; NULL: none */
+	/* every goroutine's status and g.sched, read after the maps when one
+	 * of them has its writing flag set (or always): the writers parked
+	 * inside a write are on no thread (writers/parked.h).  NULL: never */
+	md_allgs_buf *goroutines;
+	const md_allgs_loc *al;    /* with goroutines (and gl) */
+	int goroutines_always;     /* read them even when no flag is set */
 	/* internal */
 	md_mapread_ctx ctx;
 	int slots;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "allgs.h"
+#include "alloc.h"
 
 static uint64_t le(const unsigned char *b, size_t n)
 {
@@ -9,6 +10,17 @@ static uint64_t le(const unsigned char *b, size_t n)
 	for (size_t i = 0; i < n && i < 8; i++)
 		v |= (uint64_t)b[i] << (8 * i);
 	return v;
+}
+
+const char *md_gstatus_name(uint32_t status)
+{
+	/* runtime/traceback.go gStatusStrings */
+	static const char *const names[] = {
+		[MD_G_IDLE] = "idle", [MD_G_RUNNABLE] = "runnable", [MD_G_RUNNING] = "running",
+		[MD_G_SYSCALL] = "syscall", [MD_G_WAITING] = "waiting", [MD_G_DEAD] = "dead",
+		[MD_G_COPYSTACK] = "copystack", [MD_G_PREEMPTED] = "preempted",
+	};
+	return status < sizeof names / sizeof names[0] && names[status] ? names[status] : "?";
 }
 
 md_status md_allgs_locate(md_dwarf *d, uint64_t bias, md_allgs_loc *out, md_err *err)
@@ -33,6 +45,9 @@ md_status md_allgs_locate(md_dwarf *d, uint64_t bias, md_allgs_loc *out, md_err 
 	if (md_dwarf_type(d, st, &ty, err) == MD_OK && ty.kind == MD_TK_STRUCT &&
 	    md_dwarf_member(d, st, "value", &off, &t, err) == MD_OK)
 		out->status_off += off;
+	md_err e;   /* optional: without it every waiting g may be a writer */
+	out->has_waitreason = md_dwarf_member(d, gt, "waitreason", &out->waitreason_off, &t,
+	                                      &e) == MD_OK;
 	return MD_OK;
 }
 
@@ -44,11 +59,54 @@ static void span(uint64_t *lo, uint64_t *hi, uint64_t off, uint64_t len)
 		*hi = off + len;
 }
 
-md_status md_allgs_read(md_mem *m, const md_g_layout *l, const md_allgs_loc *loc,
-                        md_gstate **out, size_t *n, uint64_t *unreadable, md_err *err)
+/* The span of a g that holds every field we read: [*lo, *lo + return). */
+static size_t g_span(const md_g_layout *l, const md_allgs_loc *loc, uint64_t *lo)
 {
-	*out = NULL;
-	*n = 0;
+	uint64_t hi = 0;
+	*lo = UINT64_MAX;
+	span(lo, &hi, l->goid_off, 8);
+	span(lo, &hi, loc->status_off, 4);
+	span(lo, &hi, l->stack_off + l->stack_lo_off, 8);
+	span(lo, &hi, l->stack_off + l->stack_hi_off, 8);
+	span(lo, &hi, l->sched_off + l->sched_sp_off, 8);
+	span(lo, &hi, l->sched_off + l->sched_pc_off, 8);
+	span(lo, &hi, l->sched_off + l->sched_bp_off, 8);
+	if (loc->has_waitreason)
+		span(lo, &hi, loc->waitreason_off, 1);
+	return (size_t)(hi - *lo);
+}
+
+void md_allgs_buf_free(md_allgs_buf *b)
+{
+	free(b->gs);
+	free(b->blk);
+	free(b->rd);
+	free(b->g);
+	memset(b, 0, sizeof *b);
+}
+
+/* Room for n g's of blk bytes each (touched: a stop may use it). */
+static int room(md_allgs_buf *b, size_t n, size_t blk)
+{
+	md_allgs_buf x = { .cap = n };
+	x.gs = md_calloc_touched(n, 8);
+	x.blk = md_calloc_touched(n, blk);
+	x.rd = md_calloc_touched(n, sizeof *x.rd);
+	x.g = md_calloc_touched(n, sizeof *x.g);
+	if (!x.gs || !x.blk || !x.rd || !x.g) {
+		md_allgs_buf_free(&x);
+		return 0;
+	}
+	x.grown = b->grown;
+	md_allgs_buf_free(b);
+	*b = x;
+	return 1;
+}
+
+/* allgs' slice header: its array and length. */
+static md_status slice(md_mem *m, const md_allgs_loc *loc, uint64_t *arr, uint64_t *len,
+                       md_err *err)
+{
 	unsigned char hdr[24];
 	md_read r = { loc->allgs, hdr, sizeof hdr, 0 };
 	md_status s = md_mem_readv(m, &r, 1, err);
@@ -56,55 +114,40 @@ md_status md_allgs_read(md_mem *m, const md_g_layout *l, const md_allgs_loc *loc
 		return s;
 	if (!r.ok)
 		return md_err_set(err, MD_E_MEM, "runtime.allgs unreadable");
-	uint64_t arr = le(hdr, 8), len = le(hdr + 8, 8);
-	if (len > MD_ALLGS_MAX || (len && !arr))
+	*arr = le(hdr, 8);
+	*len = le(hdr + 8, 8);
+	if (*len > MD_ALLGS_MAX || (*len && !*arr))
 		return md_err_set(err, MD_E_MEM, "runtime.allgs: implausible length %llu",
-		                  (unsigned long long)len);
-	if (!len)
-		return MD_OK;
-	uint64_t lo = UINT64_MAX, hi = 0;
-	span(&lo, &hi, l->goid_off, 8);
-	span(&lo, &hi, loc->status_off, 4);
-	span(&lo, &hi, l->stack_off + l->stack_lo_off, 8);
-	span(&lo, &hi, l->stack_off + l->stack_hi_off, 8);
-	span(&lo, &hi, l->sched_off + l->sched_sp_off, 8);
-	span(&lo, &hi, l->sched_off + l->sched_pc_off, 8);
-	span(&lo, &hi, l->sched_off + l->sched_bp_off, 8);
-	size_t blk = (size_t)(hi - lo);
-	uint64_t *gs = calloc(len, 8);
-	unsigned char *b = calloc(len, blk);
-	md_read *rd = calloc(len, sizeof *rd);
-	md_gstate *g = calloc(len, sizeof *g);
-	if (!gs || !b || !rd || !g) {
-		s = md_err_set(err, MD_E_NOMEM, "%llu goroutines", (unsigned long long)len);
-		goto fail;
-	}
-	r = (md_read){ arr, gs, len * 8, 0 };
-	s = md_mem_readv(m, &r, 1, err);
-	if (s == MD_E_EXITED || s == MD_E_SYS)
-		goto fail;
-	if (!r.ok) {
-		s = md_err_set(err, MD_E_MEM, "runtime.allgs array unreadable");
-		goto fail;
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (!gs[i])
-			continue;
-		rd[k] = (md_read){ gs[i] + lo, b + k * blk, blk, 0 };
-		k++;
-	}
-	s = md_mem_readv(m, rd, k, err);
-	if (s == MD_E_EXITED || s == MD_E_SYS)
-		goto fail;
-	size_t ng = 0;
+		                  (unsigned long long)*len);
+	return MD_OK;
+}
+
+md_status md_allgs_prepare(md_allgs_buf *b, md_mem *m, const md_g_layout *l,
+                           const md_allgs_loc *loc, md_err *err)
+{
+	uint64_t arr, len, lo;
+	md_status s = slice(m, loc, &arr, &len, err);
+	if (s != MD_OK)
+		return s;
+	/* goroutines made between now and the stop fit in the slack */
+	size_t want = (size_t)len + (size_t)len / 4 + 256;
+	if (b->cap < want && !room(b, want, g_span(l, loc, &lo)))
+		return md_err_set(err, MD_E_NOMEM, "%zu goroutines", want);
+	return md_mem_reserve(m, b->cap, err);
+}
+
+/* Decode the g's that were read into b->g: the live ones. */
+static void take_gs(md_allgs_buf *b, size_t k, const md_g_layout *l, const md_allgs_loc *loc,
+                    uint64_t lo)
+{
+	b->n = 0;
 	for (size_t i = 0; i < k; i++) {
-		if (!rd[i].ok) {
-			(*unreadable)++;
+		if (!b->rd[i].ok) {
+			b->unreadable++;
 			continue;
 		}
-		const unsigned char *p = rd[i].buf;
-		md_gstate x = { rd[i].addr - lo, 0, 0, 0, 0, 0, 0, 0 };
+		const unsigned char *p = b->rd[i].buf;
+		md_gstate x = { .g = b->rd[i].addr - lo };
 		x.status = (uint32_t)le(p + (loc->status_off - lo), 4) & ~MD_G_SCAN;
 		if (x.status == MD_G_DEAD || x.status == MD_G_IDLE)
 			continue;
@@ -114,18 +157,65 @@ md_status md_allgs_read(md_mem *m, const md_g_layout *l, const md_allgs_loc *loc
 		x.bp = le(p + (l->sched_off + l->sched_bp_off - lo), 8);
 		x.stack_lo = le(p + (l->stack_off + l->stack_lo_off - lo), 8);
 		x.stack_hi = le(p + (l->stack_off + l->stack_hi_off - lo), 8);
-		g[ng++] = x;
+		if (loc->has_waitreason)
+			x.waitreason = (uint8_t)le(p + (loc->waitreason_off - lo), 1);
+		b->g[b->n++] = x;
 	}
-	free(gs);
-	free(b);
-	free(rd);
-	*out = g;
-	*n = ng;
+}
+
+md_status md_allgs_capture(md_allgs_buf *b, md_mem *m, const md_g_layout *l,
+                           const md_allgs_loc *loc, md_err *err)
+{
+	uint64_t arr, len, lo;
+	size_t blk = g_span(l, loc, &lo);
+	b->ok = 0;
+	b->n = 0;
+	b->unreadable = 0;
+	md_status s = slice(m, loc, &arr, &len, err);
+	if (s != MD_OK || !len) {
+		b->ok = s == MD_OK;
+		return s;
+	}
+	if (len > b->cap) {
+		/* more goroutines than prepared for: the one allocation a stop
+		 * may make, counted */
+		if (!room(b, (size_t)len + (size_t)len / 8, blk))
+			return md_err_set(err, MD_E_NOMEM, "%llu goroutines", (unsigned long long)len);
+		b->grown++;
+	}
+	md_read r = { arr, b->gs, len * 8, 0 };
+	s = md_mem_readv(m, &r, 1, err);
+	if (s == MD_E_EXITED || s == MD_E_SYS)
+		return s;
+	if (!r.ok)
+		return md_err_set(err, MD_E_MEM, "runtime.allgs array unreadable");
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++)
+		if (b->gs[i]) {
+			b->rd[k] = (md_read){ b->gs[i] + lo, b->blk + k * blk, blk, 0 };
+			k++;
+		}
+	s = md_mem_readv(m, b->rd, k, err);
+	if (s == MD_E_EXITED || s == MD_E_SYS)
+		return s;
+	take_gs(b, k, l, loc, lo);
+	b->ok = 1;
 	return MD_OK;
-fail:
-	free(gs);
-	free(b);
-	free(rd);
-	free(g);
+}
+
+md_status md_allgs_read(md_mem *m, const md_g_layout *l, const md_allgs_loc *loc,
+                        md_gstate **out, size_t *n, uint64_t *unreadable, md_err *err)
+{
+	md_allgs_buf b = { 0 };
+	*out = NULL;
+	*n = 0;
+	md_status s = md_allgs_capture(&b, m, l, loc, err);
+	*unreadable += b.unreadable;
+	if (s == MD_OK) {
+		*out = b.g;   /* handed over */
+		*n = b.n;
+		b.g = NULL;
+	}
+	md_allgs_buf_free(&b);
 	return s;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "writers.h"
 #include "stackwalk.h"
+#include "writers_priv.h"
 
 /* The pc to look up: a return address points after its call. */
 static uint64_t look_pc(const md_frame *f, int first, uint64_t bias)
@@ -208,4 +209,21 @@ md_status md_writers_analyse(md_dwarf *d, md_cfi *cfi, const md_threads *ts, uin
 	}
 	free(w);
 	return s;
+}
+
+md_status md_writers_name_stack(md_dwarf *d, md_thread_info *t, const md_frame *fr, int nf,
+                                md_mem *src, uint64_t bias, int minor, int swiss, int lines,
+                                md_err *err)
+{
+	t->first_user = -1;
+	t->nframes = 0;
+	if (nf <= 0)
+		return MD_OK;
+	if (!(t->frames = calloc((size_t)nf, sizeof *t->frames)))
+		return md_err_set(err, MD_E_NOMEM, "frames");
+	int last_wp = -1;
+	name_frames(d, t, fr, nf, NULL, src, bias, minor, swiss, lines, &last_wp);
+	if (t->writer)
+		find_user(d, t, NULL, last_wp, bias, 1);   /* lines: w not read */
+	return MD_OK;
 }

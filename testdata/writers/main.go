@@ -12,9 +12,15 @@
 //	       the way), and -n churners build and drop maps of 2^13 entries of
 //	       each kind in turn: growth is on the stack most of the time
 //	       (GC percent 1000, so that GC seldom stops the writers).
+//	parked GOMAXPROCS 1 and two goroutines, each overwriting its own map
+//	       (main.parkedA, main.parkedB, parkedKey keys) forever: the one
+//	       not running was preempted, most often inside a write of its map
+//	       (its writing flag set, the goroutine on no thread; see parkedKey
+//	       in writers.go). Writers are not locked to threads ("tid" 0).
 //	stale  main.stale has its writing flag forced on (classic hmap.flags
 //	       |= hashWriting, Swiss Map.writing = 1) and nobody ever writes
-//	       it; -idle goroutines block forever (channel, mutex, sleep).
+//	       it; -idle goroutines block forever (channel, mutex, sleep; in
+//	       parked mode too).
 //
 // Once set up it prints one line on stdout, the oracle,
 //
@@ -62,6 +68,8 @@ var (
 
 	growing map[int]int
 	stale   map[int]int
+
+	parkedA, parkedB map[parkedKey]int
 )
 
 const (
@@ -229,6 +237,27 @@ var sink atomic.Uint64
 //go:noinline
 func newIntMap() map[int]int { return make(map[int]int) }
 
+func runParked() {
+	for _, e := range []struct {
+		expr string
+		v    *map[parkedKey]int
+	}{{"main.parkedA", &parkedA}, {"main.parkedB", &parkedB}} {
+		*e.v = make(map[parkedKey]int)
+		addMap(e.expr, e.v)
+		m := *e.v
+		s := &site{ready: &ready}
+		ready.Add(1)
+		ids := make(chan int64)
+		go func() {
+			ids <- goid()
+			parkedWriter(m, &stop, s)
+			panic("writer returned")
+		}()
+		s.Goid = <-ids
+		oracle.Writers[e.expr] = s
+	}
+}
+
 func runStale(idle int) {
 	// Sized up front: a classic map then never starts growing, and stays
 	// "writing, not growing" (no oldbuckets).
@@ -247,9 +276,13 @@ func runStale(idle int) {
 		panic("stale: writing flag not set")
 	}
 	e.Writing = &w
+	runIdle(idle)
+}
 
-	// Idle goroutines, parked in different ways: a channel receive, a
-	// mutex, a sleep.
+// runIdle starts idle goroutines, parked in different ways: a channel
+// receive, a mutex, a sleep (parked mode: -idle 10000 measures the cost of
+// looking at every goroutine).
+func runIdle(idle int) {
 	var mu sync.Mutex
 	mu.Lock()
 	ids := make(chan int64)
@@ -278,10 +311,10 @@ func fatalf(format string, args ...any) {
 }
 
 func main() {
-	mode := flag.String("mode", "hot", "hot, grow or stale")
+	mode := flag.String("mode", "hot", "hot, grow, parked or stale")
 	n := flag.Int("n", 1, "hot: writers per key kind; grow: churners")
 	kinds := flag.String("kinds", "int,str,generic", "hot: key kinds to write (int,str,generic,del)")
-	idle := flag.Int("idle", 4, "stale: idle goroutines")
+	idle := flag.Int("idle", 4, "stale, parked: idle goroutines")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fatalf("unexpected arguments %q", flag.Args())
@@ -303,19 +336,26 @@ func main() {
 		threads = *n * len(strings.Split(*kinds, ","))
 	case "grow":
 		threads = *n + 1
-	case "stale":
+	case "stale", "parked":
 	default:
-		fatalf("unknown mode %q (hot, grow, stale)", *mode)
+		fatalf("unknown mode %q (hot, grow, parked, stale)", *mode)
 	}
-	// Each writer on its own P, plus two for the rest.
+	// Each writer on its own P, plus two for the rest; parked: one P for
+	// both writers, so that one is always off its thread.
 	if p := threads + 2; p > runtime.GOMAXPROCS(0) {
 		runtime.GOMAXPROCS(p)
+	}
+	if *mode == "parked" {
+		runtime.GOMAXPROCS(1)
 	}
 	switch *mode {
 	case "hot":
 		runHot(*n, *kinds)
 	case "grow":
 		runGrow(*n)
+	case "parked":
+		runParked()
+		runIdle(*idle)
 	case "stale":
 		runStale(*idle)
 	}

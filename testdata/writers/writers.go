@@ -1,6 +1,10 @@
 package main
 
-import "sync/atomic"
+import (
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
 
 // The map writers. None may be inlined: the tool finds each one as the
 // caller of a runtime write path, and the oracle reports its name and the
@@ -97,4 +101,42 @@ func churnGeneric(n int, s *site) int {
 		m[k] = i + s.at(i)
 	}
 	return len(m)
+}
+
+// parkedKey is the key of the parked writers' maps: too big for a fast
+// path, so the generic mapassign, which sets the map's writing flag after
+// hashing the key and before comparing it with the slot's key
+// (type:.eq.[2]string) and copying it in (typedmemmove: strings need
+// their key updated). The runtime itself is never preempted
+// asynchronously (runtime/preempt.go isAsyncSafePoint), so a preemption
+// requested while it hashes or compares (the long strings make those most
+// of the time) lands at the next function call's stack check: the
+// comparison's or the copy's, inside the write. The goroutine is then
+// parked mid-write, on no thread, its map's writing flag set.
+type parkedKey [2]string
+
+// parkedKeys[s][i] are equal for every s, with different bytes behind
+// them: a comparison of a key with the copy of the other set, which the
+// map holds since the last write of that key, reads all the bytes
+// (memequal returns at once for equal pointers).
+var parkedKeys [2][1024]parkedKey
+
+func init() {
+	for i := range parkedKeys[0] {
+		a := strconv.Itoa(i) + strings.Repeat("k", 2000)
+		for s := range parkedKeys {
+			parkedKeys[s][i] = parkedKey{strings.Clone(a), strings.Clone(a)}
+		}
+	}
+}
+
+// parkedWriter overwrites 1024 keys of m forever, from each set of keys
+// in turn; with GOMAXPROCS 1 and two of them, the one not running was
+// preempted, most often inside a write (see parkedKey).
+//
+//go:noinline
+func parkedWriter(m map[parkedKey]int, stop *atomic.Bool, s *site) {
+	for i := 0; !stop.Load(); i++ {
+		m[parkedKeys[i>>10&1][i&1023]] = i + s.at(i)
+	}
 }

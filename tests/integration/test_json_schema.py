@@ -227,6 +227,28 @@ def test_attach(variant):
         targets.stop(p)
 
 
+def test_attach_parked(variant, tries=20):
+    """A map written by a goroutine parked mid-write (writers -mode
+    parked): parked_writers and parked_unknown conform."""
+    p, o = targets.start(targets.writers(variant), args=["-mode", "parked"])
+    try:
+        name = "attach %s parked writer" % variant
+        for _ in range(tries):
+            rc, out, err = mapdiag("attach", "--json", o["pid"], "main.parkedA", "main.parkedB")
+            obj = one_object(out)
+            if obj is None:
+                break
+            if any(m.get("parked_writers") for m in obj["maps"]):
+                break
+        if check(name + ": one object with a parked writer",
+                 obj is not None and any(m.get("parked_writers") for m in obj["maps"]),
+                 "not in %d tries: %s" % (tries, out[:200])):
+            conforms(name, obj, "attach")
+            agrees(name, obj, rc, err)
+    finally:
+        targets.stop(p)
+
+
 def test_scan(variant):
     p, o = targets.start(targets.scantarget(variant))
     try:
@@ -434,6 +456,7 @@ def main():
     test_doc()
     for v in variants:
         test_attach(v)
+        test_attach_parked(v)
         test_scan(v)
         test_watch(v)
     test_watch_exit(variants[0])

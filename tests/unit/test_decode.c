@@ -408,6 +408,57 @@ static void test_writers(void)
 	md_classify_swiss(&h, &d, &w, &th, &v);
 	T(has(&v, "unidentified-writers", MD_SEV_WARNING));
 
+	/* no thread, but a goroutine parked inside a write of this map: named,
+	 * not stale, and the specific note replaces "writing" */
+	w = (md_writer_facts){ 1, 0, 0, 0 };
+	w.parked_analysed = 1;
+	w.parked = 1;
+	w.parked_goid = 18;
+	w.parked_state = "runnable";
+	md_classify_swiss(&h, &d, &w, &th, &v);
+	T(has(&v, "parked-writer", MD_SEV_INFO));
+	T(!has(&v, "stale-writing-flag", MD_SEV_WARNING));
+	T(!has(&v, "writing", MD_SEV_INFO));
+	T(v.sev == MD_SEV_INFO && v.state == MD_STATE_WRITING);
+	T(v.findings[0].message && strstr(v.findings[0].message, "goroutine 18 is parked") &&
+	  strstr(v.findings[0].message, "(runnable,"));
+	/* ... a parked writer inside growth makes a Swiss map growing */
+	w.growing = 1;
+	md_classify_swiss(&h, &d, &w, &th, &v);
+	T(v.state == MD_STATE_GROWING && has(&v, "parked-writer", MD_SEV_INFO));
+	/* a thread writing it wins: no parked note */
+	w = (md_writer_facts){ 1, 1, 0, 0 };
+	w.parked = 1;
+	md_classify_swiss(&h, &d, &w, &th, &v);
+	T(!has(&v, "parked-writer", MD_SEV_INFO) && has(&v, "writing", MD_SEV_INFO));
+	/* a goroutine in a write of a map not proven (or moved on): no claim */
+	w = (md_writer_facts){ 1, 0, 0, 0 };
+	w.parked_analysed = 1;
+	w.parked_unsure = 1;
+	md_classify_swiss(&h, &d, &w, &th, &v);
+	T(!has(&v, "stale-writing-flag", MD_SEV_WARNING) && !has(&v, "parked-writer", MD_SEV_INFO));
+	T(has(&v, "writing", MD_SEV_INFO));
+	/* goroutines looked at, none in a write: stale, and it says so */
+	w.parked_unsure = 0;
+	md_classify_swiss(&h, &d, &w, &th, &v);
+	T(has(&v, "stale-writing-flag", MD_SEV_WARNING));
+	T(v.findings[0].message && strstr(v.findings[0].message, "no thread and no goroutine"));
+	/* classic alike */
+	{
+		md_hmap_hdr ph;
+		memset(&ph, 0, sizeof ph);
+		ph.flags = MD_HMAP_F_WRITING;
+		ph.B = 1;
+		w = (md_writer_facts){ 1, 0, 0, 0 };
+		w.parked_analysed = 1;
+		w.parked = 1;
+		w.parked_goid = 7;
+		w.parked_state = "preempted";
+		md_classify_hmap(&ph, &d, &w, &th, &v);
+		T(has(&v, "parked-writer", MD_SEV_INFO) && !has(&v, "stale-writing-flag",
+		                                               MD_SEV_WARNING));
+	}
+
 	/* classic: an evacuating writer keeps the header's state */
 	md_hmap_hdr hh;
 	memset(&hh, 0, sizeof hh);
