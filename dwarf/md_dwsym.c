@@ -489,7 +489,7 @@ static md_status add_fn(md_dwarf *d, md_dw_code *c, size_t *cap,
 	if (!fns)
 		return md_err_set(err, MD_E_NOMEM, "function list");
 	c->fns = fns;
-	c->fns[c->nfns++] = (md_dw_fn){ lo, hi, off };
+	c->fns[c->nfns++] = (md_dw_fn){ lo, hi, off, NULL };
 	return MD_OK;
 }
 
@@ -531,7 +531,7 @@ static md_status load_fns(md_dwarf *d, md_dw_code *c, md_err *err)
 }
 
 /* The DW_TAG_subprogram whose code contains pc: *out NULL if none. */
-static md_status fn_at(md_dwarf *d, uint64_t pc, const md_dw_fn **out,
+static md_status fn_at(md_dwarf *d, uint64_t pc, md_dw_fn **out,
                        md_err *err)
 {
 	*out = NULL;
@@ -583,7 +583,7 @@ md_status md_dwarf_func_at(md_dwarf *d, uint64_t pc, md_func *out,
 	if (st != MD_OK)
 		return st;
 	const md_dw_sym *s = sym_at(d, pc);
-	const md_dw_fn *fn = NULL;
+	md_dw_fn *fn = NULL;
 	if (s) {
 		snprintf(out->name, sizeof out->name, "%s", sym_name(d, s));
 		out->lo = s->lo;
@@ -635,9 +635,14 @@ md_status md_dwarf_func_name_at(md_dwarf *d, uint64_t pc, md_func *out, md_err *
 	return MD_OK;
 }
 
+md_status md_dw_fn_at(md_dwarf *d, uint64_t pc, md_dw_fn **out, md_err *err)
+{
+	return fn_at(d, pc, out, err);
+}
+
 md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err)
 {
-	const md_dw_fn *fn = NULL;
+	md_dw_fn *fn = NULL;
 	*die = 0;
 	md_status st = fn_at(d, lo, &fn, err);
 	if (st == MD_OK && fn)
@@ -790,6 +795,7 @@ static md_status load_lines(md_dwarf *d, md_dw_code *c, md_err *err)
 	Dwarf_Small ntables = 0;
 	Dwarf_Line_Context ctx = NULL;
 	int rc = dwarf_srclines_b(cu, &ver, &ntables, &ctx, &e);
+	c->line_ver = ver;
 	if (rc == DW_DLV_OK) {
 		Dwarf_Line *lines = NULL;
 		Dwarf_Signed n = 0;
@@ -845,6 +851,27 @@ md_status md_dwarf_line_at(md_dwarf *d, uint64_t pc, char *file, size_t n,
 	return MD_OK;
 }
 
+md_status md_dw_file_name(md_dwarf *d, uint64_t pc, uint64_t fno, char *buf, size_t n,
+                          md_err *err)
+{
+	buf[0] = '\0';
+	md_status st = index_codes(d, err);
+	if (st != MD_OK)
+		return st;
+	md_dw_code *c = code_at(d, pc);
+	if (!c)
+		return md_err_set(err, MD_NOTFOUND, "no compile unit covers 0x%llx",
+		                  (unsigned long long)pc);
+	st = load_lines(d, c, err);
+	if (st != MD_OK)
+		return st;
+	uint32_t idx = 0;
+	st = file_index(d, c, c->line_ver, fno, &idx, err);
+	if (st == MD_OK)
+		snprintf(buf, n, "%s", c->files[idx]);
+	return st;
+}
+
 void md_dw_sym_free(md_dwarf *d)
 {
 	drop_syms(d);
@@ -856,6 +883,8 @@ void md_dw_sym_free(md_dwarf *d)
 	d->symstr_len = d->nsymtab = 0;
 	d->symtab_state = 0;
 	for (size_t i = 0; i < d->ncodes; i++) {
+		for (size_t j = 0; j < d->codes[i].nfns; j++)
+			md_dw_inl_free(d->codes[i].fns[j].inl);
 		free(d->codes[i].fns);
 		free_lines(&d->codes[i]);
 	}
