@@ -93,6 +93,9 @@ run integration-watch python3 tests/integration/test_watch.py
 run integration-scan python3 tests/integration/test_scan.py
 run integration-paths python3 tests/integration/test_paths.py
 run integration-census python3 tests/integration/test_census.py
+# inlined frames (issue 17): --threads frames equal gdb's bt, inlined
+# calls included, on every variant
+run integration-inline python3 tests/integration/test_inline.py
 run integration-ps python3 tests/integration/test_ps.py
 # robustness (issue 7): corrupt target memory, races with the target,
 # signals and SIGKILL, permissions, read-only under strace
@@ -116,6 +119,7 @@ MAPDIAG=build/san/mapdiag run integration-asan python3 tests/integration/test_at
 MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/test_scan.py go1.26
 MAPDIAG=build/san/mapdiag run integration-paths-asan python3 tests/integration/test_paths.py go1.26
 MAPDIAG=build/san/mapdiag run integration-output-asan python3 tests/integration/test_output.py go1.26
+MAPDIAG=build/san/mapdiag run integration-inline-asan python3 tests/integration/test_inline.py go1.23 go1.26
 MAPDIAG=build/san/mapdiag CENSUS_KILLS=5 run integration-census-asan python3 tests/integration/test_census.py go1.26 go1.23
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27

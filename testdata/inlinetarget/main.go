@@ -16,6 +16,10 @@
 // call to readOne" and "inlining call to spinLoop" (the test checks the
 // DWARF instead: an inlined subroutine of each at the pc it finds).
 //
+// Run it with GODEBUG=asyncpreemptoff=1 for threads that stay put: else
+// sysmon preempts the spinner every 10 ms, and the hand-offs of its locked
+// thread wake the idle ones.
+//
 // Once set up it prints one line on stdout,
 //
 //	READY {"pid":N,"go_version":"go1.26.1","tids":{"reader":T,"spinner":T},
