@@ -307,10 +307,10 @@ typedef struct md_inline_frame {
 	char func[256];   /* the inlined function's DWARF name (that of its
 	                     DW_AT_abstract_origin): "runtime.mPark"; "?" if
 	                     it has none */
-	char file[256];   /* its position: the line table's at pc for f[0],
-	                     else the call site of the call inlined into it
-	                     (DW_AT_call_file, DW_AT_call_line); "" and 0 when
-	                     DWARF lacks them */
+	char file[256];   /* its position: the line table's at pc for f[0]
+	                     (when asked: want_line), else the call site of
+	                     the call inlined into it (DW_AT_call_file,
+	                     DW_AT_call_line); "" and 0 when DWARF lacks them */
 	int line;
 } md_inline_frame;
 
@@ -333,7 +333,9 @@ typedef struct md_inline {
  * are those of md_dwarf_line_at (compile units' ranges, a CU's functions
  * and line table); each function's inlined calls are read on its first
  * lookup and kept until md_dwarf_free, so a lookup after the first reads
- * no DWARF but the line table row.  Not for the pause.
+ * no DWARF but the line table row; without want_line not even that (call
+ * sites need only the file table of the CU's line program, not its rows,
+ * which are slow to decode in a big CU).  Not for the pause.
  *   MD_OK        *out filled, n == 0 when pc is in no inlined call
  *   MD_NOTFOUND  no DWARF function holds pc (n == 0)
  *   MD_E_DWARF   malformed DWARF (also on later lookups in the same

@@ -111,6 +111,8 @@ typedef struct md_dw_code {
 	size_t nseqs;
 	char **files;         /* the line program's file names, in its order */
 	size_t nfiles;
+	int files_loaded;     /* files read (with the lines, or alone: the
+	                         header is cheap, the rows of a big CU not) */
 } md_dw_code;
 
 /* One entry of the run-time type index (md_dwrtype.c): a key (a

@@ -12,9 +12,10 @@
  *
  * A function's inlined calls are read once, on first need, into flat
  * arrays kept on its md_dw_fn (md_dwsym.c's per-CU function list): the
- * calls, each with its parent, name and call position resolved, and their
- * address ranges.  A lookup then reads no DWARF but the line table row at
- * pc.  Every DIE is hostile: nesting, the number of calls and of ranges
+ * calls, each with its parent, name and call position resolved (through
+ * the file table of the CU's line program, not its rows), and their
+ * address ranges.  A lookup then reads no DWARF but, when asked, the line
+ * table row at pc.  Every DIE is hostile: nesting, the number of calls and of ranges
  * are bounded, parents always come before their children (no cycle can
  * form), and a call without an origin name or a call position keeps "?"
  * or 0 rather than failing the frame.
@@ -290,7 +291,9 @@ md_status md_dwarf_inline_at(md_dwarf *d, uint64_t pc, int want_line, md_inline 
 		snprintf(out->file, sizeof out->file, "%s", file);
 		out->line = line;
 	}
-	if (n > 0 || want_line) {
+	/* the innermost position is the line table's: a big CU's rows cost
+	 * more to decode than everything else here, so only when asked */
+	if (want_line) {
 		md_err e;
 		char *f = n > 0 ? out->f[0].file : out->file;
 		int *l = n > 0 ? &out->f[0].line : &out->line;

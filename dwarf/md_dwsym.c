@@ -399,6 +399,7 @@ static void free_lines(md_dw_code *c)
 	c->seqs = NULL;
 	c->files = NULL;
 	c->nrows = c->nseqs = c->nfiles = 0;
+	c->files_loaded = 0;
 }
 
 /* Read every CU header and root DIE once and index the CUs that have
@@ -666,6 +667,8 @@ static const char *strip_dot(const char *p)
 static md_status load_files(md_dwarf *d, md_dw_code *c, Dwarf_Die cu,
                             md_err *err)
 {
+	if (c->files_loaded)
+		return MD_OK;
 	Dwarf_Error e = NULL;
 	char **names = NULL;
 	Dwarf_Signed n = 0;
@@ -686,6 +689,7 @@ static md_status load_files(md_dwarf *d, md_dw_code *c, Dwarf_Die cu,
 		dwarf_dealloc(d->dbg, names[i], DW_DLA_STRING);
 	}
 	dwarf_dealloc(d->dbg, names, DW_DLA_LIST);
+	c->files_loaded = st == MD_OK;
 	return st;
 }
 
@@ -862,9 +866,27 @@ md_status md_dw_file_name(md_dwarf *d, uint64_t pc, uint64_t fno, char *buf, siz
 	if (!c)
 		return md_err_set(err, MD_NOTFOUND, "no compile unit covers 0x%llx",
 		                  (unsigned long long)pc);
-	st = load_lines(d, c, err);
-	if (st != MD_OK)
-		return st;
+	/* the file table alone (the line program's header): naming inlined
+	 * calls must not decode every row of the runtime's line table */
+	if (!c->files_loaded) {
+		Dwarf_Die cu = NULL;
+		Dwarf_Half ver = 0, osz = 0;
+		st = md_dw_die(d, c->die_off, &cu, err);
+		if (st != MD_OK)
+			return st;
+		if (!c->lines_loaded && dwarf_get_version_of_die(cu, &ver, &osz) == DW_DLV_OK)
+			c->line_ver = ver;  /* Go's line programs are v5 iff its CUs are */
+		st = load_files(d, c, cu, err);
+		md_dw_free_die(d, cu);
+		if (st != MD_OK) {
+			for (size_t i = 0; i < c->nfiles; i++)
+				free(c->files[i]);
+			free(c->files);
+			c->files = NULL;
+			c->nfiles = 0;
+			return st;
+		}
+	}
 	uint32_t idx = 0;
 	st = file_index(d, c, c->line_ver, fno, &idx, err);
 	if (st == MD_OK)

@@ -86,8 +86,8 @@ static int frames_room(md_thread_info *t, int *cap, int extra)
  * inlined frames, innermost first, then itself at the line of the
  * outermost inlined call (md_dwarf_inline_at): gdb and delve show them
  * so, and the line table alone gives the outer function the innermost
- * callee's line.  Its line is filled when lines is set, and always when
- * it holds inlined calls (they come with theirs). */
+ * callee's line.  Every frame but the innermost comes with its line (a
+ * call site); the innermost gets its own when lines is set. */
 static void expand_inline(md_dwarf *d, md_thread_info *t, int *cap, const md_frame *f,
                           int first, uint64_t bias, int lines)
 {
@@ -197,8 +197,8 @@ static void walk_thread(const md_thread *th, md_cfi *cfi, uint64_t bias, walked 
 
 /* The first frame outside the runtime below the write path, and, unless
  * every frame has its line already, the file:line of the user code that
- * writes.  A frame without one is a physical frame without inlined calls
- * (those come with their lines): frame 0 only if its pc is exact. */
+ * writes.  A frame without one is the innermost of its physical frame
+ * (the others have their call sites), whose pc is exact only at 0. */
 static void find_user(md_dwarf *d, md_thread_info *t, int last_wp, uint64_t bias, int lines)
 {
 	for (int k = last_wp + 1; k < t->nframes; k++)
@@ -211,7 +211,7 @@ static void find_user(md_dwarf *d, md_thread_info *t, int last_wp, uint64_t bias
 	for (int k = t->first_user; k < t->nframes && k < t->first_user + 3; k++) {
 		md_frame_info *s = &t->frames[k];
 		md_err e;
-		if (s->file[0] || s->inlined)
+		if (s->file[0])
 			continue;
 		if (md_dwarf_line_at(d, s->pc - bias - (k == 0 ? 0 : 1), s->file, sizeof s->file,
 		                     &s->line, &e) != MD_OK) {

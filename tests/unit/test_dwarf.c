@@ -824,6 +824,12 @@ static void check_inline(md_dwarf *d, const char *bin)
 			T(md_dwarf_inline_at(d, at, 0, &again, &e) == MD_OK &&
 			  !memcmp(&in, &again, sizeof in), "a second lookup differs");
 		}
+		T(md_dwarf_inline_at(d, at, 0, &in, &e) == MD_OK, "inline_at: %s", e.detail);
+		/* the innermost line only when asked */
+		T(md_dwarf_inline_at(d, at, 1, &again, &e) == MD_OK && again.n == 2 &&
+		  again.f[0].line > 0 && in.f[0].line == 0 && !in.f[0].file[0] &&
+		  !strcmp(again.f[1].file, in.f[1].file) && again.line == in.line,
+		  "innermost line %d without want_line, %d with", in.f[0].line, again.f[0].line);
 		/* the entry is in no inlined call: a line only when asked */
 		T(md_dwarf_inline_at(d, f.lo, 0, &in, &e) == MD_OK && in.n == 0 && !in.file[0] &&
 		  in.line == 0, "readLoop entry without a line: n %d line %d", in.n, in.line);
