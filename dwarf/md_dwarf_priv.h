@@ -1,7 +1,7 @@
 /* md_dwarf_priv.h - private to dwarf/: the md_dwarf object and the small
  * libdwarf helpers that md_dwarf.c, md_dwvar.c, md_dwtype.c,
- * md_maplayout.c, md_dwsym.c, md_dwrange.c, md_dwloc.c, md_dwlocal.c and
- * md_dwrtype.c share.  Nothing here is visible outside dwarf/.
+ * md_maplayout.c, md_dwsym.c, md_dwrange.c, md_dwloc.c, md_dwlocal.c,
+ * md_dwinline.c and md_dwrtype.c share.  Nothing here is visible outside dwarf/.
  */
 #ifndef MD_DWARF_PRIV_H
 #define MD_DWARF_PRIV_H
