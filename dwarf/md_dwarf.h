@@ -294,6 +294,55 @@ md_status md_dwarf_func_name_at(md_dwarf *d, uint64_t pc, md_func *out, md_err *
 md_status md_dwarf_line_at(md_dwarf *d, uint64_t pc, char *file, size_t n,
                            int *line, md_err *err);
 
+/* Inlined calls.  One physical frame whose pc is inside code the compiler
+ * inlined is several frames for the reader, as gdb and delve print them:
+ * the inlined function, innermost first, each with its own line, then the
+ * function whose code it is (e.g. runtime.mPark at proc.go:1761, inlined
+ * into runtime.stopm at proc.go:2782, the line of the call). */
+
+/* Deeper chains are cut (md_inline.truncated). */
+#define MD_INLINE_MAX 16
+
+typedef struct md_inline_frame {
+	char func[256];   /* the inlined function's DWARF name (that of its
+	                     DW_AT_abstract_origin): "runtime.mPark"; "?" if
+	                     it has none */
+	char file[256];   /* its position: the line table's at pc for f[0]
+	                     (when asked: want_line), else the call site of
+	                     the call inlined into it (DW_AT_call_file,
+	                     DW_AT_call_line); "" and 0 when DWARF lacks them */
+	int line;
+} md_inline_frame;
+
+typedef struct md_inline {
+	int n;            /* inlined calls holding pc, 0..MD_INLINE_MAX */
+	int truncated;    /* more than MD_INLINE_MAX: f holds the innermost,
+	                     file:line is still the outermost call's site */
+	md_inline_frame f[MD_INLINE_MAX];
+	char file[256];   /* the position in the containing (physical)
+	                     function: the call site of the outermost inlined
+	                     call; with n == 0, the line table's at pc when
+	                     asked (want_line), else "" and 0 */
+	int line;
+} md_inline;
+
+/* The chain of DW_TAG_inlined_subroutine entries whose code holds pc (a
+ * link-time address; ra - 1 for a return address, as md_dwarf_line_at),
+ * innermost first, in the DW_TAG_subprogram that holds pc.  The name of
+ * the containing function itself is md_dwarf_func_name_at's.  Indexes
+ * are those of md_dwarf_line_at (compile units' ranges, a CU's functions
+ * and line table); each function's inlined calls are read on its first
+ * lookup and kept until md_dwarf_free, so a lookup after the first reads
+ * no DWARF but the line table row; without want_line not even that (call
+ * sites need only the file table of the CU's line program, not its rows,
+ * which are slow to decode in a big CU).  Not for the pause.
+ *   MD_OK        *out filled, n == 0 when pc is in no inlined call
+ *   MD_NOTFOUND  no DWARF function holds pc (n == 0)
+ *   MD_E_DWARF   malformed DWARF (also on later lookups in the same
+ *                function); MD_E_NOMEM */
+md_status md_dwarf_inline_at(md_dwarf *d, uint64_t pc, int want_line, md_inline *out,
+                             md_err *err);
+
 /* Where a value lives at one pc.  The CFA (canonical frame address) is the
  * caller's stack pointer before the call, as in .debug_frame / .eh_frame. */
 typedef enum md_loc_kind {

@@ -1,7 +1,7 @@
 /* md_dwarf_priv.h - private to dwarf/: the md_dwarf object and the small
  * libdwarf helpers that md_dwarf.c, md_dwvar.c, md_dwtype.c,
- * md_maplayout.c, md_dwsym.c, md_dwrange.c, md_dwloc.c, md_dwlocal.c and
- * md_dwrtype.c share.  Nothing here is visible outside dwarf/.
+ * md_maplayout.c, md_dwsym.c, md_dwrange.c, md_dwloc.c, md_dwlocal.c,
+ * md_dwinline.c and md_dwrtype.c share.  Nothing here is visible outside dwarf/.
  */
 #ifndef MD_DWARF_PRIV_H
 #define MD_DWARF_PRIV_H
@@ -73,10 +73,13 @@ typedef struct md_dw_sym {
 	uint32_t idx;        /* its place in .symtab, to break ties */
 } md_dw_sym;
 
-/* One DW_TAG_subprogram with code: [lo, hi) and its DIE. */
+/* One DW_TAG_subprogram with code: [lo, hi) and its DIE; the inlined
+ * calls inside it, read on first need (md_dwinline.c). */
+struct md_dw_inl;
 typedef struct md_dw_fn {
 	uint64_t lo, hi;
 	Dwarf_Off die_off;
+	struct md_dw_inl *inl;
 } md_dw_fn;
 
 /* One row of a decoded line program; file indexes md_dw_code.files. */
@@ -100,12 +103,16 @@ typedef struct md_dw_code {
 	md_dw_fn *fns;        /* sorted by lo */
 	size_t nfns;
 	int lines_loaded;
+	Dwarf_Unsigned line_ver; /* the line program's version: how its file
+	                            numbers count (md_dw_file_name) */
 	md_dw_row *rows;
 	size_t nrows;
 	md_dw_seq *seqs;      /* sorted by lo */
 	size_t nseqs;
 	char **files;         /* the line program's file names, in its order */
 	size_t nfiles;
+	int files_loaded;     /* files read (with the lines, or alone: the
+	                         header is cheap, the rows of a big CU not) */
 } md_dw_code;
 
 /* One entry of the run-time type index (md_dwrtype.c): a key (a
@@ -197,6 +204,16 @@ struct md_dwarf {
 /* md_dwsym.c: the DW_TAG_subprogram DIE of the function starting at lo
  * (0 if DWARF has none). */
 md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err);
+/* md_dwsym.c: the top-level DW_TAG_subprogram whose code holds pc, with
+ * what md_dwinline.c keeps on it: *out NULL when none does. */
+md_status md_dw_fn_at(md_dwarf *d, uint64_t pc, md_dw_fn **out, md_err *err);
+/* md_dwsym.c: the name of file number fno (DW_AT_call_file, numbered as
+ * the line program of the compile unit holding pc numbers its rows)
+ * copied into buf; MD_E_DWARF for a number outside its file table. */
+md_status md_dw_file_name(md_dwarf *d, uint64_t pc, uint64_t fno, char *buf, size_t n,
+                          md_err *err);
+/* md_dwinline.c: free what a function's inlined calls hold. */
+void md_dw_inl_free(struct md_dw_inl *inl);
 /* md_dwsym.c: the value of the first defined .symtab symbol called name:
  * MD_OK, or MD_NOTFOUND (no such symbol, no .symtab). */
 md_status md_dw_sym_value(md_dwarf *d, const char *name, uint64_t *value, md_err *err);

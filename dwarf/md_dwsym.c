@@ -399,6 +399,7 @@ static void free_lines(md_dw_code *c)
 	c->seqs = NULL;
 	c->files = NULL;
 	c->nrows = c->nseqs = c->nfiles = 0;
+	c->files_loaded = 0;
 }
 
 /* Read every CU header and root DIE once and index the CUs that have
@@ -489,7 +490,7 @@ static md_status add_fn(md_dwarf *d, md_dw_code *c, size_t *cap,
 	if (!fns)
 		return md_err_set(err, MD_E_NOMEM, "function list");
 	c->fns = fns;
-	c->fns[c->nfns++] = (md_dw_fn){ lo, hi, off };
+	c->fns[c->nfns++] = (md_dw_fn){ lo, hi, off, NULL };
 	return MD_OK;
 }
 
@@ -531,7 +532,7 @@ static md_status load_fns(md_dwarf *d, md_dw_code *c, md_err *err)
 }
 
 /* The DW_TAG_subprogram whose code contains pc: *out NULL if none. */
-static md_status fn_at(md_dwarf *d, uint64_t pc, const md_dw_fn **out,
+static md_status fn_at(md_dwarf *d, uint64_t pc, md_dw_fn **out,
                        md_err *err)
 {
 	*out = NULL;
@@ -583,7 +584,7 @@ md_status md_dwarf_func_at(md_dwarf *d, uint64_t pc, md_func *out,
 	if (st != MD_OK)
 		return st;
 	const md_dw_sym *s = sym_at(d, pc);
-	const md_dw_fn *fn = NULL;
+	md_dw_fn *fn = NULL;
 	if (s) {
 		snprintf(out->name, sizeof out->name, "%s", sym_name(d, s));
 		out->lo = s->lo;
@@ -635,9 +636,14 @@ md_status md_dwarf_func_name_at(md_dwarf *d, uint64_t pc, md_func *out, md_err *
 	return MD_OK;
 }
 
+md_status md_dw_fn_at(md_dwarf *d, uint64_t pc, md_dw_fn **out, md_err *err)
+{
+	return fn_at(d, pc, out, err);
+}
+
 md_status md_dw_func_die(md_dwarf *d, uint64_t lo, uint64_t *die, md_err *err)
 {
-	const md_dw_fn *fn = NULL;
+	md_dw_fn *fn = NULL;
 	*die = 0;
 	md_status st = fn_at(d, lo, &fn, err);
 	if (st == MD_OK && fn)
@@ -661,6 +667,8 @@ static const char *strip_dot(const char *p)
 static md_status load_files(md_dwarf *d, md_dw_code *c, Dwarf_Die cu,
                             md_err *err)
 {
+	if (c->files_loaded)
+		return MD_OK;
 	Dwarf_Error e = NULL;
 	char **names = NULL;
 	Dwarf_Signed n = 0;
@@ -681,6 +689,7 @@ static md_status load_files(md_dwarf *d, md_dw_code *c, Dwarf_Die cu,
 		dwarf_dealloc(d->dbg, names[i], DW_DLA_STRING);
 	}
 	dwarf_dealloc(d->dbg, names, DW_DLA_LIST);
+	c->files_loaded = st == MD_OK;
 	return st;
 }
 
@@ -790,6 +799,7 @@ static md_status load_lines(md_dwarf *d, md_dw_code *c, md_err *err)
 	Dwarf_Small ntables = 0;
 	Dwarf_Line_Context ctx = NULL;
 	int rc = dwarf_srclines_b(cu, &ver, &ntables, &ctx, &e);
+	c->line_ver = ver;
 	if (rc == DW_DLV_OK) {
 		Dwarf_Line *lines = NULL;
 		Dwarf_Signed n = 0;
@@ -845,6 +855,45 @@ md_status md_dwarf_line_at(md_dwarf *d, uint64_t pc, char *file, size_t n,
 	return MD_OK;
 }
 
+md_status md_dw_file_name(md_dwarf *d, uint64_t pc, uint64_t fno, char *buf, size_t n,
+                          md_err *err)
+{
+	buf[0] = '\0';
+	md_status st = index_codes(d, err);
+	if (st != MD_OK)
+		return st;
+	md_dw_code *c = code_at(d, pc);
+	if (!c)
+		return md_err_set(err, MD_NOTFOUND, "no compile unit covers 0x%llx",
+		                  (unsigned long long)pc);
+	/* the file table alone (the line program's header): naming inlined
+	 * calls must not decode every row of the runtime's line table */
+	if (!c->files_loaded) {
+		Dwarf_Die cu = NULL;
+		Dwarf_Half ver = 0, osz = 0;
+		st = md_dw_die(d, c->die_off, &cu, err);
+		if (st != MD_OK)
+			return st;
+		if (!c->lines_loaded && dwarf_get_version_of_die(cu, &ver, &osz) == DW_DLV_OK)
+			c->line_ver = ver;  /* Go's line programs are v5 iff its CUs are */
+		st = load_files(d, c, cu, err);
+		md_dw_free_die(d, cu);
+		if (st != MD_OK) {
+			for (size_t i = 0; i < c->nfiles; i++)
+				free(c->files[i]);
+			free(c->files);
+			c->files = NULL;
+			c->nfiles = 0;
+			return st;
+		}
+	}
+	uint32_t idx = 0;
+	st = file_index(d, c, c->line_ver, fno, &idx, err);
+	if (st == MD_OK)
+		snprintf(buf, n, "%s", c->files[idx]);
+	return st;
+}
+
 void md_dw_sym_free(md_dwarf *d)
 {
 	drop_syms(d);
@@ -856,6 +905,8 @@ void md_dw_sym_free(md_dwarf *d)
 	d->symstr_len = d->nsymtab = 0;
 	d->symtab_state = 0;
 	for (size_t i = 0; i < d->ncodes; i++) {
+		for (size_t j = 0; j < d->codes[i].nfns; j++)
+			md_dw_inl_free(d->codes[i].fns[j].inl);
 		free(d->codes[i].fns);
 		free_lines(&d->codes[i]);
 	}

@@ -5,6 +5,8 @@
 #   testdata/bin/<variant>[-<mode>]/maptarget   from testdata/maps (./cmd/maptarget)
 #   testdata/bin/<variant>/writers              from testdata/writers (variants only)
 #   testdata/bin/<variant>/watchtarget          from testdata/watchtarget (variants only)
+#   testdata/bin/<variant>/inlinetarget         from testdata/inlinetarget (variants only:
+#                                               threads parked inside inlined calls)
 #   testdata/bin/<variant>/scantarget           from testdata/maps (./cmd/scantarget, variants only)
 #   testdata/bin/<variant>[-<mode>]/censustarget from testdata/maps (./cmd/censustarget: maps on
 #                                               goroutine stacks, behind interfaces, in maps);
@@ -103,15 +105,15 @@ toolchain_of() {
 # build_one NAME: build testdata/bin/NAME into a temporary directory, then
 # move it into place (a failed or interrupted build leaves no new binary).
 # NAME writers-<variant> is testdata/bin/<variant>/writers, moved in alone;
-# likewise watchtarget-<variant>, scantarget-<variant>,
+# likewise watchtarget-<variant>, inlinetarget-<variant>, scantarget-<variant>,
 # censustarget-<variant>[-<mode>] and corrupt-<release>.
 build_one() {
 	local name=$1 rel mode goroot srcdir pkg exe dir=$1
 	local envs=(CGO_ENABLED=0) flags=() ldflags=()
 	if [ "$name" = demo ]; then
 		rel=$DEMO_RELEASE mode= srcdir="$TD/demo" pkg=. exe=demo
-	elif [[ "$name" == writers-* || "$name" == watchtarget-* || "$name" == corrupt-* ||
-		"$name" == cgotarget-* ]]; then
+	elif [[ "$name" == writers-* || "$name" == watchtarget-* || "$name" == inlinetarget-* ||
+		"$name" == corrupt-* || "$name" == cgotarget-* ]]; then
 		exe=${name%%-*} dir=${name#*-}
 		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
 		srcdir="$TD/$exe" pkg=.
@@ -174,7 +176,7 @@ build_one() {
 	else
 		# Keep the other targets' binaries that share the directory.
 		local other
-		for other in writers watchtarget scantarget censustarget corrupt cgotarget; do
+		for other in writers watchtarget inlinetarget scantarget censustarget corrupt cgotarget; do
 			[ ! -e "$dest/$other" ] || mv "$dest/$other" "$tmp/" || return 1
 		done
 		rm -rf "$dest"
@@ -265,7 +267,8 @@ post_process() {
 # it shares.
 chains=()
 for rel in $MODE_RELEASES; do
-	c="$rel writers-$rel watchtarget-$rel scantarget-$rel censustarget-$rel corrupt-$rel"
+	c="$rel writers-$rel watchtarget-$rel inlinetarget-$rel scantarget-$rel censustarget-$rel"
+	c="$c corrupt-$rel"
 	for m in $MODES; do c="$c $rel-$m"; done
 	for m in $CENSUS_MODES; do c="$c censustarget-$rel-$m"; done
 	[ "$rel" = "$DEMO_RELEASE" ] && c="$c demo"
@@ -274,7 +277,7 @@ for rel in $MODE_RELEASES; do
 done
 [[ " $MODE_RELEASES " == *" $DEMO_RELEASE "* ]] || chains+=("demo")
 for v in $VARIANTS; do
-	c="$v writers-$v watchtarget-$v scantarget-$v censustarget-$v"
+	c="$v writers-$v watchtarget-$v inlinetarget-$v scantarget-$v censustarget-$v"
 	[[ " $CGO_RELEASES " == *" $v "* ]] && c="$c cgotarget-$v"
 	[[ " $MODE_RELEASES " == *" $v "* ]] || chains+=("$c")
 done

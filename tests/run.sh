@@ -99,6 +99,9 @@ run integration-census python3 tests/integration/test_census.py
 # core files (issue 18): gcore'd and kernel cores read back equal to the
 # live process
 run integration-core python3 tests/integration/test_core.py
+# inlined frames (issue 17): --threads frames equal gdb's bt, inlined
+# calls included, on every variant
+run integration-inline python3 tests/integration/test_inline.py
 run integration-ps python3 tests/integration/test_ps.py
 # threads in C code (issue 17): C frames through .eh_frame equal to gdb's,
 # the g of a thread in C through the PT_TLS-placed slot (cgotarget)
@@ -128,6 +131,7 @@ MAPDIAG=build/san/mapdiag run integration-scan-asan python3 tests/integration/te
 MAPDIAG=build/san/mapdiag run integration-paths-asan python3 tests/integration/test_paths.py go1.26
 MAPDIAG=build/san/mapdiag run integration-output-asan python3 tests/integration/test_output.py go1.26
 MAPDIAG=build/san/mapdiag run integration-cframes-asan python3 tests/integration/test_cframes.py go1.26
+MAPDIAG=build/san/mapdiag run integration-inline-asan python3 tests/integration/test_inline.py go1.23 go1.26
 MAPDIAG=build/san/mapdiag CENSUS_KILLS=5 run integration-census-asan python3 tests/integration/test_census.py go1.26 go1.23
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27

@@ -114,6 +114,7 @@ static void frames_json(FILE *f, const md_frame_info *fr, int from, int to)
 			md_json_str(f, fr[i].file);
 			fprintf(f, ",\"line\":%d", fr[i].line);
 		}
+		md_json_bool(f, "inlined", fr[i].inlined, 1);
 		fputs("}", f);
 	}
 	fputs("]", f);

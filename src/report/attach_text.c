@@ -140,12 +140,15 @@ static void swiss_text(const md_pen *p, const md_map_report *m)
 	        md_fmt_bytes(d->bytes_if_rebuilt, c, sizeof c));
 }
 
-/* "main.hotWriter (writers.go:24)" */
+/* "main.hotWriter (writers.go:24)"; a call inlined into the next frame
+ * says so, as lldb marks it: "runtime.mPark (proc.go:1761) [inlined]" */
 static void frame_text(FILE *f, const md_frame_info *fr, int full)
 {
 	fputs(fr->func, f);
 	if (fr->file[0])
 		fprintf(f, " (%s:%d)", full ? fr->file : md_path_base(fr->file), fr->line);
+	if (fr->inlined)
+		fputs(" [inlined]", f);
 }
 
 /* Goroutines parked inside a write of the map: one line each, naming the

@@ -42,13 +42,17 @@ typedef enum md_threads_mode {
 	MD_THREADS_ALL             /* --threads: every stack, with lines */
 } md_threads_mode;
 
-/* One frame of a thread's stack, named. */
+/* One frame of a thread's stack, named.  A physical frame whose pc is in
+ * inlined code comes as several, innermost first (md_dwarf_inline_at):
+ * each inlined function with inlined set, then the function whose code it
+ * is; all of them carry the physical frame's pc. */
 typedef struct md_frame_info {
 	uint64_t pc;               /* run-time address */
 	char func[256];            /* "?" when no function contains pc */
 	char file[256];            /* "" unless asked for, or unknown */
 	int line;
 	int runtime;               /* runtime or internal/runtime code */
+	int inlined;               /* an inlined call inside the next frame */
 } md_frame_info;
 
 /* One thread at the snapshot. */

@@ -78,13 +78,63 @@ static int param_value(md_dwarf *d, const md_func *fn, const char *param,
 	}
 }
 
+/* Room for extra more frames in t->frames (*cap of them now): 0 if
+ * there is none, and the frame then stays unexpanded. */
+static int frames_room(md_thread_info *t, int *cap, int extra)
+{
+	md_frame_info *p = realloc(t->frames, (size_t)(*cap + extra) * sizeof *p);
+	if (!p)
+		return 0;
+	t->frames = p;
+	*cap += extra;
+	return 1;
+}
+
+/* The physical frame just named (the last of t->frames) becomes its
+ * inlined frames, innermost first, then itself at the line of the
+ * outermost inlined call (md_dwarf_inline_at): gdb and delve show them
+ * so, and the line table alone gives the outer function the innermost
+ * callee's line.  Every frame but the innermost comes with its line (a
+ * call site); the innermost gets its own when lines is set. */
+static void expand_inline(md_dwarf *d, md_thread_info *t, int *cap, const md_frame *f,
+                          int first, uint64_t bias, int lines)
+{
+	md_inline inl;
+	md_err e;
+	md_frame_info *s = &t->frames[t->nframes - 1];
+	if (md_dwarf_inline_at(d, look_pc(f, first, bias), lines, &inl, &e) != MD_OK ||
+	    (inl.n > 0 && !frames_room(t, cap, inl.n))) {
+		if (lines)
+			add_line(d, f, first, bias, s);
+		return;
+	}
+	s = &t->frames[t->nframes - 1];
+	md_frame_info phys = *s;
+	snprintf(phys.file, sizeof phys.file, "%s", inl.file);
+	phys.line = inl.line;
+	for (int k = 0; k < inl.n; k++) {
+		md_frame_info *x = &t->frames[t->nframes - 1 + k];
+		memset(x, 0, sizeof *x);
+		x->pc = phys.pc;
+		snprintf(x->func, sizeof x->func, "%s", inl.f[k].func);
+		snprintf(x->file, sizeof x->file, "%s", inl.f[k].file);
+		x->line = inl.f[k].line;
+		x->runtime = md_func_is_runtime(x->func);
+		x->inlined = 1;
+	}
+	t->frames[t->nframes - 1 + inl.n] = phys;
+	t->nframes += inl.n;
+}
+
 /* Name the frames of one stack (the thread's own, or its curg's) into
- * t->frames, noting write-path frames and the map they write. */
-static void name_frames(md_dwarf *d, md_thread_info *t, const md_frame *fr, int nf,
+ * t->frames (*cap of them, grown for inlined frames), noting write-path
+ * frames, inlined ones included, and the map they write. */
+static void name_frames(md_dwarf *d, md_thread_info *t, int *cap, const md_frame *fr, int nf,
                         const md_regs *regs, md_mem *src, uint64_t bias, int minor,
                         int swiss, int lines, int *last_wp)
 {
 	for (int i = 0; i < nf; i++) {
+		int g0 = t->nframes;
 		md_frame_info *s = &t->frames[t->nframes++];
 		md_func fn;
 		int have;
@@ -98,23 +148,31 @@ static void name_frames(md_dwarf *d, md_thread_info *t, const md_frame *fr, int 
 			t->nframes--;
 			break;
 		}
-		if (lines)
-			add_line(d, &fr[i], first, bias, s);
-		if (!have)
+		if (!have) {
+			if (lines)
+				add_line(d, &fr[i], first, bias, s);
 			continue;
-		if (md_func_is_stack_root(s->func))
+		}
+		expand_inline(d, t, cap, &fr[i], first, bias, lines);
+		if (md_func_is_stack_root(t->frames[t->nframes - 1].func))
 			nf = i + 1;   /* the walk's last good frame */
-		const md_write_path *wp = md_write_path_find(minor, swiss, s->func);
-		if (!wp)
-			continue;
-		t->writer = 1;
-		t->wp = wp;                       /* outermost wins: keep going */
-		t->growing |= wp->growth;
-		*last_wp = t->nframes - 1;
-		uint64_t v;
-		if (!t->map && strcmp(wp->param, "t") &&
-		    param_value(d, &fn, wp->param, &fr[i], first, bias, regs, src, &v))
-			t->map = v;
+		/* innermost first, so the outermost listed frame is the last
+		 * kept; an inlined write function counts like one with a frame */
+		for (int k = g0; k < t->nframes; k++) {
+			const md_write_path *wp = md_write_path_find(minor, swiss, t->frames[k].func);
+			if (!wp)
+				continue;
+			t->writer = 1;
+			t->wp = wp;
+			t->growing |= wp->growth;
+			*last_wp = k;
+			uint64_t v;
+			/* an inlined call's parameters are not the physical
+			 * function's: only the latter's are looked up */
+			if (!t->map && !t->frames[k].inlined && strcmp(wp->param, "t") &&
+			    param_value(d, &fn, wp->param, &fr[i], first, bias, regs, src, &v))
+				t->map = v;
+		}
 	}
 }
 
@@ -148,9 +206,9 @@ static void walk_thread(const md_thread *th, md_cfi *cfi, uint64_t bias, walked 
 
 /* The first frame outside the runtime below the write path, and, unless
  * every frame has its line already, the file:line of the user code that
- * writes. */
-static void find_user(md_dwarf *d, md_thread_info *t, const walked *w, int last_wp,
-                      uint64_t bias, int lines)
+ * writes.  A frame without one is the innermost of its physical frame
+ * (the others have their call sites), whose pc is exact only at 0. */
+static void find_user(md_dwarf *d, md_thread_info *t, int last_wp, uint64_t bias, int lines)
 {
 	for (int k = last_wp + 1; k < t->nframes; k++)
 		if (strcmp(t->frames[k].func, "?") && !t->frames[k].runtime) {
@@ -160,8 +218,15 @@ static void find_user(md_dwarf *d, md_thread_info *t, const walked *w, int last_
 	if (lines || t->first_user < 0)
 		return;
 	for (int k = t->first_user; k < t->nframes && k < t->first_user + 3; k++) {
-		const md_frame *f = k < t->ncur ? &w->own[k] : &w->cur[k - t->ncur];
-		add_line(d, f, k == 0, bias, &t->frames[k]);
+		md_frame_info *s = &t->frames[k];
+		md_err e;
+		if (s->file[0])
+			continue;
+		if (md_dwarf_line_at(d, s->pc - bias - (k == 0 ? 0 : 1), s->file, sizeof s->file,
+		                     &s->line, &e) != MD_OK) {
+			s->file[0] = '\0';
+			s->line = 0;
+		}
 	}
 }
 
@@ -197,15 +262,15 @@ md_status md_writers_analyse(md_dwarf *d, md_cfi *cfi, const md_threads *ts, uin
 			s = md_err_set(err, MD_E_NOMEM, "frames");
 			break;
 		}
-		int last_wp = -1;
-		name_frames(d, t, w->own, w->nown, &th->regs, &w->own_src, bias, minor, swiss, lines,
-		            &last_wp);
+		int last_wp = -1, cap = nf;
+		name_frames(d, t, &cap, w->own, w->nown, &th->regs, &w->own_src, bias, minor, swiss,
+		            lines, &last_wp);
 		t->ncur = t->nframes;
 		if (w->ncur)
-			name_frames(d, t, w->cur, w->ncur, NULL, &w->cur_src, bias, minor, swiss, lines,
-			            &last_wp);
+			name_frames(d, t, &cap, w->cur, w->ncur, NULL, &w->cur_src, bias, minor, swiss,
+			            lines, &last_wp);
 		if (t->writer)
-			find_user(d, t, w, last_wp, bias, lines);
+			find_user(d, t, last_wp, bias, lines);
 	}
 	free(w);
 	return s;
@@ -219,11 +284,13 @@ md_status md_writers_name_stack(md_dwarf *d, md_thread_info *t, const md_frame *
 	t->nframes = 0;
 	if (nf <= 0)
 		return MD_OK;
-	if (!(t->frames = calloc((size_t)nf, sizeof *t->frames)))
+	/* name_frames grows the array where frames expand into inlined calls */
+	int cap = nf;
+	if (!(t->frames = calloc((size_t)cap, sizeof *t->frames)))
 		return md_err_set(err, MD_E_NOMEM, "frames");
 	int last_wp = -1;
-	name_frames(d, t, fr, nf, NULL, src, bias, minor, swiss, lines, &last_wp);
+	name_frames(d, t, &cap, fr, nf, NULL, src, bias, minor, swiss, lines, &last_wp);
 	if (t->writer)
-		find_user(d, t, NULL, last_wp, bias, 1);   /* lines: w not read */
+		find_user(d, t, last_wp, bias, 1);
 	return MD_OK;
 }

@@ -301,6 +301,27 @@ static const uint64_t PCS[] = {
 	0x490880, 0x4908a0, UINT64_MAX,
 };
 
+/* md_dwarf_inline_at's answers obey its contract, with and without the
+ * innermost line. */
+static void inlined(ctx *c, uint64_t pc)
+{
+	md_inline in;
+	md_err e;
+	for (int want = 0; want < 2; want++) {
+		md_status st = md_dwarf_inline_at(c->d, pc, want, &in, &e);
+		FUZZ_CHECK(in.n >= 0 && in.n <= MD_INLINE_MAX, "inline n %d", in.n);
+		FUZZ_CHECK(st == MD_OK || in.n == 0, "inline status %d with n %d", st, in.n);
+		FUZZ_CHECK(!in.truncated || in.n == MD_INLINE_MAX, "truncated at n %d", in.n);
+		FUZZ_CHECK(FZ_TERMINATED(in.file), "inline file not terminated");
+		for (int k = 0; k < in.n; k++) {
+			FUZZ_CHECK(in.f[k].func[0] && FZ_TERMINATED(in.f[k].func) &&
+			           FZ_TERMINATED(in.f[k].file), "inline frame %d", k);
+			FZ_SAY("pc %#llx: inlined %s at %s:%d\n", (unsigned long long)pc,
+			       in.f[k].func, in.f[k].file, in.f[k].line);
+		}
+	}
+}
+
 static void code(ctx *c)
 {
 	md_err e;
@@ -350,6 +371,7 @@ static void code(ctx *c)
 			FZ_SAY("pc %#llx: %s:%d\n", (unsigned long long)pc, file, line);
 		}
 		(void)md_dwarf_line_at(c->d, pc, NULL, 0, NULL, &e);
+		inlined(c, pc);
 		if (cst == MD_OK) {
 			md_cfa cfa;
 			if (md_cfi_at(cfi, pc, &cfa, &e) == MD_OK) {

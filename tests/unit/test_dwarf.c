@@ -756,6 +756,114 @@ static void check_locals(md_dwarf *d, const char *bin)
 	free(fr);
 }
 
+/* ---- inlined calls ----------------------------------------------------- */
+
+/* The number of the first line of file that holds text; 0 if none. */
+static int src_line(const char *file, const char *text)
+{
+	FILE *f = fopen(file, "r");
+	char buf[512];
+	int n = 0, found = 0;
+	while (f && !found && fgets(buf, sizeof buf, f)) {
+		n++;
+		found = strstr(buf, text) != NULL;
+	}
+	if (f)
+		fclose(f);
+	return found ? n : 0;
+}
+
+/* What holds at every pc of f: md_dwarf_inline_at answers, its innermost
+ * frame has the line table's position, names are there.  Counts pcs
+ * whose chain is want[0..nwant) (innermost first) into *hits, the first
+ * of them into *at. */
+static void inline_walk(md_dwarf *d, const md_func *f, const char *const *want, int nwant,
+                        int *hits, uint64_t *at)
+{
+	md_inline in;
+	md_err e;
+	int failed = 0, bad = 0;
+	*hits = 0;
+	*at = 0;
+	for (uint64_t pc = f->lo; pc < f->hi; pc++) {
+		if (md_dwarf_inline_at(d, pc, 1, &in, &e) != MD_OK) {
+			failed++;
+			continue;
+		}
+		char file[256];
+		int line = 0;
+		if (md_dwarf_line_at(d, pc, file, sizeof file, &line, &e) == MD_OK)
+			bad += in.n ? strcmp(in.f[0].file, file) || in.f[0].line != line
+			            : strcmp(in.file, file) || in.line != line;
+		bad += in.n < 0 || in.n > MD_INLINE_MAX || in.truncated;
+		for (int k = 0; k < in.n && k < MD_INLINE_MAX; k++)
+			bad += !in.f[k].func[0] || (k > 0 && (!in.f[k].file[0] || in.f[k].line <= 0));
+		int match = in.n == nwant;
+		for (int k = 0; match && k < nwant; k++)
+			match = strcmp(in.f[k].func, want[k]) == 0;
+		if (match && !(*hits)++)
+			*at = pc;
+	}
+	T(failed == 0, "inline_at(%s) failed at %d pcs: %s", f->name, failed, e.detail);
+	T(bad == 0, "inline_at(%s): %d pcs with odd frames", f->name, bad);
+}
+
+/* testdata/inlinetarget: main.readLoop inlines waitByte, which inlines
+ * readOne; main.spin inlines spinLoop; runtime.stopm inlines mPark in
+ * every release.  Call lines come from the source, found by their text. */
+static void check_inline(md_dwarf *d, const char *bin)
+{
+	static const char *const rd[] = { "main.readOne", "main.waitByte" };
+	static const char *const sp[] = { "main.spinLoop" };
+	static const char *const park[] = { "runtime.mPark" };
+	md_func f;
+	md_inline in, again;
+	md_err e;
+	int hits;
+	uint64_t at;
+	if (func_named(d, bin, "main.readLoop", &f)) {
+		inline_walk(d, &f, rd, 2, &hits, &at);
+		if (T(hits > 0, "readLoop: no pc in readOne inlined into waitByte") &&
+		    T(md_dwarf_inline_at(d, at, 0, &in, &e) == MD_OK, "inline_at: %s", e.detail)) {
+			const char *src = in.f[1].file;
+			T(ends_with(src, "/inlinetarget/main.go") && !strcmp(in.file, src),
+			  "call files %s, %s", src, in.file);
+			T(in.f[1].line == src_line(src, "return readOne(fd, b)") && in.f[1].line > 0,
+			  "waitByte at line %d", in.f[1].line);
+			T(in.line == src_line(src, "if waitByte(fd, &b) <= 0") && in.line > 0,
+			  "readLoop at line %d", in.line);
+			/* the second lookup comes from the function's cache */
+			T(md_dwarf_inline_at(d, at, 0, &again, &e) == MD_OK &&
+			  !memcmp(&in, &again, sizeof in), "a second lookup differs");
+		}
+		T(md_dwarf_inline_at(d, at, 0, &in, &e) == MD_OK, "inline_at: %s", e.detail);
+		/* the innermost line only when asked */
+		T(md_dwarf_inline_at(d, at, 1, &again, &e) == MD_OK && again.n == 2 &&
+		  again.f[0].line > 0 && in.f[0].line == 0 && !in.f[0].file[0] &&
+		  !strcmp(again.f[1].file, in.f[1].file) && again.line == in.line,
+		  "innermost line %d without want_line, %d with", in.f[0].line, again.f[0].line);
+		/* the entry is in no inlined call: a line only when asked */
+		T(md_dwarf_inline_at(d, f.lo, 0, &in, &e) == MD_OK && in.n == 0 && !in.file[0] &&
+		  in.line == 0, "readLoop entry without a line: n %d line %d", in.n, in.line);
+		T(md_dwarf_inline_at(d, f.lo, 1, &in, &e) == MD_OK && in.n == 0 &&
+		  ends_with(in.file, "/inlinetarget/main.go") && in.line > 0,
+		  "readLoop entry with its line: n %d %s:%d", in.n, in.file, in.line);
+	}
+	if (func_named(d, bin, "main.spin", &f)) {
+		inline_walk(d, &f, sp, 1, &hits, &at);
+		if (T(hits > 0, "spin: no pc in spinLoop") &&
+		    T(md_dwarf_inline_at(d, at, 0, &in, &e) == MD_OK, "inline_at: %s", e.detail))
+			T(in.line == src_line(in.file, "\tspinLoop(&spun)") && in.line > 0,
+			  "spin at %s:%d", in.file, in.line);
+	}
+	if (func_named(d, bin, "runtime.stopm", &f)) {
+		inline_walk(d, &f, park, 1, &hits, &at);
+		T(hits > 0, "stopm: no pc in runtime.mPark");
+	}
+	T(md_dwarf_inline_at(d, 0, 1, &in, &e) == MD_NOTFOUND && in.n == 0,
+	  "inline_at(0) found something");
+}
+
 /* ---- run-time types ---------------------------------------------------- */
 
 /* The PROGBITS sections of an executable, to read what lies at a
@@ -1084,6 +1192,8 @@ static void test_binary(const char *path, const variant *v)
 		check_scan(o.d, go_minor(md_dwarf_exe(o.d)->go_version));
 		check_locals(o.d, path);
 	}
+	if (ends_with(path, "/inlinetarget"))
+		check_inline(o.d, path);
 	check_rtypes(o.d, path);
 	/* The caller's descriptor is borrowed: its offset is not ours to move. */
 	T(lseek(o.fd, 0, SEEK_CUR) == 0, "exe_fd offset moved");
@@ -1407,8 +1517,11 @@ static void poke_code(md_dwarf *d, uint64_t lo)
 	md_status st = md_dwarf_func_at(d, lo, &f, &e);
 	if (st != MD_OK && !(st == MD_E_DWARF && f.name[0]))
 		return;
-	for (uint64_t pc = f.lo; pc < f.hi; pc += 37)
+	for (uint64_t pc = f.lo; pc < f.hi; pc += 37) {
+		md_inline in;
 		count(tally_local, md_dwarf_each_local(d, &f, pc, count_local, &n, &e));
+		count(tally_local, md_dwarf_inline_at(d, pc, 1, &in, &e));
+	}
 	md_func nodie = f;
 	nodie.die = 0;
 	md_dwarf_each_local(d, &nodie, f.lo + 1, count_local, &n, &e);

@@ -1,0 +1,3 @@
+module example.com/inlinetarget
+
+go 1.21
