@@ -7,6 +7,8 @@
 #   testdata/bin/<variant>/watchtarget          from testdata/watchtarget (variants only)
 #   testdata/bin/<variant>/inlinetarget         from testdata/inlinetarget (variants only:
 #                                               threads parked inside inlined calls)
+#   testdata/bin/<variant>/crashtarget          from testdata/crashtarget (variants only: dies of
+#                                               concurrent map writes, for post-mortem tests)
 #   testdata/bin/<variant>/scantarget           from testdata/maps (./cmd/scantarget, variants only)
 #   testdata/bin/<variant>[-<mode>]/censustarget from testdata/maps (./cmd/censustarget: maps on
 #                                               goroutine stacks, behind interfaces, in maps);
@@ -38,7 +40,7 @@
 #
 # Arguments, if any, are shell patterns: only the targets whose names match
 # one are considered, e.g. 'censustarget-*' or 'go1.26*'. Names: <variant>
-# and <release>-<mode> (maptarget), writers-<variant>, watchtarget-<variant>,
+# and <release>-<mode> (maptarget), writers-<variant>, watchtarget-<variant>, crashtarget-<variant>,
 # scantarget-<variant>, censustarget-<variant>[-<mode>], corrupt-<release>,
 # cgotarget-<release>, demo.
 #
@@ -113,7 +115,7 @@ build_one() {
 	if [ "$name" = demo ]; then
 		rel=$DEMO_RELEASE mode= srcdir="$TD/demo" pkg=. exe=demo
 	elif [[ "$name" == writers-* || "$name" == watchtarget-* || "$name" == inlinetarget-* ||
-		"$name" == corrupt-* || "$name" == cgotarget-* ]]; then
+		"$name" == corrupt-* || "$name" == cgotarget-* || "$name" == crashtarget-* ]]; then
 		exe=${name%%-*} dir=${name#*-}
 		rel=${dir%%-*} mode=${dir#"$rel"} mode=${mode#-}
 		srcdir="$TD/$exe" pkg=.
@@ -176,7 +178,8 @@ build_one() {
 	else
 		# Keep the other targets' binaries that share the directory.
 		local other
-		for other in writers watchtarget inlinetarget scantarget censustarget corrupt cgotarget; do
+		for other in writers watchtarget inlinetarget scantarget censustarget corrupt cgotarget \
+			crashtarget; do
 			[ ! -e "$dest/$other" ] || mv "$dest/$other" "$tmp/" || return 1
 		done
 		rm -rf "$dest"
@@ -268,7 +271,7 @@ post_process() {
 chains=()
 for rel in $MODE_RELEASES; do
 	c="$rel writers-$rel watchtarget-$rel inlinetarget-$rel scantarget-$rel censustarget-$rel"
-	c="$c corrupt-$rel"
+	c="$c crashtarget-$rel corrupt-$rel"
 	for m in $MODES; do c="$c $rel-$m"; done
 	for m in $CENSUS_MODES; do c="$c censustarget-$rel-$m"; done
 	[ "$rel" = "$DEMO_RELEASE" ] && c="$c demo"
@@ -278,6 +281,7 @@ done
 [[ " $MODE_RELEASES " == *" $DEMO_RELEASE "* ]] || chains+=("demo")
 for v in $VARIANTS; do
 	c="$v writers-$v watchtarget-$v inlinetarget-$v scantarget-$v censustarget-$v"
+	c="$c crashtarget-$v"
 	[[ " $CGO_RELEASES " == *" $v "* ]] && c="$c cgotarget-$v"
 	[[ " $MODE_RELEASES " == *" $v "* ]] || chains+=("$c")
 done

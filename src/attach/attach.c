@@ -12,6 +12,7 @@
 #include "capture.h"
 #include "writers.h"
 #include "parked.h"
+#include "crash.h"
 #include "gofacts.h"
 #include "clock.h"
 
@@ -74,11 +75,11 @@ static int flag_set(const md_map_report *m)
 /* What the goroutines of the stop tell about maps whose writing flag is
  * set and that no thread writes: walked only then (a stack walk of every
  * parked goroutine, while the target runs). */
-static void attribute_parked(md_report *r, md_parked_src *ps, const md_parked *pk)
+static void attribute_parked(md_report *r, md_parked_src *ps, const md_parked *pk, int all)
 {
 	int need = 0;
 	for (int i = 0; i < r->nmaps; i++)
-		if (r->maps[i].wf.analysed && flag_set(&r->maps[i]) && !r->maps[i].wf.proven) {
+		if (r->maps[i].wf.analysed && (all || (flag_set(&r->maps[i]) && !r->maps[i].wf.proven))) {
 			need = 1;
 			ps->swiss = r->maps[i].layout->impl == MD_IMPL_SWISS;
 		}
@@ -89,7 +90,7 @@ static void attribute_parked(md_report *r, md_parked_src *ps, const md_parked *p
 	const md_thread_analysis *a = &r->analysis;
 	for (int i = 0; i < r->nmaps; i++) {
 		md_map_report *mr = &r->maps[i];
-		if (!mr->wf.analysed || !flag_set(mr) || mr->wf.proven)
+		if (!mr->wf.analysed || (!all && (!flag_set(mr) || mr->wf.proven)))
 			continue;
 		mr->wf.parked_analysed = 1;
 		/* a goroutine whose stack was not the snapshot's may have been
@@ -206,7 +207,7 @@ static md_status read_stopped(const md_attach_opts *o, md_target *t, md_mem *m, 
 		if (o->threads != MD_THREADS_NONE) {
 			attribute_writers(t->dw, r, &ts, cfi, t->bias, gf);
 			if (pk_ok)
-				attribute_parked(r, &ps, &pk);
+				attribute_parked(r, &ps, &pk, 0);
 		}
 		for (int i = 0; i < r->nmaps; i++)
 			md_map_report_classify(&r->maps[i], &o->th);
@@ -231,12 +232,47 @@ static int take_cored(void *arg, int i, const md_mapread *v, uint64_t t_ns)
 	return 1;
 }
 
+/* Who was writing when the core was written: its threads, and every
+ * goroutine on no thread (in a core they cannot have moved, so they are
+ * always looked at: a crash's other writer is often one of them), then
+ * the concurrent-map fatal error, if that is what the core is of. */
+static md_status core_writers(md_target *t, md_mem *m, md_report *r, const md_gofacts *gf,
+                              md_err *err)
+{
+	md_cfi *cfi = NULL;
+	md_threads ts = { 0 };
+	md_allgs_buf gs = { 0 };
+	md_allgs_loc al;
+	md_g_layout gl;
+	md_parked pk = { 0 };
+	md_err e;
+	if (md_cfi_open(t->dw, &cfi, &e) != MD_OK)
+		cfi = NULL;   /* frame pointers only */
+	int have_gl = md_g_layout_load(t->dw, &gl, &e) == MD_OK;
+	md_status s = md_threads_from_core(&ts, &t->core, m, have_gl ? &gl : NULL, err);
+	int pk_ok = s == MD_OK && have_gl && md_allgs_locate(t->dw, t->bias, &al, &e) == MD_OK &&
+	            md_allgs_prepare(&gs, m, &gl, &al, &e) == MD_OK &&
+	            md_allgs_capture(&gs, m, &gl, &al, &e) == MD_OK;
+	md_parked_src ps = { t->dw, cfi, t->bias, gf->minor, 0, &gl, &al, pk_ok ? &gs : NULL, &ts };
+	if (pk_ok && md_parked_copy(&pk, &ps, m, &e) != MD_OK)
+		pk_ok = 0;
+	if (s == MD_OK) {
+		attribute_writers(t->dw, r, &ts, cfi, t->bias, gf);
+		if (pk_ok)
+			attribute_parked(r, &ps, &pk, 1);
+		md_crash_find(r);
+	}
+	md_parked_free(&pk);
+	md_allgs_buf_free(&gs);
+	md_threads_free(&ts);
+	md_cfi_free(cfi);
+	return s;
+}
+
 static md_status read_core(const md_attach_opts *o, md_target *t, md_mem *m, md_vars *vs,
                            md_report *r, const md_gofacts *gf, md_err *err)
 {
 	md_session *ss = NULL;
-	md_cfi *cfi = NULL;
-	md_threads ts = { 0 };
 	int *done = calloc((size_t)r->nmaps + 1, sizeof *done);
 	md_status s = done ? md_session_open(m, vs->w, vs->n, &ss, err)
 	                   : md_err_set(err, MD_E_NOMEM, "core");
@@ -246,20 +282,11 @@ static md_status read_core(const md_attach_opts *o, md_target *t, md_mem *m, md_
 	if (s == MD_OK)
 		s = md_session_settle(ss, 1, done, take_cored, &c, &r->tries, err);
 	r->threads_mode = o->threads;
-	md_g_layout gl;
-	if (s == MD_OK && o->threads != MD_THREADS_NONE) {
-		if (md_cfi_open(t->dw, &cfi, err) != MD_OK)
-			cfi = NULL;   /* frame pointers only */
-		int have_gl = md_g_layout_load(t->dw, &gl, err) == MD_OK;
-		s = md_threads_from_core(&ts, &t->core, m, have_gl ? &gl : NULL, err);
-		if (s == MD_OK)
-			attribute_writers(t->dw, r, &ts, cfi, t->bias, gf);
-	}
+	if (s == MD_OK && o->threads != MD_THREADS_NONE)
+		s = core_writers(t, m, r, gf, err);
 	for (int i = 0; s == MD_OK && i < r->nmaps; i++)
 		md_map_report_classify(&r->maps[i], &o->th);
 	r->reads = m->syscalls;
-	md_threads_free(&ts);
-	md_cfi_free(cfi);
 	md_session_close(ss);
 	free(done);
 	return s;

@@ -225,9 +225,62 @@ void md_json_report_open(FILE *f, const md_report *r, const md_print_end *end)
 	        r->threads_stopped);
 }
 
+/* One side of a crash: its goroutine, thread, user frame and write. */
+static void side_json(FILE *f, const md_thread_info *t, const char *status, int unproven)
+{
+	fputs("{", f);
+	md_json_i64(f, "goid", t->goid, 0);
+	fprintf(f, ",\"tid\":%d,\"status\":", (int)t->tid);
+	md_json_str(f, status);
+	fputs(",\"write\":", f);
+	if (t->wp)
+		md_json_str(f, t->wp->func);
+	else
+		fputs("null", f);
+	md_json_bool(f, "map_proven", !unproven, 1);
+	fputs(",\"user\":", f);
+	int k = md_thread_user_frame(t);
+	frames_json(f, t->frames, k < 0 ? t->nframes : k, k < 0 ? t->nframes : k + 1);
+	fputs("}", f);
+}
+
+void md_json_crash(FILE *f, const md_report *r)
+{
+	const md_crash *c = &r->crash;
+	const md_thread_analysis *a = &r->analysis;
+	if (!c->found)
+		return;
+	fputs(",\"crash\":{\"error\":", f);
+	md_json_str(f, c->what);
+	fputs(",\"map\":", f);
+	if (c->map)
+		fprintf(f, "\"0x%llx\"", (unsigned long long)c->map);
+	else
+		fputs("null", f);
+	fputs(",\"var\":", f);
+	if (c->var)
+		md_json_str(f, c->var);
+	else
+		fputs("null", f);
+	fputs(",\"caught_by\":", f);
+	side_json(f, &a->t[c->detector], "running", !c->map);
+	fputs(",\"others\":[", f);
+	for (int i = 0; i < c->nothers && i < MD_CRASH_MAX_OTHERS; i++) {
+		int pk = c->others[i].parked;
+		const md_thread_info *t = pk ? &a->parked[c->others[i].i] : &a->t[c->others[i].i];
+		if (i)
+			fputc(',', f);
+		side_json(f, t, pk ? (t->gstate ? t->gstate : "?") : "running", c->others[i].unproven);
+	}
+	fputs("]", f);
+	md_json_bool(f, "other_left", c->nothers == 0, 1);
+	fputs("}", f);
+}
+
 void md_print_attach_json(FILE *f, const md_report *r, const md_print_end *end)
 {
 	md_json_report_open(f, r, end);
+	md_json_crash(f, r);
 	fputs(",\"maps\":[", f);
 	for (int i = 0; i < r->nmaps; i++) {
 		if (i)

@@ -55,6 +55,10 @@ void md_json_verdict(FILE *f, const md_verdict *v);
  * print it. */
 void md_json_report_open(FILE *f, const md_report *r, const md_print_end *end);
 
+/* ,"crash":{...} of a core of a concurrent-map fatal error (nothing
+ * otherwise). */
+void md_json_crash(FILE *f, const md_report *r);
+
 /* One map's object without its closing brace (the caller may add
  * members), as attach prints it. */
 void md_json_map_open(FILE *f, const md_report *r, const md_map_report *m);

@@ -83,6 +83,18 @@ void md_plugin_summary(FILE *f, const md_report *r, const md_scan_report *sr)
 			fprintf(f, "; %d more maps unreadable", failed - 1);
 		return;
 	}
+	if (r->crash.found) {
+		const md_crash *c = &r->crash;
+		fprintf(f, "fatal error: %s", c->what);
+		if (c->var)
+			fprintf(f, " on %s", md_ts(c->var));
+		else if (c->map)
+			fprintf(f, " on the map at 0x%llx", (unsigned long long)c->map);
+		fprintf(f, ", caught by goroutine %lld; %d other%s in a write",
+		        (long long)r->analysis.t[c->detector].goid, c->nothers,
+		        c->nothers == 1 ? "" : "s");
+		return;
+	}
 	int mi, fi;
 	if (worst(r, &mi, &fi)) {
 		const md_map_report *m = &r->maps[mi];

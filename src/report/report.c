@@ -65,6 +65,22 @@ void md_report_stopped(md_report *r, uint64_t pause_ns, int threads, uint64_t re
 	r->reads = reads;
 }
 
+int md_thread_user_frame(const md_thread_info *t)
+{
+	if (t->first_user >= 0)
+		return t->first_user;
+	/* a reader or iterator that caught a writer: below the runtime's
+	 * frames (fatal, the map operation) */
+	int rt = 0;
+	for (int k = 0; k < t->nframes; k++) {
+		if (t->frames[k].runtime)
+			rt = 1;
+		else if (rt && strcmp(t->frames[k].func, "?"))
+			return k;
+	}
+	return -1;
+}
+
 void md_report_core(md_report *r, const char *path, int signo, int exe_checked)
 {
 	snprintf(r->core, sizeof r->core, "%s", path);
@@ -123,7 +139,10 @@ static md_exit maps_exit_code(const md_map_report *m, int n)
 
 md_exit md_report_exit_code(const md_report *r)
 {
-	return maps_exit_code(r->maps, r->nmaps);
+	md_exit e = maps_exit_code(r->maps, r->nmaps);
+	/* the process died of a concurrent map access: critical, unless a map
+	 * could not be read (unknown says more) */
+	return r->crash.found && e != MD_EXIT_UNKNOWN ? MD_EXIT_CRITICAL : e;
 }
 
 const md_err *md_report_cause(const md_report *r)

@@ -112,6 +112,33 @@ typedef struct md_map_report {
 	int parked[MD_MAX_WRITERS];
 } md_map_report;
 
+/* A core written at the runtime's "concurrent map ..." fatal error
+ * (writers/crash.h finds it): the goroutine that caught the race, the map,
+ * and every other goroutine inside a write of that map when the core was
+ * written, on a thread or parked. */
+#define MD_CRASH_MAX_OTHERS 16
+typedef struct md_crash {
+	int found;
+	const char *what;          /* the runtime's message: "concurrent map
+	                              writes", "concurrent map read and map
+	                              write", "concurrent map iteration and map
+	                              write" */
+	int detector;              /* index into analysis.t */
+	uint64_t map;              /* its header, when proven; else 0 */
+	const char *var;           /* the report's name for it, or NULL */
+	int nothers;               /* others inside a write of it: */
+	struct {
+		int parked;            /* 0: analysis.t[i]; 1: analysis.parked[i] */
+		int i;
+		int unproven;          /* in a write of some map: which one, DWARF
+		                          does not say at its pc */
+	} others[MD_CRASH_MAX_OTHERS];
+} md_crash;
+
+/* The first frame of t outside the runtime below its map operation (its
+ * first_user when it writes), or -1. */
+int md_thread_user_frame(const md_thread_info *t);
+
 typedef struct md_report {
 	pid_t pid;
 	char exe[4096];
@@ -135,6 +162,7 @@ typedef struct md_report {
 	int core_signal;           /* the signal its first thread took; 0 none */
 	int core_exe_checked;      /* the executable's first page equals the
 	                              core's copy (0: the core left it out) */
+	md_crash crash;            /* a core of a concurrent-map fatal error */
 } md_report;
 
 /* A map entry from the bytes a snapshot read: nothing when the entry

@@ -128,6 +128,13 @@ def scantarget(variant):
     return os.path.join(BIN, variant, "scantarget")
 
 
+def crashtarget(variant):
+    """testdata/bin/<variant>/crashtarget: dies of concurrent map writes."""
+    if variant not in VARIANTS:
+        raise ValueError("unknown variant %r" % variant)
+    return os.path.join(BIN, variant, "crashtarget")
+
+
 def censustarget(variant):
     """Path of the censustarget (testdata/maps/cmd/censustarget: maps
     reachable only from goroutine stacks, through interfaces, inside other

@@ -15,6 +15,13 @@ src/target/mem_core.c reads them, attach reports them.
     same paths and roots with the same headers, every map the target's
     oracle lists with its path, root and header (test_census's checks), and
     conforms to the schema.
+  - concurrent map writes: every variant's crashtarget (two goroutines
+    writing one map, or one writing and one reading, with no lock) dies of
+    the runtime's fatal error under GOTRACEBACK=crash; `attach --core`
+    says which error, on which map (main.shared), caught by which of the
+    two goroutines at which line (the target's own oracle), and names the
+    other one where it was still inside a write, else says it had left;
+    exit 2.
   - refusals, each one line and exit 3: a core of another build given with
     --exe (both build ids named), a compressed core, a missing core,
     --exe without --core, --no-stop with --core, no variable.
@@ -121,7 +128,11 @@ def same_report(variant, live, core, core_path):
                  and L.get("source") == "live" and C.get("exe_verified") is True,
                  json.dumps({k: C.get(k) for k in ("source", "core", "exe_verified")}))
     checks.check(name + ": pid", C["pid"] == L["pid"], "%s %s" % (C["pid"], L["pid"]))
-    diff = [a["var"] for a, b in zip(L["maps"], C["maps"]) if a != b]
+    # a core's goroutines cannot move, so its parked walk always runs (a
+    # live one runs only for a writing flag with no thread writing)
+    def bare(m):
+        return {k: v for k, v in m.items() if k not in ("parked_writers", "parked_unknown")}
+    diff = [a["var"] for a, b in zip(L["maps"], C["maps"]) if bare(a) != bare(b)]
     checks.check(name + ": maps equal live", len(L["maps"]) == len(C["maps"]) and not diff,
                  "%d live, %d core; differ: %s" % (len(L["maps"]), len(C["maps"]), diff[:3]))
     fl, fc = frames(L), frames(C)
@@ -224,6 +235,82 @@ def census_one(variant, tmp):
         targets.stop(p)
 
 
+def crash_one(variant, tmp, mode):
+    """crashtarget -mode MODE, killed by the runtime; its core explained."""
+    name = "crash %s %s" % (variant, mode)
+    exe = targets.crashtarget(variant)
+
+    def unlimited():
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+    env = dict(os.environ, GOTRACEBACK="crash")
+    p = subprocess.Popen([exe, "-mode", mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         stdin=subprocess.PIPE, cwd=tmp, env=env, preexec_fn=unlimited,
+                         text=True)
+    line = p.stdout.readline()
+    if not checks.check(name + ": target ready", line.startswith(targets.READY_PREFIX), line):
+        p.kill()
+        p.communicate()
+        return
+    o = json.loads(line[len(targets.READY_PREFIX):])
+    try:
+        _, err = p.communicate("go\n", timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        checks.fail(name, "the race was never caught in 60 s")
+        return
+    want = "concurrent map writes" if mode == "writes" else "concurrent map read and map write"
+    if not checks.check(name + ": the runtime's own message", "fatal error: " + want in err,
+                        err[:300]):
+        return
+    cores = [f for f in os.listdir(tmp) if f == "core" or f.startswith("core.")]
+    if not cores:
+        checks.skip(name, "no core appeared (core_pattern %r)" % core_pattern())
+        return
+    core = os.path.join(tmp, cores[0])
+    rc, C, e = attach(["--core", core, "main.shared"])
+    if not checks.check(name + ": JSON", C is not None and "crash" in C, e[:300]):
+        return
+    errs = js.validate(C, SCHEMA["$defs"][SCHEMA["documents"]["attach"]], SCHEMA)
+    checks.check(name + ": conforms to doc/json-schema.json", not errs, "; ".join(errs[:3]))
+    c = C["crash"]
+    checks.check(name + ": exit 2 and the error", rc == 2 and c["error"] == want,
+                 "%d %r" % (rc, c["error"]))
+    ws = {w["goid"]: w for w in o["writers"]}
+    by = c["caught_by"]
+    mine = ws.get(by["goid"])
+    user = (by["user"] or [{}])[0]
+    checks.check(name + ": caught by one of the two, at its line",
+                 mine is not None and user.get("func") == mine["func"] and
+                 user.get("line") == mine["line"], "%s vs %s" % (by, o["writers"]))
+    if mode == "writes":
+        checks.check(name + ": on main.shared", c["var"] == "main.shared" and
+                     num(c["map"]) == num(o["map"]), "%s %s" % (c["var"], c["map"]))
+    else:
+        checks.check(name + ": the reader caught it", mine is not None and
+                     mine["func"] == "main.readB", str(by))
+    other = [w for g, w in ws.items() if g != by["goid"]][0]
+    if c["others"]:
+        x = c["others"][0]
+        xu = (x["user"] or [{}])[0]
+        checks.check(name + ": the other side named, at its line",
+                     len(c["others"]) == 1 and x["goid"] == other["goid"] and
+                     xu.get("func") == other["func"] and xu.get("line") == other["line"]
+                     and not c["other_left"], "%s vs %s" % (c["others"], other))
+    else:
+        checks.check(name + ": the other writer had left", c["other_left"] is True, str(c))
+    # the text says the same, first
+    r = subprocess.run([MAPDIAG, "attach", "--core", core, "main.shared"], capture_output=True,
+                       text=True, timeout=60)
+    lines = r.stdout.splitlines()
+    checks.check(name + ": the status line and the crash block",
+                 len(lines) > 3 and lines[0].startswith("MAPDIAG CRITICAL - fatal error: " + want)
+                 and lines[2].startswith("crash  fatal error: " + want) and
+                 ("caught by goroutine %d" % by["goid"]) in lines[3], "\n".join(lines[:5]))
+    os.unlink(core)
+
+
 def core_pattern():
     try:
         with open("/proc/sys/kernel/core_pattern") as f:
@@ -295,6 +382,16 @@ def main():
             continue
         with tempfile.TemporaryDirectory(prefix="md-core-") as tmp:
             gcore_one(v, tmp)
+    pat = core_pattern()
+    for v in targets.VARIANTS:
+        if only and v not in only:
+            continue
+        for mode in ("writes", "readwrite"):
+            if pat.startswith("|") or "/" in pat:
+                checks.skip("crash %s %s" % (v, mode), "core_pattern %r keeps cores away" % pat)
+                continue
+            with tempfile.TemporaryDirectory(prefix="md-crash-") as tmp:
+                crash_one(v, tmp, mode)
     for v in targets.CENSUS_TARGETS:
         if only and v not in only:
             continue

@@ -1,0 +1,3 @@
+module example.com/crashtarget
+
+go 1.19
