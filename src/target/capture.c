@@ -98,15 +98,26 @@ static md_status fill(md_threads *ts, md_mem *m, const md_g_layout *gl, md_err *
 			len = MD_STACK_WINDOW;
 		t->stack.base = sp;
 		rd[k++] = (md_read){ sp, t->buf, len, 0 };
-		/* on g0 for a goroutine: that goroutine's stack as well */
-		uint64_t csp = t->g.curg_sp;
-		if (t->g_ok && t->g.curg && t->g.curg != t->g.g && csp &&
-		    csp < t->g.curg_stack_hi) {
-			size_t clen = t->g.curg_stack_hi - csp;
+		/* on g0 or gsignal for a goroutine: that goroutine's stack as
+		 * well, whole when it fits the window: a signal handler
+		 * interrupted it below where curg.sched.sp says it stopped */
+		uint64_t csp = t->g.curg_sp, clo = t->g.curg_stack_lo, chi = t->g.curg_stack_hi;
+		if (t->g_ok && t->g.curg && t->g.curg != t->g.g && csp && csp < chi) {
+			if (clo && clo <= csp && chi - clo <= MD_STACK_WINDOW)
+				csp = clo;
+			size_t clen = chi - csp;
 			if (clen > MD_STACK_WINDOW)
 				clen = MD_STACK_WINDOW;
 			t->cstack.base = csp;
 			rd[k++] = (md_read){ csp, t->cbuf, clen, 0 };
+		} else if (t->g_ok && t->g.g && t->g.stack_lo && t->g.stack_lo < t->g.stack_hi &&
+		           (sp < t->g.stack_lo || sp >= t->g.stack_hi) &&
+		           t->g.stack_hi - t->g.stack_lo <= MD_STACK_WINDOW) {
+			/* its g's stack while it runs elsewhere: a signal handler
+			 * on the signal stack before it switched to gsignal */
+			t->cstack.base = t->g.stack_lo;
+			rd[k++] = (md_read){ t->g.stack_lo, t->cbuf,
+			                     (size_t)(t->g.stack_hi - t->g.stack_lo), 0 };
 		}
 	}
 	st = md_mem_readv(m, rd, (size_t)k, err);

@@ -340,6 +340,7 @@ static void fill_out(const gread *c, int n, md_ginfo *out)
 			out[i].curg_pc = word(cb, c->glo, l->sched_off + l->sched_pc_off);
 			out[i].curg_bp = word(cb, c->glo, l->sched_off + l->sched_bp_off);
 			out[i].curg_stack_hi = word(cb, c->glo, l->stack_off + l->stack_hi_off);
+			out[i].curg_stack_lo = word(cb, c->glo, l->stack_off + l->stack_lo_off);
 		}
 	}
 }

@@ -46,6 +46,8 @@ typedef struct md_ginfo {
 	/* when the thread runs g0 on behalf of curg (systemstack, mcall): where
 	 * curg stopped, saved in curg.sched, and its stack bounds */
 	uint64_t curg_sp, curg_pc, curg_bp, curg_stack_hi;
+	uint64_t curg_stack_lo;   /* curg.stack.lo: a signal handler's thread
+	                             interrupted curg below curg_sp */
 } md_ginfo;
 
 /* Scratch of md_g_read_all for up to cap threads, made and touched before

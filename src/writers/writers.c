@@ -183,25 +183,74 @@ typedef struct walked {
 	md_frame own[MD_UNWIND_MAX], cur[MD_UNWIND_MAX];
 	int nown, ncur;
 	md_mem own_src, cur_src;
+	int sig;             /* cur was walked from a signal's context */
+	md_regs sregs;       /* ... these registers, exact */
 } walked;
 
-static void walk_thread(const md_thread *th, md_cfi *cfi, uint64_t bias, walked *w)
+/* The kernel's order of uc_mcontext.gregs (sys/ucontext.h, REG_R8 ..
+ * REG_RIP), as DWARF registers. */
+static const int greg_dwarf[17] = {
+	MD_REG_R8, MD_REG_R9, MD_REG_R10, MD_REG_R11, MD_REG_R12, MD_REG_R13, MD_REG_R14,
+	MD_REG_R15, MD_REG_RDI, MD_REG_RSI, MD_REG_RBP, MD_REG_RBX, MD_REG_RDX, MD_REG_RAX,
+	MD_REG_RCX, MD_REG_RSP, MD_REG_RIP
+};
+
+/* A thread in Go's signal handler (runtime.sigtramp, on the gsignal
+ * stack) interrupted its goroutine, whose curg.sched is then stale: the
+ * registers it was interrupted with are in the ucontext the kernel put on
+ * the signal stack, right above sigtramp's return address (the
+ * rt_sigframe: pretcode, then the ucontext), so at sigtramp's CFA;
+ * uc_mcontext.gregs is 40 bytes into it (uc_flags, uc_link, uc_stack).
+ * Taken only when the interrupted sp lies in the goroutine stack copied
+ * (capture.h: curg's, or the thread's g's while the thread runs on the
+ * signal stack): 1 and *r. */
+static int signal_regs(md_dwarf *d, const md_thread *th, walked *w, uint64_t bias, md_regs *r)
+{
+	const md_memcopy *c = &th->cstack;
+	if (!th->g_ok || !c->len)
+		return 0;
+	for (int i = 0; i < w->nown; i++) {
+		md_func fn;
+		md_err e;
+		/* an assembly function: "runtime.sigtramp.abi0" in .symtab */
+		if (!w->own[i].cfa ||
+		    md_dwarf_func_name_at(d, look_pc(&w->own[i], i == 0, bias), &fn, &e) != MD_OK ||
+		    strncmp(fn.name, "runtime.sigtramp", 16) ||
+		    (fn.name[16] && strcmp(fn.name + 16, ".abi0")))
+			continue;
+		memset(r, 0, sizeof *r);
+		for (int k = 0; k < 17; k++)
+			if (!md_mem_read64(&w->own_src, w->own[i].cfa + 40 + 8 * (uint64_t)k,
+			                   &r->r[greg_dwarf[k]]))
+				return 0;
+		uint64_t sp = r->r[MD_REG_RSP];
+		return r->r[MD_REG_RIP] && sp >= c->base && sp - c->base < c->len;
+	}
+	return 0;
+}
+
+static void walk_thread(md_dwarf *d, const md_thread *th, md_cfi *cfi, uint64_t bias, walked *w)
 {
 	w->nown = w->ncur = 0;
+	w->sig = 0;
 	md_mem_open_copy(&w->own_src, &th->stack);
 	md_mem_open_copy(&w->cur_src, &th->cstack);
 	if (!th->regs_ok)
 		return;
 	w->nown = md_unwind_c(th->cu, th->tid, &w->own_src, cfi, bias, &th->regs, w->own,
 	                      MD_UNWIND_MAX);
-	if (th->cstack.len) {
-		md_regs cregs;
-		memset(&cregs, 0, sizeof cregs);
-		cregs.r[MD_REG_RIP] = th->g.curg_pc;
-		cregs.r[MD_REG_RSP] = th->g.curg_sp;
-		cregs.r[MD_REG_RBP] = th->g.curg_bp;
-		w->ncur = md_unwind(&w->cur_src, cfi, bias, &cregs, w->cur, MD_UNWIND_MAX);
+	if (!th->cstack.len)
+		return;
+	if ((w->sig = signal_regs(d, th, w, bias, &w->sregs))) {
+		w->ncur = md_unwind(&w->cur_src, cfi, bias, &w->sregs, w->cur, MD_UNWIND_MAX);
+		return;
 	}
+	md_regs cregs;
+	memset(&cregs, 0, sizeof cregs);
+	cregs.r[MD_REG_RIP] = th->g.curg_pc;
+	cregs.r[MD_REG_RSP] = th->g.curg_sp;
+	cregs.r[MD_REG_RBP] = th->g.curg_bp;
+	w->ncur = md_unwind(&w->cur_src, cfi, bias, &cregs, w->cur, MD_UNWIND_MAX);
 }
 
 /* The first frame outside the runtime below the write path, and, unless
@@ -253,7 +302,7 @@ md_status md_writers_analyse(md_dwarf *d, md_cfi *cfi, const md_threads *ts, uin
 			t->g = th->g.g;
 			t->goid = th->g.goid ? th->g.goid : th->g.curg_goid;
 		}
-		walk_thread(th, cfi, bias, w);
+		walk_thread(d, th, cfi, bias, w);
 		int nf = w->nown + w->ncur;
 		if (!nf)
 			continue;
@@ -266,9 +315,9 @@ md_status md_writers_analyse(md_dwarf *d, md_cfi *cfi, const md_threads *ts, uin
 		name_frames(d, t, &cap, w->own, w->nown, &th->regs, &w->own_src, bias, minor, swiss,
 		            lines, &last_wp);
 		t->ncur = t->nframes;
-		if (w->ncur)
-			name_frames(d, t, &cap, w->cur, w->ncur, NULL, &w->cur_src, bias, minor, swiss,
-			            lines, &last_wp);
+		if (w->ncur)   /* a signal's context is exact, registers too */
+			name_frames(d, t, &cap, w->cur, w->ncur, w->sig ? &w->sregs : NULL,
+			            &w->cur_src, bias, minor, swiss, lines, &last_wp);
 		if (t->writer)
 			find_user(d, t, last_wp, bias, lines);
 	}

@@ -9,10 +9,12 @@
 //
 //	READY {"pid":N,"go_version":...,"mode":...,"map":"0x...",
 //	       "writers":[{"goid":G,"tid":T,"func":"main.writeA",
-//	                   "file":".../main.go","line":L},...]}
+//	                   "file":".../main.go","line":L},...],
+//	       "spinner":{"goid":G,"tid":T,"func":"main.spin",...}}
 //
 // (map: the header address, the map argument of the runtime's write
-// paths; line: the line of each goroutine's map access), then waits for
+// paths; line: the line of each goroutine's map access; the spinner is a
+// third goroutine in a busy loop on its own thread), then waits for
 // one line on stdin (or its end) and starts the race. Run it with
 // GOTRACEBACK=crash and a core size limit to get a core.
 package main
@@ -82,6 +84,20 @@ func writeB(start <-chan struct{}, me chan<- writer) {
 	}
 }
 
+// spin runs on its own thread until the process dies: at the crash the
+// runtime interrupts it with a signal, so its core shows it inside Go's
+// signal handler, its own frames only in the signal's saved context.
+//
+//go:noinline
+func spin(me chan<- writer) {
+	runtime.LockOSThread()
+	f, file, line := here()
+	me <- writer{goid(), syscall.Gettid(), f, file, line + 3} // the loop's body
+	for i := 0; ; i++ {
+		sink += i
+	}
+}
+
 //go:noinline
 func readB(start <-chan struct{}, me chan<- writer) {
 	runtime.LockOSThread()
@@ -112,9 +128,13 @@ func main() {
 		go writeB(start, me)
 	}
 	ws := []writer{<-me, <-me}
+	sp := make(chan writer, 1)
+	go spin(sp)
+	spinner := <-sp
 	out, _ := json.Marshal(map[string]any{
 		"pid": os.Getpid(), "go_version": runtime.Version(), "mode": *mode,
 		"map": fmt.Sprintf("%#x", *(*uintptr)(unsafe.Pointer(&shared))), "writers": ws,
+		"spinner": spinner,
 	})
 	fmt.Printf("READY %s\n", out)
 	bufio.NewReader(os.Stdin).ReadString('\n')

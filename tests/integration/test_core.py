@@ -22,6 +22,11 @@ src/target/mem_core.c reads them, attach reports them.
     two goroutines at which line (the target's own oracle), and names the
     other one where it was still inside a write, else says it had left;
     exit 2.
+  - a thread in Go's signal handler: gdb stops crashtarget's spinner
+    thread at runtime.sigtrampgo on a SIGUSR1 sent to it and writes a
+    core; `attach --core --threads` shows that thread's goroutine frames
+    (main.spin) below runtime.sigtramp, recovered from the ucontext the
+    kernel put on the signal stack (curg.sched is stale there).
   - refusals, each one line and exit 3: a core of another build given with
     --exe (both build ids named), a compressed core, a missing core,
     --exe without --core, --no-stop with --core, no variable.
@@ -311,6 +316,49 @@ def crash_one(variant, tmp, mode):
     os.unlink(core)
 
 
+GDB_SIGNAL = """set pagination off
+handle SIGUSR1 nostop noprint pass
+python [gdb.execute('thread %%d' %% t.num) for t in gdb.selected_inferior().threads() if t.ptid[1] == %d]
+break runtime.sigtrampgo
+signal SIGUSR1
+gcore %s
+kill
+"""
+
+
+def signal_one(variant, tmp):
+    name = "signal context %s" % variant
+    p = subprocess.Popen([targets.crashtarget(variant)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = p.stdout.readline()
+        if not checks.check(name + ": target ready", line.startswith(targets.READY_PREFIX), line):
+            return
+        o = json.loads(line[len(targets.READY_PREFIX):])
+        spin = o["spinner"]
+        core = os.path.join(tmp, "core")
+        script = os.path.join(tmp, "gdb.cmd")
+        with open(script, "w") as f:
+            f.write(GDB_SIGNAL % (spin["tid"], core))
+        r = subprocess.run(["gdb", "-nx", "-q", "-batch", "-p", str(o["pid"]), "-x", script],
+                           capture_output=True, text=True, timeout=120)
+        if not checks.check(name + ": gdb stopped it in runtime.sigtrampgo and cored it",
+                            "runtime.sigtrampgo" in r.stdout + r.stderr and
+                            os.path.exists(core), (r.stdout + r.stderr)[-400:]):
+            return
+    finally:
+        p.kill()
+        p.communicate()
+    rc, C, err = attach(["--core", core, "main.shared"])
+    th = [t for t in (C or {}).get("threads", []) if t["tid"] == spin["tid"]]
+    funcs = [f["func"] for f in th[0]["frames"]] if th else []
+    ok = "runtime.sigtramp" in funcs and "main.spin" in funcs[funcs.index("runtime.sigtramp"):]
+    checks.check(name + ": the spinner's own frames below runtime.sigtramp",
+                 ok and th[0]["goid"] == spin["goid"], "%s %s" % (th[0]["goid"] if th else None,
+                                                             funcs))
+    os.unlink(core)
+
+
 def core_pattern():
     try:
         with open("/proc/sys/kernel/core_pattern") as f:
@@ -392,6 +440,11 @@ def main():
                 continue
             with tempfile.TemporaryDirectory(prefix="md-crash-") as tmp:
                 crash_one(v, tmp, mode)
+    for v in ("go1.19", "go1.23", "go1.26", "go1.27"):
+        if only and v not in only:
+            continue
+        with tempfile.TemporaryDirectory(prefix="md-sig-") as tmp:
+            signal_one(v, tmp)
     for v in targets.CENSUS_TARGETS:
         if only and v not in only:
             continue
