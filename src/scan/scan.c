@@ -42,6 +42,8 @@ typedef struct census {
 	size_t vcap;
 	unsigned char *moved;      /* per map: its last hop changed */
 	uint64_t nmoved;
+	uint64_t ngarbage;         /* maps from stack slots whose header was
+	                              unreadable: garbage, not listed */
 } census;
 
 /* Point maps[0..w->nmaps) at what the walk found: layout and header
@@ -265,7 +267,7 @@ static void finish_counts(md_scan_report *sr, const census *c)
 	n->slice_bound = wn->slice_bound;
 	n->map_bound = wn->map_bound;
 	n->walk_bound = wn->walk_bound + c->sh.truncated;
-	n->unreadable = wn->unreadable + rn->unreadable;
+	n->unreadable = wn->unreadable + rn->unreadable + c->ngarbage;
 	n->moved = c->nmoved;
 	sr->truncated = c->w.truncated + c->sh.truncated;
 	sr->unreadable = c->w.unreadable;
@@ -339,6 +341,16 @@ static md_status finish(md_scan_report *sr, census *c, const md_gofacts *gf,
 	for (size_t i = 0; i < w->nmaps && s == MD_OK; i++) {
 		if (c->moved && c->moved[i]) {
 			c->nmoved++;
+			at[i] = -1;
+			continue;
+		}
+		/* a header that cannot be read, reached from a goroutine's stack:
+		 * the slot it came from was dead at the frame's pc whatever its
+		 * DWARF location list says (Go 1.19's are loose), so its bytes
+		 * were garbage: counted, not listed (a global's stays an error) */
+		if (c->maps[i].rstatus == MD_E_MEM && nm[i].root >= 0 &&
+		    w->roots[nm[i].root].kind == MD_ROOT_STACK) {
+			c->ngarbage++;
 			at[i] = -1;
 			continue;
 		}

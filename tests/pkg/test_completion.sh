@@ -90,7 +90,7 @@ expect_has bash-vars-main "main.idle main.growingIdle main.holder main.arr main.
 	"$md" attach "$tpid" main.
 expect bash-vars-prefix "main.growingIdle" "$md" attach "$tpid" main.gr
 expect bash-vars-second "main.holder" "$md" attach --json "$tpid" main.idle main.ho
-expect bash-vars-watch "main.pmap main.ptrToHolder" "$md" watch --interval 10ms "$tpid" main.p
+expect bash-vars-watch "main.padded main.pmap main.ptrToHolder" "$md" watch --interval 10ms "$tpid" main.p
 expect bash-vars-package-path "example.com/acme/store.Sessions" "$md" attach "$tpid" example.com/
 expect bash-vars-address "" "$md" attach "$tpid" 0xc0
 expect bash-scan-one-operand "" "$md" scan "$tpid" main.

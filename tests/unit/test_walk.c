@@ -79,7 +79,7 @@ int main(void)
 	/* a ring of three nodes with distinct "headers" */
 	static struct node ring[3];
 	for (int i = 0; i < 3; i++) {
-		ring[i].m = 0x1000 * (uint64_t)(i + 1);
+		ring[i].m = 0x10000 * (uint64_t)(i + 1);
 		ring[i].next = &ring[(i + 1) % 3];
 	}
 	/* a slice claiming 2^40 elements over a zeroed buffer of 2^16+ */
@@ -88,10 +88,13 @@ int main(void)
 	static struct { struct slice s; uint64_t sm; } hold;
 	hold.s = (struct slice){ zero, (int64_t)1 << 40, (int64_t)1 << 40 };
 	/* a small slice of two maps, one of them ring[1]'s header (an alias) */
-	static uint64_t two[2] = { 0x2000, 0x9000 };
+	static uint64_t two[2] = { 0x20000, 0x90000 };
 	static struct { struct slice s; uint64_t sm; } small = { { two, 2, 2 }, 0 };
 	static struct node *pring = &ring[0];
 	static struct node *bad = (struct node *)0x1000;   /* unmapped */
+	/* map values no mapping can hold: below mmap_min_addr, misaligned */
+	static uint64_t garbage[2] = { 0x2f00, 0x7f0000000003ull };
+	static struct { struct slice s; uint64_t sm; } junk = { { garbage, 2, 2 }, 0 };
 
 	md_walk_root roots[] = {
 		{ "main.ring", (uint64_t)(uintptr_t)&ring[0], s_node },
@@ -99,33 +102,34 @@ int main(void)
 		{ "main.pring", (uint64_t)(uintptr_t)&pring, s_ptr },
 		{ "main.bad", (uint64_t)(uintptr_t)&bad, s_ptr },
 		{ "main.hold", (uint64_t)(uintptr_t)&hold, s_holder },
+		{ "main.junk", (uint64_t)(uintptr_t)&junk, s_holder },
 	};
 	md_walk w;
 	md_mem m;
 	md_err err;
 	char buf[256];
 	T(md_mem_open_live(&m, getpid(), 0, &err) == MD_OK);
-	md_walk_init(&w, &sh, roots, 5);
+	md_walk_init(&w, &sh, roots, 6);
 	T(md_walk_run(&w, &m, &err) == MD_OK);
 
 	/* the ring: each node once (the cycle ends), with its hops */
 	const md_walk_found *f = find_map(&w, "main.ring.m", buf);
-	T(f && f->header == 0x1000 && f->depth == 0, "ring.m");
+	T(f && f->header == 0x10000 && f->depth == 0, "ring.m");
 	f = find_map(&w, "main.ring.next.m", buf);
-	T(f && f->header == 0x2000 && f->depth == 1, "ring.next.m");
+	T(f && f->header == 0x20000 && f->depth == 1, "ring.next.m");
 	f = find_map(&w, "main.ring.next.next.m", buf);
-	T(f && f->header == 0x3000 && f->depth == 2, "ring.next.next.m");
+	T(f && f->header == 0x30000 && f->depth == 2, "ring.next.next.m");
 	T(find_map(&w, "main.ring.next.next.next.m", buf) == NULL);
 	/* the small slice: element 1 is new, element 0 aliases ring[1] */
 	f = find_map(&w, "main.small.s[1]", buf);
-	T(f && f->header == 0x9000 && f->depth == 1, "small.s[1]");
+	T(f && f->header == 0x90000 && f->depth == 1, "small.s[1]");
 	int alias_ok = 0;
 	for (size_t i = 0; i < w.naliases; i++) {
 		md_walk_path(&w, w.aliases[i].node, w.aliases[i].slot, buf, sizeof buf);
 		if (!strcmp(buf, "main.small.s[0]"))
-			alias_ok = w.maps[w.aliases[i].of].header == 0x2000;
+			alias_ok = w.maps[w.aliases[i].of].header == 0x20000;
 	}
-	T(alias_ok, "main.small.s[0] is an alias of the map at 0x2000");
+	T(alias_ok, "main.small.s[0] is an alias of the map at 0x20000");
 	/* main.pring points at ring[0], walked already through main.ring?  No:
 	 * main.ring is a root value, not a pointee, so pring's node is new and
 	 * its maps are aliases of the ring's. */
@@ -137,11 +141,14 @@ int main(void)
 	T_EQ(nil, MD_SCAN_MAX_ELEMS);
 	T_EQ(w.truncated, ((uint64_t)1 << 40) - MD_SCAN_MAX_ELEMS);
 	/* notes, once per holder */
-	T_EQ(w.nnotes, 2);
+	T_EQ(w.nnotes, 3);   /* main.small, main.hold, main.junk */
 	md_walk_path(&w, w.notes[0].node, w.notes[0].slot, buf, sizeof buf);
 	T_STR(buf, "main.small.sm");
 	/* main.bad's pointee is unmapped: both its slots unreadable */
 	T_EQ(w.unreadable, 2);
+	/* main.junk's maps are garbage: counted, not listed */
+	T(find_map(&w, "main.junk.s[0]", buf) == NULL && find_map(&w, "main.junk.s[1]", buf) == NULL);
+	T_EQ(w.nf.unreadable, 4);
 	/* rounds: root values, pointees / slice elements, two more ring hops */
 	T(w.rounds >= 3 && w.rounds <= 4, "rounds %llu", (unsigned long long)w.rounds);
 
