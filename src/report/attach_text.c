@@ -140,58 +140,6 @@ static void swiss_text(const md_pen *p, const md_map_report *m)
 	        md_fmt_bytes(d->bytes_if_rebuilt, c, sizeof c));
 }
 
-/* "main.hotWriter (writers.go:24)"; a call inlined into the next frame
- * says so, as lldb marks it: "runtime.mPark (proc.go:1761) [inlined]" */
-static void frame_text(FILE *f, const md_frame_info *fr, int full)
-{
-	fputs(fr->func, f);
-	if (fr->file[0])
-		fprintf(f, " (%s:%d)", full ? fr->file : md_path_base(fr->file), fr->line);
-	if (fr->inlined)
-		fputs(" [inlined]", f);
-}
-
-/* A core of a concurrent-map fatal error: who caught it, on which map,
- * and who else was inside a write of it (the side the runtime's message
- * leaves out). */
-static void crash_text(const md_pen *p, const md_report *r)
-{
-	const md_crash *c = &r->crash;
-	const md_thread_analysis *a = &r->analysis;
-	FILE *f = p->f;
-	const md_thread_info *d = &a->t[c->detector];
-	fprintf(f, "%scrash%s  fatal error: %s", md_pen_bold(p), md_pen_off(p), c->what);
-	if (c->map)
-		fprintf(f, ", on %s%s0x%llx%s", c->var ? md_ts(c->var) : "", c->var ? " (" : "",
-		        (unsigned long long)c->map, c->var ? ")" : "");
-	fprintf(f, "\n  caught by goroutine %lld (thread %d)", (long long)d->goid, (int)d->tid);
-	int k = md_thread_user_frame(d);
-	if (k >= 0) {
-		fputs(" in ", f);
-		frame_text(f, &d->frames[k], 0);
-	}
-	fputc('\n', f);
-	for (int i = 0; i < c->nothers && i < MD_CRASH_MAX_OTHERS; i++) {
-		int pk = c->others[i].parked;
-		const md_thread_info *t = pk ? &a->parked[c->others[i].i] : &a->t[c->others[i].i];
-		fprintf(f, "  also in a write: goroutine %lld", (long long)t->goid);
-		if (pk)
-			fprintf(f, " (%s, parked in the write)", t->gstate ? t->gstate : "?");
-		else
-			fprintf(f, " (thread %d)", (int)t->tid);
-		if ((k = md_thread_user_frame(t)) >= 0) {
-			fputs(" in ", f);
-			frame_text(f, &t->frames[k], 0);
-		}
-		fprintf(f, ", inside %s%s\n", t->wp ? t->wp->func : "a write",
-		        c->others[i].unproven ? " (of this map? its pc does not say)" : "");
-	}
-	if (!c->nothers)
-		fputs("  nobody else was inside a write of it when the core was written: the other "
-		      "writer had already left its write (the runtime's check is best effort, "
-		      "golang/go#26703)\n", f);
-}
-
 /* Goroutines parked inside a write of the map: one line each, naming the
  * first frame of user code (-v: three). */
 static void parked_text(const md_pen *p, const md_print_opts *o, const md_report *r,
@@ -207,7 +155,7 @@ static void parked_text(const md_pen *p, const md_print_opts *o, const md_report
 		int k = t->first_user, end = k + (o->verbose ? 3 : 1);
 		for (; k >= 0 && k < t->nframes && k < end; k++) {
 			fputs(k == t->first_user ? ", from " : "; ", f);
-			frame_text(f, &t->frames[k], 0);
+			md_frame_text(f, &t->frames[k], 0);
 		}
 		fputc('\n', f);
 	}
@@ -241,7 +189,7 @@ static void writers_text(const md_pen *p, const md_print_opts *o, const md_repor
 		if (!o->verbose) {
 			if (k >= 0 && k < t->nframes) {
 				fputs(", from ", f);
-				frame_text(f, &t->frames[k], 0);
+				md_frame_text(f, &t->frames[k], 0);
 			}
 			fputc('\n', f);
 			continue;
@@ -250,7 +198,7 @@ static void writers_text(const md_pen *p, const md_print_opts *o, const md_repor
 		/* three frames of user code locate the write; --threads shows all */
 		for (; k >= 0 && k < t->nframes && k < t->first_user + 3; k++) {
 			fputs("      from ", f);
-			frame_text(f, &t->frames[k], 0);
+			md_frame_text(f, &t->frames[k], 0);
 			fputc('\n', f);
 		}
 	}
@@ -277,7 +225,7 @@ static void threads_text(const md_pen *p, const md_report *r)
 				fprintf(f, "    %s-- on behalf of goroutine %lld (its own stack) --%s\n",
 				        md_pen_dim(p), (long long)t->goid, md_pen_off(p));
 			fputs("    ", f);
-			frame_text(f, &t->frames[k], 1);
+			md_frame_text(f, &t->frames[k], 1);
 			fputc('\n', f);
 		}
 	}
@@ -410,7 +358,7 @@ void md_print_attach_text(FILE *out, const md_report *r, const md_print_opts *o)
 			        r->core_signal ? "died of " : "no signal",
 			        r->core_signal ? signame(r->core_signal, sig, sizeof sig) : "");
 			if (r->crash.found)
-				crash_text(&p, r);
+				md_crash_text(&p, r);
 		} else if (r->stopped)
 			fprintf(f, "%spid %d%s  %s  %s  stopped %d threads for %.0f us\n",
 			        md_pen_bold(&p), (int)r->pid, md_pen_off(&p), md_ts(exe), r->go_version,

@@ -43,4 +43,13 @@ uint64_t md_watch_elapsed_ns(const md_watch_report *r);
  * yellow, "CRITICAL" and "UNKNOWN" red. */
 void md_text_exit(const md_pen *p, md_exit code);
 
+/* "main.hotWriter (writers.go:24)", the file's full path with full; a
+ * call inlined into the next frame says so: "... [inlined]". */
+void md_frame_text(FILE *f, const md_frame_info *fr, int full);
+
+/* A core of a concurrent-map fatal error (r->crash.found): who caught
+ * it, on which map, and who else was inside a write of it; attach's and
+ * scan's text reports print it under their first lines. */
+void md_crash_text(const md_pen *p, const md_report *r);
+
 #endif

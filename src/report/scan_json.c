@@ -25,6 +25,7 @@ void md_print_scan_json(FILE *f, const md_scan_report *sr, const int *order, int
 {
 	const md_report *r = &sr->r;
 	md_json_report_open(f, r, end);
+	md_json_crash(f, r);
 	md_json_u64(f, "reads", r->reads, 1);
 	md_json_u64(f, "rounds", sr->rounds, 1);
 	fprintf(f, ",\"depth\":%d,\"sort\":", sr->depth);

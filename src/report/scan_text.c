@@ -224,6 +224,8 @@ void md_print_scan_text(FILE *out, const md_scan_report *sr, const int *order, i
 		        md_ts(o->verbose ? r->core : md_path_base(r->core)), md_pen_off(p),
 		        (int)r->pid, md_ts(exe), r->go_version, r->nmaps, sr->variables,
 		        sr->goroutines, r->core_signal);
+	if (r->core[0] && r->crash.found)
+		md_crash_text(p, r);
 	else if (o->verbose)
 		fprintf(f, "%spid %d%s  %s  %s  %" PRIu64 " variables, %" PRIu64 " goroutines, %d maps "
 		        "(%" PRIu64 " nil), depth %d; walked %s in %.1f ms; stopped %d threads for "

@@ -9,6 +9,9 @@
 #include "clock.h"
 #include "mapread.h"
 #include "snapshot.h"
+#include "writers.h"
+#include "parked.h"
+#include "crash.h"
 #include "target.h"
 #include "gofacts.h"
 #include "alloc.h"
@@ -481,6 +484,34 @@ static md_status census_run_core(census *c, md_scan_report *sr, md_err *err)
 	return s;
 }
 
+/* A core of a concurrent-map fatal error: its threads and parked
+ * goroutines judged as attach --core judges them, after the census, so
+ * that the caught map is named by its census path. */
+static void core_crash(census *c, md_cfi *cfi, md_scan_report *sr, const md_gofacts *gf)
+{
+	md_report *r = &sr->r;
+	int swiss = -1;
+	for (int i = 0; i < r->nmaps && swiss < 0; i++)
+		if (r->maps[i].status == MD_OK)
+			swiss = r->maps[i].layout->impl == MD_IMPL_SWISS;
+	md_err e;
+	if (swiss < 0 || !c->src.gl ||
+	    md_writers_analyse(c->t->dw, cfi, &c->ts, c->t->bias, gf->minor, swiss, 1, &r->analysis,
+	                       &e) != MD_OK)
+		return;
+	md_allgs_buf gs = { 0 };
+	md_parked pk = { 0 };
+	md_parked_src ps = { c->t->dw, cfi, c->t->bias, gf->minor, swiss, &c->gl, &c->al, &gs,
+	                     &c->ts };
+	if (md_allgs_prepare(&gs, &c->live, &c->gl, &c->al, &e) == MD_OK &&
+	    md_allgs_capture(&gs, &c->live, &c->gl, &c->al, &e) == MD_OK &&
+	    md_parked_copy(&pk, &ps, &c->live, &e) == MD_OK)
+		md_parked_find(&pk, &ps, &r->analysis, &e);
+	md_crash_find(r);
+	md_parked_free(&pk);
+	md_allgs_buf_free(&gs);
+}
+
 static md_status open_target(const md_scan_opts *o, md_target *t, md_mem *m, md_err *err)
 {
 	md_status s = o->core ? md_target_open_core(o->core, o->exe, o->debug_file, o->debug_dir,
@@ -532,6 +563,8 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	s = o->core ? census_run_core(&c, sr, err) : census_run(&c, sr, err);
 	if (s == MD_OK)
 		s = finish(sr, &c, &gf, &o->th, err);
+	if (s == MD_OK && o->core)
+		core_crash(&c, cfi, sr, &gf);
 out:
 	census_free(&c);
 	md_cfi_free(cfi);

@@ -305,6 +305,14 @@ def crash_one(variant, tmp, mode):
                      and not c["other_left"], "%s vs %s" % (c["others"], other))
     else:
         checks.check(name + ": the other writer had left", c["other_left"] is True, str(c))
+    # scan --core says it too, naming the map by its census path
+    rc_s, S, e = scan(["--core", core])
+    sc = (S or {}).get("crash") or {}
+    errs = js.validate(S, SCHEMA["$defs"][SCHEMA["documents"]["scan"]], SCHEMA) if S else ["no JSON"]
+    checks.check(name + ": scan --core explains it too", rc_s == 2 and not errs and
+                 sc.get("error") == want and sc.get("caught_by", {}).get("goid") == by["goid"] and
+                 (mode != "writes" or sc.get("var") == "main.shared"),
+                 "%d %s %s" % (rc_s, errs[:2], json.dumps(sc)[:300]))
     # the text says the same, first
     r = subprocess.run([MAPDIAG, "attach", "--core", core, "main.shared"], capture_output=True,
                        text=True, timeout=60)
