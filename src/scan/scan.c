@@ -320,6 +320,28 @@ static md_status take_names(census *c, md_scan_report *sr, named **out, char ***
 	return MD_OK;
 }
 
+/* A map reached from a goroutine's stack whose header cannot be read or
+ * is not a map's: the slot it came from was dead at the frame's pc,
+ * whatever its DWARF location list says (Go 1.19's are loose), and its
+ * bytes garbage (a slice of 13,609 elements that were never there).
+ * Counted as unreadable, not listed as a broken map; a global's stays an
+ * error. */
+static void drop_garbage(md_scan_report *sr, census *c, int *at, int i)
+{
+	md_report *r = &sr->r;
+	md_map_report *mr = &r->maps[at[i]];
+	md_scan_map *x = &sr->x[at[i]];
+	md_map_view_free(&mr->view);
+	free((char *)mr->expr);
+	free(x->function);
+	free(x->owner);
+	memset(mr, 0, sizeof *mr);
+	memset(x, 0, sizeof *x);
+	r->nmaps--;
+	at[i] = -1;
+	c->ngarbage++;
+}
+
 /* After the release: names, decoding, aliases, notes, totals.  Maps that
  * moved are left out (and counted); an alias of one goes with it. */
 static md_status finish(md_scan_report *sr, census *c, const md_gofacts *gf,
@@ -347,18 +369,11 @@ static md_status finish(md_scan_report *sr, census *c, const md_gofacts *gf,
 			at[i] = -1;
 			continue;
 		}
-		/* a header that cannot be read, reached from a goroutine's stack:
-		 * the slot it came from was dead at the frame's pc whatever its
-		 * DWARF location list says (Go 1.19's are loose), so its bytes
-		 * were garbage: counted, not listed (a global's stays an error) */
-		if (c->maps[i].rstatus == MD_E_MEM && nm[i].root >= 0 &&
-		    w->roots[nm[i].root].kind == MD_ROOT_STACK) {
-			c->ngarbage++;
-			at[i] = -1;
-			continue;
-		}
 		at[i] = r->nmaps++;
 		s = finish_map(sr, at[i], c, (int)i, &nm[i], &c->maps[i], gf, th, err);
+		if (s == MD_OK && r->maps[at[i]].status != MD_OK && nm[i].root >= 0 &&
+		    w->roots[nm[i].root].kind == MD_ROOT_STACK)
+			drop_garbage(sr, c, at, (int)i);
 		/* decoded: its buffers make room for the next reports */
 		md_mapread_release(&c->maps[i]);
 	}
