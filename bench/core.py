@@ -8,7 +8,7 @@ stacks, 1,000 goroutines, 1 GiB of ballast), cored with gdb's gcore, then
   attach warm    the same with the cache the cold run filled
   scan           `mapdiag scan --core CORE --json` (the census of the core),
                  warm
-  gdb            `gdb -batch -ex 'print main.sessionIndex' EXE CORE`, the
+  gdb            `gdb -nx -batch -ex "print 'main.sessionIndex'" EXE CORE`, the
                  same map printed by the debugger most people have
   dlv            `dlv core EXE CORE`: not measured when dlv is not installed
                  (it cannot be built here: no module proxy); said so
@@ -87,7 +87,7 @@ def main():
             for k, cmd in (("attach cold", [MAPDIAG, "attach", "--core", core, VAR]),
                            ("attach warm", [MAPDIAG, "attach", "--core", core, VAR]),
                            ("scan", [MAPDIAG, "scan", "--core", core, "--json"]),
-                           ("gdb", ["gdb", "-nx", "-batch", "-ex", "print " + VAR, exe, core])):
+                           ("gdb", ["gdb", "-nx", "-batch", "-ex", "print '%s'" % VAR, exe, core])):
                 w, rss, rc = measure(cmd, env)
                 rows[k][0].append(w)
                 rows[k][1].append(rss)
