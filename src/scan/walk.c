@@ -333,20 +333,9 @@ static void take_cut(md_walk *w, const md_walk_item *it, const md_slot *sl)
 }
 
 /* A map value: a map found (or an alias of one), its entries walked on. */
-/* No mapping can be below the kernel's mmap_min_addr (64 KiB by default,
- * never less than a page), and a map header is word-aligned: a map value
- * that says otherwise is garbage (a stack slot DWARF calls live that is
- * not, a torn read), counted as unreadable rather than listed as a map
- * that cannot be read. */
-#define MD_MIN_USER_ADDR 0x10000u
-
 static void take_map(md_walk *w, const md_walk_item *it, const md_slot *sl, int depth)
 {
 	md_walk_found f = { le64(it->buf), it->addr, it->node, it->slot, depth, -1 };
-	if (f.header && (f.header < MD_MIN_USER_ADDR || (f.header & 7))) {
-		w->nf.unreadable++;
-		return;
-	}
 	int idx = (int)w->nmaps;
 	/* a nil map is its own map; equal headers are one map */
 	int had = f.header ? set_put(w->headers, f.header, 0, &idx) : 0;
