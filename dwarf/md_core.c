@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "md_core.h"
+#include "md_core_priv.h"
 
 /* What a file that is not an ELF core is, by its first bytes. */
 static const char *sniff(const unsigned char *p, size_t n)
@@ -124,11 +125,8 @@ static md_status take_files(md_core *c, const unsigned char *d, size_t n, md_err
 	return MD_OK;
 }
 
-static md_status take_thread(md_core *c, const unsigned char *d, size_t n, md_err *err)
+md_status md_core_new_thread(md_core *c, md_core_thread **out, md_err *err)
 {
-	if (n < sizeof(struct elf_prstatus))
-		return md_err_set(err, MD_E_CORE, "an NT_PRSTATUS note is %zu bytes, not %zu", n,
-		                  sizeof(struct elf_prstatus));
 	if (c->nthreads >= MD_CORE_MAX_THREADS)
 		return md_err_set(err, MD_E_CORE, "more than %u threads", MD_CORE_MAX_THREADS);
 	size_t n0 = c->nthreads;
@@ -139,7 +137,20 @@ static md_status take_thread(md_core *c, const unsigned char *d, size_t n, md_er
 			return md_err_set(err, MD_E_NOMEM, "core threads");
 		c->threads = t;
 	}
-	md_core_thread *t = &c->threads[c->nthreads++];
+	*out = &c->threads[c->nthreads++];
+	memset(*out, 0, sizeof **out);
+	return MD_OK;
+}
+
+static md_status take_thread(md_core *c, const unsigned char *d, size_t n, md_err *err)
+{
+	if (n < sizeof(struct elf_prstatus))
+		return md_err_set(err, MD_E_CORE, "an NT_PRSTATUS note is %zu bytes, not %zu", n,
+		                  sizeof(struct elf_prstatus));
+	md_core_thread *t;
+	md_status s = md_core_new_thread(c, &t, err);
+	if (s != MD_OK)
+		return s;
 	int16_t sig;
 	memcpy(&t->tid, d + offsetof(struct elf_prstatus, pr_pid), 4);
 	memcpy(&sig, d + offsetof(struct elf_prstatus, pr_cursig), 2);
@@ -176,6 +187,17 @@ static void take_auxv(md_core *c, const unsigned char *d, size_t n)
 	}
 }
 
+/* The ELF spec counts the name's NUL in n_namesz; delve's writer does not. */
+static int is_name(const char *name, const GElf_Nhdr *nh, const char *want)
+{
+	size_t n = strlen(want);
+	return (nh->n_namesz == n + 1 && !memcmp(name, want, n + 1)) ||
+	       (nh->n_namesz == n && !memcmp(name, want, n));
+}
+
+/* The kernel and gdb name their notes "CORE"; delve leaves the names of
+ * the same notes empty and says who it is in a note of its own, which
+ * comes first but is looked for before anything is taken all the same. */
 static md_status take_notes(md_core *c, Elf *e, const GElf_Phdr *ph, md_err *err)
 {
 	if (ph->p_offset >= c->size || ph->p_filesz > c->size - ph->p_offset)
@@ -186,17 +208,27 @@ static md_status take_notes(md_core *c, Elf *e, const GElf_Phdr *ph, md_err *err
 		return md_err_set(err, MD_E_CORE, "unreadable notes: %s", elf_errmsg(-1));
 	GElf_Nhdr nh;
 	size_t off = 0, noff, doff;
+	while ((off = gelf_getnote(data, off, &nh, &noff, &doff)) > 0)
+		if (nh.n_type == MD_NT_DELVE_HEADER &&
+		    is_name((const char *)data->d_buf + noff, &nh, "Delve Header"))
+			md_core_take_delve_header(c, (const unsigned char *)data->d_buf + doff,
+			                          nh.n_descsz);
 	md_status s = MD_OK;
+	off = 0;
 	while (s == MD_OK && (off = gelf_getnote(data, off, &nh, &noff, &doff)) > 0) {
 		const char *name = (const char *)data->d_buf + noff;
 		const unsigned char *d = (const unsigned char *)data->d_buf + doff;
-		if (nh.n_namesz != 5 || memcmp(name, "CORE", 5))
+		if (!is_name(name, &nh, "CORE") && !(c->delve && nh.n_namesz == 0))
 			continue;
 		switch (nh.n_type) {
 		case NT_PRSTATUS: s = take_thread(c, d, nh.n_descsz, err); break;
 		case NT_PRPSINFO: take_psinfo(c, d, nh.n_descsz); break;
 		case NT_AUXV: take_auxv(c, d, nh.n_descsz); break;
 		case NT_FILE: s = take_files(c, d, nh.n_descsz, err); break;
+		case MD_NT_DELVE_THREAD:
+			if (c->delve)
+				s = md_core_take_delve_thread(c, d, nh.n_descsz, err);
+			break;
 		}
 	}
 	return s;
@@ -225,6 +257,9 @@ static md_status index_core(md_core *c, Elf *e, md_err *err)
 	}
 	if (s != MD_OK)
 		return s;
+	if (c->delve_foreign)
+		return md_err_set(err, MD_E_CORE, "it is a dlv dump of a process that was not "
+		                  "linux/amd64: mapdiag reads those only");
 	if (!notes || !c->nthreads)
 		return md_err_set(err, MD_E_CORE, "it has no thread (no NT_PRSTATUS note)");
 	qsort(c->segs, c->nsegs, sizeof *c->segs, seg_cmp);
@@ -349,5 +384,6 @@ void md_core_close(md_core *c)
 	free(c->files);
 	free(c->threads);
 	free(c->strings);
+	free(c->exe_copy);
 	memset(c, 0, sizeof *c);
 }

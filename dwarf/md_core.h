@@ -75,9 +75,18 @@ typedef struct md_core {
 	int cut;                    /* some segment ends past the file */
 	int has_file_note;
 	char *strings;              /* owned copies of NT_FILE's paths */
+	int delve;                  /* written by dlv dump: a "Delve Header" note */
+	char delve_version[32];     /* its "Version: 1.20.2" line's value */
+	int delve_foreign;          /* its first line is not "linux/amd64" */
+	uint64_t delve_entry;       /* its "Entry Point:", 0 if none */
+	char *exe_copy;             /* owned path of md_core_place_exe's files */
 } md_core;
 
-/* Open and index path. MD_E_CORE when it cannot be opened or is not a
+/* Open and index path.  Delve's dumps are read as well: their notes of
+ * the kernel's types carry no owner name, and the threads of a dump
+ * delve took from something other than a live Linux process (a core, rr)
+ * are in delve's own note (DLVT: tid, pc, sp, bp, tls and named
+ * registers), read into the same md_core_thread. MD_E_CORE when it cannot be opened or is not a
  * core we read (with what it is instead: "gzip-
  * compressed", "an executable, not a core", "ELF for another machine",
  * "truncated before its notes"); MD_E_NOMEM. *c is zeroed first. */
@@ -97,6 +106,21 @@ const md_core_file *md_core_file_at(const md_core *c, uint64_t addr);
 md_status md_core_page_build_id(const unsigned char *page, size_t n, char *hex, size_t hexn);
 
 /* Release (safe on a zeroed md_core, and twice). */
+/* A core that names no files (dlv dump writes no NT_FILE note) does not
+ * say where its executable was loaded nor where to read what it left of
+ * it.  Place the executable open on fd (path for messages and for the
+ * memory source to open again): *bias is where the core's entry point
+ * (AT_ENTRY, else delve's header) puts it (0 for ET_EXEC), and its
+ * PT_LOAD segments join c->files as mappings at vaddr + *bias.
+ * *entry_agrees: the core recorded an entry point and it is the file's
+ * (always, for a PIE: the entry point is what placed it); a fixed
+ * executable whose entry point differs from the core's is another build.
+ *   MD_E_CORE   fd is not an x86-64 executable, or a PIE whose core
+ *               records no entry point, or one that puts it nowhere sane
+ *   MD_E_NOMEM */
+md_status md_core_place_exe(md_core *c, int fd, const char *path, uint64_t *bias,
+                            int *entry_agrees, md_err *err);
+
 void md_core_close(md_core *c);
 
 #endif

@@ -1,8 +1,8 @@
 /* fuzz_core.c - the core reader (dwarf/md_core.h) and the memory source
  * over it (src/target/mem.h, md_mem_open_core) on hostile core files.
  *
- * Input: a whole core file (seed: tests/fuzz/corpus/fuzz_core/, made by
- * build/tests/test_core --make), handed over through a memfd so that the
+ * Input: a whole core file (seeds: tests/fuzz/corpus/fuzz_core/, made by
+ * build/tests/test_core --make and --make-delve), handed over through a memfd so that the
  * reader maps it as it maps a real one.
  * Properties: md_core_open either refuses (MD_E_CORE, MD_E_NOMEM) with a
  * zeroed md_core, or gives segments sorted and disjoint, each with its

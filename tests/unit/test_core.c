@@ -135,6 +135,144 @@ static buf make_core(const seg *sg, int nseg, int bad)
 	return out;
 }
 
+static void write_file(const char *path, const void *d, size_t n);
+
+/* A note with any owner name, counted without its NUL as delve counts it. */
+static void named_note(buf *b, const char *name, unsigned type, const void *d, size_t n)
+{
+	Elf64_Nhdr h = { (Elf64_Word)strlen(name), (Elf64_Word)n, type };
+	put(b, &h, sizeof h);
+	put(b, name, strlen(name));
+	pad4(b);
+	put(b, d, n);
+	pad4(b);
+}
+
+/* delve's register list entry: u16 name length, name, u16 value length,
+ * value */
+static void dlv_reg(buf *b, const char *name, const void *v, uint16_t vn)
+{
+	uint16_t nn = (uint16_t)strlen(name);
+	put(b, &nn, 2);
+	put(b, name, nn);
+	put(b, &vn, 2);
+	put(b, v, vn);
+}
+
+enum { DLV_NATIVE, DLV_OWN, DLV_FOREIGN, DLV_CUT, DLV_NOHEADER };
+
+/* What dlv dump writes: its header note, then the kernel's notes with no
+ * owner name (native Linux backend) or its own DLVT thread notes (other
+ * backends); one segment; no NT_FILE. */
+static buf make_delve(int kind)
+{
+	buf notes = { 0 }, out = { 0 };
+	const char *hdr = kind == DLV_FOREIGN ?
+		"darwin/amd64\nVersion: 1.20.2\nTarget Pid: 77\nEntry Point: 0x401000\n" :
+		"linux/amd64\nVersion: 1.20.2\nBuild: $Id: x $\nTarget Pid: 77\n"
+		"Entry Point: 0x46ee20\n";
+	if (kind != DLV_NOHEADER)
+		named_note(&notes, "Delve Header", 0x444C5645, hdr, strlen(hdr));
+	if (kind == DLV_NATIVE || kind == DLV_NOHEADER) {
+		struct elf_prstatus ps;
+		memset(&ps, 0, sizeof ps);
+		ps.pr_pid = 78;
+		ps.pr_reg[16] = 0x46ee20;
+		ps.pr_reg[1] = 0xc000001234;   /* r14 */
+		named_note(&notes, "", NT_PRSTATUS, &ps, sizeof ps);
+	} else {
+		buf t = { 0 };
+		uint64_t w[] = { 79, 0x401111, 0x7ffc0000, 0x7ffc0100, 0x7f0000001000 };
+		put(&t, w, sizeof w);
+		unsigned char has_g = 1;
+		uint64_t g = 0xc000000111;
+		put(&t, &has_g, 1);
+		put(&t, &g, 8);
+		uint32_t n = 5;
+		put(&t, &n, 4);
+		uint64_t r14 = 0xc000000222, rip = 0x999, fl = 0x246;
+		unsigned char xmm[16] = { 1 };
+		dlv_reg(&t, "R14", &r14, 8);
+		dlv_reg(&t, "Rip", &rip, 8);   /* the note's head says otherwise */
+		dlv_reg(&t, "Rflags", &fl, 8);
+		dlv_reg(&t, "XMM0", xmm, sizeof xmm);
+		dlv_reg(&t, "Rbx", &fl, kind == DLV_CUT ? 200 : 8);
+		named_note(&notes, "", 0x444C5654, t.p, kind == DLV_CUT ? t.n - 3 : t.n);
+		free(t.p);
+	}
+	Elf64_Ehdr eh;
+	memset(&eh, 0, sizeof eh);
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_CORE;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof eh;
+	eh.e_ehsize = sizeof eh;
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_phnum = 2;
+	put(&out, &eh, sizeof eh);
+	uint64_t off = sizeof eh + 2 * sizeof(Elf64_Phdr);
+	Elf64_Phdr ph = { PT_NOTE, 0, off, 0, 0, notes.n, 0, 0 };
+	put(&out, &ph, sizeof ph);
+	Elf64_Phdr l = { PT_LOAD, PF_R | PF_W, off + notes.n, 0xc000000000, 0, 16, 16, 0 };
+	put(&out, &l, sizeof l);
+	put(&out, notes.p, notes.n);
+	put(&out, "0123456789abcdef", 16);
+	free(notes.p);
+	return out;
+}
+
+static md_status open_delve(int kind, md_core *c, md_err *e)
+{
+	buf b = make_delve(kind);
+	write_file(corep, b.p, b.n);
+	free(b.p);
+	return md_core_open(corep, c, e);
+}
+
+static void test_delve(void)
+{
+	md_core c;
+	md_err e;
+	snprintf(md_t_ctx, sizeof md_t_ctx, "dlv dump, native notes");
+	if (T(open_delve(DLV_NATIVE, &c, &e) == MD_OK, "%s", e.detail)) {
+		T(c.delve && !c.has_file_note && c.nfiles == 0);
+		T_EQ(c.pid, 77);
+		T_EQ(c.delve_entry, 0x46ee20);
+		T(!strcmp(c.delve_version, "1.20.2"), "%s", c.delve_version);
+		T_EQ(c.nthreads, 1);
+		T_EQ(c.threads[0].tid, 78);
+		T_EQ(c.threads[0].gregs[16], 0x46ee20);
+		T_EQ(c.threads[0].gregs[1], 0xc000001234);
+		md_core_close(&c);
+	}
+	snprintf(md_t_ctx, sizeof md_t_ctx, "dlv dump, delve's thread notes");
+	if (T(open_delve(DLV_OWN, &c, &e) == MD_OK, "%s", e.detail)) {
+		T_EQ(c.nthreads, 1);
+		const md_core_thread *t = &c.threads[0];
+		T_EQ(t->tid, 79);
+		T_EQ(t->gregs[16], 0x401111);         /* rip from the head, not "Rip" */
+		T_EQ(t->gregs[19], 0x7ffc0000);       /* rsp */
+		T_EQ(t->gregs[4], 0x7ffc0100);        /* rbp */
+		T_EQ(t->gregs[21], 0x7f0000001000);   /* fs_base: the tls word */
+		T_EQ(t->gregs[1], 0xc000000222);      /* R14 by name */
+		T_EQ(t->gregs[18], 0x246);            /* Rflags is eflags */
+		T_EQ(t->gregs[5], 0x246);             /* Rbx */
+		md_core_close(&c);
+	}
+	snprintf(md_t_ctx, sizeof md_t_ctx, "dlv dump, refused");
+	T(open_delve(DLV_FOREIGN, &c, &e) == MD_E_CORE && strstr(e.detail, "linux/amd64"), "%s",
+	  e.detail);
+	T(open_delve(DLV_CUT, &c, &e) == MD_E_CORE && strstr(e.detail, "cut short"), "%s",
+	  e.detail);
+	/* unnamed notes are only believed when delve's header says whose they are */
+	T(open_delve(DLV_NOHEADER, &c, &e) == MD_E_CORE && strstr(e.detail, "no thread"), "%s",
+	  e.detail);
+}
+
 static void write_file(const char *path, const void *d, size_t n)
 {
 	FILE *f = fopen(path, "wb");
@@ -428,6 +566,12 @@ int main(int argc, char **argv)
 		free(b.p);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "--make-delve")) {
+		buf b = make_delve(DLV_OWN);
+		write_file(argv[2], b.p, b.n);
+		free(b.p);
+		return 0;
+	}
 	if (!mkdtemp(dir))
 		return perror("mkdtemp"), 2;
 	snprintf(corep, sizeof corep, "%s/core", dir);
@@ -436,6 +580,7 @@ int main(int argc, char **argv)
 	test_cut();
 	test_refused();
 	test_build_id();
+	test_delve();
 	md_t_ctx[0] = '\0';
 	unlink(corep);
 	unlink(filep);
