@@ -10,8 +10,11 @@ stacks, 1,000 goroutines, 1 GiB of ballast), cored with gdb's gcore, then
                  warm
   gdb            `gdb -nx -batch -ex "print 'main.sessionIndex'" EXE CORE`, the
                  same map printed by the debugger most people have
-  dlv            `dlv core EXE CORE`: not measured when dlv is not installed
-                 (it cannot be built here: no module proxy); said so
+  dlv            `dlv core EXE CORE` given `print main.sessionIndex` and
+                 `exit` on stdin (Debian's delve; --check-go-version=false,
+                 as delve 1.20 predates the newer releases); what it
+                 printed is shown once, since an older delve may not
+                 decode a newer runtime's maps
 
     python3 bench/core.py [runs] [--maps N] [--heap MiB] [--go 1.26] [--keep CORE]
 
@@ -38,11 +41,24 @@ MAPDIAG = os.path.join(HERE, "..", "mapdiag")
 VAR = "main.sessionIndex"
 
 
+DLV_INPUT = "print %s\nexit\n" % VAR
+
+
+def dlv_cmd(exe, core):
+    return ["dlv", "core", exe, core, "--check-go-version=false",
+            "--allow-non-terminal-interactive=true"]
+
+
 def measure(cmd, env=None):
     """(wall ms, peak RSS MiB, exit code) of cmd, through bench/rusage."""
+    stdin = subprocess.DEVNULL
+    if cmd[0] == "dlv":
+        stdin = tempfile.TemporaryFile("w+")
+        stdin.write(DLV_INPUT)
+        stdin.seek(0)
     with tempfile.NamedTemporaryFile("r", suffix=".rusage") as f:
         r = subprocess.run([vs_gdb.RUSAGE, f.name] + cmd, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, env=env)
+                           stderr=subprocess.DEVNULL, env=env, stdin=stdin)
         wall_ns, rss_kib, _ = f.read().split()
     return int(wall_ns) / 1e6, int(rss_kib) / 1024.0, r.returncode
 
@@ -79,7 +95,9 @@ def main():
               % (a.go, a.maps, a.heap, size, gcore_s))
         cache = os.path.join(tmp, "cache")
         env = dict(os.environ, MAPDIAG_CACHE_DIR=cache)
-        rows = {k: ([], []) for k in ("attach cold", "attach warm", "scan", "gdb")}
+        dlv = shutil.which("dlv")
+        rows = {k: ([], []) for k in ("attach cold", "attach warm", "scan", "gdb") +
+                (("dlv core",) if dlv else ())}
         codes = {}
         for _ in range(a.runs):
             shutil.rmtree(cache, ignore_errors=True)
@@ -87,20 +105,29 @@ def main():
             for k, cmd in (("attach cold", [MAPDIAG, "attach", "--core", core, VAR]),
                            ("attach warm", [MAPDIAG, "attach", "--core", core, VAR]),
                            ("scan", [MAPDIAG, "scan", "--core", core, "--json"]),
-                           ("gdb", ["gdb", "-nx", "-batch", "-ex", "print '%s'" % VAR, exe, core])):
+                           ("gdb", ["gdb", "-nx", "-batch", "-ex", "print '%s'" % VAR, exe, core]),
+                           ("dlv core", dlv_cmd(exe, core))):
+                if k not in rows:
+                    continue
                 w, rss, rc = measure(cmd, env)
                 rows[k][0].append(w)
                 rows[k][1].append(rss)
                 codes[k] = rc
         goals = {"attach warm": "<= 50 ms", "scan": "<= 3000 ms", "attach cold": "",
-                 "gdb": ""}
+                 "gdb": "", "dlv core": ""}
         print("| command | wall median (ms) | peak RSS median (MiB) | exit | goal |")
         print("|---|---|---|---|---|")
         for k, (w, rss) in rows.items():
             print("| %s | %.1f | %.1f | %d | %s%s |" % (k, med(w), med(rss), codes[k], goals[k],
                   "; RSS <= 200 MiB" if k in ("attach warm", "scan") else ""))
-        print("| dlv core | %s | | | |" % ("not measured: dlv is not installed"
-                                           if not shutil.which("dlv") else "not scripted yet"))
+        if not dlv:
+            print("| dlv core | not measured: dlv is not installed | | | |")
+        else:
+            r = subprocess.run(dlv_cmd(exe, core), input=DLV_INPUT, capture_output=True,
+                               text=True, timeout=300)
+            out = " ".join((r.stdout + r.stderr).split())
+            i = out.find("map[")
+            print("dlv printed: %s" % (out[max(i, 0):max(i, 0) + 160] if i >= 0 else out[-300:]))
         if a.keep:
             shutil.move(core, a.keep)
     finally:

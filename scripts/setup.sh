@@ -15,7 +15,7 @@ GO_VERSIONS="19 21 22 23 24 25 26 27"
 DEB_PKGS="gcc make pkg-config libelf-dev libdwarf-dev libunwind-dev zlib1g-dev libdeflate-dev \
 binutils python3 procps strace gdb util-linux valgrind clang libclang-rt-14-dev \
 universal-ctags \
-dpkg-dev debhelper fakeroot groff-base man-db bash-completion zsh"
+dpkg-dev debhelper fakeroot groff-base man-db bash-completion zsh delve"
 
 missing=()
 for p in $DEB_PKGS; do

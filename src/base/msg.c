@@ -36,7 +36,7 @@ static const struct {
 	[MD_E_TRACED]      = { "already-traced",
 	                       "already traced", "detach the other debugger (gdb, strace, dlv) first" },
 	[MD_E_NOEXE]       = { "no-executable",
-	                       "cannot open the executable", "is it a kernel thread?" },
+	                       "cannot open the executable", NULL },
 	[MD_E_NOTELF]      = { "not-elf",
 	                       "not a 64-bit little-endian ELF executable", NULL },
 	[MD_E_NOTGO]       = { "not-go",

@@ -6,19 +6,28 @@
 #include <unistd.h>
 #include "target.h"
 
+/* The executable's DWARF and Go version, for a process or a core. */
+static md_status open_dwarf(md_target *t, const char *debug_file, const char *debug_dir,
+                            const md_exe_info **xi, md_err *err)
+{
+	md_dwarf_opts dop = { t->proc.exe_path, t->proc.exe_fd, debug_file, debug_dir };
+	md_status s = md_dwarf_open(&dop, &t->dw, err);
+	if (s != MD_OK)
+		return s;
+	*xi = md_dwarf_exe(t->dw);
+	snprintf(t->go_version, sizeof t->go_version, "%s", (*xi)->go_version);
+	return MD_OK;
+}
+
 md_status md_target_open(pid_t pid, const char *debug_file, const char *debug_dir,
                          md_target *t, md_err *err)
 {
 	memset(t, 0, sizeof *t);
 	t->proc.exe_fd = -1;
 	md_status s = md_proc_open(pid, &t->proc, err);
-	if (s != MD_OK)
+	const md_exe_info *xi;
+	if (s != MD_OK || (s = open_dwarf(t, debug_file, debug_dir, &xi, err)) != MD_OK)
 		return s;
-	md_dwarf_opts dop = { t->proc.exe_path, t->proc.exe_fd, debug_file, debug_dir };
-	if ((s = md_dwarf_open(&dop, &t->dw, err)) != MD_OK)
-		return s;
-	const md_exe_info *xi = md_dwarf_exe(t->dw);
-	snprintf(t->go_version, sizeof t->go_version, "%s", xi->go_version);
 	if (xi->pie)
 		return md_proc_load_bias(&t->proc, xi->load_vaddr, &t->bias, err);
 	return MD_OK;
@@ -40,13 +49,14 @@ static const md_core_file *exe_mapping(const md_core *c, const md_core_file **fi
 	return f;
 }
 
-/* The core's own copy of the first page at addr against the file's. */
+/* The core's own copy of the first page at addr against the file's.
+ * MD_NOTFOUND when the core left that page out. */
 static md_status same_exe(md_target *t, uint64_t addr, const char *exe, md_err *err)
 {
 	const md_core_seg *g = md_core_seg_at(&t->core, addr);
 	unsigned char page[4096];
 	if (!g || addr - g->vaddr > g->present || g->present - (addr - g->vaddr) < sizeof page)
-		return MD_OK;   /* the core left it out: nothing to compare with */
+		return MD_NOTFOUND;
 	const unsigned char *mine = g->bytes + (addr - g->vaddr);
 	ssize_t n = pread(t->proc.exe_fd, page, sizeof page, 0);
 	if (n > 0 && !memcmp(page, mine, (size_t)n)) {
@@ -68,7 +78,8 @@ static md_status open_core_exe(md_target *t, const char *exe, const md_core_file
 	if (!exe) {
 		if (!f)
 			return md_err_set(err, MD_E_NOEXE, "the core names no executable (no NT_FILE "
-			                  "note or auxiliary vector): give it with --exe");
+			                  "note%s): give it with --exe",
+			                  t->core.delve ? ": dlv dump writes none" : " or auxiliary vector");
 		exe = f->path;
 	}
 	snprintf(t->proc.exe_path, sizeof t->proc.exe_path, "%s", exe);
@@ -80,7 +91,27 @@ static md_status open_core_exe(md_target *t, const char *exe, const md_core_file
 	if (t->proc.exe_fd < 0)
 		return md_err_set(err, MD_E_NOEXE, "%s: %s%s", exe, strerror(errno),
 		                  f ? " (give the executable with --exe)" : "");
-	return *first ? same_exe(t, (*first)->start, exe, err) : MD_OK;
+	if (!*first)
+		return MD_OK;
+	md_status s = same_exe(t, (*first)->start, exe, err);
+	return s == MD_NOTFOUND ? MD_OK : s;
+}
+
+/* A core with no NT_FILE note: the file placed by the core's entry point,
+ * and checked by its first page, else by that entry point. */
+static md_status place_exe(md_target *t, const md_exe_info *xi, md_err *err)
+{
+	int entry_agrees;
+	md_status s = md_core_place_exe(&t->core, t->proc.exe_fd, t->proc.exe_path, &t->bias,
+	                                &entry_agrees, err);
+	if (s != MD_OK)
+		return s;
+	s = same_exe(t, xi->load_vaddr + t->bias, t->proc.exe_path, err);
+	if (s != MD_NOTFOUND || entry_agrees)
+		return s == MD_NOTFOUND ? MD_OK : s;
+	return md_err_set(err, MD_E_CORE, "%s is not the executable this core ran (its entry "
+	                  "point is not the one the core recorded; build id %s in the file)",
+	                  t->proc.exe_path, xi->build_id[0] ? xi->build_id : "none");
 }
 
 md_status md_target_open_core(const char *core, const char *exe, const char *debug_file,
@@ -96,13 +127,12 @@ md_status md_target_open_core(const char *core, const char *exe, const char *deb
 	t->proc.pid = t->core.pid;
 	snprintf(t->proc.comm, sizeof t->proc.comm, "%s", t->core.fname);
 	const md_core_file *first;
-	if ((s = open_core_exe(t, exe, &first, err)) != MD_OK)
+	const md_exe_info *xi;
+	if ((s = open_core_exe(t, exe, &first, err)) != MD_OK ||
+	    (s = open_dwarf(t, debug_file, debug_dir, &xi, err)) != MD_OK)
 		return s;
-	md_dwarf_opts dop = { t->proc.exe_path, t->proc.exe_fd, debug_file, debug_dir };
-	if ((s = md_dwarf_open(&dop, &t->dw, err)) != MD_OK)
-		return s;
-	const md_exe_info *xi = md_dwarf_exe(t->dw);
-	snprintf(t->go_version, sizeof t->go_version, "%s", xi->go_version);
+	if (!t->core.has_file_note)
+		return place_exe(t, xi, err);
 	if (!xi->pie)
 		return MD_OK;
 	if (!first)

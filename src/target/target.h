@@ -37,8 +37,12 @@ md_status md_target_open(pid_t pid, const char *debug_file, const char *debug_di
  * executable must be the one that ran: where the core holds its own copy
  * of the executable's first page (header, program headers, build-id
  * notes; kernels and gcore keep it), the file's first page must be the
- * same bytes, else MD_E_CORE naming both build ids.  t->proc has the
- * core's pid and the executable's path; nothing in /proc is read.
+ * same bytes, else MD_E_CORE naming both build ids.  A core that names
+ * no files (dlv dump) needs exe; the entry point it recorded places the
+ * file (md_core_place_exe), and a fixed executable whose entry point is
+ * not the core's is refused the same way when the core lacks the page.
+ * t->proc has the core's pid and the executable's path; nothing in /proc
+ * is read.
  *   MD_E_CORE   not a core mapdiag reads; another executable's core
  *   MD_E_NOEXE  the executable cannot be opened (gone, or "(deleted)"):
  *               name it with --exe
