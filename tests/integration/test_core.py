@@ -58,8 +58,9 @@ SCHEMA = json.load(open(os.path.join(targets.ROOT, "doc", "json-schema.json")))
 DRIVER = os.path.join(targets.ROOT, "build", "tests", "test_core")
 MAPDIAG = os.environ.get("MAPDIAG", os.path.join(targets.ROOT, "mapdiag"))
 # Classic and Swiss, both impls of 1.24/1.25, and the build modes that move
-# things: a PIE (bias), external linking (C libraries mapped).
-MODES = ["go1.26-pie", "go1.23-extld"]
+# things: a PIE (bias), external linking (C libraries mapped), and DWARF
+# from a separate debug file found by its debuglink.
+MODES = ["go1.26-pie", "go1.23-extld", "go1.26-debugfile"]
 
 
 def num(v):
