@@ -292,27 +292,16 @@ static md_status read_core(const md_attach_opts *o, md_target *t, md_mem *m, md_
 	return s;
 }
 
-static md_status open_target(const md_attach_opts *o, md_target *t, md_mem *m, md_err *err)
-{
-	if (o->core) {
-		md_status s = md_target_open_core(o->core, o->exe, o->debug_file, o->debug_dir, t,
-		                                  err);
-		return s == MD_OK ? md_mem_open_core(m, &t->core, err) : s;
-	}
-	md_status s = md_target_open(o->pid, o->debug_file, o->debug_dir, t, err);
-	/* the pid must still name the process whose executable we read */
-	if (s == MD_OK && o->no_stop)
-		s = md_proc_recheck(&t->proc, err);
-	return s == MD_OK ? md_mem_open_live(m, o->pid, 0, err) : s;
-}
-
 md_status md_attach(const md_attach_opts *o, md_report *r, md_err *err)
 {
 	md_target t;
 	md_vars vs = { 0 };
 	md_mem m = { 0 };
 	md_gofacts gf;
-	md_status s = open_target(o, &t, &m, err);
+	/* with --no-stop the pid must still name the process whose
+	 * executable was read: no stop pins it */
+	md_target_spec sp = { o->pid, o->core, o->exe, o->debug_file, o->debug_dir, o->no_stop };
+	md_status s = md_target_open_spec(&sp, &t, &m, err);
 	md_report_init(r, o->core ? t.proc.pid : o->pid, t.proc.exe_path, t.go_version);
 	if (o->core)
 		md_report_core(r, o->core, t.core.nthreads ? t.core.threads[0].signo : 0,

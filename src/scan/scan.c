@@ -527,16 +527,6 @@ static void core_crash(census *c, md_cfi *cfi, md_scan_report *sr, const md_gofa
 	md_allgs_buf_free(&gs);
 }
 
-static md_status open_target(const md_scan_opts *o, md_target *t, md_mem *m, md_err *err)
-{
-	md_status s = o->core ? md_target_open_core(o->core, o->exe, o->debug_file, o->debug_dir,
-	                                            t, err)
-	                      : md_target_open(o->pid, o->debug_file, o->debug_dir, t, err);
-	if (s != MD_OK)
-		return s;
-	return o->core ? md_mem_open_core(m, &t->core, err) : md_mem_open_live(m, o->pid, 0, err);
-}
-
 md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 {
 	memset(sr, 0, sizeof *sr);
@@ -555,7 +545,8 @@ md_status md_scan(const md_scan_opts *o, md_scan_report *sr, md_err *err)
 	md_shapes_init(&c.sh, NULL);
 	md_walk_init(&c.w, &c.sh, NULL, 0);
 
-	md_status s = open_target(o, &t, &c.live, err);
+	md_target_spec sp = { o->pid, o->core, o->exe, o->debug_file, o->debug_dir, 0 };
+	md_status s = md_target_open_spec(&sp, &t, &c.live, err);
 	md_report_init(r, o->core ? t.proc.pid : o->pid, t.proc.exe_path, t.go_version);
 	if (o->core)
 		md_report_core(r, o->core, t.core.nthreads ? t.core.threads[0].signo : 0,

@@ -143,6 +143,20 @@ md_status md_target_open_core(const char *core, const char *exe, const char *deb
 	return MD_OK;
 }
 
+md_status md_target_open_spec(const md_target_spec *sp, md_target *t, md_mem *m,
+                              md_err *err)
+{
+	md_status s;
+	if (sp->core) {
+		s = md_target_open_core(sp->core, sp->exe, sp->debug_file, sp->debug_dir, t, err);
+		return s == MD_OK ? md_mem_open_core(m, &t->core, err) : s;
+	}
+	s = md_target_open(sp->pid, sp->debug_file, sp->debug_dir, t, err);
+	if (s == MD_OK && sp->recheck)
+		s = md_proc_recheck(&t->proc, err);
+	return s == MD_OK ? md_mem_open_live(m, sp->pid, 0, err) : s;
+}
+
 void md_target_close(md_target *t)
 {
 	md_core_close(&t->core);

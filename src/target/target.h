@@ -9,6 +9,7 @@
 #include "md_status.h"
 #include "md_dwarf.h"
 #include "md_core.h"
+#include "mem.h"
 #include "proc.h"
 
 typedef struct md_target {
@@ -49,6 +50,22 @@ md_status md_target_open(pid_t pid, const char *debug_file, const char *debug_di
  * and md_dwarf_open's errors.  t is always safe to close. */
 md_status md_target_open_core(const char *core, const char *exe, const char *debug_file,
                               const char *debug_dir, md_target *t, md_err *err);
+
+/* What a command looks at: a core when core is set (pid unused), else the
+ * live process pid. */
+typedef struct md_target_spec {
+	pid_t pid;
+	const char *core, *exe;            /* exe: with core only */
+	const char *debug_file, *debug_dir;
+	int recheck;   /* live: md_proc_recheck after the DWARF is read, for a
+	                  command that takes no stop to pin the pid to it */
+} md_target_spec;
+
+/* md_target_open or md_target_open_core as sp says, then the memory
+ * source over it (md_mem_open_live, md_mem_open_core); their errors.
+ * t is always safe to close; m is open only on MD_OK. */
+md_status md_target_open_spec(const md_target_spec *sp, md_target *t, md_mem *m,
+                              md_err *err);
 
 void md_target_close(md_target *t);
 
