@@ -133,6 +133,7 @@ MAPDIAG=build/san/mapdiag run integration-output-asan python3 tests/integration/
 MAPDIAG=build/san/mapdiag run integration-cframes-asan python3 tests/integration/test_cframes.py go1.26
 MAPDIAG=build/san/mapdiag run integration-inline-asan python3 tests/integration/test_inline.py go1.23 go1.26
 MAPDIAG=build/san/mapdiag CENSUS_KILLS=5 run integration-census-asan python3 tests/integration/test_census.py go1.26 go1.23
+MAPDIAG=build/san/mapdiag run integration-core-asan python3 tests/integration/test_core.py go1.23 go1.26
 MAPDIAG_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible --errors-for-leak-kinds=definite,possible" \
 	run integration-valgrind python3 tests/integration/test_attach.py go1.25-noswiss go1.27
 

@@ -32,10 +32,18 @@ src/target/mem_core.c reads them, attach reports them.
     --exe without --core, --no-stop with --core, no variable.
   - the kernel: maptarget killed with SIGABRT under GOTRACEBACK=crash and
     RLIMIT_CORE unlimited; the core says signal 6 and each map variable
-    holds the address the target reported. Skipped (said, never passed)
-    when kernel.core_pattern pipes cores to a handler or no core appears.
+    holds the address the target reported.
+  - kernel.core_pattern: the crash and kernel cases need the kernel to
+    write the core into their temporary directory. Where the pattern would
+    not (a pipe to a handler such as systemd-coredump, a path elsewhere),
+    the test sets it to DIR/core.%p for each case and puts the old value
+    back afterwards (also at exit and on SIGINT, SIGTERM, SIGHUP), saying
+    so; where it cannot (not root, /proc/sys read-only) those cases print
+    a skip line, never a pass.
 """
 
+import atexit
+import contextlib
 import json
 import os
 import resource
@@ -271,11 +279,10 @@ def crash_one(variant, tmp, mode):
     if not checks.check(name + ": the runtime's own message", "fatal error: " + want in err,
                         err[:300]):
         return
-    cores = [f for f in os.listdir(tmp) if f == "core" or f.startswith("core.")]
-    if not cores:
-        checks.skip(name, "no core appeared (core_pattern %r)" % core_pattern())
+    core = core_in(tmp)
+    if not checks.check(name + ": the kernel wrote a core", core is not None,
+                        "none in %s (core_pattern %r)" % (tmp, core_pattern())):
         return
-    core = os.path.join(tmp, cores[0])
     rc, C, e = attach(["--core", core, "main.shared"])
     if not checks.check(name + ": JSON", C is not None and "crash" in C, e[:300]):
         return
@@ -381,23 +388,118 @@ def signal_one(variant, tmp, tries=3):
         return
 
 
+CORE_PATTERN = "/proc/sys/kernel/core_pattern"
+# the pattern to put back while ours is set, for the exit and signal paths
+_saved_pattern = None
+_hooked = False
+
+
 def core_pattern():
     try:
-        with open("/proc/sys/kernel/core_pattern") as f:
-            return f.read().strip()
+        with open(CORE_PATTERN) as f:
+            return f.read().rstrip("\n")
     except OSError:
         return ""
 
 
-def kernel_core(variant, tmp):
-    pat = core_pattern()
-    if pat.startswith("|"):
-        checks.skip("kernel core %s" % variant, "core_pattern pipes to %s" % pat.split()[0])
-        return
-    if "/" in pat:
-        checks.skip("kernel core %s" % variant, "core_pattern writes to %s" % pat)
-        return
+def set_core_pattern(pat):
+    with open(CORE_PATTERN, "w") as f:
+        f.write(pat + "\n")
 
+
+def restore_core_pattern():
+    """Put back the pattern kernel_cores() replaced, if it did; True when
+    there was nothing to put back or it is back."""
+    global _saved_pattern
+    if _saved_pattern is None:
+        return True
+    try:
+        set_core_pattern(_saved_pattern)
+    except OSError as e:
+        print("FAIL kernel.core_pattern: cannot restore %r: %s" % (_saved_pattern, e),
+              file=sys.stderr, flush=True)
+        return False
+    _saved_pattern = None
+    return True
+
+
+def _restore_and_die(sig, frame):
+    # an interrupted run must not leave the machine's cores going to a
+    # directory that is about to be deleted
+    restore_core_pattern()
+    signal.signal(sig, signal.SIG_DFL)
+    os.kill(os.getpid(), sig)
+
+
+def writes_here(pat):
+    """Whether the kernel writes a core under pattern pat into the crashing
+    process's working directory: a relative file name (with core_uses_pid,
+    the kernel adds .PID to a pattern without %p: still there)."""
+    return pat != "" and not pat.startswith("|") and "/" not in pat
+
+
+def core_in(tmp):
+    """The ELF core file in directory tmp, whatever the pattern named it,
+    or None."""
+    for f in sorted(os.listdir(tmp)):
+        path = os.path.join(tmp, f)
+        try:
+            with open(path, "rb") as fh:
+                h = fh.read(18)
+        except OSError:
+            continue
+        # ELFCLASS64, little-endian, e_type ET_CORE
+        if len(h) == 18 and h[:6] == b"\x7fELF\x02\x01" and h[16:18] == b"\x04\x00":
+            return path
+    return None
+
+
+@contextlib.contextmanager
+def kernel_cores(tmp):
+    """Within it, a process run in directory tmp that dumps core leaves the
+    core in tmp. Yields '' when so, else why not (for a skip line). Where
+    kernel.core_pattern would send it elsewhere (a handler that keeps it,
+    another directory), it is set to tmp/core.%p, if we may, and put back on
+    the way out, at exit, or on SIGINT, SIGTERM or SIGHUP."""
+    global _saved_pattern, _hooked
+    pat = core_pattern()
+    if writes_here(pat):
+        yield ""
+        return
+    ours = os.path.join(tmp, "core.%p")
+    if os.geteuid() != 0:
+        yield "kernel.core_pattern %r keeps cores away and only root may change it" % pat
+        return
+    if not os.access(CORE_PATTERN, os.W_OK):
+        yield "kernel.core_pattern %r keeps cores away and %s is not writable" % (
+            pat, CORE_PATTERN)
+        return
+    if len(ours) >= 128:        # the kernel's CORENAME_MAX_SIZE
+        yield "kernel.core_pattern %r keeps cores away and %r is too long for it" % (pat, ours)
+        return
+    if not _hooked:
+        atexit.register(restore_core_pattern)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _restore_and_die)
+        _hooked = True
+    _saved_pattern = pat
+    try:
+        set_core_pattern(ours)
+    except OSError as e:
+        _saved_pattern = None
+        yield "kernel.core_pattern %r keeps cores away and cannot be set: %s" % (pat, e)
+        return
+    try:
+        yield ""
+    finally:
+        restore_core_pattern()
+        back = core_pattern()
+        print("     kernel.core_pattern was %r: set to %r for this case, %s" % (
+            pat, ours, "restored" if back == pat else "NOT restored (%r)" % back), flush=True)
+        checks.check("kernel.core_pattern restored", back == pat, "%r, was %r" % (back, pat))
+
+
+def kernel_core(variant, tmp):
     def unlimited():
         resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
@@ -420,11 +522,10 @@ def kernel_core(variant, tmp):
         return
     p.send_signal(signal.SIGABRT)
     p.communicate(timeout=60)
-    cores = [f for f in os.listdir(tmp) if f == "core" or f.startswith("core.")]
-    if not cores:
-        checks.skip("kernel core %s" % variant, "no core appeared (core_pattern %r)" % pat)
+    core = core_in(tmp)
+    if not checks.check("kernel core %s: the kernel wrote a core" % variant, core is not None,
+                        "none in %s (core_pattern %r)" % (tmp, core_pattern())):
         return
-    core = os.path.join(tmp, cores[0])
     drive("kernel core %s: SIGABRT and map words" % variant, core, "-",
           ["sig=%d" % signal.SIGABRT] + specs(oracle, False))
     # what the target said of its maps, from its core: the same headers
@@ -584,16 +685,15 @@ def main():
             continue
         with tempfile.TemporaryDirectory(prefix="md-core-") as tmp:
             gcore_one(v, tmp)
-    pat = core_pattern()
     for v in targets.VARIANTS:
         if only and v not in only:
             continue
         for mode in ("writes", "readwrite"):
-            if pat.startswith("|") or "/" in pat:
-                checks.skip("crash %s %s" % (v, mode), "core_pattern %r keeps cores away" % pat)
-                continue
-            with tempfile.TemporaryDirectory(prefix="md-crash-") as tmp:
-                crash_one(v, tmp, mode)
+            with tempfile.TemporaryDirectory(prefix="md-crash-") as tmp, kernel_cores(tmp) as why:
+                if why:
+                    checks.skip("crash %s %s" % (v, mode), why)
+                else:
+                    crash_one(v, tmp, mode)
     for v in ("go1.19", "go1.23", "go1.26", "go1.27"):
         if only and v not in only:
             continue
@@ -604,8 +704,11 @@ def main():
             continue
         with tempfile.TemporaryDirectory(prefix="md-ccore-") as tmp:
             census_one(v, tmp)
-    with tempfile.TemporaryDirectory(prefix="md-kcore-") as tmp:
-        kernel_core("go1.26", tmp)
+    with tempfile.TemporaryDirectory(prefix="md-kcore-") as tmp, kernel_cores(tmp) as why:
+        if why:
+            checks.skip("kernel core go1.26", why)
+        else:
+            kernel_core("go1.26", tmp)
     if not shutil.which("dlv"):
         checks.fail("dlv", "delve is not installed (scripts/setup.sh installs it)")
         return checks.summary()

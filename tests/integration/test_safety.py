@@ -15,7 +15,11 @@ Sections (all by default):
                or finding and exit code, no signal death, < 5 s, peak RSS
                < 64 MiB, < 64 MiB read from the target (summed from strace),
                a short pause; the target, collecting garbage every 5 ms
-               throughout, survives.
+               throughout, survives.  Then the same maps from a gcore core
+               of the target (gone by then): attach --core (text, --json)
+               and scan --core give the same errors, findings and exit
+               codes within the same bounds, and one scan --core runs
+               clean under valgrind memcheck.
   races        the target exits or is killed at random moments during
                attach/scan (100 runs); threads created and destroyed
                nonstop during scan and attach --threads; already traced by
@@ -47,6 +51,7 @@ import select
 import shutil
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -452,6 +457,175 @@ def test_corrupt(variant):
             check(name + ": the page after main.hdrStraddle's header is still unmapped", not mapped)
     finally:
         targets.stop(p)
+
+
+def load_segments(core):
+    """[(vaddr, memsz)] of the PT_LOAD segments of the ELF core at core."""
+    with open(core, "rb") as f:
+        eh = f.read(64)
+        if eh[:4] != b"\x7fELF" or eh[4] != 2:
+            return []
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    segs = []
+    for i in range(phnum):
+        typ, = struct.unpack_from("<I", ph, i * phentsize)
+        if typ == 1:
+            vaddr, = struct.unpack_from("<Q", ph, i * phentsize + 16)
+            memsz, = struct.unpack_from("<Q", ph, i * phentsize + 40)
+            segs.append((vaddr, memsz))
+    return segs
+
+
+def gcore_of(pid, tmp):
+    """gdb's gcore of the running process pid, written in tmp: (its path,
+    '') or (None, why)."""
+    base = os.path.join(tmp, "core")
+    r = subprocess.run(["gcore", "-o", base, str(pid)], capture_output=True, text=True,
+                       timeout=300)
+    core = "%s.%d" % (base, pid)
+    if r.returncode != 0 or not os.path.exists(core):
+        return None, "gcore exit %d: %s" % (r.returncode, r.stderr[-400:])
+    return core, ""
+
+
+def test_corrupt_core(variant):
+    """test_corrupt's maps from a gcore core of the target: attach --core
+    (text and JSON) and scan --core give what the live process gives, within
+    the same bounds; one scan --core under valgrind."""
+    name = "corrupt core " + variant
+    path = corrupt_bin(variant)
+    if not os.path.exists(path):
+        fail(name, "target not built: %s (tests/build-targets.sh)" % path)
+        return
+    if not shutil.which("gcore"):
+        fail(name, "gdb's gcore is not installed (scripts/setup.sh installs gdb)")
+        return
+    tmp = tempfile.mkdtemp(prefix="md-safecore-")
+    try:
+        # idle: nothing moves while gcore stops it, and the core is all
+        # there is afterwards (the target is gone before mapdiag runs)
+        p, o = targets.start(path, ["-threads", "0"])
+        try:
+            core, why = gcore_of(o["pid"], tmp)
+        finally:
+            targets.stop(p)
+        if not check(name + ": gcore", core is not None, why):
+            return
+        expect = dict(COMMON_EXPECT)
+        expect.update(CLASSIC_EXPECT if o["impl"] == "hmap" else SWISS_EXPECT)
+        have = set(o["corrupt"]) | set(o["healthy"])
+        check(name + ": the target corrupted what the test expects", have == set(expect),
+              "target %s, test %s" % (sorted(have - set(expect)), sorted(set(expect) - have)))
+        # the hole after main.hdrStraddle's header is not in the core either:
+        # the core must say "cannot read" where the live process did, not
+        # read zeros
+        hole = int(o["corrupt"]["main.hdrStraddle"]["addr"], 16) + 16
+        segs = load_segments(core)
+        check(name + ": the page after main.hdrStraddle's header is not in the core",
+              segs and not any(a <= hole < a + n for a, n in segs),
+              "%d PT_LOAD segments" % len(segs))
+        wb = ["--warn-bytes", "0"]
+        for var in sorted(expect):
+            kind, text = expect[var]
+            did = o["corrupt"].get(var, {}).get("did", "intact")
+            n = "%s %s (%s)" % (name, var, did)
+            max_rss = MAX_RSS_KIB_MAXDIR if var == "main.maxDir" else MAX_RSS_KIB
+
+            r = run([MAPDIAG, "attach"] + wb + ["--core", core, var])
+            bad = [r.sane()]
+            if r.rss > max_rss:
+                bad.append("peak RSS %d MiB" % (r.rss >> 10))
+            if kind == "error":
+                bad.append(one_error_line(r, var, text))
+                if r.out.strip() and not r.out.startswith("MAPDIAG UNKNOWN - "):
+                    bad.append("stdout does not begin with MAPDIAG UNKNOWN")
+            elif kind == "finding":
+                if r.rc != 1 or text not in r.out:
+                    bad.append("exit %d, %s not in the report; stderr %r" % (r.rc, text, r.err[-200:]))
+            elif r.rc != 0 or r.err.strip():
+                bad.append("exit %d, stderr %r" % (r.rc, r.err[-300:]))
+            bad = [b for b in bad if b]
+            check(n + ": attach --core", not bad, "; ".join(bad))
+
+            r = run([MAPDIAG, "attach", "--json"] + wb + ["--core", core, var])
+            bad = [r.sane()]
+            if r.rss > max_rss:
+                bad.append("peak RSS %d MiB" % (r.rss >> 10))
+            try:
+                rep = json.loads(r.out)
+            except ValueError:
+                rep = None
+                bad.append("bad JSON: %r" % r.out[:200])
+            if rep is not None:
+                bad.append(judge_entry(kind, text, find_map(rep, var)))
+                if rep.get("source") != "core" or rep.get("core") != core:
+                    bad.append("source %r, core %r" % (rep.get("source"), rep.get("core")))
+            want_rc = {"error": 3, "finding": 1, "decoded": 0}[kind]
+            if r.rc != want_rc:
+                bad.append("exit %d, expected %d" % (r.rc, want_rc))
+            bad = [b for b in bad if b]
+            check(n + ": attach --core --json", not bad, "; ".join(bad))
+
+        for mode in ("text", "json"):
+            r = run([MAPDIAG, "scan", "--var-prefix", "main.", "--core", core] +
+                    (["--json"] if mode == "json" else []))
+            bad = [r.sane()] + scan_judged(r, mode, expect, core)
+            if r.rss > MAX_RSS_KIB_MAXDIR:
+                bad.append("peak RSS %d MiB" % (r.rss >> 10))
+            bad = [b for b in bad if b]
+            check("%s: scan --core --var-prefix main. (%s)" % (name, mode), not bad,
+                  "; ".join(bad[:6]))
+
+        # memcheck (errors and leaks) over the core reader and every
+        # decoder's refusal at once
+        if not shutil.which("valgrind"):
+            fail(name + ": scan --core under valgrind", "valgrind is not installed")
+            return
+        with open(MAPDIAG, "rb") as f:
+            asan = b"__asan_init" in f.read()
+        if asan:
+            checks.skip(name + ": scan --core under valgrind",
+                        "%s is an ASan build, which valgrind cannot run" % MAPDIAG)
+            return
+        r = run(["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+                 "--show-leak-kinds=definite,possible", "--errors-for-leak-kinds=definite,possible",
+                 MAPDIAG, "scan", "--json", "--var-prefix", "main.", "--core", core],
+                timeout=600)
+        bad = [r.sane() if r.rc != 99 else "valgrind found errors: %s" % r.err[-1500:]]
+        bad += scan_judged(r, "json", expect, core)
+        bad = [b for b in bad if b]
+        check(name + ": scan --core under valgrind (%.0f s)" % r.wall, not bad,
+              "; ".join(bad[:6]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def scan_judged(r, mode, expect, core):
+    """What is wrong with the scan --core run r (exit 3, every variable of
+    expect listed, in JSON judged as attach's), as a list."""
+    bad = []
+    if r.rc != 3:
+        bad.append("exit %d, expected 3 (some maps are unreadable); stderr %r"
+                   % (r.rc, r.err[-300:]))
+    if mode == "text":
+        missing = [v for v in expect if v not in r.out]
+        if missing:
+            bad.append("not listed: %s" % missing)
+        return bad
+    try:
+        rep = json.loads(r.out)
+    except ValueError:
+        return bad + ["bad JSON: %r" % r.out[:200]]
+    for var in sorted(expect):
+        why = judge_entry(expect[var][0], expect[var][1], find_map(rep, var))
+        if why:
+            bad.append("%s: %s" % (var, why))
+    if rep.get("source") != "core" or rep.get("core") != core:
+        bad.append("source %r, core %r" % (rep.get("source"), rep.get("core")))
+    return bad
 
 
 # =========================================================================
@@ -1204,7 +1378,8 @@ def main():
         print("usage: test_safety.py [%s]..." % "|".join(SECTIONS), file=sys.stderr)
         return 2
     plan = {
-        "corrupt": [(test_corrupt, v) for v in CORRUPT_VARIANTS],
+        "corrupt": [(test_corrupt, v) for v in CORRUPT_VARIANTS] +
+                   [(test_corrupt_core, v) for v in CORRUPT_VARIANTS],
         "races": [(test_exit_race,), (test_churn, "go1.23"), (test_churn, "go1.26"),
                   (test_traced, "go1.26"), (test_zombie, "go1.23"), (test_no_hooks_in_production,),
                   (test_pid_reuse,)],
