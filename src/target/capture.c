@@ -136,6 +136,16 @@ static md_status fill(md_threads *ts, md_mem *m, const md_g_layout *gl, md_err *
 	return st == MD_E_EXITED || st == MD_E_SYS ? st : MD_OK;
 }
 
+/* A thread as a capture starts it: tid, no g, no stack copies yet. */
+static void reset_thread(md_thread *t, pid_t tid, md_cunw *cu)
+{
+	t->tid = tid;
+	t->g_ok = 0;
+	t->cu = cu;
+	t->stack = (md_memcopy){ 0, t->buf, 0 };
+	t->cstack = (md_memcopy){ 0, t->cbuf, 0 };
+}
+
 md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
                              const md_g_layout *gl, uint64_t *grown, md_err *err)
 {
@@ -148,13 +158,9 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
 	ts->n = n;
 	for (int i = 0; i < n; i++) {
 		md_thread *t = &ts->t[i];
-		t->tid = tids[i];
-		t->stack = (md_memcopy){ 0, t->buf, 0 };
-		t->cstack = (md_memcopy){ 0, t->cbuf, 0 };
+		reset_thread(t, tids[i], ts->cu);
 		md_err e;
 		t->regs_ok = md_stop_regs(s, t->tid, &t->regs, &e) == MD_OK;
-		t->g_ok = 0;
-		t->cu = ts->cu;
 	}
 	return fill(ts, m, gl, err);
 }
@@ -168,17 +174,17 @@ md_status md_threads_from_core(md_threads *ts, const md_core *c, md_mem *m,
 	if (st != MD_OK)
 		return st;
 	ts->n = n;
+	/* the files of the core's process, read on the first C frame; without
+	 * memory for it there are no C frames, nothing worse */
+	if (!ts->cu)
+		ts->cu = md_cunw_new_core(c);
 	for (int i = 0; i < n; i++) {
 		md_thread *t = &ts->t[i];
 		struct user_regs_struct u;
 		memcpy(&u, c->threads[i].gregs, sizeof u);
-		t->tid = c->threads[i].tid;
+		reset_thread(t, c->threads[i].tid, ts->cu);
 		md_regs_from_user(&u, &t->regs);
 		t->regs_ok = 1;
-		t->g_ok = 0;
-		t->cu = NULL;   /* C frames are not unwound in a core, so far */
-		t->stack = (md_memcopy){ 0, t->buf, 0 };
-		t->cstack = (md_memcopy){ 0, t->cbuf, 0 };
 	}
 	return fill(ts, m, gl, err);
 }

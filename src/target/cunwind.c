@@ -1,16 +1,15 @@
 /* cunwind.c - C frames through libunwind over copies (see cunwind.h). */
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <libunwind.h>
 
 #include "cunwind.h"
 #include "stackwalk.h"
 #include "md_elfimg.h"
+#include "cfiles.h"
 
 /* libunwind's own search of a binary-search table (.eh_frame_hdr) in a
  * remote address space: exported by libunwind-x86_64 but declared only in
@@ -20,14 +19,13 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip
                                               unw_dyn_info_t *di, unw_proc_info_t *pi,
                                               int need_unwind_info, void *arg);
 
-/* A process has a few hundred mappings; more than this and the rest
- * goes unread (their frames end the walk). */
-#define MAX_MAPS 1024
 #define MAX_FILES 256
 
 typedef struct cfile {
-	char path[512];
+	char path[MD_CFILES_PATH];
 	uint64_t ino;
+	int exe;               /* the process's executable */
+	int lazy;              /* which mappings are code: as the file says */
 	int tried;             /* opened (or failed to) */
 	md_elfimg *im;
 	md_elfimg *dbg;        /* its debug file's symbols, when installed */
@@ -38,9 +36,8 @@ typedef struct cfile {
 } cfile;
 
 struct md_cunw {
-	int loaded;            /* /proc/PID/maps read (or failed to) */
-	pid_t tid;
-	uint64_t exe_ino;
+	int loaded;            /* the mappings listed (or failed to be) */
+	md_cfiles src;         /* where they and their files are */
 	cfile *files;
 	int nfiles;
 	cfile *exe;
@@ -58,6 +55,14 @@ typedef struct walkctx {
 md_cunw *md_cunw_new(void)
 {
 	return calloc(1, sizeof(md_cunw));
+}
+
+md_cunw *md_cunw_new_core(const md_core *core)
+{
+	md_cunw *c = calloc(1, sizeof(md_cunw));
+	if (c)
+		c->src.core = core;
+	return c;
 }
 
 void md_cunw_free(md_cunw *c)
@@ -89,33 +94,44 @@ static cfile *file_of(md_cunw *c, const char *path, uint64_t ino)
 	return f;
 }
 
-/* One line of /proc/PID/maps: "lo-hi perms off dev ino path". */
-static void map_line(md_cunw *c, const char *line)
+static void code_map(cfile *f, const md_cmap *m)
 {
-	uint64_t lo, hi, off, ino;
-	char perms[8];
-	int pos = 0;
-	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %" SCNu64 " %n", &lo, &hi,
-	           perms, &off, &ino, &pos) < 5 || !pos || line[pos] != '/' || lo >= hi)
-		return;
-	char path[512];
-	snprintf(path, sizeof path, "%s", line + pos);
-	path[strcspn(path, "\n")] = '\0';
-	cfile *f = file_of(c, path, ino);
+	if (m->lo < f->xlo) {
+		f->xlo = m->lo;
+		f->xoff = m->off;
+	}
+	if (m->hi > f->xhi)
+		f->xhi = m->hi;
+}
+
+/* One mapping of a file, into that file's ranges. */
+static void add_map(void *arg, const md_cmap *m)
+{
+	md_cunw *c = arg;
+	cfile *f = file_of(c, m->path, m->ino);
 	if (!f)
 		return;
-	if (lo < f->lo)
-		f->lo = lo;
-	if (hi > f->hi)
-		f->hi = hi;
-	if (perms[2] == 'x') {
-		if (lo < f->xlo) {
-			f->xlo = lo;
-			f->xoff = off;
-		}
-		if (hi > f->xhi)
-			f->xhi = hi;
-	}
+	if (m->lo < f->lo)
+		f->lo = m->lo;
+	if (m->hi > f->hi)
+		f->hi = m->hi;
+	f->exe |= m->exe;
+	if (m->exec < 0)
+		f->lazy = 1;
+	else if (m->exec)
+		code_map(f, m);
+}
+
+/* A mapping of an opened file whose permissions were not listed: code if
+ * the file maps code at its offset (ld.so maps each PT_LOAD on its own,
+ * with the segment's permissions). */
+static void lazy_map(void *arg, const md_cmap *m)
+{
+	cfile *f = arg;
+	uint64_t va;
+	if (m->exec < 0 && m->ino == f->ino && !strncmp(m->path, f->path, sizeof f->path) &&
+	    md_elfimg_vaddr_of(f->im, m->off, 1, &va))
+		code_map(f, m);
 }
 
 /* A library's local functions (start_thread, clone3) are only in the
@@ -143,24 +159,36 @@ static void debug_file(cfile *f)
 	close(fd);
 }
 
-/* Open a file as the process sees it (its root: a container's), and
- * only if it is still the mapped one. */
+/* The executable's Go text, when the executable is opened. */
+static void go_text(md_cunw *c, cfile *f)
+{
+	uint64_t t, et;
+	if (md_elfimg_sym(f->im, "runtime.text", &t) && md_elfimg_sym(f->im, "runtime.etext", &et) &&
+	    t < et) {
+		c->go_lo = t + f->bias;
+		c->go_hi = et + f->bias;
+	}
+}
+
+/* Open a file, only if it is the mapped one (cfiles.h), and only if it
+ * maps code. */
 static void open_file(md_cunw *c, cfile *f)
 {
 	f->tried = 1;
-	char p[600];
-	snprintf(p, sizeof p, "/proc/%d/root%s", (int)c->tid, f->path);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	struct stat st;
+	int fd = md_cfiles_open(&c->src, f->path, f->ino);
 	md_err e;
+	uint64_t va;
 	if (fd < 0)
 		return;
-	uint64_t va;
-	if (fstat(fd, &st) == 0 && (uint64_t)st.st_ino == f->ino && f->xlo < f->xhi &&
-	    md_elfimg_open(fd, &f->im, &e) == MD_OK &&
-	    md_elfimg_vaddr_of(f->im, f->xoff, 1, &va)) {
+	if (md_elfimg_open(fd, &f->im, &e) != MD_OK)
+		f->im = NULL;
+	else if (f->lazy)
+		md_cfiles_list(&c->src, lazy_map, f);
+	if (f->im && f->xlo < f->xhi && md_elfimg_vaddr_of(f->im, f->xoff, 1, &va)) {
 		f->bias = f->xlo - va;
 		debug_file(f);
+		if (f == c->exe)
+			go_text(c, f);
 	} else {
 		md_elfimg_free(f->im);
 		f->im = NULL;
@@ -171,46 +199,35 @@ static void open_file(md_cunw *c, cfile *f)
 static void load(md_cunw *c, pid_t tid)
 {
 	c->loaded = 1;
-	c->tid = tid;
-	char p[64];
-	struct stat st;
-	snprintf(p, sizeof p, "/proc/%d/exe", (int)tid);
-	if (stat(p, &st) == 0)
-		c->exe_ino = (uint64_t)st.st_ino;
-	snprintf(p, sizeof p, "/proc/%d/maps", (int)tid);
-	FILE *fp = fopen(p, "re");
-	if (!fp || !(c->files = calloc(MAX_FILES, sizeof *c->files))) {
-		if (fp)
-			fclose(fp);
+	if (!c->src.core)
+		c->src.pid = tid;
+	if (!(c->files = calloc(MAX_FILES, sizeof *c->files)))
 		return;
-	}
-	char line[1024];
-	for (int n = 0; n < MAX_MAPS && fgets(line, sizeof line, fp); n++)
-		map_line(c, line);
-	fclose(fp);
+	md_cfiles_list(&c->src, add_map, c);
 	for (int i = 0; i < c->nfiles; i++)
-		if (c->files[i].ino == c->exe_ino && c->files[i].xlo < c->files[i].xhi)
+		if (c->files[i].exe && (c->files[i].lazy || c->files[i].xlo < c->files[i].xhi))
 			c->exe = &c->files[i];
 }
 
-/* The executable's Go text, on the first pc inside the executable: a
- * thread in a library or in the vDSO needs no look at the executable. */
-static void go_text(md_cunw *c)
+/* The file at a whose code ranges are known only once it is open (a
+ * core's): opened now.  The executable is opened on the first pc inside
+ * it, which gives its Go text: a thread in a library or in the vDSO needs
+ * no look at the executable. */
+static void settle(md_cunw *c, uint64_t a)
 {
-	uint64_t t, et;
-	if (!c->exe || c->exe->tried)
-		return;
-	open_file(c, c->exe);
-	if (c->exe->im && md_elfimg_sym(c->exe->im, "runtime.text", &t) &&
-	    md_elfimg_sym(c->exe->im, "runtime.etext", &et) && t < et) {
-		c->go_lo = t + c->exe->bias;
-		c->go_hi = et + c->exe->bias;
+	for (int i = 0; i < c->nfiles; i++) {
+		cfile *f = &c->files[i];
+		if (f->lazy && !f->tried && a >= f->lo && a < f->hi)
+			open_file(c, f);
 	}
+	if (c->exe && !c->exe->tried && a >= c->exe->xlo && a < c->exe->xhi)
+		open_file(c, c->exe);
 }
 
 /* The file mapped at a (any of its mappings), opened. */
 static cfile *file_at(md_cunw *c, uint64_t a, int exec)
 {
+	settle(c, a);
 	for (int i = 0; i < c->nfiles; i++) {
 		cfile *f = &c->files[i];
 		if (exec ? (a >= f->xlo && a < f->xhi) : (a >= f->lo && a < f->hi)) {
@@ -226,8 +243,7 @@ md_code md_cunw_code(md_cunw *c, pid_t tid, uint64_t pc)
 {
 	if (!c->loaded)
 		load(c, tid);
-	if (c->exe && pc >= c->exe->xlo && pc < c->exe->xhi)
-		go_text(c);
+	settle(c, pc);
 	if (pc >= c->go_lo && pc < c->go_hi)
 		return MD_CODE_GO;
 	for (int i = 0; i < c->nfiles; i++)

@@ -5,11 +5,13 @@
  *
  * libunwind walks them through accessors of our own (as perf's
  * util/unwind-libunwind-local.c does), never through the live thread: the
- * stack is the copy capture.c took during the stop, and the unwind tables
- * (.eh_frame_hdr, .eh_frame) and symbols come from the mapped files on
- * disk (/proc/PID/maps, opened under /proc/PID/root and checked by inode).
- * So it all runs after the release and adds nothing to the pause.  The
- * files are read on the first C frame and kept until md_cunw_free.
+ * stack is the copy capture.c took during the stop (or from a core), and
+ * the unwind tables (.eh_frame_hdr, .eh_frame) and symbols come from the
+ * mapped files on disk, found and checked as cfiles.h says: from
+ * /proc/PID/maps and by inode for a live process, from the core's NT_FILE
+ * note and by build id for a core.  So it all runs after the release and
+ * adds nothing to the pause.  The files are read on the first C frame and
+ * kept until md_cunw_free.
  *
  * The walk stops where the stack returns into the executable's Go text
  * ([runtime.text, runtime.etext)): from there the Go unwinder
@@ -21,15 +23,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "md_status.h"
+#include "md_core.h"
 #include "mem.h"
 #include "regs.h"
 
 typedef struct md_cunw md_cunw;
 struct md_frame;
 
-/* An empty unwinder (nothing read yet): NULL when out of memory, which
- * only means no C frames. */
+/* An empty unwinder (nothing read yet) for a live process: NULL when out
+ * of memory, which only means no C frames. */
 md_cunw *md_cunw_new(void);
+
+/* The same for the process of core (borrowed: it outlives the unwinder).
+ * The tid arguments below are then ignored. */
+md_cunw *md_cunw_new_core(const md_core *core);
 void md_cunw_free(md_cunw *c);
 
 typedef enum md_code {

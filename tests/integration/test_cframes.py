@@ -20,7 +20,18 @@ with R14 zeroed and C thread-locals on both sides of the runtime's g slot.
   - a thread that C created (no g, no Go frame) has its whole stack equal
     to gdb's: read, cg_fg, cg_fthread, start_thread, clone3 (the last two
     named from libc's debug file, as gdb names them);
-  - the target is left running, untraced, still blocked in C.
+  - the target is left running, untraced, still blocked in C;
+  - a core of it (gdb's gcore) gives the same: `attach --core` finds the
+    same goid and the same frames (functions and return addresses) for
+    both threads as the live attach just before, and as gdb's
+    `thread apply all bt` on the core, the files found through the core's
+    NT_FILE note;
+  - and when the executable at the path the core names is replaced by
+    another build (the same bytes but for its build id, so that nothing
+    but the check tells them apart), its C frames are not unwound with that
+    file's tables: libc's read(2) is still found, the frames in the
+    executable are unknown.  The target runs from a copy in a temporary
+    directory for this.
 One run under the ASan build: MAPDIAG=build/san/mapdiag.
 
     python3 tests/integration/test_cframes.py [variant...]
@@ -30,8 +41,10 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import targets  # noqa: E402
@@ -43,13 +56,15 @@ FRAME = re.compile(r"^#(\d+)\s+(?:(0x[0-9a-f]+) in )?(\S+) \(")
 THREAD = re.compile(r"^Thread \d+ \(.*\(LWP (\d+)\)")
 
 
-def gdb_threads(pid):
+def gdb_threads(target):
     """{tid: [[names of one physical frame, innermost first], return
-    address or None], ...} from gdb's `thread apply all bt`.  A frame
+    address or None], ...} from gdb's `thread apply all bt` of a process
+    (target: its pid) or a core (target: [executable, core]).  A frame
     line without an address after #0 is the caller an inlined frame was
     expanded into: the same physical frame."""
-    out = subprocess.run(["gdb", "-q", "-nx", "-batch", "-p", str(pid),
-                          "-ex", "set debuginfod enabled off",
+    what = target if isinstance(target, list) else ["-p", str(target)]
+    out = subprocess.run(["gdb", "-q", "-nx", "-batch"] + what +
+                         ["-ex", "set debuginfod enabled off",
                           "-ex", "thread apply all bt"],
                          capture_output=True, text=True, timeout=120).stdout
     threads, cur = {}, None
@@ -154,17 +169,107 @@ def thread_state(pid, tid):
         return "gone"
 
 
-def attach(pid):
-    rc, out, err = mapdiag("attach", "--json", "--threads", pid, "main.cgoMap")
+def attach(*target):
+    """attach --threads --json of a pid, or of "--core", CORE, ..."""
+    rc, out, err = mapdiag("attach", "--json", "--threads", *target, "main.cgoMap")
     try:
         return rc, json.loads(out), err
     except ValueError:
         return rc, None, err + out[:300]
 
 
+def frames_of(rep, tid):
+    """A thread's frames in a report: [(function, pc)], or None."""
+    th = [t for t in rep.get("threads", []) if t["tid"] == tid]
+    return [(f["func"], int(f["pc"], 16)) for f in th[0]["frames"]] if th else None
+
+
+def compare_gdb(name, pid, phys, g, whole):
+    """mapdiag's physical frames against gdb's: up to runtime.asmcgocall,
+    or (whole) the entire backtrace."""
+    if whole:
+        bad = compare(pid, phys, g)
+        return check(name + " (%d frames)" % len(g), len(g) >= 4 and len(phys) == len(g) and
+                     not bad, "; ".join(bad) or "%s vs %s" % (phys, g))
+    gi = [k for k, (ns, _) in enumerate(g) if ns[-1] == "runtime.asmcgocall"]
+    gp = g[:gi[0] + 1] if gi else g
+    bad = compare(pid, phys, gp)
+    return check(name + " up to runtime.asmcgocall (%d frames)" % len(gp), gi and not bad,
+                 "; ".join(bad) or str(g))
+
+
+def core_case(name, variant, exe, pid, oracle, rep, tmp):
+    """The live report rep against a core of the same process, and the
+    core with its executable replaced by another build."""
+    tid, ftid = oracle["tid"], oracle["foreign_tid"]
+    base = os.path.join(tmp, "core")
+    r = subprocess.run(["gcore", "-o", base, str(pid)], capture_output=True, text=True,
+                       timeout=300)
+    core = "%s.%d" % (base, pid)
+    try:
+        if not check(name + ": gcore", r.returncode == 0 and os.path.exists(core),
+                     r.stderr[-500:]):
+            return
+        check_released(name + " (after gcore)", pid)
+        rc, crep, err = attach("--core", core)
+        if not check(name + ": attach --core", rc == 0 and crep is not None,
+                     "rc=%d %s" % (rc, err[-300:])):
+            return
+        th = [t for t in crep.get("threads", []) if t["tid"] == tid]
+        check(name + ": the goroutine of the thread in C",
+              len(th) == 1 and th[0]["goid"] == oracle["goid"] and int(th[0]["g"], 16) != 0,
+              str(th)[:300])
+        for who, t in (("the thread in C", tid), ("the thread C created", ftid)):
+            live, cored = frames_of(rep, t), frames_of(crep, t)
+            check(name + ": %s: the live attach's frames" % who,
+                  cored is not None and live == cored and len(cored) >= 5,
+                  "core %s\nlive %s" % (cored, live))
+        gt = gdb_threads([exe, core])
+        cphys = physical(th[0]["frames"]) if th else []
+        compare_gdb(name + ": the thread in C equal to gdb's backtrace of the core", pid,
+                    cphys, gt.get(tid) or [], False)
+        ft = [t for t in crep.get("threads", []) if t["tid"] == ftid]
+        compare_gdb(name + ": the thread C created equal to gdb's backtrace of the core",
+                    pid, physical(ft[0]["frames"]) if ft else [], gt.get(ftid) or [], True)
+        # the path the core names now holds another build: its tables must
+        # not unwind this core's frames (the executable itself is given).
+        # The same bytes but for the build id, so that only the check can
+        # keep them apart: with this file's tables the frames would come out
+        # right.
+        with open(exe, "rb") as f:
+            data = bytearray(f.read())
+        note = struct.pack("<III", 4, 20, 3) + b"GNU\0"
+        at = data.find(note)
+        if not check(name + ": the executable has a GNU build id", at >= 0):
+            return
+        for k in range(at + len(note), at + len(note) + 20):
+            data[k] ^= 0xff
+        with open(exe + ".new", "wb") as f:
+            f.write(data)
+        os.replace(exe + ".new", exe)
+        rc, xrep, err = attach("--core", core, "--exe", targets.cgotarget(variant))
+        xf = frames_of(xrep, tid) if rc == 0 and xrep else None
+        names = [f for f, _ in xf or []]
+        check(name + ": another build id at the core's path: read(2) in libc, then unknown",
+              xf is not None and xf[0] == frames_of(rep, tid)[0] and names[1:2] == ["?"] and
+              "cg_f2" not in names and "cg_f1" not in names,
+              "rc=%d %s %s" % (rc, names, err[-300:]))
+    finally:
+        if os.path.exists(core):
+            os.unlink(core)
+
+
 def test_variant(variant, with_gdb):
     name = "cframes %s" % variant
-    p, oracle = targets.start(targets.cgotarget(variant))
+    tmp = tempfile.mkdtemp(prefix="cframes-")
+    # a copy, whose path the core names, so that it can be replaced
+    exe = os.path.join(tmp, "cgotarget")
+    src = targets.cgotarget(variant)
+    if not os.path.isfile(src):
+        checks.skip(name, "%s: not built (tests/build-targets.sh)" % src)
+        return
+    shutil.copy2(src, exe)
+    p, oracle = targets.start(exe)
     pid, tid = oracle["pid"], oracle["tid"]
     try:
         rc, rep, err = attach(pid)
@@ -215,18 +320,16 @@ def test_variant(variant, with_gdb):
         g = gt.get(tid)
         if not check(name + ": gdb saw the thread", bool(g), str(tid)):
             return
-        gi = [k for k, (ns, _) in enumerate(g) if ns[-1] == "runtime.asmcgocall"]
-        gp = g[:gi[0] + 1] if gi else g
-        bad = compare(pid, phys, gp)
-        check(name + ": equal to gdb's backtrace up to runtime.asmcgocall (%d frames)" % len(gp),
-              gi and not bad, "; ".join(bad) or str(g))
-        g = gt.get(oracle["foreign_tid"]) or []
-        bad = compare(pid, fphys, g)
-        check(name + ": the thread C created equal to gdb's whole backtrace (%d frames)" % len(g),
-              len(g) >= 4 and len(fphys) == len(g) and not bad, "; ".join(bad) or
-              "%s vs %s" % (fnames, g))
+        compare_gdb(name + ": equal to gdb's backtrace", pid, phys, g, False)
+        compare_gdb(name + ": the thread C created equal to gdb's whole backtrace", pid, fphys,
+                    gt.get(oracle["foreign_tid"]) or [], True)
+        if shutil.which("gcore") is None:
+            checks.skip(name + ": core", "gcore not installed (scripts/setup.sh)")
+            return
+        core_case(name + " core", variant, exe, pid, oracle, rep, tmp)
     finally:
         targets.stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():
