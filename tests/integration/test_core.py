@@ -40,6 +40,14 @@ src/target/mem_core.c reads them, attach reports them.
     back afterwards (also at exit and on SIGINT, SIGTERM, SIGHUP), saying
     so; where it cannot (not root, /proc/sys read-only) those cases print
     a skip line, never a pass.
+  - dlv dump: every variant's idle maptarget (and a PIE) is attached live,
+    then dumped by `dlv attach` + `dump` (delve's own writer: no NT_FILE,
+    notes without owner names); `attach --core --exe` gives the live
+    report, also when the executable's read-only segments are cut out of
+    the dump (as newer delve writes them: read from --exe, checked by the
+    entry point only, exe_verified false); without --exe, and with another
+    build, it is refused in one line; two census targets' dumps give the
+    live census.
 """
 
 import atexit
