@@ -249,7 +249,7 @@ static md_status core_writers(md_target *t, md_mem *m, md_report *r, const md_go
 	if (md_cfi_open(t->dw, &cfi, &e) != MD_OK)
 		cfi = NULL;   /* frame pointers only */
 	int have_gl = md_g_layout_load(t->dw, &gl, &e) == MD_OK;
-	md_status s = md_threads_from_core(&ts, &t->core, m, have_gl ? &gl : NULL, err);
+	md_status s = md_threads_from_core(&ts, &t->core, t->proc.exe_path, m, have_gl ? &gl : NULL, err);
 	int pk_ok = s == MD_OK && have_gl && md_allgs_locate(t->dw, t->bias, &al, &e) == MD_OK &&
 	            md_allgs_prepare(&gs, m, &gl, &al, &e) == MD_OK &&
 	            md_allgs_capture(&gs, m, &gl, &al, &e) == MD_OK;

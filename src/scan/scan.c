@@ -480,7 +480,7 @@ static md_status census_run_core(census *c, md_scan_report *sr, md_err *err)
 	memset(&ctx, 0, sizeof ctx);
 	md_status s = MD_OK;
 	if (c->src.gl)
-		s = md_threads_from_core(&c->ts, &c->t->core, &c->live, &c->gl, err);
+		s = md_threads_from_core(&c->ts, &c->t->core, c->t->proc.exe_path, &c->live, &c->gl, err);
 	if (s == MD_OK)
 		s = walk_all(c, &c->mem, c->src.gl ? &c->ts : NULL, err);
 	if (s == MD_OK)

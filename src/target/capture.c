@@ -165,8 +165,8 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
 	return fill(ts, m, gl, err);
 }
 
-md_status md_threads_from_core(md_threads *ts, const md_core *c, md_mem *m,
-                               const md_g_layout *gl, md_err *err)
+md_status md_threads_from_core(md_threads *ts, const md_core *c, const char *exe,
+                               md_mem *m, const md_g_layout *gl, md_err *err)
 {
 	_Static_assert(sizeof(struct user_regs_struct) == MD_CORE_NGREG * 8, "user_regs_struct");
 	int n = c->nthreads > (size_t)INT_MAX / 4 ? INT_MAX / 4 : (int)c->nthreads;
@@ -177,7 +177,7 @@ md_status md_threads_from_core(md_threads *ts, const md_core *c, md_mem *m,
 	/* the files of the core's process, read on the first C frame; without
 	 * memory for it there are no C frames, nothing worse */
 	if (!ts->cu)
-		ts->cu = md_cunw_new_core(c);
+		ts->cu = md_cunw_new_core(c, exe);
 	for (int i = 0; i < n; i++) {
 		md_thread *t = &ts->t[i];
 		struct user_regs_struct u;

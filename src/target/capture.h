@@ -65,10 +65,12 @@ md_status md_threads_capture(md_threads *ts, md_stop *s, md_mem *m,
  * NT_PRSTATUS notes with their registers, their g and stack copies read
  * from m (md_mem_open_core over c).  MD_E_NOMEM; unreadable stacks or
  * g's leave those threads without them, as in a live capture.  Threads
- * in C code get the C-frame unwinder of the core (cunwind.h): a
- * md_threads serves either live captures or a core, not both. */
-md_status md_threads_from_core(md_threads *ts, const md_core *c, md_mem *m,
-                               const md_g_layout *gl, md_err *err);
+ * in C code get the C-frame unwinder of the core (cunwind.h), which reads
+ * the executable from exe (the file md_target opened for the core: the
+ * note's, or --exe; borrowed, outlives ts): a md_threads serves either
+ * live captures or a core, not both. */
+md_status md_threads_from_core(md_threads *ts, const md_core *c, const char *exe,
+                               md_mem *m, const md_g_layout *gl, md_err *err);
 
 void md_threads_free(md_threads *ts);
 

@@ -128,14 +128,17 @@ static int same_build(const md_core *c, const char *path, int fd)
 	return md_core_page_build_id(page, n, b, sizeof b) == MD_OK && !strcmp(a, b);
 }
 
-static int open_core(const md_core *c, const char *path)
+/* path as the note names it; file: what to open for it (the same, or the
+ * executable given with --exe), checked against the core's copy of
+ * path's first page. */
+static int open_core(const md_core *c, const char *path, const char *file)
 {
 	/* a path the note marks "(deleted)" names another file now, or none */
-	size_t n = strlen(path);
-	if (n > 10 && !strcmp(path + n - 10, " (deleted)"))
+	size_t n = strlen(file);
+	if (n > 10 && !strcmp(file + n - 10, " (deleted)"))
 		return -1;
 	/* a FIFO the note names must not block us, a device must not be read */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !same_build(c, path, fd))) {
 		close(fd);
@@ -154,5 +157,8 @@ void md_cfiles_list(const md_cfiles *s, md_cmap_fn *fn, void *arg)
 
 int md_cfiles_open(const md_cfiles *s, const char *path, uint64_t ino)
 {
-	return s->core ? open_core(s->core, path) : open_live(s->pid, path, ino);
+	if (!s->core)
+		return open_live(s->pid, path, ino);
+	const char *exe = core_exe(s->core);
+	return open_core(s->core, path, s->exe && exe && !strcmp(path, exe) ? s->exe : path);
 }

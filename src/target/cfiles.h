@@ -34,6 +34,10 @@
 typedef struct md_cfiles {
 	pid_t pid;             /* live: a thread of the process; 0 for a core */
 	const md_core *core;   /* a core (borrowed, outlives this); NULL live */
+	const char *exe;       /* a core: the executable file to open for the
+	                          one the note names (--exe: a copy taken
+	                          elsewhere), checked the same way; NULL: the
+	                          note's path.  Borrowed. */
 } md_cfiles;
 
 typedef struct md_cmap {

@@ -57,11 +57,13 @@ md_cunw *md_cunw_new(void)
 	return calloc(1, sizeof(md_cunw));
 }
 
-md_cunw *md_cunw_new_core(const md_core *core)
+md_cunw *md_cunw_new_core(const md_core *core, const char *exe)
 {
 	md_cunw *c = calloc(1, sizeof(md_cunw));
-	if (c)
+	if (c) {
 		c->src.core = core;
+		c->src.exe = exe;
+	}
 	return c;
 }
 

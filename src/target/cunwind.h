@@ -34,9 +34,10 @@ struct md_frame;
  * of memory, which only means no C frames. */
 md_cunw *md_cunw_new(void);
 
-/* The same for the process of core (borrowed: it outlives the unwinder).
- * The tid arguments below are then ignored. */
-md_cunw *md_cunw_new_core(const md_core *core);
+/* The same for the process of core (borrowed: it outlives the unwinder),
+ * its executable read from exe where not NULL (md_cfiles.exe; borrowed
+ * too).  The tid arguments below are then ignored. */
+md_cunw *md_cunw_new_core(const md_core *core, const char *exe);
 void md_cunw_free(md_cunw *c);
 
 typedef enum md_code {

@@ -26,12 +26,13 @@ with R14 zeroed and C thread-locals on both sides of the runtime's g slot.
     both threads as the live attach just before, and as gdb's
     `thread apply all bt` on the core, the files found through the core's
     NT_FILE note;
-  - and when the executable at the path the core names is replaced by
-    another build (the same bytes but for its build id, so that nothing
-    but the check tells them apart), its C frames are not unwound with that
-    file's tables: libc's read(2) is still found, the frames in the
-    executable are unknown.  The target runs from a copy in a temporary
-    directory for this.
+  - when the executable at the path the core names is replaced by another
+    build (the same bytes but for its build id), the file given with --exe
+    is read for the executable's C frames, which equal live's; when libc at
+    the path the core names is replaced the same way, its frames are not
+    unwound with that file's tables: unknown, and nothing below them.  The
+    target runs from a copy in a temporary directory, with a copy of libc
+    found first through LD_LIBRARY_PATH, for this.
 One run under the ASan build: MAPDIAG=build/san/mapdiag.
 
     python3 tests/integration/test_cframes.py [variant...]
@@ -198,7 +199,23 @@ def compare_gdb(name, pid, phys, g, whole):
                  "; ".join(bad) or str(g))
 
 
-def core_case(name, variant, exe, pid, oracle, rep, tmp):
+def flip_build_id(name, path):
+    """Replace the file at path by a copy whose GNU build id differs."""
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    note = struct.pack("<III", 4, 20, 3) + b"GNU\0"
+    at = data.find(note)
+    if not check(name + " has a GNU build id", at >= 0, path):
+        return False
+    for k in range(at + len(note), at + len(note) + 20):
+        data[k] ^= 0xff
+    with open(path + ".new", "wb") as f:
+        f.write(data)
+    os.replace(path + ".new", path)
+    return True
+
+
+def core_case(name, variant, exe, libc, pid, oracle, rep, tmp):
     """The live report rep against a core of the same process, and the
     core with its executable replaced by another build."""
     tid, ftid = oracle["tid"], oracle["foreign_tid"]
@@ -231,29 +248,27 @@ def core_case(name, variant, exe, pid, oracle, rep, tmp):
         ft = [t for t in crep.get("threads", []) if t["tid"] == ftid]
         compare_gdb(name + ": the thread C created equal to gdb's backtrace of the core",
                     pid, physical(ft[0]["frames"]) if ft else [], gt.get(ftid) or [], True)
-        # the path the core names now holds another build: its tables must
-        # not unwind this core's frames (the executable itself is given).
-        # The same bytes but for the build id, so that only the check can
-        # keep them apart: with this file's tables the frames would come out
-        # right.
-        with open(exe, "rb") as f:
-            data = bytearray(f.read())
-        note = struct.pack("<III", 4, 20, 3) + b"GNU\0"
-        at = data.find(note)
-        if not check(name + ": the executable has a GNU build id", at >= 0):
+        # the executable at the path the core names is now another build;
+        # the one given with --exe is read for its C frames instead
+        if not flip_build_id(name + ": the executable", exe):
             return
-        for k in range(at + len(note), at + len(note) + 20):
-            data[k] ^= 0xff
-        with open(exe + ".new", "wb") as f:
-            f.write(data)
-        os.replace(exe + ".new", exe)
+        rc, xrep, err = attach("--core", core, "--exe", targets.cgotarget(variant))
+        xf = frames_of(xrep, tid) if rc == 0 and xrep else None
+        check(name + ": --exe, not the file at the core's path, for the executable's C frames",
+              xf is not None and xf == frames_of(rep, tid),
+              "rc=%d %s %s" % (rc, xf, err[-300:]))
+        # libc at the path the core names is now another build: its tables
+        # must not unwind this core's frames.  The same bytes but for the
+        # build id, so that only the check can keep them apart: with this
+        # file's tables the frames would come out right.
+        if not flip_build_id(name + ": libc", libc):
+            return
         rc, xrep, err = attach("--core", core, "--exe", targets.cgotarget(variant))
         xf = frames_of(xrep, tid) if rc == 0 and xrep else None
         names = [f for f, _ in xf or []]
-        check(name + ": another build id at the core's path: read(2) in libc, then unknown",
-              xf is not None and xf[0] == frames_of(rep, tid)[0] and names[1:2] == ["?"] and
-              "cg_f2" not in names and "cg_f1" not in names,
-              "rc=%d %s %s" % (rc, names, err[-300:]))
+        check(name + ": another build id at libc's path: its frames unknown, not unwound",
+              xf is not None and names[:1] == ["?"] and "cg_f2" not in names and
+              "cg_f1" not in names, "rc=%d %s %s" % (rc, names, err[-300:]))
     finally:
         if os.path.exists(core):
             os.unlink(core)
@@ -269,7 +284,12 @@ def test_variant(variant, with_gdb):
         checks.skip(name, "%s: not built (tests/build-targets.sh)" % src)
         return
     shutil.copy2(src, exe)
-    p, oracle = targets.start(exe)
+    # and libc, found first through LD_LIBRARY_PATH, for the same reason
+    libdir = os.path.join(tmp, "lib")
+    os.mkdir(libdir)
+    libc = os.path.join(libdir, "libc.so.6")
+    shutil.copy2(os.path.realpath("/lib/x86_64-linux-gnu/libc.so.6"), libc)
+    p, oracle = targets.start(exe, env=dict(os.environ, LD_LIBRARY_PATH=libdir))
     pid, tid = oracle["pid"], oracle["tid"]
     try:
         rc, rep, err = attach(pid)
@@ -326,7 +346,7 @@ def test_variant(variant, with_gdb):
         if shutil.which("gcore") is None:
             checks.skip(name + ": core", "gcore not installed (scripts/setup.sh)")
             return
-        core_case(name + " core", variant, exe, pid, oracle, rep, tmp)
+        core_case(name + " core", variant, exe, libc, pid, oracle, rep, tmp)
     finally:
         targets.stop(p)
         shutil.rmtree(tmp, ignore_errors=True)
