@@ -98,6 +98,22 @@ const md_core_seg *md_core_seg_at(const md_core *c, uint64_t addr);
 /* The NT_FILE mapping holding addr, or NULL. */
 const md_core_file *md_core_file_at(const md_core *c, uint64_t addr);
 
+/* The path NT_FILE gives the executable: the file mapped where the
+ * auxiliary vector puts the program headers (AT_PHDR), else the entry
+ * point; NULL if none. */
+const char *md_core_exe_path(const md_core *c);
+
+/* The file the core's process mapped at path (an NT_FILE path), opened
+ * read-only for what the core left out of it: a descriptor to close, or
+ * -1 when it is gone, "(deleted)", not a regular file (the note is
+ * hostile: a FIFO must not block, a device must not be read), or another
+ * build than the one mapped, as far as the core can tell (the build id
+ * of the core's copy of its first page, the bytes themselves when that
+ * page has none; nothing to compare when the core left it out).  For
+ * the executable's path (md_core_exe_path), exe is opened instead where
+ * not NULL (the file given with --exe), checked the same way. */
+int md_core_open_mapped(const md_core *c, const char *path, const char *exe);
+
 /* The build id of an ELF file from its first bytes (header, program
  * headers and the notes they point to, all within n): the GNU one
  * (NT_GNU_BUILD_ID) in lowercase hex, else Go's (.note.go.buildid) as

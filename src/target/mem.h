@@ -114,10 +114,12 @@ void md_mem_open_overlay(md_mem *m, md_overlay *o);
  * holds come from its mapping; bytes a segment spans that the core left
  * out (coredump_filter skips file-backed pages; gcore leaves read-only
  * file mappings out without a segment) are read from the file its
- * NT_FILE note names there, if it can still be opened and
- * is long enough (a rebuilt executable is the caller's to check, by build
- * id); anything else fails (ok = 0, MD_E_MEM naming the first address):
- * a core never reads as zeros where it holds nothing.  MD_E_NOMEM. */
-md_status md_mem_open_core(md_mem *m, const md_core *c, md_err *err);
+ * NT_FILE note names there, if it can still be opened, is the build that
+ * was mapped (md_core_open_mapped) and is long enough; for the
+ * executable, from exe where not NULL (the file md_target opened: --exe
+ * for a core taken elsewhere; borrowed).  Anything else fails (ok = 0,
+ * MD_E_MEM naming the first address): a core never reads as zeros where
+ * it holds nothing.  MD_E_NOMEM. */
+md_status md_mem_open_core(md_mem *m, const md_core *c, const char *exe, md_err *err);
 
 #endif

@@ -13,6 +13,7 @@
 
 typedef struct core_src {
 	const md_core *c;
+	const char *exe;   /* read for the executable's NT_FILE path, or NULL */
 	struct { const char *path; int fd; } fds[CORE_FDS];
 	unsigned next;   /* slot to reuse next */
 } core_src;
@@ -26,21 +27,8 @@ static int file_fd(core_src *s, const char *path)
 	if (s->fds[k].path && s->fds[k].fd >= 0)
 		close(s->fds[k].fd);
 	s->fds[k].path = path;
-	/* a path the note marks "(deleted)" names another file now, or none */
-	size_t n = strlen(path);
-	s->fds[k].fd = -1;
-	if (n > 10 && !strcmp(path + n - 10, " (deleted)"))
-		return -1;
-	/* the note is hostile too: a FIFO it names must not block us, a
-	 * device must not be read */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		fd = -1;
-	}
-	s->fds[k].fd = fd;
-	return fd;
+	s->fds[k].fd = md_core_open_mapped(s->c, path, s->exe);
+	return s->fds[k].fd;
 }
 
 /* Up to len bytes at addr, which a segment spans but the core left out:
@@ -141,13 +129,14 @@ static void core_close(md_mem *m)
 
 static const md_mem_ops core_ops = { core_readv, NULL, core_close };
 
-md_status md_mem_open_core(md_mem *m, const md_core *c, md_err *err)
+md_status md_mem_open_core(md_mem *m, const md_core *c, const char *exe, md_err *err)
 {
 	memset(m, 0, sizeof *m);
 	core_src *s = calloc(1, sizeof *s);
 	if (!s)
 		return md_err_set(err, MD_E_NOMEM, "core memory source");
 	s->c = c;
+	s->exe = exe;
 	m->ops = &core_ops;
 	m->impl = s;
 	return MD_OK;

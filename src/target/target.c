@@ -149,7 +149,7 @@ md_status md_target_open_spec(const md_target_spec *sp, md_target *t, md_mem *m,
 	md_status s;
 	if (sp->core) {
 		s = md_target_open_core(sp->core, sp->exe, sp->debug_file, sp->debug_dir, t, err);
-		return s == MD_OK ? md_mem_open_core(m, &t->core, err) : s;
+		return s == MD_OK ? md_mem_open_core(m, &t->core, t->proc.exe_path, err) : s;
 	}
 	s = md_target_open(sp->pid, sp->debug_file, sp->debug_dir, t, err);
 	if (s == MD_OK && sp->recheck)

@@ -43,7 +43,7 @@ static void check_reads(const md_core *c)
 {
 	md_mem m;
 	md_err e;
-	if (md_mem_open_core(&m, c, &e) != MD_OK)
+	if (md_mem_open_core(&m, c, NULL, &e) != MD_OK)
 		return;
 	unsigned char buf[64];
 	for (size_t i = 0; i < c->nsegs && i < 64; i++) {

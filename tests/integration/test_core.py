@@ -512,7 +512,10 @@ def kernel_core(variant, tmp):
         resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
     env = dict(os.environ, GOTRACEBACK="crash")
-    p = subprocess.Popen([targets.binary(variant)], stdout=subprocess.PIPE,
+    # run from a copy, whose path the core names, so that it can go
+    exe = os.path.join(tmp, "maptarget")
+    shutil.copy2(targets.binary(variant), exe)
+    p = subprocess.Popen([exe], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, cwd=tmp, env=env,
                          preexec_fn=unlimited, text=True)
     oracle = None
@@ -545,7 +548,47 @@ def kernel_core(variant, tmp):
     checks.check("kernel core %s: attach --core headers equal the target's" % variant,
                  C is not None and C.get("core_signal") == signal.SIGABRT and not bad,
                  "%s %s" % (bad[:3], err[:300]))
+    moved_exe(variant, core, exe)
     os.unlink(core)
+
+
+def census_view(r):
+    rc, S, err = r
+    if S is None:
+        return err[:300]
+    return (rc, sorted((m["path"], json.dumps(m.get("header"), sort_keys=True))
+                       for m in S["maps"]), S["summary"]["not_followed"])
+
+
+def moved_exe(variant, core, exe):
+    """A core taken elsewhere: the executable is not where the core says
+    (gone, or another build there) and is given with --exe. The kernel
+    left its read-only pages out of the core (coredump_filter), so the
+    census reads type data from the --exe file: the same as in place."""
+    name = "kernel core %s, executable moved" % variant
+    want = census_view(scan(["--core", core]))
+    checks.check(name + ": scan in place reads all it follows",
+                 isinstance(want, tuple) and want[2]["unreadable"] == 0, str(want)[:300])
+    copy = exe + ".elsewhere"
+    os.rename(exe, copy)
+    got = census_view(scan(["--core", core, "--exe", copy]))
+    checks.check(name + ": scan --exe gives the census in place", got == want,
+                 "%s\nvs %s" % (str(got)[:300], str(want)[:300]))
+    # another build at the core's path: not read for the executable
+    with open(copy, "rb") as f:
+        data = bytearray(f.read())
+    at = data.find(b"\x04\x00\x00\x00Go\x00\x00")   # .note.go.buildid's name
+    if not checks.check(name + ": the executable has a Go build id", at > 0):
+        return
+    for k in range(at + 12, at + 40):
+        data[k] = ord("x") if data[k] != ord("x") else ord("y")
+    with open(exe, "wb") as f:
+        f.write(data)
+    got = census_view(scan(["--core", core, "--exe", copy]))
+    checks.check(name + ": another build at the core's path, scan --exe as in place",
+                 got == want, "%s\nvs %s" % (str(got)[:300], str(want)[:300]))
+    refused("kernel core, another build at the core's path (%s)" % variant,
+            ["--core", core, "main.small"], ["not the executable this core ran", "build id"])
 
 
 # =========================================================================

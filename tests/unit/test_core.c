@@ -332,7 +332,7 @@ static void test_good(void)
 	T(md_core_file_at(&c, 0x11000) != NULL);
 
 	md_mem m;
-	T(md_mem_open_core(&m, &c, &e) == MD_OK);
+	T(md_mem_open_core(&m, &c, NULL, &e) == MD_OK);
 	unsigned char x[32];
 	/* present bytes */
 	T(read1(&m, 0x10010, x, 4, &e) && x[0] == 0x20 && x[3] == 0x23);
@@ -364,7 +364,7 @@ static void test_good(void)
 	/* the file gone: its pages with it, the core's own bytes stay */
 	md_mem_close(&m);
 	unlink(filep);
-	T(md_mem_open_core(&m, &c, &e) == MD_OK);
+	T(md_mem_open_core(&m, &c, NULL, &e) == MD_OK);
 	T(!read1(&m, 0x11000, x, 8, &e));
 	T(read1(&m, 0x10000, x, 8, &e));
 	md_mem_close(&m);
@@ -386,7 +386,7 @@ static void test_cut(void)
 		T_EQ(c.cut, 1);
 		md_mem m;
 		unsigned char x[8];
-		md_mem_open_core(&m, &c, &e);
+		md_mem_open_core(&m, &c, NULL, &e);
 		T(read1(&m, 0x21000, x, 8, &e));
 		T(!read1(&m, 0x21800, x, 8, &e) && strstr(e.detail, "truncated"), "%s", e.detail);
 		md_mem_close(&m);
@@ -526,7 +526,7 @@ static int compare(int argc, char **argv)
 	T_EQ(c.cut, 0);
 	T(c.nthreads > 0);
 	md_mem cm, lm;
-	T(md_mem_open_core(&cm, &c, &e) == MD_OK);
+	T(md_mem_open_core(&cm, &c, NULL, &e) == MD_OK);
 	if (pid) {
 		T_EQ(c.pid, pid);
 		same_threads(&c, pid);
