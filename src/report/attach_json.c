@@ -120,20 +120,33 @@ static void frames_json(FILE *f, const md_frame_info *fr, int from, int to)
 	fputs("]", f);
 }
 
+/* ,"user":[...]: up to max frames of user code from frame `first`, or
+ * none when first is negative (no user frame was found). */
+static void user_json(FILE *f, const md_thread_info *t, int first, int max)
+{
+	int from = first >= 0 ? first : t->nframes;
+	int to = from + max < t->nframes ? from + max : t->nframes;
+	fputs(",\"user\":", f);
+	frames_json(f, t->frames, from, to);
+}
+
+/* ,"function":…,"kind":…,"growing":…: the write a writer is inside. */
+static void write_json(FILE *f, const md_thread_info *t)
+{
+	fputs(",\"function\":", f);
+	md_json_str(f, t->wp ? t->wp->func : "?");
+	fprintf(f, ",\"kind\":\"%s\"", t->wp ? md_write_kind_name(t->wp->kind) : "?");
+	md_json_bool(f, "growing", t->growing, 1);
+}
+
 /* A writer with the first three frames of user code below the write path:
  * enough to find the line that writes, short enough for every writer. */
 static void writer_json(FILE *f, const md_thread_info *t)
 {
 	fprintf(f, "{\"tid\":%d", (int)t->tid);
 	md_json_i64(f, "goid", t->goid, 1);
-	fputs(",\"function\":", f);
-	md_json_str(f, t->wp ? t->wp->func : "?");
-	fprintf(f, ",\"kind\":\"%s\"", t->wp ? md_write_kind_name(t->wp->kind) : "?");
-	md_json_bool(f, "growing", t->growing, 1);
-	fputs(",\"user\":", f);
-	int from = t->first_user >= 0 ? t->first_user : t->nframes;
-	int to = from + 3 < t->nframes ? from + 3 : t->nframes;
-	frames_json(f, t->frames, from, to);
+	write_json(f, t);
+	user_json(f, t, t->first_user, 3);
 	fputs("}", f);
 }
 
@@ -145,14 +158,8 @@ static void parked_json(FILE *f, const md_thread_info *t)
 	md_json_i64(f, "goid", t->goid, 0);
 	fputs(",\"status\":", f);
 	md_json_str(f, t->gstate ? t->gstate : "?");
-	fputs(",\"function\":", f);
-	md_json_str(f, t->wp ? t->wp->func : "?");
-	fprintf(f, ",\"kind\":\"%s\"", t->wp ? md_write_kind_name(t->wp->kind) : "?");
-	md_json_bool(f, "growing", t->growing, 1);
-	fputs(",\"user\":", f);
-	int from = t->first_user >= 0 ? t->first_user : t->nframes;
-	int to = from + 3 < t->nframes ? from + 3 : t->nframes;
-	frames_json(f, t->frames, from, to);
+	write_json(f, t);
+	user_json(f, t, t->first_user, 3);
 	fputs(",\"frames\":", f);
 	frames_json(f, t->frames, 0, t->nframes);
 	fputs("}", f);
@@ -238,9 +245,7 @@ static void side_json(FILE *f, const md_thread_info *t, const char *status, int 
 	else
 		fputs("null", f);
 	md_json_bool(f, "map_proven", !unproven, 1);
-	fputs(",\"user\":", f);
-	int k = md_thread_user_frame(t);
-	frames_json(f, t->frames, k < 0 ? t->nframes : k, k < 0 ? t->nframes : k + 1);
+	user_json(f, t, md_thread_user_frame(t), 1);
 	fputs("}", f);
 }
 

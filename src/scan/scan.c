@@ -321,11 +321,11 @@ static md_status take_names(census *c, md_scan_report *sr, named **out, char ***
 }
 
 /* A map reached from a goroutine's stack whose header cannot be read or
- * is not a map's: the slot it came from was dead at the frame's pc,
- * whatever its DWARF location list says (Go 1.19's are loose), and its
- * bytes garbage (a slice of 13,609 elements that were never there).
- * Counted as unreadable, not listed as a broken map; a global's stays an
- * error. */
+ * is not a map's: a DWARF location list can call a slot live at a pc
+ * where it is dead (Go 1.19's are loose), and a dead slot holds whatever
+ * was last written there, so what it leads to proves nothing about the
+ * program's maps.  Counted as unreadable, not listed as a broken map.  A
+ * global's slot is always live, so its broken map stays an error. */
 static void drop_garbage(md_scan_report *sr, census *c, int *at, int i)
 {
 	md_report *r = &sr->r;

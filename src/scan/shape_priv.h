@@ -50,7 +50,7 @@ typedef struct md_slot {
 	int target;
 	uint64_t off;          /* inside the value */
 	uint64_t elem_size;    /* SLICE: element size */
-	md_slice_hdr hdr;      /* SLICE: its header's array and len */
+	md_slice_hdr hdr;      /* SLICE: its header's array, len and cap */
 	uint32_t suffix;       /* offset of the path suffix in the pool */
 	int entries;           /* MAP: md_shapes.entries index when its keys or
 	                          values can reach a map within the depth

@@ -205,7 +205,7 @@ static uint64_t le64(const unsigned char *b)
 static size_t read_len(const md_slot *sl)
 {
 	if (sl->kind == MD_SLOT_SLICE || (sl->kind == MD_SLOT_CUT && sl->target == MD_CUT_SLICE))
-		return md_slice_hdr_len(&sl->hdr);
+		return md_slice_hdr_len_cap(&sl->hdr);
 	if (sl->kind == MD_SLOT_IFACE || (sl->kind == MD_SLOT_CUT && sl->target == MD_CUT_IFACE))
 		return 16;
 	return 8;
@@ -326,9 +326,17 @@ static void take_iface(md_walk *w, const md_walk_item *it, const md_slot *sl)
 
 static void take_cut(md_walk *w, const md_walk_item *it, const md_slot *sl)
 {
-	if (sl->target == MD_CUT_SLICE)
-		w->nf.depth += le64(it->buf + sl->hdr.off_data) && le64(it->buf + sl->hdr.off_len);
-	else
+	if (sl->target == MD_CUT_SLICE) {
+		int64_t len = (int64_t)le64(it->buf + sl->hdr.off_len);
+		int64_t cap = (int64_t)le64(it->buf + sl->hdr.off_cap);
+		if (!le64(it->buf + sl->hdr.off_data) || len == 0)
+			return;
+		/* a header no slice can have was not cut: it was never a slice */
+		if (md_slice_hdr_plausible(len, cap, sl->elem_size))
+			w->nf.depth++;
+		else
+			w->nf.unreadable++;
+	} else
 		w->nf.depth += le64(it->buf) != 0;
 }
 
@@ -401,11 +409,14 @@ static void take(md_walk *w, const md_walk_item *it, int depth)
 	/* a slice: its elements */
 	uint64_t data = le64(it->buf + sl->hdr.off_data);
 	int64_t len = (int64_t)le64(it->buf + sl->hdr.off_len);
-	if (!data || len <= 0)
+	int64_t cap = (int64_t)le64(it->buf + sl->hdr.off_cap);
+	if (!data || len == 0)
 		return;
-	/* no slice is larger than the user address space (2^47 bytes): such
-	 * a length is a torn read or garbage, not a slice to count */
-	if ((uint64_t)len > (1ull << 47) / (sl->elem_size ? sl->elem_size : 1)) {
+	/* A header no slice can have (len above cap, or more than the
+	 * address space holds) is a torn read or a slot holding something
+	 * else, such as a dead stack slot: its elements are not there to
+	 * count or follow. */
+	if (!md_slice_hdr_plausible(len, cap, sl->elem_size)) {
 		w->nf.unreadable++;
 		return;
 	}

@@ -6,8 +6,10 @@
  * run did, so a probe run on the running target followed by
  * md_walk_reserve makes the run during the stop allocation-free (unless the
  * target changed a lot in between).  Everything read is bounded: slice
- * lengths by MD_SCAN_MAX_ELEMS, a round by MD_SCAN_MAX_ITEMS, the maps by
- * MD_SCAN_MAX_MAPS, the hops by the shapes' depth.
+ * headers by md_slice_hdr_plausible (len <= cap, within the address
+ * space; others are unreadable), slice lengths by MD_SCAN_MAX_ELEMS, a
+ * round by MD_SCAN_MAX_ITEMS, the maps by MD_SCAN_MAX_MAPS, the hops by
+ * the shapes' depth.
  */
 #ifndef MD_WALK_PRIV_H
 #define MD_WALK_PRIV_H
@@ -77,7 +79,7 @@ typedef struct md_walk_nf {
 	uint64_t map_bound;       /* entries of maps beyond MD_MAPITER_MAX_BUCKETS */
 	uint64_t walk_bound;      /* reads or maps beyond the walk's bounds */
 	uint64_t unreadable;      /* pointers, slices, buckets that could not be
-	                             read */
+	                             read; slice headers no slice can have */
 } md_walk_nf;
 
 struct md_walk_set;

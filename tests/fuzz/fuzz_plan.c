@@ -583,8 +583,8 @@ static void check_shapes(const md_shapes *sh)
 }
 
 /* Every read the walk makes for a slot fits md_walk_item.buf, where it
- * lands: a slice slot reads its header up to the end of the later of its
- * array and len words. */
+ * lands: a slice slot reads its header up to the end of the last of its
+ * array, len and cap words. */
 static void check_slot_reads(const md_shapes *sh)
 {
 	const size_t bufsize = sizeof ((md_walk_item *)0)->buf;
@@ -594,13 +594,15 @@ static void check_slot_reads(const md_shapes *sh)
 			if (sl->kind != MD_SLOT_SLICE)
 				continue;
 			const md_slice_hdr *h = &sl->hdr;
-			uint64_t n = (uint64_t)(h->off_data > h->off_len ? h->off_data : h->off_len) + 8;
+			uint64_t n = (uint64_t)(h->off_data > h->off_len ? h->off_data : h->off_len);
+			n = (h->off_cap > n ? h->off_cap : n) + 8;
 			FUZZ_CHECK(n <= bufsize,
 			           "slice slot %zu '%s' of the shape of type %#llx reads a %llu-byte "
-			           "header into md_walk_item.buf[%zu] (array at %llu, len at %llu)", j,
-			           md_slot_suffix(sh, sl), (unsigned long long)sh->shapes[i].type,
-			           (unsigned long long)n, bufsize, (unsigned long long)h->off_data,
-			           (unsigned long long)h->off_len);
+			           "header into md_walk_item.buf[%zu] (array at %llu, len at %llu, "
+			           "cap at %llu)", j, md_slot_suffix(sh, sl),
+			           (unsigned long long)sh->shapes[i].type, (unsigned long long)n, bufsize,
+			           (unsigned long long)h->off_data, (unsigned long long)h->off_len,
+			           (unsigned long long)h->off_cap);
 		}
 }
 

@@ -132,6 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				sl->elem_size = (d & 0x0f) * 8 + ((d >> 4) & 1);   /* 0 too */
 				sl->hdr.off_data = (d >> 5) & 1 ? 8 : 0;
 				sl->hdr.off_len = sl->hdr.off_data ? 0 : 8;
+				sl->hdr.off_cap = 16;
 			}
 			snprintf(name, sizeof name, ".f%d_%d", i, j);
 			sl->suffix = pool_add(&sh, name);

@@ -68,7 +68,7 @@ int main(void)
 	/* shape 2: struct { s []map; note sync.Map } */
 	md_slot holder[] = {
 		{ .kind = MD_SLOT_SLICE, .target = s_map, .off = 0, .elem_size = 8,
-		  .hdr = { .off_data = 0, .off_len = 8 }, .suffix = str(&sh, ".s") },
+		  .hdr = { .off_data = 0, .off_len = 8, .off_cap = 16 }, .suffix = str(&sh, ".s") },
 		{ .kind = MD_SLOT_NOTE, .target = 0, .off = 24, .suffix = str(&sh, ".sm") },
 	};
 	int s_holder = add_shape(&sh, holder, 2);
@@ -92,6 +92,11 @@ int main(void)
 	static struct { struct slice s; uint64_t sm; } small = { { two, 2, 2 }, 0 };
 	static struct node *pring = &ring[0];
 	static struct node *bad = (struct node *)0x1000;   /* unmapped */
+	/* headers no slice can have, over real map values: len above cap
+	 * (a dead stack slot's garbage), and a cap past 2^47 bytes */
+	static uint64_t three[3] = { 0xa0000, 0xb0000, 0xc0000 };
+	static struct { struct slice s; uint64_t sm; } torn = { { three, 3, 2 }, 0 };
+	static struct { struct slice s; uint64_t sm; } huge = { { three, 3, (int64_t)1 << 45 }, 0 };
 
 	md_walk_root roots[] = {
 		{ "main.ring", (uint64_t)(uintptr_t)&ring[0], s_node },
@@ -99,13 +104,15 @@ int main(void)
 		{ "main.pring", (uint64_t)(uintptr_t)&pring, s_ptr },
 		{ "main.bad", (uint64_t)(uintptr_t)&bad, s_ptr },
 		{ "main.hold", (uint64_t)(uintptr_t)&hold, s_holder },
+		{ "main.torn", (uint64_t)(uintptr_t)&torn, s_holder },
+		{ "main.huge", (uint64_t)(uintptr_t)&huge, s_holder },
 	};
 	md_walk w;
 	md_mem m;
 	md_err err;
 	char buf[256];
 	T(md_mem_open_live(&m, getpid(), 0, &err) == MD_OK);
-	md_walk_init(&w, &sh, roots, 5);
+	md_walk_init(&w, &sh, roots, 7);
 	T(md_walk_run(&w, &m, &err) == MD_OK);
 
 	/* the ring: each node once (the cycle ends), with its hops */
@@ -136,13 +143,22 @@ int main(void)
 		nil += w.maps[i].header == 0;
 	T_EQ(nil, MD_SCAN_MAX_ELEMS);
 	T_EQ(w.truncated, ((uint64_t)1 << 40) - MD_SCAN_MAX_ELEMS);
+	/* the implausible headers: not one element followed, each counted
+	 * as unreadable (not as a failed read) */
+	T(find_map(&w, "main.torn.s[0]", buf) == NULL, "len > cap followed");
+	T(find_map(&w, "main.huge.s[0]", buf) == NULL, "cap past 2^47 bytes followed");
+	size_t torn_maps = 0;
+	for (size_t i = 0; i < w.nmaps; i++)
+		torn_maps += w.maps[i].header >= 0xa0000 && w.maps[i].header <= 0xc0000;
+	T_EQ(torn_maps, 0);
 	/* notes, once per holder */
-	T_EQ(w.nnotes, 2);
+	T_EQ(w.nnotes, 4);
 	md_walk_path(&w, w.notes[0].node, w.notes[0].slot, buf, sizeof buf);
 	T_STR(buf, "main.small.sm");
-	/* main.bad's pointee is unmapped: both its slots unreadable */
+	/* main.bad's pointee is unmapped: both its slots unreadable; the
+	 * two implausible slices too, though their reads succeeded */
 	T_EQ(w.unreadable, 2);
-	T_EQ(w.nf.unreadable, 2);
+	T_EQ(w.nf.unreadable, 4);
 	/* rounds: root values, pointees / slice elements, two more ring hops */
 	T(w.rounds >= 3 && w.rounds <= 4, "rounds %llu", (unsigned long long)w.rounds);
 
