@@ -196,7 +196,12 @@ static buf make_delve(int kind)
 		dlv_reg(&t, "Rip", &rip, 8);   /* the note's head says otherwise */
 		dlv_reg(&t, "Rflags", &fl, 8);
 		dlv_reg(&t, "XMM0", xmm, sizeof xmm);
-		dlv_reg(&t, "Rbx", &fl, kind == DLV_CUT ? 200 : 8);
+		/* the cut case claims more value bytes than the note has left */
+		static const unsigned char big[200];
+		if (kind == DLV_CUT)
+			dlv_reg(&t, "Rbx", big, sizeof big);
+		else
+			dlv_reg(&t, "Rbx", &fl, 8);
 		named_note(&notes, "", 0x444C5654, t.p, kind == DLV_CUT ? t.n - 3 : t.n);
 		free(t.p);
 	}
