@@ -127,7 +127,11 @@ def main():
                                text=True, timeout=300)
             out = " ".join((r.stdout + r.stderr).split())
             i = out.find("map[")
-            print("dlv printed: %s" % (out[max(i, 0):max(i, 0) + 160] if i >= 0 else out[-300:]))
+            for key in ("map[", "panic", "Command failed", "could not"):
+                i = out.find(key)
+                if i >= 0:
+                    break
+            print("dlv printed: %s" % (out[i:i + 240] if i >= 0 else out[-300:]))
         if a.keep:
             shutil.move(core, a.keep)
     finally:
