@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -67,11 +68,12 @@ func readLoop(fd int, ready chan<- int) {
 	}
 }
 
-// spinLoop never returns; its whole loop is one line, so the line at any
-// pc of it is the same.
+// spinLoop never returns.  Its loop is one line, and its store is atomic
+// so that the compiler keeps it: a plain store in a loop that never exits
+// was dropped, leaving a nop and a jump back that the line table puts on
+// line 1, so the line depended on where the thread stopped.
 func spinLoop(p *uint64) {
-	for {
-		*p = *p*3 + 1
+	for atomic.AddUint64(p, 1) != 0 {
 	}
 }
 
