@@ -166,14 +166,20 @@ def same_report(variant, live, core, core_path):
                                                [(t, fl[t], fc.get(t)) for t in bad[:1]]))
 
 
-def gcore_one(variant, tmp):
-    # idle (no busy goroutines), and settled: the live snapshot and the
-    # core are taken a moment apart and must show the same threads
+def start_idle(variant):
+    """maptarget of variant, idle (no busy goroutines) and settled: the
+    live snapshot and the core are taken a moment apart and must show the
+    same threads. (Popen, oracle, its map variables)."""
     p, oracle = targets.start(targets.binary(variant), ["-threads", "0"])
     time.sleep(0.3)
+    names = [k for k, m in sorted(oracle["maps"].items())
+             if m.get("type", "").startswith("map[")]
+    return p, oracle, names
+
+
+def gcore_one(variant, tmp):
+    p, oracle, names = start_idle(variant)
     try:
-        names = [k for k, m in sorted(oracle["maps"].items())
-                 if m.get("type", "").startswith("map[")]
         live = attach([str(p.pid)] + names)
         base = os.path.join(tmp, "core")
         r = subprocess.run(["gcore", "-o", base, str(p.pid)], capture_output=True,
@@ -614,11 +620,8 @@ def dlv_dump(pid, out):
 
 def dlv_one(variant, tmp):
     name = "dlv dump %s" % variant
-    p, oracle = targets.start(targets.binary(variant), ["-threads", "0"])
-    time.sleep(0.3)
+    p, oracle, names = start_idle(variant)
     try:
-        names = [k for k, m in sorted(oracle["maps"].items())
-                 if m.get("type", "").startswith("map[")]
         live = attach([str(p.pid)] + names)
         core = os.path.join(tmp, "dlv.core")
         ok, out = dlv_dump(p.pid, core)

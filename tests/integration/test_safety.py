@@ -300,6 +300,41 @@ def judge_entry(kind, text, m):
     return ""
 
 
+def judge_text(r, kind, text, var, max_rss):
+    """Why the text attach r of var does not meet (kind, text): a list,
+    empty when it does."""
+    bad = [r.sane()]
+    if r.rss > max_rss:
+        bad.append("peak RSS %d MiB" % (r.rss >> 10))
+    if kind == "error":
+        bad.append(one_error_line(r, var, text))
+        if r.out.strip() and not r.out.startswith("MAPDIAG UNKNOWN - "):
+            bad.append("stdout does not begin with MAPDIAG UNKNOWN")
+    elif kind == "finding":
+        if r.rc != 1 or text not in r.out:
+            bad.append("exit %d, %s not in the report; stderr %r" % (r.rc, text, r.err[-200:]))
+    elif r.rc != 0 or r.err.strip():
+        bad.append("exit %d, stderr %r" % (r.rc, r.err[-300:]))
+    return [b for b in bad if b]
+
+
+def judge_json(r, kind, text, var):
+    """Why the JSON attach r of var does not meet (kind, text) (a list,
+    empty when it does), and its report (None if it is no JSON)."""
+    bad = [r.sane()]
+    try:
+        rep = json.loads(r.out)
+    except ValueError:
+        rep = None
+        bad.append("bad JSON: %r" % r.out[:200])
+    if rep is not None:
+        bad.append(judge_entry(kind, text, find_map(rep, var)))
+    want_rc = {"error": 3, "finding": 1, "decoded": 0}[kind]
+    if r.rc != want_rc:
+        bad.append("exit %d, expected %d" % (r.rc, want_rc))
+    return [b for b in bad if b], rep
+
+
 def test_corrupt(variant):
     name = "corrupt " + variant
     path = corrupt_bin(variant)
@@ -325,41 +360,19 @@ def test_corrupt(variant):
             # finding about memory on a small map is only info by default
             wb = ["--warn-bytes", "0"]
             r = run([MAPDIAG, "attach"] + wb + [pid, var])
-            bad = [r.sane()]
             max_rss = MAX_RSS_KIB_MAXDIR if var == "main.maxDir" else MAX_RSS_KIB
-            if r.rss > max_rss:
-                bad.append("peak RSS %d MiB" % (r.rss >> 10))
-            if kind == "error":
-                bad.append(one_error_line(r, var, text))
-                if r.out.strip() and not r.out.startswith("MAPDIAG UNKNOWN - "):
-                    bad.append("stdout does not begin with MAPDIAG UNKNOWN")
-            elif kind == "finding":
-                if r.rc != 1 or text not in r.out:
-                    bad.append("exit %d, %s not in the report; stderr %r" % (r.rc, text, r.err[-200:]))
-            elif r.rc != 0 or r.err.strip():
-                bad.append("exit %d, stderr %r" % (r.rc, r.err[-300:]))
-            bad = [b for b in bad if b]
+            bad = judge_text(r, kind, text, var, max_rss)
             check(n + ": attach", not bad, "; ".join(bad))
 
             # attach --json: the entry, the exit code, how long the target
             # was stopped and how many reads that took
             r = run([MAPDIAG, "attach", "--json"] + wb + [pid, var])
-            bad = [r.sane()]
-            try:
-                rep = json.loads(r.out)
-            except ValueError:
-                rep = None
-                bad.append("bad JSON: %r" % r.out[:200])
+            bad, rep = judge_json(r, kind, text, var)
             if rep is not None:
-                bad.append(judge_entry(kind, text, find_map(rep, var)))
                 if rep.get("pause_us", 0) > MAX_PAUSE_US:
                     bad.append("target stopped for %.0f ms" % (rep["pause_us"] / 1000))
                 if rep.get("reads", 0) > MAX_STOP_READS:
                     bad.append("%d read calls inside the stop" % rep["reads"])
-            want_rc = {"error": 3, "finding": 1, "decoded": 0}[kind]
-            if r.rc != want_rc:
-                bad.append("exit %d, expected %d" % (r.rc, want_rc))
-            bad = [b for b in bad if b]
             check(n + ": attach --json, short stop", not bad, "; ".join(bad))
 
             # the same under strace: bytes read from the target (not when
@@ -535,38 +548,15 @@ def test_corrupt_core(variant):
             max_rss = MAX_RSS_KIB_MAXDIR if var == "main.maxDir" else MAX_RSS_KIB
 
             r = run([MAPDIAG, "attach"] + wb + ["--core", core, var])
-            bad = [r.sane()]
-            if r.rss > max_rss:
-                bad.append("peak RSS %d MiB" % (r.rss >> 10))
-            if kind == "error":
-                bad.append(one_error_line(r, var, text))
-                if r.out.strip() and not r.out.startswith("MAPDIAG UNKNOWN - "):
-                    bad.append("stdout does not begin with MAPDIAG UNKNOWN")
-            elif kind == "finding":
-                if r.rc != 1 or text not in r.out:
-                    bad.append("exit %d, %s not in the report; stderr %r" % (r.rc, text, r.err[-200:]))
-            elif r.rc != 0 or r.err.strip():
-                bad.append("exit %d, stderr %r" % (r.rc, r.err[-300:]))
-            bad = [b for b in bad if b]
+            bad = judge_text(r, kind, text, var, max_rss)
             check(n + ": attach --core", not bad, "; ".join(bad))
 
             r = run([MAPDIAG, "attach", "--json"] + wb + ["--core", core, var])
-            bad = [r.sane()]
+            bad, rep = judge_json(r, kind, text, var)
             if r.rss > max_rss:
                 bad.append("peak RSS %d MiB" % (r.rss >> 10))
-            try:
-                rep = json.loads(r.out)
-            except ValueError:
-                rep = None
-                bad.append("bad JSON: %r" % r.out[:200])
-            if rep is not None:
-                bad.append(judge_entry(kind, text, find_map(rep, var)))
-                if rep.get("source") != "core" or rep.get("core") != core:
-                    bad.append("source %r, core %r" % (rep.get("source"), rep.get("core")))
-            want_rc = {"error": 3, "finding": 1, "decoded": 0}[kind]
-            if r.rc != want_rc:
-                bad.append("exit %d, expected %d" % (r.rc, want_rc))
-            bad = [b for b in bad if b]
+            if rep is not None and (rep.get("source") != "core" or rep.get("core") != core):
+                bad.append("source %r, core %r" % (rep.get("source"), rep.get("core")))
             check(n + ": attach --core --json", not bad, "; ".join(bad))
 
         for mode in ("text", "json"):
